@@ -1,0 +1,45 @@
+"""`swapvm bench NAME`: every benchmark prints a table and writes JSON (see docs/benchmarks.md)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+from emulator.errors import SwapvmError
+
+# name -> module with `add_arguments(parser)` and `run(args) -> int`
+BENCHMARKS = {
+    "machine": "bench.machine",
+    "fast": "bench.fast",
+    "guest": "bench.guest",
+    "replay": "bench.replay",
+    "dispute": "bench.dispute",
+}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `swapvm bench <name>` for every benchmark module that exists."""
+    bench = subparsers.add_parser("bench", help="run a benchmark; prints a table, --json prints JSON")
+    names = bench.add_subparsers(dest="bench_name", required=True)
+    for name, module_name in BENCHMARKS.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        parser = names.add_parser(name, help=(module.__doc__ or name).splitlines()[0])
+        parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+        parser.add_argument("--out", help="also write the JSON to this file")
+        module.add_arguments(parser)
+        parser.set_defaults(func=_runner(module_name))
+
+
+def _runner(module_name: str):
+    def run(args: argparse.Namespace) -> int:
+        module = importlib.import_module(module_name)
+        if not hasattr(module, "run"):
+            raise SwapvmError(f"benchmark {module_name} has no run()")
+        return module.run(args)
+
+    return run

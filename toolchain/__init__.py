@@ -1,0 +1,1 @@
+"""The pinned cross-compiler driver and the image checker for guest programs."""

@@ -1,0 +1,45 @@
+/* The guest runtime: the few services freestanding guest code may call.
+ *
+ * On RV64 (the AB image) they are implemented by guest/runtime/ on top of the ECALL ABI
+ * (docs/spec.md §2.4, §3); on the host (unit tests, fuzzers, sanitizers) by guest/host/rt_host.c
+ * on top of libc. Guest code includes only this header and its own, never libc headers
+ * other than the freestanding <stddef.h>, <stdint.h>, <stdbool.h>.
+ */
+#ifndef SWAPVM_RT_H
+#define SWAPVM_RT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The compiler may emit calls to these four; the RV64 runtime provides them. */
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+
+/* Abort codes passed to rt_abort (they become tval of a guest-abort fault). */
+#define RT_ABORT_OOM 1u        /* the heap is exhausted */
+#define RT_ABORT_ASSERT 2u     /* an internal invariant failed: a bug in the guest */
+
+/* Heap: a bump allocator over scratch RAM. Memory is 16-byte aligned and zeroed.
+ * Exhaustion calls rt_abort(RT_ABORT_OOM); it never returns NULL. */
+void *rt_alloc(size_t n);
+/* Grow an allocation (copying `old_n` bytes); the old block is not reused. */
+void *rt_realloc(void *p, size_t old_n, size_t new_n);
+/* Arena-style release: everything allocated after `rt_heap_mark()` is freed by rt_heap_release. */
+size_t rt_heap_mark(void);
+void rt_heap_release(size_t mark);
+
+/* Machine services. */
+_Noreturn void rt_abort(uint64_t code);   /* FAULTED, cause guest-abort, tval = code */
+_Noreturn void rt_yield(uint64_t code);   /* YIELDED with a0 = code; the window then idles */
+void rt_debug(const char *buf, size_t len); /* debug output to the host; no state effect */
+
+/* The S window: base and accessible size (build constants of the image, docs/spec.md §3). */
+uint8_t *rt_s_base(void);
+size_t rt_s_size(void);
+
+#define RT_ASSERT(cond) do { if (!(cond)) rt_abort(RT_ABORT_ASSERT); } while (0)
+
+#endif

@@ -1,0 +1,102 @@
+"""A content-addressed, crash-safe store for essential-state snapshots and run records.
+
+States are stored by their S root and verified by root on every read, so a corrupt or
+planted file is refused instead of trusted. Every write is atomic (temporary file, fsync,
+rename), so a run killed at any point leaves either the old file or the new one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from emulator.errors import SwapvmError
+
+
+class CorruptStoreError(SwapvmError):
+    """A stored file does not hash to the name it is stored under, or cannot be parsed."""
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that readers see either the old file or the whole new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class Store:
+    """Snapshots named by S root under `states/`, JSON records under `records/<kind>/`."""
+
+    def __init__(self, root: Path | str, state_root_of: Callable[[bytes], bytes]) -> None:
+        self.root = Path(root)
+        self._state_root_of = state_root_of
+        (self.root / "states").mkdir(parents=True, exist_ok=True)
+        (self.root / "records").mkdir(parents=True, exist_ok=True)
+
+    # --- states ---------------------------------------------------------------------------
+    def state_path(self, s_root: bytes) -> Path:
+        """Where the snapshot with this S root lives."""
+        return self.root / "states" / f"{s_root.hex()}.s"
+
+    def put_state(self, encoded: bytes) -> bytes:
+        """Store an encoded state; returns its S root. Idempotent."""
+        s_root = self._state_root_of(encoded)
+        path = self.state_path(s_root)
+        if not path.exists():
+            atomic_write(path, encoded)
+        return s_root
+
+    def has_state(self, s_root: bytes) -> bool:
+        """Whether a snapshot file exists under this root (not yet verified)."""
+        return self.state_path(s_root).exists()
+
+    def get_state(self, s_root: bytes) -> bytes:
+        """Read a snapshot and check that it hashes to its name."""
+        path = self.state_path(s_root)
+        try:
+            encoded = path.read_bytes()
+        except FileNotFoundError:
+            raise SwapvmError(f"store {self.root}: no snapshot {s_root.hex()}") from None
+        actual = self._state_root_of(encoded)
+        if actual != s_root:
+            raise CorruptStoreError(
+                f"store {self.root}: snapshot {path.name} is corrupt: its S root is {actual.hex()}"
+            )
+        return encoded
+
+    # --- records --------------------------------------------------------------------------
+    def record_path(self, kind: str, key: str) -> Path:
+        """Where the JSON record `key` of one kind lives."""
+        return self.root / "records" / kind / f"{key}.json"
+
+    def put_record(self, kind: str, key: str, record: dict[str, Any]) -> None:
+        """Atomically store one JSON record."""
+        data = json.dumps(record, sort_keys=True, indent=1).encode()
+        atomic_write(self.record_path(kind, key), data)
+
+    def get_record(self, kind: str, key: str) -> dict[str, Any] | None:
+        """A stored record, or None if absent; an unparsable record is an error, not a miss."""
+        path = self.record_path(kind, key)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        try:
+            record = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise CorruptStoreError(f"store {self.root}: record {path} is corrupt: {exc.msg}") from None
+        if not isinstance(record, dict):
+            raise CorruptStoreError(f"store {self.root}: record {path} is not a JSON object")
+        return record

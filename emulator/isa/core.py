@@ -1,0 +1,304 @@
+"""The pieces every instruction uses: 64-bit helpers, field extraction, the Cpu view, traps, the table.
+
+Values in registers are always unsigned 64-bit integers (0 <= v < 2^64); the helpers here are the
+only places that wrap, sign-extend or reinterpret them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from emulator.access import StateAccess
+from emulator.layout import (
+    CAUSE_LOAD,
+    CAUSE_STORE,
+    RAM_BASE,
+    ROM_BASE,
+    S_BASE,
+    SHADOW_BASE,
+    SHADOW_RAM_SIZE,
+    SHADOW_ROM_END,
+    SHADOW_S_SIZE,
+    SHADOW_X,
+)
+
+MASK64 = (1 << 64) - 1
+MASK32 = (1 << 32) - 1
+SIGN64 = 1 << 63
+
+
+# --- 64-bit helpers --------------------------------------------------------------------------------
+def u64(value: int) -> int:
+    """value mod 2^64."""
+    return value & MASK64
+
+
+def sext(value: int, bits: int) -> int:
+    """Sign-extend the low `bits` bits of value to an unsigned 64-bit value."""
+    value &= (1 << bits) - 1
+    return u64(value - (1 << bits)) if value >> (bits - 1) else value
+
+
+def signed(value: int) -> int:
+    """A 64-bit register value read as two's complement."""
+    return value - (1 << 64) if value & SIGN64 else value
+
+
+def add64(a: int, b: int) -> int:
+    """a + b mod 2^64."""
+    return (a + b) & MASK64
+
+
+def sub64(a: int, b: int) -> int:
+    """a - b mod 2^64."""
+    return (a - b) & MASK64
+
+
+def sll64(a: int, shamt: int) -> int:
+    """Logical left shift by the low 6 bits of shamt."""
+    return (a << (shamt & 63)) & MASK64
+
+
+def srl64(a: int, shamt: int) -> int:
+    """Logical right shift by the low 6 bits of shamt."""
+    return a >> (shamt & 63)
+
+
+def sra64(a: int, shamt: int) -> int:
+    """Arithmetic right shift by the low 6 bits of shamt."""
+    return u64(signed(a) >> (shamt & 63))
+
+
+def mul64(a: int, b: int) -> int:
+    """Low 64 bits of a * b."""
+    return (a * b) & MASK64
+
+
+def mulh(a: int, b: int) -> int:
+    """High 64 bits of signed(a) * signed(b)."""
+    return u64((signed(a) * signed(b)) >> 64)
+
+
+def mulhsu(a: int, b: int) -> int:
+    """High 64 bits of signed(a) * unsigned(b)."""
+    return u64((signed(a) * b) >> 64)
+
+
+def mulhu(a: int, b: int) -> int:
+    """High 64 bits of unsigned(a) * unsigned(b)."""
+    return (a * b) >> 64
+
+
+def _trunc_div(a: int, b: int) -> int:
+    """Signed division rounding toward zero (b != 0)."""
+    q = abs(a) // abs(b)
+    return -q if (a < 0) != (b < 0) else q
+
+
+def div_signed(a: int, b: int, bits: int) -> int:
+    """RISC-V signed division of `bits`-bit values: /0 -> -1, MIN/-1 -> MIN; result sign-extended."""
+    sa, sb = signed(sext(a, bits)), signed(sext(b, bits))
+    if sb == 0:
+        return MASK64
+    if sa == -(1 << (bits - 1)) and sb == -1:
+        return sext(sa, bits)
+    return sext(_trunc_div(sa, sb), bits)
+
+
+def div_unsigned(a: int, b: int, bits: int) -> int:
+    """RISC-V unsigned division of `bits`-bit values: /0 -> all ones; result sign-extended."""
+    mask = (1 << bits) - 1
+    a, b = a & mask, b & mask
+    return MASK64 if b == 0 else sext(a // b, bits)
+
+
+def rem_signed(a: int, b: int, bits: int) -> int:
+    """RISC-V signed remainder: %0 -> a, MIN%-1 -> 0; result sign-extended."""
+    sa, sb = signed(sext(a, bits)), signed(sext(b, bits))
+    if sb == 0:
+        return sext(sa, bits)
+    if sa == -(1 << (bits - 1)) and sb == -1:
+        return 0
+    return sext(sa - sb * _trunc_div(sa, sb), bits)
+
+
+def rem_unsigned(a: int, b: int, bits: int) -> int:
+    """RISC-V unsigned remainder: %0 -> a; result sign-extended."""
+    mask = (1 << bits) - 1
+    a, b = a & mask, b & mask
+    return sext(a if b == 0 else a % b, bits)
+
+
+# --- instruction fields ----------------------------------------------------------------------------
+def rd(word: int) -> int:
+    """Bits 11..7."""
+    return (word >> 7) & 31
+
+
+def rs1(word: int) -> int:
+    """Bits 19..15."""
+    return (word >> 15) & 31
+
+
+def rs2(word: int) -> int:
+    """Bits 24..20."""
+    return (word >> 20) & 31
+
+
+def funct3(word: int) -> int:
+    """Bits 14..12."""
+    return (word >> 12) & 7
+
+
+def funct7(word: int) -> int:
+    """Bits 31..25."""
+    return word >> 25
+
+
+def imm_i(word: int) -> int:
+    """I-type immediate: bits 31..20, sign-extended."""
+    return sext(word >> 20, 12)
+
+
+def imm_s(word: int) -> int:
+    """S-type immediate: bits 31..25 ‖ 11..7, sign-extended."""
+    return sext(((word >> 25) << 5) | ((word >> 7) & 31), 12)
+
+
+def imm_b(word: int) -> int:
+    """B-type immediate: imm[12|10:5] in 31..25, imm[4:1|11] in 11..7, sign-extended."""
+    value = (
+        ((word >> 31) & 1) << 12
+        | ((word >> 7) & 1) << 11
+        | ((word >> 25) & 0x3F) << 5
+        | ((word >> 8) & 0xF) << 1
+    )
+    return sext(value, 13)
+
+
+def imm_u(word: int) -> int:
+    """U-type immediate: bits 31..12 in place, sign-extended from bit 31."""
+    return sext(word & 0xFFFFF000, 32)
+
+
+def imm_j(word: int) -> int:
+    """J-type immediate: imm[20|10:1|11|19:12] in 31..12, sign-extended."""
+    value = (
+        ((word >> 31) & 1) << 20
+        | ((word >> 12) & 0xFF) << 12
+        | ((word >> 20) & 1) << 11
+        | ((word >> 21) & 0x3FF) << 1
+    )
+    return sext(value, 21)
+
+
+# --- traps and the machine view --------------------------------------------------------------------
+class Trap(Exception):
+    """An instruction faults: status := FAULTED with this cause and tval, nothing else changes."""
+
+    def __init__(self, cause: int, tval: int) -> None:
+        """Record the fault cause and value."""
+        super().__init__(cause, tval)
+        self.cause = cause
+        self.tval = u64(tval)
+
+
+class Cpu:
+    """Registers, shadow fields and guarded memory, all read and written through a state access."""
+
+    def __init__(self, access: StateAccess) -> None:
+        """View the machine behind access."""
+        self.access = access
+
+    def field(self, offset: int) -> int:
+        """The u64 shadow field at offset."""
+        return int.from_bytes(self.access.read(SHADOW_BASE + offset, 8), "little")
+
+    def set_field(self, offset: int, value: int) -> None:
+        """Store a u64 shadow field."""
+        self.access.write(SHADOW_BASE + offset, u64(value).to_bytes(8, "little"))
+
+    def x(self, i: int) -> int:
+        """Register i; x0 reads as 0 without touching the state."""
+        return self.field(SHADOW_X + 8 * i) if i else 0
+
+    def set_x(self, i: int, value: int) -> None:
+        """Write register i; writes to x0 are discarded without touching the state."""
+        if i:
+            self.set_field(SHADOW_X + 8 * i, value)
+
+    def _inside(self, addr: int, n: int, regions: list[tuple[int, int]]) -> bool:
+        """Every byte of [addr, addr + n) lies in one of the (base, end) regions."""
+        return all(any(base <= a < end for base, end in regions) for a in range(addr, addr + n))
+
+    def writable_regions(self) -> list[tuple[int, int]]:
+        """RAM and the accessible part of S."""
+        return [
+            (RAM_BASE, RAM_BASE + self.field(SHADOW_RAM_SIZE)),
+            (S_BASE, S_BASE + self.field(SHADOW_S_SIZE)),
+        ]
+
+    def load(self, addr: int, n: int) -> int:
+        """Little-endian load of n bytes from RAM, S or ROM; otherwise a load fault."""
+        regions = [*self.writable_regions(), (ROM_BASE, self.field(SHADOW_ROM_END))]
+        if not self._inside(addr, n, regions):
+            raise Trap(CAUSE_LOAD, addr)
+        return int.from_bytes(self.access.read(addr, n), "little")
+
+    def store(self, addr: int, n: int, value: int) -> None:
+        """Little-endian store of the low n bytes of value into RAM or S; otherwise a store fault."""
+        if not self._inside(addr, n, self.writable_regions()):
+            raise Trap(CAUSE_STORE, addr)
+        self.access.write(addr, (value & ((1 << (8 * n)) - 1)).to_bytes(n, "little"))
+
+
+# --- the decode table ------------------------------------------------------------------------------
+Semantics = Callable[[Cpu, int, int], int]   # (cpu, word, pc) -> next pc
+
+OPCODE_LOAD = 0b0000011
+OPCODE_MISC_MEM = 0b0001111
+OPCODE_OP_IMM = 0b0010011
+OPCODE_AUIPC = 0b0010111
+OPCODE_OP_IMM_32 = 0b0011011
+OPCODE_STORE = 0b0100011
+OPCODE_OP = 0b0110011
+OPCODE_LUI = 0b0110111
+OPCODE_OP_32 = 0b0111011
+OPCODE_BRANCH = 0b1100011
+OPCODE_JALR = 0b1100111
+OPCODE_JAL = 0b1101111
+OPCODE_SYSTEM = 0b1110011
+
+TABLE: dict[tuple[int, ...], Semantics] = {}
+
+
+def decode_key(word: int) -> tuple[int, ...]:
+    """The table key of a word: the opcode plus exactly the fields that select the instruction."""
+    op = word & 0x7F
+    if op in (OPCODE_OP, OPCODE_OP_32):
+        return (op, funct3(word), funct7(word))
+    if op == OPCODE_OP_IMM and funct3(word) in (1, 5):
+        return (op, funct3(word), word >> 26)          # RV64 shifts: imm[11:6] selects
+    if op == OPCODE_OP_IMM_32 and funct3(word) in (1, 5):
+        return (op, funct3(word), funct7(word))
+    if op in (OPCODE_LUI, OPCODE_AUIPC, OPCODE_JAL):
+        return (op,)
+    if op == OPCODE_SYSTEM:
+        return (op, word)                              # ECALL and EBREAK are whole words
+    return (op, funct3(word))
+
+
+def instruction(*key: int) -> Callable[[Semantics], Semantics]:
+    """Register an instruction's semantics under its decode key."""
+    def register(fn: Semantics) -> Semantics:
+        """Add fn to the table (each key once)."""
+        if key in TABLE:
+            raise RuntimeError(f"decode key {key} registered twice")
+        TABLE[key] = fn
+        return fn
+    return register
+
+
+def decode(word: int) -> Semantics | None:
+    """The semantics of a 32-bit word, or None if it is not an RV64IM instruction."""
+    return TABLE.get(decode_key(word))

@@ -1,0 +1,137 @@
+"""The backend interface every engine implements, the reference machine, and the backend factory."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Protocol
+
+from emulator.access import DirectAccess
+from emulator.errors import SwapvmError
+from emulator.layout import (
+    CAUSE_NAMES,
+    SHADOW_BASE,
+    SHADOW_CAUSE,
+    SHADOW_CLOCK,
+    SHADOW_PC,
+    SHADOW_STATUS,
+    SHADOW_TVAL,
+    SHADOW_X,
+    STATUS_NAMES,
+    STATUS_RUNNING,
+)
+from emulator.state import MachineState
+from emulator.step import idle, step
+from emulator.template import Template
+
+BACKENDS = ("reference", "fast", "unicorn")
+Output = Callable[[int, bytes], None]
+
+
+class Machine(Protocol):
+    """A machine AB engine: exact step counts, O(1) idle fast-forward, the full state on demand."""
+
+    template: Template
+
+    def run(self, steps: int) -> int:
+        """Run exactly `steps` steps (idle ones fast-forwarded, the clean included); return steps done."""
+        ...
+
+    def run_until_halt(self, max_steps: int) -> int:
+        """Run until right after the step that leaves RUNNING, or max_steps; return steps done."""
+        ...
+
+    def state(self) -> MachineState:
+        """The full machine state (registers and fields in the shadow page), current."""
+        ...
+
+    def root(self) -> bytes:
+        """The machine root of the current state."""
+        ...
+
+
+def shadow_field(state: MachineState, offset: int) -> int:
+    """One u64 field of the shadow page."""
+    return state.read_u64(SHADOW_BASE + offset)
+
+
+def is_running(state: MachineState) -> bool:
+    """Whether the machine executes instructions (status RUNNING)."""
+    return shadow_field(state, SHADOW_STATUS) == STATUS_RUNNING
+
+
+def describe(state: MachineState) -> dict[str, int | str]:
+    """The human-facing fields of a state: pc, clock, status, cause, tval, a0, and the root."""
+    status = shadow_field(state, SHADOW_STATUS)
+    cause = shadow_field(state, SHADOW_CAUSE)
+    return {
+        "status": STATUS_NAMES.get(status, f"unknown({status})"),
+        "cause": CAUSE_NAMES.get(cause, f"unknown({cause})"),
+        "tval": shadow_field(state, SHADOW_TVAL),
+        "pc": shadow_field(state, SHADOW_PC),
+        "clock": shadow_field(state, SHADOW_CLOCK),
+        "a0": shadow_field(state, SHADOW_X + 8 * 10),
+        "root": state.root().hex(),
+    }
+
+
+class ReferenceMachine:
+    """The spec step over DirectAccess: the definition of machine AB, one step at a time."""
+
+    def __init__(self, template: Template, state: MachineState, output: Output | None = None) -> None:
+        """Run template's machine from state (mutated in place)."""
+        self.template = template
+        self._state = state
+        self._access = DirectAccess(state, template.qstar_pages(), output)
+
+    def run(self, steps: int) -> int:
+        """Exactly `steps` steps; idle stretches are one O(1) update."""
+        done = 0
+        while done < steps:
+            skipped = idle(self._access, steps - done)
+            if skipped:
+                done += skipped
+                continue
+            step(self._access)
+            done += 1
+        return done
+
+    def run_until_halt(self, max_steps: int) -> int:
+        """Step while RUNNING; stop right after the step that yields or faults (or at max_steps)."""
+        done = 0
+        while done < max_steps and is_running(self._state):
+            step(self._access)
+            done += 1
+        return done
+
+    def state(self) -> MachineState:
+        """The live state."""
+        return self._state
+
+    def root(self) -> bytes:
+        """The machine root."""
+        return self._state.root()
+
+
+def make_machine(
+    backend: str, template: Template, state: MachineState, output: Output | None = None
+) -> Machine:
+    """An engine by name: "reference" (spec step), "fast" (predecoded Python), "unicorn"."""
+    if backend == "reference":
+        return ReferenceMachine(template, state, output)
+    if backend == "fast":
+        from emulator.fast import FastMachine
+
+        return FastMachine(template, state, output)
+    if backend == "unicorn":
+        try:
+            module = importlib.import_module("emulator.unicorn_engine")
+        except ModuleNotFoundError as exc:
+            if exc.name == "emulator.unicorn_engine":
+                raise SwapvmError(
+                    "the unicorn backend is not built yet (no emulator/unicorn_engine.py)"
+                ) from None
+            raise
+        machine: Machine = module.UnicornMachine(template, state)
+        return machine
+    raise SwapvmError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")

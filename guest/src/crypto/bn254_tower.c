@@ -1,0 +1,282 @@
+/* The BN254 extension-field tower Fp2 → Fp6 → Fp12 (see bn254_internal.h for the moduli).
+ * Multiplications use the Karatsuba forms of Devegili, Ó hÉigeartaigh, Scott, Dahab,
+ * "Multiplication and squaring on pairing-friendly fields" (2006). Outputs may alias inputs. */
+#include "bn254_internal.h"
+
+/* ---- Fp2 ---- */
+
+void fp2_add(fp2 *r, const fp2 *a, const fp2 *b) {
+    mont_add(FP, &r->c0, &a->c0, &b->c0);
+    mont_add(FP, &r->c1, &a->c1, &b->c1);
+}
+
+void fp2_sub(fp2 *r, const fp2 *a, const fp2 *b) {
+    mont_sub(FP, &r->c0, &a->c0, &b->c0);
+    mont_sub(FP, &r->c1, &a->c1, &b->c1);
+}
+
+void fp2_neg(fp2 *r, const fp2 *a) {
+    mont_neg(FP, &r->c0, &a->c0);
+    mont_neg(FP, &r->c1, &a->c1);
+}
+
+void fp2_conj(fp2 *r, const fp2 *a) {
+    r->c0 = a->c0;
+    mont_neg(FP, &r->c1, &a->c1);
+}
+
+void fp2_mul(fp2 *r, const fp2 *a, const fp2 *b) {
+    fe256 v0, v1, s, t;
+    mont_mul(FP, &v0, &a->c0, &b->c0);
+    mont_mul(FP, &v1, &a->c1, &b->c1);
+    mont_add(FP, &s, &a->c0, &a->c1);
+    mont_add(FP, &t, &b->c0, &b->c1);
+    mont_mul(FP, &s, &s, &t);
+    mont_sub(FP, &s, &s, &v0);
+    mont_sub(FP, &r->c1, &s, &v1);
+    mont_sub(FP, &r->c0, &v0, &v1);
+}
+
+void fp2_sqr(fp2 *r, const fp2 *a) {
+    /* (a0 + a1 i)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 i */
+    fe256 s, d, m;
+    mont_add(FP, &s, &a->c0, &a->c1);
+    mont_sub(FP, &d, &a->c0, &a->c1);
+    mont_mul(FP, &m, &a->c0, &a->c1);
+    mont_mul(FP, &r->c0, &s, &d);
+    mont_add(FP, &r->c1, &m, &m);
+}
+
+void fp2_mul_fp(fp2 *r, const fp2 *a, const fe256 *b) {
+    mont_mul(FP, &r->c0, &a->c0, b);
+    mont_mul(FP, &r->c1, &a->c1, b);
+}
+
+void fp2_mul_xi(fp2 *r, const fp2 *a) {
+    /* (a0 + a1 i)(9 + i) = (9 a0 - a1) + (a0 + 9 a1) i */
+    fe256 n0 = a->c0, n1 = a->c1, t0, t1;
+    mont_add(FP, &t0, &n0, &n0); /* 2 */
+    mont_add(FP, &t0, &t0, &t0); /* 4 */
+    mont_add(FP, &t0, &t0, &t0); /* 8 */
+    mont_add(FP, &t0, &t0, &n0); /* 9 a0 */
+    mont_add(FP, &t1, &n1, &n1);
+    mont_add(FP, &t1, &t1, &t1);
+    mont_add(FP, &t1, &t1, &t1);
+    mont_add(FP, &t1, &t1, &n1); /* 9 a1 */
+    mont_sub(FP, &r->c0, &t0, &n1);
+    mont_add(FP, &r->c1, &t1, &n0);
+}
+
+void fp2_inv(fp2 *r, const fp2 *a) {
+    fe256 t, u;
+    mont_sqr(FP, &t, &a->c0);
+    mont_sqr(FP, &u, &a->c1);
+    mont_add(FP, &t, &t, &u);
+    mont_inv(FP, &t, &t);
+    mont_mul(FP, &r->c0, &a->c0, &t);
+    mont_mul(FP, &u, &a->c1, &t);
+    mont_neg(FP, &r->c1, &u);
+}
+
+void fp2_set_one(fp2 *r) {
+    mont_set_one(FP, &r->c0);
+    memset(&r->c1, 0, sizeof r->c1);
+}
+
+bool fp2_is_zero(const fp2 *a) { return fe_is_zero(&a->c0) && fe_is_zero(&a->c1); }
+
+bool fp2_eq(const fp2 *a, const fp2 *b) { return fe_eq(&a->c0, &b->c0) && fe_eq(&a->c1, &b->c1); }
+
+/* ---- Fp6 ---- */
+
+void fp6_add(fp6 *r, const fp6 *a, const fp6 *b) {
+    fp2_add(&r->c0, &a->c0, &b->c0);
+    fp2_add(&r->c1, &a->c1, &b->c1);
+    fp2_add(&r->c2, &a->c2, &b->c2);
+}
+
+void fp6_sub(fp6 *r, const fp6 *a, const fp6 *b) {
+    fp2_sub(&r->c0, &a->c0, &b->c0);
+    fp2_sub(&r->c1, &a->c1, &b->c1);
+    fp2_sub(&r->c2, &a->c2, &b->c2);
+}
+
+static void fp6_neg(fp6 *r, const fp6 *a) {
+    fp2_neg(&r->c0, &a->c0);
+    fp2_neg(&r->c1, &a->c1);
+    fp2_neg(&r->c2, &a->c2);
+}
+
+void fp6_mul(fp6 *r, const fp6 *a, const fp6 *b) {
+    fp2 v0, v1, v2, s, t, c0, c1, c2;
+    fp2_mul(&v0, &a->c0, &b->c0);
+    fp2_mul(&v1, &a->c1, &b->c1);
+    fp2_mul(&v2, &a->c2, &b->c2);
+    /* c0 = xi((a1 + a2)(b1 + b2) - v1 - v2) + v0 */
+    fp2_add(&s, &a->c1, &a->c2);
+    fp2_add(&t, &b->c1, &b->c2);
+    fp2_mul(&s, &s, &t);
+    fp2_sub(&s, &s, &v1);
+    fp2_sub(&s, &s, &v2);
+    fp2_mul_xi(&s, &s);
+    fp2_add(&c0, &s, &v0);
+    /* c1 = (a0 + a1)(b0 + b1) - v0 - v1 + xi v2 */
+    fp2_add(&s, &a->c0, &a->c1);
+    fp2_add(&t, &b->c0, &b->c1);
+    fp2_mul(&s, &s, &t);
+    fp2_sub(&s, &s, &v0);
+    fp2_sub(&s, &s, &v1);
+    fp2_mul_xi(&t, &v2);
+    fp2_add(&c1, &s, &t);
+    /* c2 = (a0 + a2)(b0 + b2) - v0 - v2 + v1 */
+    fp2_add(&s, &a->c0, &a->c2);
+    fp2_add(&t, &b->c0, &b->c2);
+    fp2_mul(&s, &s, &t);
+    fp2_sub(&s, &s, &v0);
+    fp2_sub(&s, &s, &v2);
+    fp2_add(&c2, &s, &v1);
+    r->c0 = c0;
+    r->c1 = c1;
+    r->c2 = c2;
+}
+
+/* r = a · (b0 + b1 v) */
+static void fp6_mul_01(fp6 *r, const fp6 *a, const fp2 *b0, const fp2 *b1) {
+    fp2 c0, c1, c2, t;
+    fp2_mul(&c0, &a->c0, b0);
+    fp2_mul(&t, &a->c2, b1);
+    fp2_mul_xi(&t, &t);
+    fp2_add(&c0, &c0, &t);
+    fp2_mul(&c1, &a->c0, b1);
+    fp2_mul(&t, &a->c1, b0);
+    fp2_add(&c1, &c1, &t);
+    fp2_mul(&c2, &a->c1, b1);
+    fp2_mul(&t, &a->c2, b0);
+    fp2_add(&c2, &c2, &t);
+    r->c0 = c0;
+    r->c1 = c1;
+    r->c2 = c2;
+}
+
+/* r = a · v */
+static void fp6_mul_v(fp6 *r, const fp6 *a) {
+    fp2 t;
+    fp2_mul_xi(&t, &a->c2);
+    r->c2 = a->c1;
+    r->c1 = a->c0;
+    r->c0 = t;
+}
+
+static void fp6_inv(fp6 *r, const fp6 *a) {
+    /* (A + B v + C v^2) / F with A = a0^2 - xi a1 a2, B = xi a2^2 - a0 a1, C = a1^2 - a0 a2,
+     * F = a0 A + xi (a2 B + a1 C) */
+    fp2 A, B, C, F, t;
+    fp2_sqr(&A, &a->c0);
+    fp2_mul(&t, &a->c1, &a->c2);
+    fp2_mul_xi(&t, &t);
+    fp2_sub(&A, &A, &t);
+    fp2_sqr(&B, &a->c2);
+    fp2_mul_xi(&B, &B);
+    fp2_mul(&t, &a->c0, &a->c1);
+    fp2_sub(&B, &B, &t);
+    fp2_sqr(&C, &a->c1);
+    fp2_mul(&t, &a->c0, &a->c2);
+    fp2_sub(&C, &C, &t);
+    fp2_mul(&F, &a->c2, &B);
+    fp2_mul(&t, &a->c1, &C);
+    fp2_add(&F, &F, &t);
+    fp2_mul_xi(&F, &F);
+    fp2_mul(&t, &a->c0, &A);
+    fp2_add(&F, &F, &t);
+    fp2_inv(&F, &F);
+    fp2_mul(&r->c0, &A, &F);
+    fp2_mul(&r->c1, &B, &F);
+    fp2_mul(&r->c2, &C, &F);
+}
+
+/* ---- Fp12 ---- */
+
+void fp12_set_one(fp12 *r) {
+    memset(r, 0, sizeof *r);
+    fp2_set_one(&r->c0.c0);
+}
+
+bool fp12_is_one(const fp12 *a) {
+    fp12 one;
+    fp12_set_one(&one);
+    return memcmp(a, &one, sizeof one) == 0;
+}
+
+void fp12_mul(fp12 *r, const fp12 *a, const fp12 *b) {
+    fp6 v0, v1, s, t;
+    fp6_mul(&v0, &a->c0, &b->c0);
+    fp6_mul(&v1, &a->c1, &b->c1);
+    fp6_add(&s, &a->c0, &a->c1);
+    fp6_add(&t, &b->c0, &b->c1);
+    fp6_mul(&s, &s, &t);
+    fp6_sub(&s, &s, &v0);
+    fp6_sub(&r->c1, &s, &v1);
+    fp6_mul_v(&v1, &v1);
+    fp6_add(&r->c0, &v0, &v1);
+}
+
+void fp12_sqr(fp12 *r, const fp12 *a) {
+    /* (a0 + a1 w)^2 = ((a0 + a1)(a0 + v a1) - m - v m) + 2 m w with m = a0 a1 */
+    fp6 m, s, t;
+    fp6_mul(&m, &a->c0, &a->c1);
+    fp6_add(&s, &a->c0, &a->c1);
+    fp6_mul_v(&t, &a->c1);
+    fp6_add(&t, &t, &a->c0);
+    fp6_mul(&s, &s, &t);
+    fp6_sub(&s, &s, &m);
+    fp6_mul_v(&t, &m);
+    fp6_sub(&r->c0, &s, &t);
+    fp6_add(&r->c1, &m, &m);
+}
+
+void fp12_conj(fp12 *r, const fp12 *a) {
+    r->c0 = a->c0;
+    fp6_neg(&r->c1, &a->c1);
+}
+
+void fp12_inv(fp12 *r, const fp12 *a) {
+    /* (a0 - a1 w) / (a0^2 - v a1^2) */
+    fp6 t0, t1;
+    fp6_mul(&t0, &a->c0, &a->c0);
+    fp6_mul(&t1, &a->c1, &a->c1);
+    fp6_mul_v(&t1, &t1);
+    fp6_sub(&t0, &t0, &t1);
+    fp6_inv(&t0, &t0);
+    fp6_mul(&r->c0, &a->c0, &t0);
+    fp6_mul(&t1, &a->c1, &t0);
+    fp6_neg(&r->c1, &t1);
+}
+
+void fp12_frob2(fp12 *r, const fp12 *a) {
+    /* the coefficient of w^k (k = 2j for c0.cj, 2j+1 for c1.cj) is fixed by the p^2 power of
+     * Fp2 and gains the factor xi^(k(p^2-1)/6), which lies in Fp */
+    const fp2 *c0[3] = {&a->c0.c0, &a->c0.c1, &a->c0.c2}, *c1[3] = {&a->c1.c0, &a->c1.c1, &a->c1.c2};
+    fp2 *d0[3] = {&r->c0.c0, &r->c0.c1, &r->c0.c2}, *d1[3] = {&r->c1.c0, &r->c1.c1, &r->c1.c2};
+    for (int j = 0; j < 3; j++) {
+        fp2_mul_fp(d0[j], c0[j], &BN254_FROB2[2 * j]);
+        fp2_mul_fp(d1[j], c1[j], &BN254_FROB2[2 * j + 1]);
+    }
+}
+
+void fp12_mul_line(fp12 *r, const fp12 *f, const fe256 *l0, const fp2 *l10, const fp2 *l11) {
+    /* L = L0 + L1 w with L0 = l0 (in Fp), L1 = l10 + l11 v:
+     * f L = (f0 L0 + v f1 L1) + ((f0 + f1)(L0 + L1) - f0 L0 - f1 L1) w */
+    fp6 t0, t1, t2;
+    fp2_mul_fp(&t0.c0, &f->c0.c0, l0);
+    fp2_mul_fp(&t0.c1, &f->c0.c1, l0);
+    fp2_mul_fp(&t0.c2, &f->c0.c2, l0);
+    fp6_mul_01(&t1, &f->c1, l10, l11);
+    fp2 b0 = *l10;
+    mont_add(FP, &b0.c0, &b0.c0, l0);
+    fp6_add(&t2, &f->c0, &f->c1);
+    fp6_mul_01(&t2, &t2, &b0, l11);
+    fp6_sub(&t2, &t2, &t0);
+    fp6_sub(&r->c1, &t2, &t1);
+    fp6_mul_v(&t1, &t1);
+    fp6_add(&r->c0, &t0, &t1);
+}

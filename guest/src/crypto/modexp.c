@@ -1,0 +1,241 @@
+/* Modular exponentiation over arbitrary lengths (EIP-198) with EIP-2565 gas.
+ *
+ * Numbers are little-endian arrays of 32-bit digits so that every division the remainder
+ * algorithm needs (Knuth, TAOCP vol. 2, §4.3.1, algorithm D) is a native 64-by-32-bit one: no
+ * 128-bit division helper is needed on RV64. The exponent is consumed four bits at a time
+ * (fixed window) from its big-endian bytes; the modulus may be even.
+ */
+#include "modexp.h"
+
+#include "precompile_internal.h"
+
+typedef unsigned __int128 u128;
+
+/* ---- header parsing and gas ---- */
+
+/* A 32-byte big-endian length field, saturated at UINT64_MAX. */
+static uint64_t len_field(const uint8_t w[32]) {
+    for (int i = 0; i < 24; i++)
+        if (w[i]) return UINT64_MAX;
+    uint64_t v = 0;
+    for (int i = 24; i < 32; i++) v = (v << 8) | w[i];
+    return v;
+}
+
+/* Byte `i` of the input seen as zero-padded on the right (any i). */
+static uint8_t byte_at(const uint8_t *in, size_t in_len, uint64_t i) { return i < in_len ? in[i] : 0; }
+
+static uint64_t sat_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+
+/* Number of significant bits of the first min(n, 32) exponent bytes at offset off. */
+static unsigned head_bits(const uint8_t *in, size_t in_len, uint64_t off, uint64_t n) {
+    if (n > 32) n = 32;
+    for (uint64_t i = 0; i < n; i++) {
+        uint8_t b = byte_at(in, in_len, sat_add(off, i));
+        if (b) {
+            unsigned bits = 8;
+            while (!(b & 0x80)) { b <<= 1; bits--; }
+            return (unsigned)(8 * (n - 1 - i)) + bits;
+        }
+    }
+    return 0;
+}
+
+uint64_t modexp_gas(const uint8_t *in, size_t in_len) {
+    uint8_t hdr[96];
+    precompile_padded(hdr, sizeof hdr, in, in_len);
+    uint64_t blen = len_field(hdr), elen = len_field(hdr + 32), mlen = len_field(hdr + 64);
+    uint64_t x = blen > mlen ? blen : mlen;
+    uint64_t words = x / 8 + (x % 8 != 0);
+    if (words == 0) return 200;
+    if (words > ((uint64_t)1 << 32)) return UINT64_MAX;
+    /* adjusted exponent length: 8·(elen - 32) plus the index of the head's top bit */
+    unsigned hb = head_bits(in, in_len, sat_add(96, blen), elen);
+    uint64_t adj = hb ? hb - 1 : 0;
+    if (elen > 32) {
+        if (elen - 32 > UINT64_MAX / 8) return UINT64_MAX;
+        adj = sat_add(adj, 8 * (elen - 32));
+        if (adj == UINT64_MAX) return UINT64_MAX;
+    }
+    if (adj == 0) adj = 1;
+    u128 c = (u128)words * words;
+    if (c > ~(u128)0 / adj) return UINT64_MAX;
+    u128 g = c * adj / 3;
+    if (g >= UINT64_MAX) return UINT64_MAX;
+    return g < 200 ? 200 : (uint64_t)g;
+}
+
+/* ---- multi-digit arithmetic on 32-bit digits ---- */
+
+/* Load big-endian bytes into n = ceil(len/4) little-endian digits. */
+static void load_digits(uint32_t *d, size_t n, const uint8_t *p, size_t len) {
+    memset(d, 0, n * sizeof *d);
+    for (size_t i = 0; i < len; i++) {
+        size_t k = len - 1 - i; /* byte significance */
+        d[k / 4] |= (uint32_t)p[i] << (8 * (k % 4));
+    }
+}
+
+/* Number of digits without leading zeros. */
+static size_t digits_len(const uint32_t *d, size_t n) {
+    while (n && d[n - 1] == 0) n--;
+    return n;
+}
+
+static unsigned clz32(uint32_t v) {
+    unsigned n = 0;
+    while (!(v & 0x80000000u)) { v <<= 1; n++; }
+    return n;
+}
+
+/* Reduction context: the modulus shifted left by `shift` so that its top digit has its high
+ * bit set (n ≥ 2 digits), or a single-digit modulus. */
+typedef struct {
+    uint32_t *v;   /* normalized modulus, n digits */
+    size_t n;
+    unsigned shift;
+    uint32_t *u;   /* scratch for the normalized dividend, up to 2n+1 digits */
+} reducer;
+
+/* r[0 … n) = x[0 … xn) mod m. x is not modified. */
+static void reduce(const reducer *R, uint32_t *r, const uint32_t *x, size_t xn) {
+    size_t n = R->n;
+    if (n == 1) {
+        uint64_t v = R->v[0] >> R->shift, rem = 0;
+        for (size_t i = xn; i-- > 0;) rem = ((rem << 32) | x[i]) % v;
+        r[0] = (uint32_t)rem;
+        return;
+    }
+    uint32_t *u = R->u;
+    unsigned s = R->shift;
+    /* u = x << s, with one extra top digit */
+    u[xn] = s ? x[xn - 1] >> (32 - s) : 0;
+    for (size_t i = xn - 1; i > 0; i--) u[i] = s ? (x[i] << s) | (x[i - 1] >> (32 - s)) : x[i];
+    u[0] = x[0] << s;
+    const uint32_t *v = R->v;
+    uint64_t vt = v[n - 1], vs = v[n - 2];
+    for (size_t j = xn - n + 1; j-- > 0;) {
+        uint64_t num = ((uint64_t)u[j + n] << 32) | u[j + n - 1];
+        uint64_t qhat = num / vt, rhat = num % vt;
+        while (qhat >> 32 || qhat * vs > ((rhat << 32) | u[j + n - 2])) {
+            qhat--;
+            rhat += vt;
+            if (rhat >> 32) break;
+        }
+        /* u[j … j+n] -= qhat · v */
+        uint64_t carry = 0, borrow = 0;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t p = qhat * v[i] + carry;
+            carry = p >> 32;
+            uint64_t t = (uint64_t)u[i + j] - (uint32_t)p - borrow;
+            u[i + j] = (uint32_t)t;
+            borrow = (t >> 32) & 1;
+        }
+        uint64_t t = (uint64_t)u[j + n] - carry - borrow;
+        u[j + n] = (uint32_t)t;
+        if (t >> 63) { /* qhat was one too large: add v back */
+            uint64_t c = 0;
+            for (size_t i = 0; i < n; i++) {
+                uint64_t sum = (uint64_t)u[i + j] + v[i] + c;
+                u[i + j] = (uint32_t)sum;
+                c = sum >> 32;
+            }
+            u[j + n] += (uint32_t)c;
+        }
+    }
+    for (size_t i = 0; i < n; i++) r[i] = s ? (u[i] >> s) | (u[i + 1] << (32 - s)) : u[i];
+}
+
+/* r = a·b mod m for a, b < m (n digits each); prod is scratch of 2n digits. */
+static void mulmod(const reducer *R, uint32_t *r, const uint32_t *a, const uint32_t *b, uint32_t *prod) {
+    size_t n = R->n;
+    memset(prod, 0, 2 * n * sizeof *prod);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t carry = 0, ai = a[i];
+        if (!ai) continue;
+        for (size_t k = 0; k < n; k++) {
+            uint64_t t = ai * b[k] + prod[i + k] + carry;
+            prod[i + k] = (uint32_t)t;
+            carry = t >> 32;
+        }
+        prod[i + n] = (uint32_t)carry;
+    }
+    reduce(R, r, prod, 2 * n);
+}
+
+void modexp_compute(const uint8_t *base, size_t blen, const uint8_t *exp, size_t elen, const uint8_t *mod,
+                    size_t mlen, uint8_t *out) {
+    memset(out, 0, mlen);
+    size_t mn = (mlen + 3) / 4;
+    uint32_t *m = rt_alloc(mn * 4);
+    load_digits(m, mn, mod, mlen);
+    size_t n = digits_len(m, mn);
+    if (n == 0) return; /* modulus 0: the result is 0 */
+
+    reducer R;
+    R.n = n;
+    R.shift = clz32(m[n - 1]);
+    R.v = rt_alloc(n * 4);
+    for (size_t i = n; i-- > 0;) R.v[i] = R.shift ? (m[i] << R.shift) | (i ? m[i - 1] >> (32 - R.shift) : 0) : m[i];
+    size_t bn = (blen + 3) / 4;
+    size_t xn = bn > 2 * n ? bn : 2 * n;
+    R.u = rt_alloc((xn + 1) * 4);
+    uint32_t *prod = rt_alloc(2 * n * 4);
+
+    /* tab[k] = base^k mod m for the 4-bit window */
+    uint32_t *tab = rt_alloc(16 * n * 4);
+    uint32_t *acc = rt_alloc(n * 4);
+    uint32_t *one = rt_alloc((n + 1) * 4);
+    one[0] = 1;
+    reduce(&R, tab, one, n + 1); /* 1 mod m (0 when m = 1) */
+    if (bn) {
+        uint32_t *b = rt_alloc(bn * 4);
+        load_digits(b, bn, base, blen);
+        if (bn < n) {
+            memcpy(tab + n, b, bn * 4); /* already below m? not necessarily: reduce anyway */
+            reduce(&R, tab + n, tab + n, n);
+        } else {
+            reduce(&R, tab + n, b, bn);
+        }
+    }
+    for (int k = 2; k < 16; k++) mulmod(&R, tab + k * n, tab + (k - 1) * n, tab + n, prod);
+
+    memcpy(acc, tab, n * 4);
+    bool started = false;
+    for (size_t i = 0; i < elen; i++) {
+        for (int half = 1; half >= 0; half--) {
+            unsigned nib = (exp[i] >> (4 * half)) & 15u;
+            if (started)
+                for (int s = 0; s < 4; s++) mulmod(&R, acc, acc, acc, prod);
+            if (nib) {
+                mulmod(&R, acc, acc, tab + nib * n, prod);
+                started = true;
+            }
+        }
+    }
+    for (size_t i = 0; i < mlen && i / 4 < n; i++) out[mlen - 1 - i] = (uint8_t)(acc[i / 4] >> (8 * (i % 4)));
+}
+
+/* EIP-198 input: Lb, Le, Lm (32-byte big-endian each) ‖ base ‖ exp ‖ mod, zero-padded on the
+ * right; the output has exactly Lm bytes. */
+int precompile_modexp(const uint8_t *in, size_t in_len, uint64_t gas_limit, precompile_result *res) {
+    uint64_t gas = modexp_gas(in, in_len);
+    if (gas == UINT64_MAX) return precompile_fail(res, gas_limit, PRECOMPILE_OOG);
+    uint8_t hdr[96];
+    precompile_padded(hdr, sizeof hdr, in, in_len);
+    uint64_t blen = len_field(hdr), elen = len_field(hdr + 32), mlen = len_field(hdr + 64);
+    /* once the gas is paid, mlen > 0 bounds blen and elen (they enter the gas) */
+    if (mlen == 0) return precompile_charge(res, gas_limit, gas, 0);
+    int st = precompile_charge(res, gas_limit, gas, (size_t)mlen);
+    if (st != PRECOMPILE_OK) return st;
+    /* materialize the three operands with their zero padding */
+    uint8_t *b = rt_alloc((size_t)blen + 1), *e = rt_alloc((size_t)elen + 1), *m = rt_alloc((size_t)mlen);
+    uint64_t off = 96;
+    for (uint64_t i = 0; i < blen; i++) b[i] = byte_at(in, in_len, off + i);
+    off += blen;
+    for (uint64_t i = 0; i < elen; i++) e[i] = byte_at(in, in_len, off + i);
+    off += elen;
+    for (uint64_t i = 0; i < mlen; i++) m[i] = byte_at(in, in_len, off + i);
+    modexp_compute(b, (size_t)blen, e, (size_t)elen, m, (size_t)mlen, res->out);
+    return PRECOMPILE_OK;
+}

@@ -1,0 +1,196 @@
+/* Montgomery arithmetic modulo odd moduli below 2^256 (see mont256.h). Multiplication is the
+ * CIOS method (Koç, Acar, Kaliski 1996) with 64-bit limbs and 128-bit intermediate products,
+ * which both host compilers and the RV64 cross-compiler lower to MUL/MULHU without library calls.
+ */
+#include "mont256.h"
+
+typedef unsigned __int128 u128;
+
+const mont256_ctx SECP256K1_P = {
+    {0xfffffffefffffc2full, 0xffffffffffffffffull, 0xffffffffffffffffull, 0xffffffffffffffffull},
+    {0x00000001000003d1ull, 0x0000000000000000ull, 0x0000000000000000ull, 0x0000000000000000ull},
+    {0x000007a2000e90a1ull, 0x0000000000000001ull, 0x0000000000000000ull, 0x0000000000000000ull},
+    0xd838091dd2253531ull,
+};
+const mont256_ctx SECP256K1_N = {
+    {0xbfd25e8cd0364141ull, 0xbaaedce6af48a03bull, 0xfffffffffffffffeull, 0xffffffffffffffffull},
+    {0x402da1732fc9bebfull, 0x4551231950b75fc4ull, 0x0000000000000001ull, 0x0000000000000000ull},
+    {0x896cf21467d7d140ull, 0x741496c20e7cf878ull, 0xe697f5e45bcd07c6ull, 0x9d671cd581c69bc5ull},
+    0x4b0dff665588b13full,
+};
+const mont256_ctx BN254_P = {
+    {0x3c208c16d87cfd47ull, 0x97816a916871ca8dull, 0xb85045b68181585dull, 0x30644e72e131a029ull},
+    {0xd35d438dc58f0d9dull, 0x0a78eb28f5c70b3dull, 0x666ea36f7879462cull, 0x0e0a77c19a07df2full},
+    {0xf32cfc5b538afa89ull, 0xb5e71911d44501fbull, 0x47ab1eff0a417ff6ull, 0x06d89f71cab8351full},
+    0x87d20782e4866389ull,
+};
+const mont256_ctx BN254_R = {
+    {0x43e1f593f0000001ull, 0x2833e84879b97091ull, 0xb85045b68181585dull, 0x30644e72e131a029ull},
+    {0xac96341c4ffffffbull, 0x36fc76959f60cd29ull, 0x666ea36f7879462eull, 0x0e0a77c19a07df2full},
+    {0x1bb8e645ae216da7ull, 0x53fe3ab1e35c59e3ull, 0x8c49833d53bb8085ull, 0x0216d0b17f4e44a5ull},
+    0xc2e1f593efffffffull,
+};
+
+void fe_from_be(fe256 *r, const uint8_t in[32]) {
+    for (int i = 0; i < 4; i++) {
+        uint64_t v = 0;
+        for (int j = 0; j < 8; j++) v = (v << 8) | in[(3 - i) * 8 + j];
+        r->w[i] = v;
+    }
+}
+
+void fe_to_be(const fe256 *a, uint8_t out[32]) {
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 8; j++) out[(3 - i) * 8 + j] = (uint8_t)(a->w[i] >> (56 - 8 * j));
+}
+
+bool fe_is_zero(const fe256 *a) { return (a->w[0] | a->w[1] | a->w[2] | a->w[3]) == 0; }
+
+bool fe_eq(const fe256 *a, const fe256 *b) {
+    return ((a->w[0] ^ b->w[0]) | (a->w[1] ^ b->w[1]) | (a->w[2] ^ b->w[2]) | (a->w[3] ^ b->w[3])) == 0;
+}
+
+/* r = a - b over 256 bits; returns the borrow out. */
+static uint64_t sub4(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
+    uint64_t borrow = 0;
+    for (int i = 0; i < 4; i++) {
+        uint64_t d = a[i] - b[i];
+        uint64_t b1 = a[i] < b[i];
+        uint64_t t = d - borrow;
+        borrow = b1 | (d < borrow);
+        r[i] = t;
+    }
+    return borrow;
+}
+
+/* r = a + b over 256 bits; returns the carry out. */
+static uint64_t add4(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
+    uint64_t carry = 0;
+    for (int i = 0; i < 4; i++) {
+        uint64_t s = a[i] + b[i];
+        uint64_t c1 = s < a[i];
+        uint64_t t = s + carry;
+        carry = c1 | (t < s);
+        r[i] = t;
+    }
+    return carry;
+}
+
+bool fe_lt_mod(const mont256_ctx *c, const fe256 *a) {
+    uint64_t t[4];
+    return sub4(t, a->w, c->m) != 0;
+}
+
+void fe_reduce_once(const mont256_ctx *c, fe256 *r, const fe256 *a) {
+    uint64_t t[4];
+    if (sub4(t, a->w, c->m)) *r = *a;
+    else for (int i = 0; i < 4; i++) r->w[i] = t[i];
+}
+
+void mont_add(const mont256_ctx *c, fe256 *r, const fe256 *a, const fe256 *b) {
+    uint64_t s[4], t[4];
+    uint64_t carry = add4(s, a->w, b->w);
+    uint64_t borrow = sub4(t, s, c->m);
+    /* a + b < 2m: subtract m when the sum overflowed 2^256 or is at least m */
+    const uint64_t *src = (carry || !borrow) ? t : s;
+    for (int i = 0; i < 4; i++) r->w[i] = src[i];
+}
+
+void mont_sub(const mont256_ctx *c, fe256 *r, const fe256 *a, const fe256 *b) {
+    uint64_t t[4];
+    if (sub4(t, a->w, b->w)) add4(t, t, c->m);
+    for (int i = 0; i < 4; i++) r->w[i] = t[i];
+}
+
+void mont_neg(const mont256_ctx *c, fe256 *r, const fe256 *a) {
+    if (fe_is_zero(a)) { *r = *a; return; }
+    uint64_t t[4];
+    sub4(t, c->m, a->w);
+    for (int i = 0; i < 4; i++) r->w[i] = t[i];
+}
+
+void mont_mul(const mont256_ctx *c, fe256 *r, const fe256 *a, const fe256 *b) {
+    const uint64_t *m = c->m;
+    uint64_t t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0;
+    for (int i = 0; i < 4; i++) {
+        uint64_t bi = b->w[i];
+        u128 z;
+        /* t += a * b[i] */
+        z = (u128)a->w[0] * bi + t0; t0 = (uint64_t)z;
+        z = (u128)a->w[1] * bi + t1 + (uint64_t)(z >> 64); t1 = (uint64_t)z;
+        z = (u128)a->w[2] * bi + t2 + (uint64_t)(z >> 64); t2 = (uint64_t)z;
+        z = (u128)a->w[3] * bi + t3 + (uint64_t)(z >> 64); t3 = (uint64_t)z;
+        z = (u128)t4 + (uint64_t)(z >> 64); t4 = (uint64_t)z;
+        uint64_t t5 = (uint64_t)(z >> 64);
+        /* t = (t + q*m) / 2^64 with q chosen so the low limb vanishes */
+        uint64_t q = t0 * c->minv;
+        z = (u128)q * m[0] + t0;
+        z = (u128)q * m[1] + t1 + (uint64_t)(z >> 64); t0 = (uint64_t)z;
+        z = (u128)q * m[2] + t2 + (uint64_t)(z >> 64); t1 = (uint64_t)z;
+        z = (u128)q * m[3] + t3 + (uint64_t)(z >> 64); t2 = (uint64_t)z;
+        z = (u128)t4 + (uint64_t)(z >> 64); t3 = (uint64_t)z;
+        t4 = t5 + (uint64_t)(z >> 64);
+    }
+    /* the result is below 2m: one conditional subtraction */
+    uint64_t t[4] = {t0, t1, t2, t3}, u[4];
+    uint64_t borrow = sub4(u, t, m);
+    const uint64_t *src = (t4 || !borrow) ? u : t;
+    for (int i = 0; i < 4; i++) r->w[i] = src[i];
+}
+
+void mont_sqr(const mont256_ctx *c, fe256 *r, const fe256 *a) { mont_mul(c, r, a, a); }
+
+void mont_to(const mont256_ctx *c, fe256 *r, const fe256 *a) {
+    fe256 r2;
+    for (int i = 0; i < 4; i++) r2.w[i] = c->r2[i];
+    mont_mul(c, r, a, &r2);
+}
+
+void mont_from(const mont256_ctx *c, fe256 *r, const fe256 *a) {
+    fe256 one = {{1, 0, 0, 0}};
+    mont_mul(c, r, a, &one);
+}
+
+void mont_set_one(const mont256_ctx *c, fe256 *r) {
+    for (int i = 0; i < 4; i++) r->w[i] = c->one[i];
+}
+
+bool mont_is_one(const mont256_ctx *c, const fe256 *a) {
+    fe256 one;
+    mont_set_one(c, &one);
+    return fe_eq(a, &one);
+}
+
+void mont_pow(const mont256_ctx *c, fe256 *r, const fe256 *a, const fe256 *e) {
+    fe256 tab[16]; /* tab[k] = a^k */
+    mont_set_one(c, &tab[0]);
+    tab[1] = *a;
+    for (int k = 2; k < 16; k++) mont_mul(c, &tab[k], &tab[k - 1], a);
+    fe256 acc;
+    mont_set_one(c, &acc);
+    for (int i = 63; i >= 0; i--) {
+        if (i != 63)
+            for (int s = 0; s < 4; s++) mont_sqr(c, &acc, &acc);
+        unsigned nib = (unsigned)(e->w[i >> 4] >> (4 * (i & 15))) & 15u;
+        if (nib) mont_mul(c, &acc, &acc, &tab[nib]);
+    }
+    *r = acc;
+}
+
+void mont_inv(const mont256_ctx *c, fe256 *r, const fe256 *a) {
+    fe256 e, two = {{2, 0, 0, 0}};
+    sub4(e.w, c->m, two.w);
+    mont_pow(c, r, a, &e);
+}
+
+bool mont_sqrt(const mont256_ctx *c, fe256 *r, const fe256 *a) {
+    /* for m ≡ 3 (mod 4) a square root of a square a is a^((m+1)/4) */
+    fe256 e, one = {{1, 0, 0, 0}}, s, chk;
+    add4(e.w, c->m, one.w); /* m < 2^256 - 1, so no carry out */
+    for (int i = 0; i < 4; i++) e.w[i] = (e.w[i] >> 2) | (i < 3 ? e.w[i + 1] << 62 : 0);
+    mont_pow(c, &s, a, &e);
+    mont_sqr(c, &chk, &s);
+    if (!fe_eq(&chk, a)) return false;
+    *r = s;
+    return true;
+}

@@ -1,0 +1,263 @@
+"""The canonical image of S in the S window (spec §4.1–4.4): encode, strict decode, and the S root."""
+
+from __future__ import annotations
+
+from emulator.errors import SwapvmError
+from emulator.merkle import keccak, window_root
+from fastvm import rlpx
+from fastvm.header import HeaderRangeError, HeaderShapeError, check_ranges, parse_header
+from fastvm.rlpx import Item, int_bytes
+from fastvm.state import (
+    FORMAT_VERSION,
+    HEADER_BYTES,
+    MAX_ANCESTORS,
+    UINT64_LIMIT,
+    UINT256_LIMIT,
+    Account,
+    EssentialState,
+    Fork,
+    Outcome,
+    Reason,
+    Status,
+)
+
+_EMPTY = rlpx.encode_bytes(b"")
+
+
+class StateDecodeError(SwapvmError):
+    """An S image that is not the canonical encoding of any state."""
+
+
+# --- encoding ------------------------------------------------------------------------------
+
+
+def _encode_int(value: int) -> bytes:
+    """RLP of a minimal big-endian integer."""
+    return rlpx.encode_bytes(int_bytes(value))
+
+
+def _encode_account(account: Account) -> bytes:
+    """RLP of one account: [address, nonce, balance, code, [[key, value], ...]]."""
+    enc, enc_int = rlpx.encode_bytes, _encode_int
+    storage = rlpx.encode_list_payload(
+        [rlpx.encode_list_payload([enc_int(key), enc_int(value)]) for key, value in account.storage]
+    )
+    return rlpx.encode_list_payload(
+        [enc(account.address), enc_int(account.nonce), enc_int(account.balance), enc(account.code), storage]
+    )
+
+
+def _encode_outcome(outcome: Outcome) -> bytes:
+    """RLP of the outcome; non-accepted outcomes carry empty strings after the reason."""
+    if outcome.status != Status.ACCEPTED:
+        return rlpx.encode_list_payload(
+            [_encode_int(outcome.status), _encode_int(outcome.reason)] + [_EMPTY] * 5
+        )
+    fields = [outcome.state_root, outcome.receipts_root, outcome.logs_bloom, outcome.block_hash]
+    return rlpx.encode_list_payload(
+        [_encode_int(outcome.status), _EMPTY, _encode_int(outcome.gas_used)]
+        + [rlpx.encode_bytes(f) for f in fields]
+    )
+
+
+def encode_payload(state: EssentialState) -> bytes:
+    """The RLP payload of S (spec §4.2)."""
+    return rlpx.encode_list_payload(
+        [
+            _encode_int(state.chain_id),
+            _encode_int(state.fork),
+            rlpx.encode_bytes(state.parent_header),
+            rlpx.encode_list_payload([rlpx.encode_bytes(h) for h in state.ancestor_hashes]),
+            rlpx.encode_list_payload([_encode_account(a) for a in state.accounts]),
+            rlpx.encode_list_payload([rlpx.encode_bytes(b) for b in state.inbox]),
+            _encode_int(state.cursor),
+            _encode_outcome(state.outcome),
+        ]
+    )
+
+
+def encode(state: EssentialState) -> bytes:
+    """The S image up to the payload's end: u64 LE version, u64 LE length, payload (padding implicit)."""
+    payload = encode_payload(state)
+    return FORMAT_VERSION.to_bytes(8, "little") + len(payload).to_bytes(8, "little") + payload
+
+
+def s_root(state: EssentialState) -> bytes:
+    """The S root: the S window's Merkle root with encode(S) at its start, zeros elsewhere."""
+    return window_root(encode(state))
+
+
+def image_root(image: bytes) -> bytes:
+    """The S root of an already encoded image."""
+    return window_root(image)
+
+
+# --- decoding ------------------------------------------------------------------------------
+
+
+def _fail(message: str) -> StateDecodeError:
+    return StateDecodeError(f"S: {message}")
+
+
+def _string(item: Item, where: str, size: int | None = None) -> bytes:
+    """A byte string, optionally of an exact length."""
+    if not isinstance(item, bytes):
+        raise _fail(f"{where} is a list, expected a string")
+    if size is not None and len(item) != size:
+        raise _fail(f"{where} has {len(item)} bytes, expected {size}")
+    return item
+
+
+def _uint(item: Item, where: str, limit: int | None = None) -> int:
+    """A minimal big-endian integer below limit."""
+    data = _string(item, where)
+    if data[:1] == b"\x00":
+        raise _fail(f"{where} has a leading zero byte (integers are minimal)")
+    value = int.from_bytes(data, "big")
+    if limit is not None and value >= limit:
+        raise _fail(f"{where} = {value} is not below 2^{limit.bit_length() - 1}")
+    return value
+
+
+def _list(item: Item, where: str, length: int | None = None) -> list:
+    """A list, optionally of an exact length."""
+    if not isinstance(item, list):
+        raise _fail(f"{where} is a string, expected a list")
+    if length is not None and len(item) != length:
+        raise _fail(f"{where} has {len(item)} items, expected {length}")
+    return item
+
+
+def _decode_account(item: Item, where: str) -> Account:
+    """One account with its storage sorted strictly by key and no zero values."""
+    fields = _list(item, where, 5)
+    address = _string(fields[0], f"{where}.address", 20)
+    nonce = _uint(fields[1], f"{where}.nonce", UINT64_LIMIT)
+    balance = _uint(fields[2], f"{where}.balance", UINT256_LIMIT)
+    code = _string(fields[3], f"{where}.code")
+    storage: list[tuple[int, int]] = []
+    previous = -1
+    for index, entry in enumerate(_list(fields[4], f"{where}.storage")):
+        slot = f"{where}.storage[{index}]"
+        pair = _list(entry, slot, 2)
+        key = _uint(pair[0], f"{slot}.key", UINT256_LIMIT)
+        value = _uint(pair[1], f"{slot}.value", UINT256_LIMIT)
+        if key <= previous:
+            raise _fail(f"{slot}.key is not above the previous key (storage must be strictly ascending)")
+        if value == 0:
+            raise _fail(f"{slot}.value is zero (zero slots are absent)")
+        storage.append((key, value))
+        previous = key
+    return Account(address, nonce, balance, code, tuple(storage))
+
+
+def _decode_outcome(item: Item, parent_header: bytes, parent: dict) -> Outcome:
+    """The outcome; an accepted one must agree with the parent header."""
+    fields = _list(item, "outcome", 7)
+    try:
+        status = Status(_uint(fields[0], "outcome.status"))
+    except ValueError as exc:
+        raise _fail("outcome.status is not 0, 1 or 2") from exc
+    reason_value = _uint(fields[1], "outcome.reason")
+    if status != Status.ACCEPTED:
+        if status == Status.NONE and reason_value != 0:
+            raise _fail("outcome.reason must be 0 when status is none")
+        if status == Status.REJECTED and not 1 <= reason_value <= max(Reason):
+            raise _fail(f"outcome.reason {reason_value} is not a rejection code 1..{int(max(Reason))}")
+        for index, name in enumerate(("gas_used", "state_root", "receipts_root", "logs_bloom", "block_hash")):
+            if _string(fields[2 + index], f"outcome.{name}") != b"":
+                raise _fail(f"outcome.{name} must be empty unless the block was accepted")
+        return Outcome(status=status, reason=Reason(reason_value))
+    if reason_value != 0:
+        raise _fail("outcome.reason must be 0 when status is accepted")
+    outcome = Outcome(
+        status=status,
+        gas_used=_uint(fields[2], "outcome.gas_used", UINT64_LIMIT),
+        state_root=_string(fields[3], "outcome.state_root", 32),
+        receipts_root=_string(fields[4], "outcome.receipts_root", 32),
+        logs_bloom=_string(fields[5], "outcome.logs_bloom", 256),
+        block_hash=_string(fields[6], "outcome.block_hash", 32),
+    )
+    expected = {
+        "gas_used": parent["gas_used"],
+        "state_root": parent["state_root"],
+        "receipts_root": parent["receipts_root"],
+        "logs_bloom": parent["logs_bloom"],
+        "block_hash": keccak(parent_header),
+    }
+    for name, value in expected.items():
+        if getattr(outcome, name) != value:
+            raise _fail(f"outcome.{name} disagrees with parent_header (an accepted outcome repeats it)")
+    return outcome
+
+
+def _decode_parent(data: bytes, fork: Fork) -> dict:
+    """Validate parent_header as a canonical header of the fork; return its fields."""
+    try:
+        header = parse_header(rlpx.decode(data, "parent_header"), fork)
+        check_ranges(header, fork)
+    except (HeaderShapeError, HeaderRangeError, rlpx.RlpError) as exc:
+        raise _fail(f"parent_header: {exc}") from exc
+    return header.fields
+
+
+def decode_payload(payload: bytes) -> EssentialState:
+    """Decode and validate the RLP payload (spec §4.2)."""
+    try:
+        top = rlpx.decode(payload, "payload")
+    except rlpx.RlpError as exc:
+        raise _fail(str(exc)) from exc
+    fields = _list(top, "payload", 8)
+    chain_id = _uint(fields[0], "chain_id", UINT64_LIMIT)
+    if chain_id == 0:
+        raise _fail("chain_id must be at least 1")
+    fork_value = _uint(fields[1], "fork")
+    if fork_value not in Fork._value2member_map_:
+        raise _fail(f"fork {fork_value} is not 1 (shanghai), 2 (cancun) or 3 (prague)")
+    fork = Fork(fork_value)
+    parent_header = _string(fields[2], "parent_header")
+    parent = _decode_parent(parent_header, fork)
+    ancestors = tuple(
+        _string(h, f"ancestor_hashes[{i}]", 32) for i, h in enumerate(_list(fields[3], "ancestor_hashes"))
+    )
+    expected_ancestors = min(MAX_ANCESTORS, parent["number"])
+    if len(ancestors) != expected_ancestors:
+        raise _fail(
+            f"ancestor_hashes has {len(ancestors)} hashes, expected min(255, parent number)"
+            f" = {expected_ancestors}"
+        )
+    accounts: list[Account] = []
+    for index, item in enumerate(_list(fields[4], "accounts")):
+        account = _decode_account(item, f"accounts[{index}]")
+        if accounts and account.address <= accounts[-1].address:
+            raise _fail(f"accounts[{index}].address is not above the previous address (strictly ascending)")
+        accounts.append(account)
+    inbox = tuple(_string(b, f"inbox[{i}]") for i, b in enumerate(_list(fields[5], "inbox")))
+    cursor = _uint(fields[6], "cursor", UINT64_LIMIT)
+    if cursor > len(inbox):
+        raise _fail(f"cursor {cursor} is beyond the inbox of {len(inbox)} blocks")
+    outcome = _decode_outcome(fields[7], parent_header, parent)
+    return EssentialState(chain_id, fork, parent_header, ancestors, tuple(accounts), inbox, cursor, outcome)
+
+
+def decode(image: bytes, s_size: int | None = None) -> EssentialState:
+    """Decode an S image (optionally a whole window of s_size bytes with its zero padding); canonical only."""
+    if len(image) < HEADER_BYTES:
+        raise _fail(f"image of {len(image)} bytes is shorter than the 16-byte header")
+    version = int.from_bytes(image[0:8], "little")
+    if version != FORMAT_VERSION:
+        raise _fail(f"format version {version}, expected {FORMAT_VERSION}")
+    length = int.from_bytes(image[8:16], "little")
+    window = len(image) if s_size is None else s_size
+    if len(image) > window:
+        raise _fail(f"image of {len(image)} bytes is larger than the S window ({window} bytes)")
+    end = HEADER_BYTES + length
+    if end > window:
+        raise _fail(f"payload length {length} runs past the S window ({window} bytes)")
+    if end > len(image):
+        raise _fail(f"payload length {length} runs past the {len(image)} bytes given")
+    padding = image[end:]
+    if padding.count(0) != len(padding):
+        offset = end + next(i for i, b in enumerate(padding) if b)
+        raise _fail(f"nonzero byte at offset {offset} after the payload (padding must be zero)")
+    return decode_payload(image[HEADER_BYTES:end])

@@ -1,0 +1,149 @@
+"""Conformance of machine A on one BlockchainTests test: a pure function, so tests can run in any pool."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+
+from emulator.merkle import keccak
+from fastvm.fixtures import FixtureTest, initial_state
+from fastvm.machine import Machine
+from fastvm.state import Account, Reason, Status
+from fastvm.world import state_root_of
+
+_PYEVM_CREATE_COLLISION = (
+    "py-evm 0.12.1b1 does not treat an existing account that has only storage as a CREATE collision "
+    "(EIP-7610); py-evm's own test-suite marks this test as an expected failure"
+)
+# Tests known to fail on py-evm itself, by test name, with the reason shown in every report.
+EXPECTED_FAILURES: dict[str, str] = {
+    **{f"InitCollisionParis_d{i}g0v0_Shanghai": _PYEVM_CREATE_COLLISION for i in range(4)},
+    "RevertInCreateInInit_Paris_d0g0v0_Shanghai": _PYEVM_CREATE_COLLISION,
+    "dynamicAccountOverwriteEmpty_Paris_d0g0v0_Shanghai": _PYEVM_CREATE_COLLISION,
+}
+
+# expectException names (informative, spec §4.6): prefix -> the reason codes A may give. The fixtures'
+# invalid-transaction blocks commit to a transactions root without the invalid transaction, so A, which
+# checks the body before executing, rejects them with body-mismatch.
+_TX = frozenset({Reason.BODY_MISMATCH, Reason.TRANSACTION_INVALID})
+EXCEPTION_REASONS: tuple[tuple[str, frozenset[Reason]], ...] = (
+    ("TR_", _TX),
+    ("SenderNotEOA", _TX),
+    ("InvalidTimestampOlderParent", frozenset({Reason.HEADER_INVALID})),
+    ("ExtraDataTooBig", frozenset({Reason.HEADER_INVALID})),
+    ("InvalidGasLimit", frozenset({Reason.HEADER_INVALID})),
+    ("1559BlockImportImpossible_BaseFeeWrong", frozenset({Reason.HEADER_INVALID})),
+    ("PostParisUncleHashIsNotEmpty", frozenset({Reason.HEADER_INVALID})),
+)
+_SIDE_CHAINS = (
+    "the test imports blocks of a side chain; S follows one linear chain and rejects blocks that do not "
+    "extend its parent (spec §4.5)"
+)
+
+# A check of one transition on another machine: (image of S, image of S') -> None if it agrees, else why not.
+TransitionCheck = Callable[[bytes, bytes], str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class TestResult:
+    """The verdict on one fixture test."""
+
+    name: str
+    path: str
+    ok: bool
+    reason: str
+    expected_failure: bool
+    blocks: int
+    seconds: float
+    reason_mismatches: tuple[str, ...] = ()  # rejected with a code other than the exception name maps to
+
+    def to_json(self) -> dict:
+        """The JSON object of the report."""
+        data = asdict(self)
+        data["reason_mismatches"] = list(self.reason_mismatches)
+        return data
+
+
+def expected_reasons(exception: str) -> frozenset[Reason] | None:
+    """The reason codes a fixture's expectException allows, if the mapping knows every alternative."""
+    allowed: set[Reason] = set()
+    for alternative in exception.split("|"):
+        match = [codes for prefix, codes in EXCEPTION_REASONS if alternative.startswith(prefix)]
+        if not match:
+            return None
+        allowed |= match[0]
+    return frozenset(allowed)
+
+
+def _describe_difference(actual: tuple[Account, ...], expected: tuple[Account, ...]) -> str:
+    """The first difference between two world states, as one line."""
+    mine, theirs = {a.address: a for a in actual}, {a.address: a for a in expected}
+    for address in sorted(set(mine) | set(theirs)):
+        a, b = mine.get(address), theirs.get(address)
+        if a == b:
+            continue
+        if a is None or b is None:
+            return f"account 0x{address.hex()} {'missing' if a is None else 'unexpected'} in A's post-state"
+        for field in ("nonce", "balance", "code", "storage"):
+            if getattr(a, field) != getattr(b, field):
+                return f"account 0x{address.hex()} {field} differs"
+    return "world states differ"
+
+
+def run_test(test: FixtureTest, checks: Sequence[TransitionCheck] = (), verify: bool = False) -> TestResult:
+    """Run A over every block of a test; compare accept/reject per block, the post-state and the last hash."""
+    start = time.perf_counter()
+    machine = Machine(verify=verify)
+    state = initial_state(test)
+    problem = ""
+    mismatches: list[str] = []
+    image = b""
+    for index, expect_valid in enumerate(test.expect_valid):
+        before = image
+        state, info = machine.step(state)
+        image = info.image
+        accepted = info.status == Status.ACCEPTED
+        if accepted != expect_valid and not problem:
+            got = "accepted it" if accepted else f"rejected it ({info.reason.label}: {info.detail})"
+            want = "valid" if expect_valid else f"invalid ({test.expect_exception[index]})"
+            problem = f"block {index + 1}: expected {want}, A {got}"
+        allowed = expected_reasons(test.expect_exception[index]) if not expect_valid else None
+        if not accepted and allowed is not None and info.reason not in allowed:
+            mismatches.append(f"block {index + 1}: {test.expect_exception[index]} -> {info.reason.label}")
+        for check in checks:
+            verdict = check(before, image) if before else None
+            if verdict and not problem:
+                problem = f"block {index + 1}: {verdict}"
+    if not problem:
+        problem = _final_problem(test, state.accounts, keccak(state.parent_header))
+    known = EXPECTED_FAILURES.get(test.name) or (_SIDE_CHAINS if test.side_chains else "")
+    expected_failure = bool(known)
+    reason = problem or "ok"
+    if expected_failure and problem:
+        reason = f"expected failure: {known} [{problem}]"
+    return TestResult(
+        test.name,
+        test.path,
+        not problem,
+        reason,
+        expected_failure and bool(problem),
+        len(test.blocks),
+        time.perf_counter() - start,
+        tuple(mismatches),
+    )
+
+
+def _final_problem(test: FixtureTest, accounts: tuple[Account, ...], last_hash: bytes) -> str:
+    """What is wrong with the final state, or "" if it matches postState and lastblockhash."""
+    if test.post is not None and accounts != test.post:
+        return f"post-state differs: {_describe_difference(accounts, test.post)}"
+    if (
+        test.post is None
+        and test.post_state_hash is not None
+        and state_root_of(accounts) != test.post_state_hash
+    ):
+        return "post-state root differs from postStateHash"
+    if last_hash != test.last_block_hash:
+        return f"last block hash 0x{last_hash.hex()[:16]}… differs from lastblockhash"
+    return ""

@@ -1,0 +1,86 @@
+"""The py-evm classes behind each fork code, adapted for machine A (imported lazily: py-evm is heavy)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+from fastvm.state import Fork
+
+FORK_NAMES = {Fork.SHANGHAI: "Shanghai", Fork.CANCUN: "Cancun", Fork.PRAGUE: "Prague"}
+MAX_BLOB_GAS = {Fork.CANCUN: 786_432, Fork.PRAGUE: 1_179_648}
+
+
+def fork_from_name(name: str) -> Fork:
+    """The fork code of a fixture network name (Shanghai, Cancun, Prague)."""
+    for fork, label in FORK_NAMES.items():
+        if label.lower() == name.lower():
+            return fork
+    from emulator.errors import SwapvmError
+
+    raise SwapvmError(f"network {name!r} is not supported (Shanghai, Cancun or Prague)")
+
+
+def use_coincurve() -> None:
+    """Make py-evm recover signatures with coincurve (its fast backend) instead of pure Python."""
+    import os
+
+    os.environ.setdefault("ECC_BACKEND_CLASS", "eth_keys.backends.CoinCurveECCBackend")
+
+
+def base_vm_class(fork: Fork) -> type:
+    """py-evm's own VM class of the fork."""
+    use_coincurve()
+    if fork == Fork.SHANGHAI:
+        from eth.vm.forks.shanghai import ShanghaiVM
+
+        return ShanghaiVM
+    if fork == Fork.CANCUN:
+        from eth.vm.forks.cancun import CancunVM
+
+        return CancunVM
+    from eth.vm.forks.prague import PragueVM
+
+    return PragueVM
+
+
+def excess_blob_gas(fork: Fork, parent_header: Any) -> int:
+    """EIP-4844's excess blob gas of a child of parent_header (Cancun and later)."""
+    if fork == Fork.CANCUN:
+        from eth.vm.forks.cancun.headers import calc_excess_blob_gas_cancun
+
+        return calc_excess_blob_gas_cancun(parent_header)
+    from eth.vm.forks.prague.headers import calc_excess_blob_gas_prague
+
+    return calc_excess_blob_gas_prague(parent_header)
+
+
+@cache
+def machine_vm_class(fork: Fork) -> type:
+    """The fork's VM changed for A: BLOCKHASH from S, a write-tracking state, no post-import checks.
+
+    A checks the imported block itself, in the documented order (spec §4.6), so py-evm's own
+    whole-block validation after execution is switched off; the state records every address and
+    slot it writes so that A can rebuild the complete world state without scanning the trie.
+    """
+    from fastvm.tracking import tracking_state_class
+
+    base = base_vm_class(fork)
+
+    class MachineVM(base):  # type: ignore[misc, valid-type]
+        """py-evm VM for one block of machine A."""
+
+        _state_class = tracking_state_class(base._state_class)
+        ancestry: tuple[bytes, ...] = ()
+
+        @property
+        def previous_hashes(self) -> Iterable[bytes]:
+            """The 256 most recent hashes, newest first, from S (not from a chain database)."""
+            return self.ancestry
+
+        def validate_block(self, block: Any) -> None:
+            """Skipped: A performs the block checks itself (spec §4.6)."""
+
+    MachineVM.__name__ = f"Machine{base.__name__}"
+    return MachineVM

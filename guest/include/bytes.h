@@ -68,6 +68,12 @@ static inline void store_be32(uint8_t *p, uint32_t v) {
     p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
 }
 
+/* The padded last block(s) of a Merkle–Damgård hash with 64-byte blocks (SHA-256, RIPEMD-160):
+ * the `rem` (< 64) leftover bytes, 0x80, zeros, then the message length in bits as a u64,
+ * big-endian if `be` else little-endian. Writes one or two blocks into `tail`, returns 64 or
+ * 128. */
+size_t md64_tail(uint8_t tail[128], const uint8_t *rest, size_t rem, uint64_t total_len, bool be);
+
 /* Number of bytes in the minimal big-endian form of v (0 for v == 0). */
 static inline size_t u64_be_len(uint64_t v) {
     size_t n = 0;

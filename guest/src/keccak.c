@@ -1,0 +1,166 @@
+/* Keccak-256 and keccak-f[1600].
+ *
+ * The permutation keeps the 25 lanes in local variables and unrolls one round completely;
+ * the round loop runs two rounds per iteration, alternating between two sets of lanes (A → E,
+ * E → A), so no lane is ever copied. RV64IM has no rotate instruction: a rotation costs three
+ * instructions, which is why theta and rho-pi are fused and no rotation by 0 is emitted.
+ * Lane naming follows the Keccak team's convention: first letter the row y (b g k m s = 0…4),
+ * second the column x (a e i o u = 0…4); lane (x, y) is st[x + 5*y].
+ */
+#include "keccak.h"
+
+static const uint64_t RC[24] = {
+    0x0000000000000001ull, 0x0000000000008082ull, 0x800000000000808Aull, 0x8000000080008000ull,
+    0x000000000000808Bull, 0x0000000080000001ull, 0x8000000080008081ull, 0x8000000000008009ull,
+    0x000000000000008Aull, 0x0000000000000088ull, 0x0000000080008009ull, 0x000000008000000Aull,
+    0x000000008000808Bull, 0x800000000000008Bull, 0x8000000000008089ull, 0x8000000000008003ull,
+    0x8000000000008002ull, 0x8000000000000080ull, 0x000000000000800Aull, 0x800000008000000Aull,
+    0x8000000080008081ull, 0x8000000000008080ull, 0x0000000080000001ull, 0x8000000080008008ull,
+};
+
+#define ROL(v, n) (((v) << (n)) | ((v) >> (64 - (n))))
+
+/* chi on one output row: X[i] = B[i] ^ (~B[i+1] & B[i+2]). */
+#define CHI_ROW(E, r, b0, b1, b2, b3, b4)         \
+    E##r##a = b0 ^ (~b1 & b2);                    \
+    E##r##e = b1 ^ (~b2 & b3);                    \
+    E##r##i = b2 ^ (~b3 & b4);                    \
+    E##r##o = b3 ^ (~b4 & b0);                    \
+    E##r##u = b4 ^ (~b0 & b1)
+
+/* One full round from lanes A.. into lanes E.. with round constant rc.
+ * Output row y' takes the five lanes that pi moves there, each xored with its column's theta
+ * term D[x] and rotated by its rho offset. */
+#define ROUND(A, E, rc)                                                                  \
+    do {                                                                                 \
+        uint64_t Ca = A##ba ^ A##ga ^ A##ka ^ A##ma ^ A##sa;                             \
+        uint64_t Ce = A##be ^ A##ge ^ A##ke ^ A##me ^ A##se;                             \
+        uint64_t Ci = A##bi ^ A##gi ^ A##ki ^ A##mi ^ A##si;                             \
+        uint64_t Co = A##bo ^ A##go ^ A##ko ^ A##mo ^ A##so;                             \
+        uint64_t Cu = A##bu ^ A##gu ^ A##ku ^ A##mu ^ A##su;                             \
+        uint64_t Da = Cu ^ ROL(Ce, 1);                                                   \
+        uint64_t De = Ca ^ ROL(Ci, 1);                                                   \
+        uint64_t Di = Ce ^ ROL(Co, 1);                                                   \
+        uint64_t Do = Ci ^ ROL(Cu, 1);                                                   \
+        uint64_t Du = Co ^ ROL(Ca, 1);                                                   \
+        uint64_t B0, B1, B2, B3, B4;                                                     \
+        B0 = A##ba ^ Da;                                                                 \
+        B1 = A##ge ^ De; B1 = ROL(B1, 44);                                               \
+        B2 = A##ki ^ Di; B2 = ROL(B2, 43);                                               \
+        B3 = A##mo ^ Do; B3 = ROL(B3, 21);                                               \
+        B4 = A##su ^ Du; B4 = ROL(B4, 14);                                               \
+        CHI_ROW(E, b, B0, B1, B2, B3, B4);                                               \
+        E##ba ^= (rc);                                                                   \
+        B0 = A##bo ^ Do; B0 = ROL(B0, 28);                                               \
+        B1 = A##gu ^ Du; B1 = ROL(B1, 20);                                               \
+        B2 = A##ka ^ Da; B2 = ROL(B2, 3);                                                \
+        B3 = A##me ^ De; B3 = ROL(B3, 45);                                               \
+        B4 = A##si ^ Di; B4 = ROL(B4, 61);                                               \
+        CHI_ROW(E, g, B0, B1, B2, B3, B4);                                               \
+        B0 = A##be ^ De; B0 = ROL(B0, 1);                                                \
+        B1 = A##gi ^ Di; B1 = ROL(B1, 6);                                                \
+        B2 = A##ko ^ Do; B2 = ROL(B2, 25);                                               \
+        B3 = A##mu ^ Du; B3 = ROL(B3, 8);                                                \
+        B4 = A##sa ^ Da; B4 = ROL(B4, 18);                                               \
+        CHI_ROW(E, k, B0, B1, B2, B3, B4);                                               \
+        B0 = A##bu ^ Du; B0 = ROL(B0, 27);                                               \
+        B1 = A##ga ^ Da; B1 = ROL(B1, 36);                                               \
+        B2 = A##ke ^ De; B2 = ROL(B2, 10);                                               \
+        B3 = A##mi ^ Di; B3 = ROL(B3, 15);                                               \
+        B4 = A##so ^ Do; B4 = ROL(B4, 56);                                               \
+        CHI_ROW(E, m, B0, B1, B2, B3, B4);                                               \
+        B0 = A##bi ^ Di; B0 = ROL(B0, 62);                                               \
+        B1 = A##go ^ Do; B1 = ROL(B1, 55);                                               \
+        B2 = A##ku ^ Du; B2 = ROL(B2, 39);                                               \
+        B3 = A##ma ^ Da; B3 = ROL(B3, 41);                                               \
+        B4 = A##se ^ De; B4 = ROL(B4, 2);                                                \
+        CHI_ROW(E, s, B0, B1, B2, B3, B4);                                               \
+    } while (0)
+
+#define LANES(P) P##a, P##e, P##i, P##o, P##u
+
+void keccakf1600(uint64_t st[25]) {
+    uint64_t LANES(Ab), LANES(Ag), LANES(Ak), LANES(Am), LANES(As);
+    uint64_t LANES(Eb), LANES(Eg), LANES(Ek), LANES(Em), LANES(Es);
+    Aba = st[0];  Abe = st[1];  Abi = st[2];  Abo = st[3];  Abu = st[4];
+    Aga = st[5];  Age = st[6];  Agi = st[7];  Ago = st[8];  Agu = st[9];
+    Aka = st[10]; Ake = st[11]; Aki = st[12]; Ako = st[13]; Aku = st[14];
+    Ama = st[15]; Ame = st[16]; Ami = st[17]; Amo = st[18]; Amu = st[19];
+    Asa = st[20]; Ase = st[21]; Asi = st[22]; Aso = st[23]; Asu = st[24];
+    for (int r = 0; r < 24; r += 2) {
+        ROUND(A, E, RC[r]);
+        ROUND(E, A, RC[r + 1]);
+    }
+    st[0] = Aba;  st[1] = Abe;  st[2] = Abi;  st[3] = Abo;  st[4] = Abu;
+    st[5] = Aga;  st[6] = Age;  st[7] = Agi;  st[8] = Ago;  st[9] = Agu;
+    st[10] = Aka; st[11] = Ake; st[12] = Aki; st[13] = Ako; st[14] = Aku;
+    st[15] = Ama; st[16] = Ame; st[17] = Ami; st[18] = Amo; st[19] = Amu;
+    st[20] = Asa; st[21] = Ase; st[22] = Asi; st[23] = Aso; st[24] = Asu;
+}
+
+/* Little-endian lane load from possibly unaligned bytes. On little-endian targets memcpy
+ * becomes one load where the target allows misaligned access. */
+static inline uint64_t lane_load(const uint8_t *p) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+#else
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
+    return v;
+#endif
+}
+
+/* XOR one byte into the state at byte offset `pos` of the rate. */
+static inline void xor_byte(uint64_t st[25], size_t pos, uint8_t b) {
+    st[pos >> 3] ^= (uint64_t)b << (8 * (pos & 7));
+}
+
+void keccak256_init(keccak_ctx *c) {
+    memset(c->st, 0, sizeof c->st);
+    c->pos = 0;
+}
+
+void keccak256_update(keccak_ctx *c, const uint8_t *data, size_t len) {
+    /* Finish a partial block byte by byte. */
+    while (len > 0 && c->pos != 0) {
+        xor_byte(c->st, c->pos, *data++);
+        len--;
+        if (++c->pos == KECCAK256_RATE) {
+            keccakf1600(c->st);
+            c->pos = 0;
+        }
+    }
+    /* Whole blocks, a lane at a time. */
+    while (len >= KECCAK256_RATE) {
+        for (int i = 0; i < (int)(KECCAK256_RATE / 8); i++) c->st[i] ^= lane_load(data + 8 * i);
+        keccakf1600(c->st);
+        data += KECCAK256_RATE;
+        len -= KECCAK256_RATE;
+    }
+    if (len == 0) return; /* c->pos is already right (possibly mid-block) */
+    /* The tail, into an empty block: whole lanes, then bytes. */
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) c->st[i >> 3] ^= lane_load(data + i);
+    for (; i < len; i++) xor_byte(c->st, i, data[i]);
+    c->pos = len;
+}
+
+void keccak256_final(keccak_ctx *c, uint8_t out[32]) {
+    /* Keccak padding (pad10*1 with the original 0x01 domain byte, not SHA-3's 0x06). */
+    xor_byte(c->st, c->pos, 0x01);
+    xor_byte(c->st, KECCAK256_RATE - 1, 0x80);
+    keccakf1600(c->st);
+    for (int i = 0; i < 4; i++) {
+        uint64_t v = c->st[i];
+        for (int j = 0; j < 8; j++) out[8 * i + j] = (uint8_t)(v >> (8 * j));
+    }
+}
+
+void keccak256(const uint8_t *data, size_t len, uint8_t out[32]) {
+    keccak_ctx c;
+    keccak256_init(&c);
+    keccak256_update(&c, data, len);
+    keccak256_final(&c, out);
+}

@@ -1,0 +1,27 @@
+/* Operation numbers of the core test driver (hashes, RLP, trie, bloom, S codec). The Python
+ * side (tests/guest/core_driver.py) mirrors them. */
+#ifndef SWAPVM_CORE_OPS_H
+#define SWAPVM_CORE_OPS_H
+
+#define OP_KECCAK256 1u       /* data -> digest[32] */
+#define OP_KECCAK_SPLIT 2u    /* u64 k, k x u64 cut, data -> digest of incremental updates */
+#define OP_KECCAKF 3u         /* 25 lanes as 200 LE bytes -> permuted 200 bytes */
+#define OP_SHA256 4u          /* data -> digest[32] */
+#define OP_RIPEMD160 5u       /* data -> digest[20] */
+#define OP_BLOOM 6u           /* u64 n, n x blob -> bloom[256] */
+#define OP_TRIE_ROOT 7u       /* u64 n, n x (key blob, value blob) -> root[32] */
+#define OP_RLP_DECODE 10u     /* rlp -> status rlp_err; on success the tree dump */
+#define OP_RLP_ENCODE 11u     /* tree dump -> rlp */
+#define OP_RLP_UINT 12u       /* u8 max_len, rlp -> status; uint as 32 BE bytes */
+#define OP_RLP_U64 13u        /* rlp -> status; u64 as 8 BE bytes */
+#define OP_RLP_FIXED 14u      /* u8 n, rlp -> status; the n bytes */
+#define OP_RLP_LIST_EXACT 15u /* u8 n, rlp -> status; n raw item encodings as blobs */
+#define OP_RLP_PUT_U64 16u    /* u64 (8 BE bytes) -> rlp */
+#define OP_RLP_PUT_UINT 17u   /* BE bytes (leading zeros allowed) -> rlp */
+#define OP_S_ROUNDTRIP 20u    /* S image -> status s_err; on success the re-encoded image */
+
+/* Tree dump tags: a string is TAG_STR, u64 len, bytes; a list is TAG_LIST, u64 count, items. */
+#define TAG_STR 0u
+#define TAG_LIST 1u
+
+#endif

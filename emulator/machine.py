@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from emulator.access import DirectAccess
 from emulator.errors import SwapvmError
@@ -135,3 +136,60 @@ def make_machine(
         machine: Machine = module.UnicornMachine(template, state)
         return machine
     raise SwapvmError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+
+
+FIELD_NAMES = {SHADOW_X + 8 * i: f"x{i}" for i in range(1, 32)} | {
+    SHADOW_PC: "pc", SHADOW_CLOCK: "clock", SHADOW_STATUS: "status",
+    SHADOW_CAUSE: "cause", SHADOW_TVAL: "tval",
+}
+
+
+def differing_fields(a: MachineState, b: MachineState) -> dict[str, Any]:
+    """Registers and machine fields that differ, as name -> [a, b], plus the other differing pages."""
+    diff: dict[str, Any] = {}
+    for offset, name in FIELD_NAMES.items():
+        va, vb = shadow_field(a, offset), shadow_field(b, offset)
+        if va != vb:
+            diff[name] = [va, vb]
+    pages_a, pages_b = a.nonzero_pages(), b.nonzero_pages()
+    pages = sorted(n for n in set(pages_a) | set(pages_b) if n and pages_a.get(n) != pages_b.get(n))
+    if pages:
+        diff["pages"] = [f"{n << 12:#x}" for n in pages]
+    named = any(name in diff for name in FIELD_NAMES.values())
+    if a.read(SHADOW_BASE, 4096) != b.read(SHADOW_BASE, 4096) and not named:
+        diff["shadow page"] = "differs outside the named fields"
+    return diff
+
+
+@dataclass
+class LockstepResult:
+    """The outcome of a lockstep run: steps done, the first engine's state, the first divergence if any."""
+
+    steps: int
+    state: MachineState
+    divergence: dict[str, Any] | None
+
+
+def lockstep(
+    template: Template, state: MachineState, backends: tuple[str, ...], max_steps: int, every: int = 1
+) -> LockstepResult:
+    """Run engines side by side from copies of state, comparing roots every `every` steps until a halt."""
+    machines = [make_machine(name, template, state.copy()) for name in backends]
+    done = 0
+    while done < max_steps:
+        chunk = min(every, max_steps - done)
+        counts = [machine.run_until_halt(chunk) for machine in machines]
+        roots = [machine.root() for machine in machines]
+        if len(set(counts)) > 1 or len(set(roots)) > 1:
+            first, second = machines[0].state(), machines[1].state()
+            divergence = {
+                "between_steps": [done, done + max(counts)],
+                "steps": dict(zip(backends, counts, strict=True)),
+                "roots": {name: root.hex() for name, root in zip(backends, roots, strict=True)},
+                "fields": differing_fields(first, second),
+            }
+            return LockstepResult(done + counts[0], first, divergence)
+        done += counts[0]
+        if counts[0] < chunk:
+            break
+    return LockstepResult(done, machines[0].state(), None)

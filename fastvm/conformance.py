@@ -92,8 +92,18 @@ def _describe_difference(actual: tuple[Account, ...], expected: tuple[Account, .
 
 
 def run_test(test: FixtureTest, checks: Sequence[TransitionCheck] = (), verify: bool = False) -> TestResult:
-    """Run A over every block of a test; compare accept/reject per block, the post-state and the last hash."""
+    """Run A over every block of a test; a crash of A is a failed test with the exception as its reason."""
     start = time.perf_counter()
+    try:
+        return _run_test(test, checks, verify, start)
+    except Exception as exc:  # noqa: BLE001 - a crash must be reported per test, not end the whole run
+        reason = f"internal error: {type(exc).__name__}: {exc}"
+        seconds = time.perf_counter() - start
+        return TestResult(test.name, test.path, False, reason, False, len(test.blocks), seconds)
+
+
+def _run_test(test: FixtureTest, checks: Sequence[TransitionCheck], verify: bool, start: float) -> TestResult:
+    """Run A over every block of a test; compare accept/reject per block, the post-state and the last hash."""
     machine = Machine(verify=verify)
     state = initial_state(test)
     problem = ""

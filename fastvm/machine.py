@@ -10,6 +10,7 @@ import rlp
 from eth.consensus.context import ConsensusContext
 from eth.db.chain import ChainDB
 from eth.db.trie import make_trie_root_and_nodes
+from eth.exceptions import VMError
 from eth.vm.chain_context import ChainContext
 from eth_utils import ValidationError
 
@@ -169,7 +170,7 @@ class Machine:
         self.verify = verify  # recompute every post-state root from scratch (tests)
         self._world: World | None = None
 
-    def _world_for(self, state: EssentialState) -> World:
+    def world_for(self, state: EssentialState) -> World:
         """The loaded world of S: the cached one if S is the state this machine produced last."""
         if self._world is None or self._world.accounts is not state.accounts:
             self._world = World.load(state.accounts)
@@ -185,7 +186,7 @@ class Machine:
         parent = rlp.decode(state.parent_header, sedes=header_class)
         _check_header(state, block, decoded.header, parent, vm_class)
         _check_body(block, decoded.ommers_hash)
-        world = self._world_for(state)
+        world = self.world_for(state)
         world.db[parent.hash] = state.parent_header  # py-evm looks the parent header up by hash
         base = vm_class.create_header_from_parent(
             parent,
@@ -202,8 +203,8 @@ class Machine:
         vm.ancestry = (parent.hash, *reversed(state.ancestor_hashes))
         try:
             mined = vm.import_block(block).block
-        except ValidationError as exc:
-            raise Rejection(Reason.TRANSACTION_INVALID, str(exc)) from exc
+        except (ValidationError, VMError) as exc:  # a VMError escapes py-evm only for a tx-level fault
+            raise Rejection(Reason.TRANSACTION_INVALID, f"{type(exc).__name__}: {exc}") from exc
         _check_results(block, mined, state.fork)
         new_world = world.after_block(vm.state._account_db, mined.header.state_root)
         if self.verify and state_root_of(new_world.accounts) != mined.header.state_root:

@@ -1,0 +1,151 @@
+"""`swapvm state ...` and `swapvm fast run`: build S files and run machine A over their inboxes.
+
+Imports stay cheap: py-evm is loaded inside the handlers only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from emulator.errors import SwapvmError
+from fastvm.codec import decode, encode, image_root
+from fastvm.state import EssentialState, Status
+
+
+def read_state(path: str) -> EssentialState:
+    """Decode an S file (an image, with or without zero padding)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise SwapvmError(f"cannot read {path}: {exc.strerror}") from exc
+    return decode(data)
+
+
+def write_state(path: str, state: EssentialState) -> bytes:
+    """Write encode(S) to a file; returns the S root."""
+    image = encode(state)
+    try:
+        Path(path).write_bytes(image)
+    except OSError as exc:
+        raise SwapvmError(f"cannot write {path}: {exc.strerror}") from exc
+    return image_root(image)
+
+
+def _from_fixture(args: argparse.Namespace) -> int:
+    """Build S0 from one test of a BlockchainTests file."""
+    from fastvm.fixtures import initial_state, load_file
+
+    tests = load_file(Path(args.file))
+    if args.test:
+        tests = [t for t in tests if t.name == args.test]
+        if not tests:
+            raise SwapvmError(f"{args.file} has no test named {args.test!r}")
+    elif len(tests) != 1:
+        names = ", ".join(t.name for t in tests[:5])
+        raise SwapvmError(f"{args.file} holds {len(tests)} tests ({names}, …): choose one with --test")
+    root = write_state(args.output, initial_state(tests[0]))
+    print(f"{args.output}: {tests[0].name}, {len(tests[0].blocks)} blocks, S root 0x{root.hex()}")
+    return 0
+
+
+def _from_description(args: argparse.Namespace) -> int:
+    """Build S0 from a TOML or JSON description (accounts, code, transactions packed into blocks)."""
+    from fastvm.describe import state_from_description_file
+
+    state = state_from_description_file(Path(args.file))
+    root = write_state(args.output, state)
+    print(f"{args.output}: {len(state.accounts)} accounts, {len(state.inbox)} blocks, S root 0x{root.hex()}")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    """Print a summary of an S file."""
+    state = read_state(args.file)
+    summary = state_summary(state)
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        for key, value in summary.items():
+            print(f"{key:>16}: {value}")
+    return 0
+
+
+def state_summary(state: EssentialState) -> dict:
+    """The headline facts of a state, as JSON-ready values."""
+    from emulator.merkle import keccak
+
+    image = encode(state)
+    return {
+        "s_root": "0x" + image_root(image).hex(),
+        "bytes": len(image),
+        "chain_id": state.chain_id,
+        "fork": state.fork.name.lower(),
+        "parent_hash": "0x" + keccak(state.parent_header).hex(),
+        "accounts": len(state.accounts),
+        "storage_slots": sum(len(a.storage) for a in state.accounts),
+        "inbox": len(state.inbox),
+        "cursor": state.cursor,
+        "outcome": state.outcome.status.name.lower()
+        + (f" ({state.outcome.reason.label})" if state.outcome.status == Status.REJECTED else ""),
+    }
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run A over the inbox, write every snapshot named by its S root, print the per-block table."""
+    from fastvm.runner import run_blocks
+
+    state = read_state(args.file)
+    out = Path(args.out) if args.out else None
+    report = run_blocks(state, args.blocks, out)
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    print(f"{'block':>6} {'number':>7} {'gas':>10} {'outcome':<28} {'A s':>8}  S root")
+    for row in report["blocks"]:
+        outcome = row["status"] if row["status"] != "rejected" else f"rejected: {row['reason']}"
+        number = "-" if row["number"] is None else row["number"]
+        print(
+            f"{row['index']:>6} {number:>7} {row['gas_used']:>10} {outcome:<28} {row['seconds']:>8.3f}  "
+            f"{row['s_root'][:18]}…"
+        )
+    print(
+        f"final S root {report['final_s_root']}; {report['mgas_per_s']:.3f} Mgas/s"
+        f" over {len(report['blocks'])} blocks" + (f"; snapshots in {out}" if out else ""),
+        file=sys.stdout,
+    )
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `swapvm state` and `swapvm fast`."""
+    state = subparsers.add_parser("state", help="build and inspect essential states (S files)")
+    actions = state.add_subparsers(dest="state_command", required=True)
+    fixture = actions.add_parser(
+        "from-fixture", help="S0 from a BlockchainTests test: genesis, pre-state, blocks"
+    )
+    fixture.add_argument("file", help="a BlockchainTests JSON file")
+    fixture.add_argument("--test", help="the test's name (required if the file holds several)")
+    fixture.add_argument("-o", "--output", required=True, help="where to write S0")
+    fixture.set_defaults(func=_from_fixture)
+    describe = actions.add_parser(
+        "from-description", help="S0 from a TOML/JSON description of accounts and txs"
+    )
+    describe.add_argument("file", help="a .toml or .json description (see docs/spec.md §4.8)")
+    describe.add_argument("-o", "--output", required=True, help="where to write S0")
+    describe.set_defaults(func=_from_description)
+    show = actions.add_parser("show", help="print the summary of an S file")
+    show.add_argument("file")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    show.set_defaults(func=_show)
+
+    fast = subparsers.add_parser("fast", help="machine A (py-evm, one step = one block)")
+    fast_actions = fast.add_subparsers(dest="fast_command", required=True)
+    run = fast_actions.add_parser("run", help="run A over the inbox of an S file")
+    run.add_argument("file", help="the initial S file")
+    run.add_argument("--blocks", type=int, help="apply at most this many blocks (default: the whole inbox)")
+    run.add_argument("--out", help="directory for the snapshots (<S root hex>.bin) and blocks.json")
+    run.add_argument("--json", action="store_true", help="print the report as JSON")
+    run.set_defaults(func=_run)

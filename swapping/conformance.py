@@ -1,0 +1,104 @@
+"""`swapvm conformance evm`: EVM BlockchainTests through machine A (and later AB), per test, in parallel.
+
+Each fixture file is one job of a process pool; a job is the pure function `run_file`, so a
+distributed engine can run the same jobs unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from emulator.errors import SwapvmError
+
+MACHINES = ("a", "ab")
+
+
+def parse_machines(text: str) -> tuple[str, ...]:
+    """The machines to run, from a comma-separated list; only known names."""
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in names if name not in MACHINES]
+    if unknown or not names:
+        raise SwapvmError(f"--machines {text!r}: choose from {', '.join(MACHINES)} (comma-separated)")
+    if "a" not in names:
+        raise SwapvmError("--machines must include a (AB is checked against A's transitions)")
+    if "ab" in names:
+        raise SwapvmError("--machines ab: the AB check of EVM transitions is not available yet")
+    return names
+
+
+def run_file(path: str, machines: tuple[str, ...] = ("a",)) -> list[dict]:
+    """Every test of one fixture file on the given machines, as JSON-ready results (a pool job)."""
+    from fastvm.conformance import run_test
+    from fastvm.fixtures import load_file
+
+    return [run_test(test).to_json() for test in load_file(Path(path))]
+
+
+def run_paths(paths: list[str], machines: tuple[str, ...], jobs: int) -> list[dict]:
+    """Run every fixture file under paths, `jobs` processes at a time; results in file order."""
+    from fastvm.fixtures import fixture_files
+
+    files = [str(path) for path in fixture_files([Path(p) for p in paths])]
+    if not files:
+        raise SwapvmError("no fixture files (*.json) under the given paths")
+    if jobs <= 1:
+        return [result for path in files for result in run_file(path, machines)]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        chunks = pool.map(run_file, files, [machines] * len(files))
+        return [result for chunk in chunks for result in chunk]
+
+
+def summarize(results: list[dict], machines: tuple[str, ...], seconds: float) -> dict:
+    """The report: counts and every test's verdict."""
+    return {
+        "machines": list(machines),
+        "total": len(results),
+        "passed": sum(1 for r in results if r["ok"]),
+        "failed": sum(1 for r in results if not r["ok"] and not r["expected_failure"]),
+        "expected_failures": sum(1 for r in results if r["expected_failure"]),
+        "seconds": round(seconds, 3),
+        "tests": results,
+    }
+
+
+def _command(args: argparse.Namespace) -> int:
+    """Run the suite, print one line per test (or only the failures with --quiet), write JSON if asked."""
+    machines = parse_machines(args.machines)
+    start = time.perf_counter()
+    results = run_paths(args.paths, machines, args.jobs)
+    report = summarize(results, machines, time.perf_counter() - start)
+    for result in results:
+        label = "PASS" if result["ok"] else ("XFAIL" if result["expected_failure"] else "FAIL")
+        if label != "PASS" or not args.quiet:
+            print(f"{label:<5} {result['name']}" + ("" if result["ok"] else f": {result['reason']}"))
+    print(
+        f"{report['passed']} passed, {report['failed']} failed,"
+        f" {report['expected_failures']} expected failures of {report['total']} tests"
+        f" in {report['seconds']:.1f} s (machines: {','.join(machines)})"
+    )
+    if args.json:
+        try:
+            Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
+        except OSError as exc:
+            raise SwapvmError(f"cannot write {args.json}: {exc.strerror}") from exc
+    sys.stdout.flush()
+    return 0 if report["failed"] == 0 else 1
+
+
+def register_evm(conformance_actions: argparse._SubParsersAction) -> None:
+    """Add `swapvm conformance evm` to the `conformance` command's subcommands."""
+    evm = conformance_actions.add_parser("evm", help="BlockchainTests fixtures through machine A (and AB)")
+    evm.add_argument("paths", nargs="+", help="BlockchainTests JSON files or directories")
+    evm.add_argument("--machines", default="a", help="comma-separated: a (default), ab")
+    evm.add_argument("--json", help="write the JSON report to this file")
+    evm.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="parallel processes (default: CPUs)"
+    )
+    evm.add_argument("--quiet", action="store_true", help="print only failures and the summary")
+    evm.set_defaults(func=_command)

@@ -1,0 +1,29 @@
+/* The bump allocator of rt.h over scratch RAM: [__heap_start, __heap_end) from the linker script. */
+#include "rt.h"
+
+extern uint8_t __heap_start[];
+extern uint8_t __heap_end[];
+
+static size_t heap_used; /* bytes handed out from __heap_start; RAM starts zero, so does this */
+
+void *rt_alloc(size_t n) {
+    size_t size = (n + 15u) & ~(size_t)15u;
+    size_t room = (size_t)(__heap_end - __heap_start);
+    if (size < n || size > room - heap_used) rt_abort(RT_ABORT_OOM);
+    uint8_t *p = __heap_start + heap_used;
+    heap_used += size;
+    memset(p, 0, size); /* released memory may be reused: hand out zeroed blocks */
+    return p;
+}
+
+void *rt_realloc(void *p, size_t old_n, size_t new_n) {
+    void *q = rt_alloc(new_n);
+    memcpy(q, p, old_n < new_n ? old_n : new_n);
+    return q;
+}
+
+size_t rt_heap_mark(void) { return heap_used; }
+
+void rt_heap_release(size_t mark) {
+    if (mark <= heap_used) heap_used = mark;
+}

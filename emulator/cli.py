@@ -150,7 +150,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
     template = load_template(args.image, args)
     state = template.initial_state(_s_bytes(args))
     FastMachine(template, state).run(args.step)
-    proof = prove_step(template, state, args.step)
+    proof = prove_step(template, state)
     if args.out.suffix == ".json":
         args.out.write_text(json.dumps(proof.to_json(), indent=1) + "\n")
     else:
@@ -190,7 +190,6 @@ def cmd_verify(args: argparse.Namespace) -> int:
     else:
         raise SwapvmError("the proof carries no Q* root: pass --image")
     post = verify(proof, template_info)
-    report = {"valid": True, "step": proof.step, "pre_root": proof.pre_root.hex(), "post_root": post.hex(),
-              "qstar_from": source}
+    report = {"valid": True, "pre_root": proof.pre_root.hex(), "post_root": post.hex(), "qstar_from": source}
     _print(report, args.json)
     return 0

@@ -52,7 +52,6 @@ class StepProof:
     leaves: tuple[tuple[int, bytes], ...]
     siblings: tuple[bytes, ...]
     qstar_root: bytes | None = None     # for convenience only: verify() takes Q* from the template
-    step: int | None = None             # which step (0-based), informational
 
     # --- JSON ---------------------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
@@ -60,7 +59,6 @@ class StepProof:
         return {
             "format": FORMAT,
             "version": VERSION,
-            "step": self.step,
             "pre_root": self.pre_root.hex(),
             "post_root": self.post_root.hex(),
             "qstar_root": self.qstar_root.hex() if self.qstar_root is not None else None,
@@ -84,9 +82,6 @@ class StepProof:
             if not (isinstance(item, list) and len(item) == 2):
                 raise MalformedProofError(f"leaves[{k}] must be [index, hex]")
             parsed_leaves.append((_leaf_index(item[0], f"leaves[{k}]"), _hash(item[1], f"leaves[{k}]")))
-        step_number = obj.get("step")
-        if step_number is not None and (not isinstance(step_number, int) or step_number < 0):
-            raise MalformedProofError("'step' must be a non-negative integer or null")
         qstar = obj.get("qstar_root")
         return cls(
             pre_root=_hash(obj.get("pre_root"), "pre_root"),
@@ -94,18 +89,15 @@ class StepProof:
             leaves=tuple(parsed_leaves),
             siblings=tuple(_hash(h, f"siblings[{k}]") for k, h in enumerate(siblings)),
             qstar_root=_hash(qstar, "qstar_root") if qstar is not None else None,
-            step=step_number,
         )
 
     # --- compact binary -----------------------------------------------------------------------------
     def to_bytes(self) -> bytes:
-        """MAGIC, flags, roots, optional Q* and step, u32 count + (u32 index, 32 bytes) leaves, siblings."""
-        flags = (1 if self.qstar_root is not None else 0) | (2 if self.step is not None else 0)
+        """MAGIC, flags, roots, optional Q*, u32 n + n (u32 index, 32-byte value), u32 m + m siblings."""
+        flags = 1 if self.qstar_root is not None else 0
         parts = [MAGIC, bytes([flags]), self.pre_root, self.post_root]
         if self.qstar_root is not None:
             parts.append(self.qstar_root)
-        if self.step is not None:
-            parts.append(struct.pack("<Q", self.step))
         parts.append(struct.pack("<I", len(self.leaves)))
         parts.extend(struct.pack("<I", index) + value for index, value in self.leaves)
         parts.append(struct.pack("<I", len(self.siblings)))
@@ -119,11 +111,10 @@ class StepProof:
         if reader.take(len(MAGIC), "magic") != MAGIC:
             raise MalformedProofError("not a binary step proof (bad magic)")
         flags = reader.take(1, "flags")[0]
-        if flags & ~3:
+        if flags & ~1:
             raise MalformedProofError(f"unknown flags {flags:#x}")
         pre, post = reader.take(32, "pre_root"), reader.take(32, "post_root")
         qstar = reader.take(32, "qstar_root") if flags & 1 else None
-        step_number = struct.unpack("<Q", reader.take(8, "step"))[0] if flags & 2 else None
         n_leaves = struct.unpack("<I", reader.take(4, "leaf count"))[0]
         leaves = []
         for k in range(n_leaves):
@@ -133,7 +124,7 @@ class StepProof:
         siblings = tuple(reader.take(32, f"siblings[{k}]") for k in range(n_siblings))
         if reader.offset != len(data):
             raise MalformedProofError(f"{len(data) - reader.offset} trailing bytes after the proof")
-        return cls(pre, post, tuple(leaves), siblings, qstar, step_number)
+        return cls(pre, post, tuple(leaves), siblings, qstar)
 
 
 class _Reader:
@@ -169,7 +160,7 @@ def _leaf_index(value: Any, what: str) -> int:
     return value
 
 
-def prove_step(template: Template, state: MachineState, step_number: int | None = None) -> StepProof:
+def prove_step(template: Template, state: MachineState) -> StepProof:
     """Execute one step on state (mutated to the post-state) and return its proof."""
     recorder = RecordingAccess(state, template.qstar_pages())
     step(recorder)
@@ -180,7 +171,6 @@ def prove_step(template: Template, state: MachineState, step_number: int | None 
         leaves=tuple(leaves),
         siblings=tuple(siblings),
         qstar_root=template.qstar_root(),
-        step=step_number,
     )
 
 

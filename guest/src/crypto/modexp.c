@@ -228,14 +228,13 @@ int precompile_modexp(const uint8_t *in, size_t in_len, uint64_t gas_limit, prec
     if (mlen == 0) return precompile_charge(res, gas_limit, gas, 0);
     int st = precompile_charge(res, gas_limit, gas, (size_t)mlen);
     if (st != PRECOMPILE_OK) return st;
-    /* materialize the three operands with their zero padding */
-    uint8_t *b = rt_alloc((size_t)blen + 1), *e = rt_alloc((size_t)elen + 1), *m = rt_alloc((size_t)mlen);
-    uint64_t off = 96;
-    for (uint64_t i = 0; i < blen; i++) b[i] = byte_at(in, in_len, off + i);
-    off += blen;
-    for (uint64_t i = 0; i < elen; i++) e[i] = byte_at(in, in_len, off + i);
-    off += elen;
-    for (uint64_t i = 0; i < mlen; i++) m[i] = byte_at(in, in_len, off + i);
-    modexp_compute(b, (size_t)blen, e, (size_t)elen, m, (size_t)mlen, res->out);
+    /* The modulus follows base and exponent. When it starts beyond the input it is zero and so
+     * is the (already zeroed) output; otherwise base and exponent lie inside the input and only
+     * the modulus may need its zero padding (the gas bounds mlen by 8·sqrt(3·gas)). */
+    uint64_t moff = sat_add(sat_add(96, blen), elen);
+    if (moff >= in_len) return PRECOMPILE_OK;
+    uint8_t *m = rt_alloc((size_t)mlen);
+    for (uint64_t i = 0; i < mlen; i++) m[i] = byte_at(in, in_len, moff + i);
+    modexp_compute(in + 96, (size_t)blen, in + 96 + blen, (size_t)elen, m, (size_t)mlen, res->out);
     return PRECOMPILE_OK;
 }

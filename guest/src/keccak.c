@@ -98,18 +98,21 @@ void keccakf1600(uint64_t st[25]) {
     st[20] = Asa; st[21] = Ase; st[22] = Asi; st[23] = Aso; st[24] = Asu;
 }
 
-/* Little-endian lane load from possibly unaligned bytes. On little-endian targets memcpy
- * becomes one load where the target allows misaligned access. */
+/* Little-endian lane load from possibly unaligned bytes. With GCC/Clang on a little-endian
+ * target, an 8-aligned lane is one load through a may_alias type (no aliasing UB, and no call:
+ * the guest is built with -fno-builtin, so memcpy would be a real call); otherwise bytes. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+typedef uint64_t __attribute__((may_alias)) lane_alias;
+#define LANE_FAST 1
+#endif
+
 static inline uint64_t lane_load(const uint8_t *p) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-#else
+#ifdef LANE_FAST
+    if (((uintptr_t)p & 7) == 0) return *(const lane_alias *)p;
+#endif
     uint64_t v = 0;
     for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
     return v;
-#endif
 }
 
 /* XOR one byte into the state at byte offset `pos` of the rate. */

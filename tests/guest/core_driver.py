@@ -10,22 +10,25 @@ machine-AB run reads from the S window.
 
 from __future__ import annotations
 
-import shutil
 import struct
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
+
+from emulator.layout import S_BASE, SHADOW_STATUS, SHADOW_X
+from emulator.machine import make_machine, shadow_field
+from toolchain.build import ImageSpec, build_image
+from toolchain.host import build_host_executable
 
 ROOT = Path(__file__).resolve().parents[2]
 GUEST = ROOT / "guest"
 HARNESS = GUEST / "tests" / "harness"
 CORE = GUEST / "tests" / "core"
 
-# Library sources under test (guest/src) and the driver's own files.
-LIB_SOURCES = ["bytes.c", "keccak.c", "sha256.c", "ripemd160.c", "bloom.c", "rlp.c", "trie.c"]
-DRIVER_SOURCES = [HARNESS / "harness.c", HARNESS / "harness_host.c", CORE / "driver.c"]
-HOST_RUNTIME = GUEST / "host" / "rt_host.c"
-FALLBACK_RUNTIME = HARNESS / "rt_host_fallback.c"
+# Library sources under test (guest/src).
+LIB_SOURCES = ["bytes.c", "keccak.c", "sha256.c", "ripemd160.c", "bloom.c", "rlp.c", "trie.c",
+               "scodec/header.c", "scodec/decode.c", "scodec/encode.c"]
+STATUS_YIELDED = 1
 
 # Operation numbers (guest/tests/core/ops.h).
 OP_KECCAK256 = 1
@@ -44,6 +47,7 @@ OP_RLP_LIST_EXACT = 15
 OP_RLP_PUT_U64 = 16
 OP_RLP_PUT_UINT = 17
 OP_S_ROUNDTRIP = 20
+OP_S_WRITE = 21
 
 HARNESS_UNKNOWN_OP = 2**64 - 1
 HARNESS_BAD_REQUEST = 2**64 - 2
@@ -102,20 +106,17 @@ def dump_tree(tree: RlpTree) -> bytes:
 
 
 def build_native(out_dir: Path) -> Path:
-    """Compile the driver for the host under ASan/UBSan; returns the executable."""
-    cc = shutil.which("gcc") or shutil.which("cc")
-    if cc is None:
-        raise RuntimeError("no host C compiler")
-    runtime = HOST_RUNTIME if HOST_RUNTIME.exists() else FALLBACK_RUNTIME
-    exe = out_dir / "core_driver"
-    sources = [GUEST / "src" / s for s in LIB_SOURCES] + DRIVER_SOURCES + [runtime]
-    subprocess.run(
-        [cc, "-std=c11", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-fsanitize=address,undefined",
-         "-fno-sanitize-recover=all", "-fno-omit-frame-pointer",
-         f"-I{GUEST / 'include'}", f"-I{HARNESS}", f"-I{CORE}", *map(str, sources), "-o", str(exe)],
-        check=True,
-    )
-    return exe
+    """Compile the driver for the host under ASan/UBSan (toolchain/host.py); returns the executable."""
+    sources = [GUEST / "src" / s for s in LIB_SOURCES] + [HARNESS / "harness.c", HARNESS / "harness_host.c",
+                                                         CORE / "driver.c"]
+    return build_host_executable(sources, out_dir / "core_driver")
+
+
+def build_ab(out_dir: Path) -> Path:
+    """Build the driver as a machine-AB image (toolchain/build.py); returns the ELF file."""
+    sources = tuple(f"guest/src/{s}" for s in LIB_SOURCES) + (
+        "guest/tests/harness/harness.c", "guest/tests/harness/harness_ab.c", "guest/tests/core/driver.c")
+    return build_image(ImageSpec("core_tests", sources, locked=False), out_dir / "core_tests.elf")
 
 
 class NativeDriver:
@@ -144,3 +145,37 @@ class NativeDriver:
         self.proc.stdin.close()
         rc = self.proc.wait(timeout=60)
         assert rc == 0, f"driver exited with {rc}"
+
+
+class ABDriver:
+    """The same driver as an AB image: each batch is one window of machine AB from Q*.
+
+    The requests go into the S window (``u64 N`` then N bytes); the machine runs until it
+    yields; the responses are read back from the window (``u64 M`` then M bytes).
+    """
+
+    def __init__(self, elf: Path, backend: str = "fast", max_steps: int = 2_000_000_000) -> None:
+        from emulator.image import template_from_image
+
+        self.template = template_from_image(elf)
+        self.backend = backend
+        self.max_steps = max_steps
+        self.last_steps = 0
+
+    def batch(self, requests: Sequence[tuple[int, bytes]]) -> list[Response]:
+        """Answer the requests in one run; the step count is left in `last_steps`."""
+        data = b"".join(frame(op, arg) for op, arg in requests)
+        initial = self.template.initial_state(u64(len(data)) + data)
+        machine = make_machine(self.backend, self.template, initial)
+        self.last_steps = machine.run_until_halt(self.max_steps)
+        state = machine.state()
+        status, code = shadow_field(state, SHADOW_STATUS), shadow_field(state, SHADOW_X + 8 * 10)
+        assert (status, code) == (STATUS_YIELDED, 0), f"machine ended with status {status}, a0 {code}"
+        n = state.read_u64(S_BASE)
+        responses = parse_responses(state.read(S_BASE + 8, n))
+        assert len(responses) == len(requests)
+        return responses
+
+    def call(self, op: int, arg: bytes) -> Response:
+        """One request in a window of its own."""
+        return self.batch([(op, arg)])[0]

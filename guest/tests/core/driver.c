@@ -2,11 +2,12 @@
  * harness (guest/tests/harness). Each operation parses its argument defensively and answers
  * HARNESS_BAD_REQUEST when it does not parse. */
 #include "bloom.h"
-#include "harness.h"
+#include "../harness/harness.h"
 #include "keccak.h"
 #include "ops.h"
 #include "ripemd160.h"
 #include "rlp.h"
+#include "scodec.h"
 #include "sha256.h"
 #include "trie.h"
 
@@ -188,6 +189,27 @@ static uint64_t op_rlp_put_uint(span_t a, buf_t *r) {
     return 0;
 }
 
+static uint64_t op_s_roundtrip(span_t a, buf_t *r) {
+    s_state s;
+    s_err e = s_decode(a.ptr, a.len, &s);
+    if (e == S_OK) s_encode(&s, r);
+    return e;
+}
+
+/* Decode a new image, write it over a copy of an old window whose image is the old one. */
+static uint64_t op_s_write(span_t a, buf_t *r) {
+    span_t old;
+    if (!harness_read_blob(&a, &old) || old.len < S_HEADER_BYTES) return HARNESS_BAD_REQUEST;
+    uint64_t old_payload = load_le64(old.ptr + 8);
+    if (old_payload > old.len - S_HEADER_BYTES) return HARNESS_BAD_REQUEST;
+    s_state s;
+    s_err e = s_decode(a.ptr, a.len, &s);
+    if (e != S_OK) return e;
+    uint8_t *win = buf_extend(r, old.len);
+    memcpy(win, old.ptr, old.len);
+    return s_write_window(&s, win, old.len, S_HEADER_BYTES + (size_t)old_payload);
+}
+
 const harness_op HARNESS_OPS[] = {
     {OP_KECCAK256, op_keccak256},     {OP_KECCAK_SPLIT, op_keccak_split},
     {OP_KECCAKF, op_keccakf},         {OP_SHA256, op_sha256},
@@ -196,5 +218,6 @@ const harness_op HARNESS_OPS[] = {
     {OP_RLP_ENCODE, op_rlp_encode},   {OP_RLP_UINT, op_rlp_uint},
     {OP_RLP_U64, op_rlp_u64},         {OP_RLP_FIXED, op_rlp_fixed},
     {OP_RLP_LIST_EXACT, op_rlp_list_exact}, {OP_RLP_PUT_U64, op_rlp_put_u64},
-    {OP_RLP_PUT_UINT, op_rlp_put_uint}, {0, NULL},
+    {OP_RLP_PUT_UINT, op_rlp_put_uint}, {OP_S_ROUNDTRIP, op_s_roundtrip},
+    {OP_S_WRITE, op_s_write},         {0, NULL},
 };

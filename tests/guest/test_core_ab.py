@@ -1,0 +1,100 @@
+"""The core test driver run on machine AB: the same C code, cross-compiled by the toolchain and
+executed by an AB engine, answers like the oracles (a batch per window, spec §2; framing in
+docs/guest.md). Runs on the predecoded "fast" engine, and on Unicorn once it exists.
+
+It also measures keccak-f[1600] on AB (the guest benchmark's `keccakf_instructions`, goal
+<= 8,000) as the step-count difference between batches of 11 and 1 permutations.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import rlp
+from core_driver import (
+    OP_KECCAK256,
+    OP_KECCAKF,
+    OP_RIPEMD160,
+    OP_RLP_DECODE,
+    OP_RLP_ENCODE,
+    OP_S_ROUNDTRIP,
+    OP_SHA256,
+    OP_TRIE_ROOT,
+    ABDriver,
+    blob,
+    build_ab,
+    dump_tree,
+    u64,
+)
+from test_hashes import EDGE_LENGTHS, keccak256, keccak_f1600, ripemd160, sha256
+from test_rlp import python_decode
+from test_trie_bloom import hexary_root
+
+ROOT = Path(__file__).resolve().parents[2]
+BACKENDS = ["fast"] + (["unicorn"] if (ROOT / "emulator" / "unicorn_engine.py").exists() else [])
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def ab(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ABDriver]:
+    """The core driver as an AB image, on one engine."""
+    elf = build_ab(tmp_path_factory.mktemp("core_ab"))
+    yield ABDriver(elf, backend=request.param)
+
+
+def test_hashes_on_ab(ab: ABDriver) -> None:
+    datas = [bytes((5 * i + n) & 0xFF for i in range(n)) for n in EDGE_LENGTHS if n <= 1000]
+    requests = [(op, d) for d in datas for op in (OP_KECCAK256, OP_SHA256, OP_RIPEMD160)]
+    expected = [(0, f(d)) for d in datas for f in (keccak256, sha256, ripemd160)]
+    assert ab.batch(requests) == expected
+
+
+def test_keccakf_on_ab_and_its_cost(ab: ABDriver) -> None:
+    lanes = list(range(1, 26))
+    state = struct.pack("<25Q", *lanes)
+    assert ab.call(OP_KECCAKF, state) == (0, struct.pack("<25Q", *keccak_f1600(lanes)))
+    one = ab.last_steps
+    ab.batch([(OP_KECCAKF, state)] * 11)
+    per_call = (ab.last_steps - one) / 10  # the permutation plus the request's own overhead
+    assert per_call <= 9_000, per_call
+    print(f"keccak-f[1600] request on AB: {per_call:.0f} instructions")
+
+
+def test_rlp_on_ab(ab: ABDriver) -> None:
+    trees = [b"", b"\x01", b"\x80", b"x" * 55, b"y" * 56, [], [[], [b"a"]], [b"z" * 60] * 3]
+    good = [rlp.encode(t) for t in trees]
+    bad = [b"", b"\x81\x05", b"\xb8\x05hello", b"\x01\x02", b"\xc1\x82", b"\xf9\x00\x40" + b"\x80" * 64]
+    requests = [(OP_RLP_DECODE, e) for e in good + bad] + [(OP_RLP_ENCODE, dump_tree(t)) for t in trees]
+    responses = ab.batch(requests)
+    for (status, out), data in zip(responses[: len(good) + len(bad)], good + bad, strict=True):
+        expected = python_decode(data)
+        assert (status == 0) == (expected is not None)
+        if expected is not None:
+            assert out == dump_tree(expected)
+    assert [r[1] for r in responses[len(good) + len(bad):]] == good
+
+
+def test_trie_on_ab(ab: ABDriver) -> None:
+    cases = [
+        [],
+        [(b"\x01", b"a")],
+        [(b"do", b"verb"), (b"dog", b"puppy"), (b"doge", b"coin"), (b"horse", b"stallion")],
+        [(rlp.encode(i), bytes([i]) * (i % 40 + 1)) for i in range(200)],
+        [(keccak256(bytes([i])), rlp.encode(i + 1)) for i in range(50)],
+    ]
+    requests = [(OP_TRIE_ROOT, u64(len(c)) + b"".join(blob(k) + blob(v) for k, v in c)) for c in cases]
+    assert ab.batch(requests) == [(0, hexary_root(c)) for c in cases]
+
+
+def test_s_codec_on_ab(ab: ABDriver) -> None:
+    from test_scodec import fixture_states
+
+    from fastvm.codec import encode
+
+    states = fixture_states()
+    if not states:
+        pytest.skip("no fixtures")
+    images = [encode(s) for s in states[:4]]
+    assert ab.batch([(OP_S_ROUNDTRIP, i) for i in images]) == [(0, i) for i in images]

@@ -1,0 +1,184 @@
+"""The guest's S codec (guest/src/scodec) against fastvm's encoder and decoder (spec §4).
+
+Fixture states (initial states of BlockchainTests and the states machine A steps them to)
+decode and re-encode byte-identically in C; every rule of §4 refused by Python is refused by C
+with its own code; random mutations of images get the same verdict from both; and
+s_write_window zeroes what the old image used beyond the new one.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from core_driver import OP_S_ROUNDTRIP, OP_S_WRITE, NativeDriver, blob
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fastvm.codec import StateDecodeError, decode, encode
+from fastvm.fixtures import initial_state, load_file
+from fastvm.machine import step
+from fastvm.state import Account, EssentialState, Outcome, Reason, Status
+
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "ethereum-tests" / "BlockchainTests"
+FILES = [
+    "ValidBlocks/bcExample/mergeExample.json",
+    "ValidBlocks/bcStateTests/logRevert.json",
+    "ValidBlocks/bcStateTests/BLOCKHASH_Bounds.json",
+    "ValidBlocks/bcRandomBlockhashTest/randomStatetest240BC.json",
+    "InvalidBlocks/bcEIP1559/badBlocks.json",
+    "InvalidBlocks/bc4895-withdrawals/accountInteractions.json",
+]
+
+# s_err (guest/include/scodec.h)
+S_OK, S_ERR_SHORT, S_ERR_VERSION, S_ERR_LENGTH, S_ERR_PADDING, S_ERR_RLP, S_ERR_SHAPE = range(7)
+S_ERR_RANGE, S_ERR_CHAIN_ID, S_ERR_FORK, S_ERR_ANCESTORS, S_ERR_ORDER, S_ERR_ZERO_SLOT = range(7, 13)
+S_ERR_CURSOR, S_ERR_OUTCOME, S_ERR_TOO_LARGE = range(13, 16)
+
+
+def fixture_states() -> list[EssentialState]:
+    """Initial states of a few fixture tests, and up to three steps of machine A from each."""
+    if not FIXTURES.exists():
+        return []
+    states = []
+    for rel in FILES:
+        for test in load_file(FIXTURES / rel)[:2]:
+            s = initial_state(test)
+            states.append(s)
+            for _ in range(min(3, len(s.inbox))):
+                s, _info = step(s)
+                states.append(s)
+    return states
+
+
+@pytest.fixture(scope="module")
+def states() -> list[EssentialState]:
+    """The fixture states of this module (skips when the fixtures are absent)."""
+    found = fixture_states()
+    if not found:
+        pytest.skip("no fixtures under ../shared/fixtures")
+    return found
+
+
+def python_verdict(image: bytes) -> bool:
+    """Oracle: does fastvm's decode accept the image (as a window of exactly its length)?"""
+    try:
+        decode(image)
+    except StateDecodeError:
+        return False
+    return True
+
+
+def test_fixture_states_round_trip(core: NativeDriver, states: list[EssentialState]) -> None:
+    # the set covers every outcome status, ancestors and storage
+    assert {s.outcome.status for s in states} == set(Status)
+    assert any(s.ancestor_hashes for s in states) and any(a.storage for s in states for a in s.accounts)
+    for s in states:
+        image = encode(s)
+        assert core.call(OP_S_ROUNDTRIP, image) == (S_OK, image)
+        # with zero padding, as in the window
+        assert core.call(OP_S_ROUNDTRIP, image + bytes(77)) == (S_OK, image)
+
+
+def invalid_variants(s: EssentialState) -> list[tuple[str, EssentialState, int]]:
+    """States that break one rule of §4.2–4.4 each, with the code C must answer."""
+    acc = Account(address=b"\x01" * 20, nonce=1, balance=5, code=b"\x60\x00", storage=((1, 2), (3, 4)))
+    acc2 = replace(acc, address=b"\x02" * 20)
+    good = replace(s, accounts=(acc, acc2))
+    header = s.parent_header
+    return [
+        ("chain id 0", replace(s, chain_id=0), S_ERR_CHAIN_ID),
+        ("chain id 2^64", replace(s, chain_id=2**64), S_ERR_RANGE),
+        ("fork 4", replace(s, fork=4), S_ERR_FORK),
+        ("fork 0", replace(s, fork=0), S_ERR_FORK),
+        ("accounts unsorted", replace(good, accounts=(acc2, acc)), S_ERR_ORDER),
+        ("accounts duplicate", replace(good, accounts=(acc, acc)), S_ERR_ORDER),
+        ("storage unsorted", replace(good, accounts=(replace(acc, storage=((3, 4), (1, 2))),)), S_ERR_ORDER),
+        ("storage duplicate", replace(good, accounts=(replace(acc, storage=((3, 4), (3, 5))),)), S_ERR_ORDER),
+        ("storage zero", replace(good, accounts=(replace(acc, storage=((3, 0),)),)), S_ERR_ZERO_SLOT),
+        ("storage key 2^256", replace(good, accounts=(replace(acc, storage=((2**256, 1),)),)), S_ERR_RANGE),
+        ("balance 2^256", replace(good, accounts=(replace(acc, balance=2**256),)), S_ERR_RANGE),
+        ("nonce 2^64", replace(good, accounts=(replace(acc, nonce=2**64),)), S_ERR_RANGE),
+        ("short address", replace(good, accounts=(replace(acc, address=b"\x01" * 19),)), S_ERR_SHAPE),
+        ("cursor past inbox", replace(s, cursor=len(s.inbox) + 1), S_ERR_CURSOR),
+        ("extra ancestor", replace(s, ancestor_hashes=s.ancestor_hashes + (b"\x00" * 32,)), S_ERR_ANCESTORS),
+        ("short ancestor", replace(s, ancestor_hashes=(b"\x00" * 31,) + s.ancestor_hashes[1:]), S_ERR_SHAPE),
+        ("parent not rlp", replace(s, parent_header=header + b"\x00"), S_ERR_RLP),
+        ("parent header of another fork", replace(s, fork=2), S_ERR_SHAPE),
+        ("rejected with reason 9", replace(s, outcome=Outcome(Status.REJECTED, 9)), S_ERR_OUTCOME),
+        ("rejected with reason 0", replace(s, outcome=Outcome(Status.REJECTED, Reason.NONE)), S_ERR_OUTCOME),
+        ("none with reason 1", replace(s, outcome=Outcome(Status.NONE, Reason.MALFORMED)), S_ERR_OUTCOME),
+        ("status 3", replace(s, outcome=Outcome(3, Reason.NONE)), S_ERR_OUTCOME),
+        ("accepted, disagreeing", replace(s, outcome=Outcome(
+            Status.ACCEPTED, Reason.NONE, 0, bytes(32), bytes(32), bytes(256), bytes(32))), S_ERR_OUTCOME),
+    ]
+
+
+def test_each_rule_is_refused(core: NativeDriver, states: list[EssentialState]) -> None:
+    for s in states[:6]:
+        for name, bad, code in invalid_variants(s):
+            try:
+                image = encode(bad)
+            except (ValueError, OverflowError):
+                continue  # Python cannot even encode it (e.g. a negative field)
+            assert not python_verdict(image), name  # the oracle refuses it too
+            assert core.call(OP_S_ROUNDTRIP, image)[0] == code, name
+
+
+def test_framing_rules(core: NativeDriver, states: list[EssentialState]) -> None:
+    image = encode(states[0])
+    cases = [
+        (image[:15], S_ERR_SHORT),
+        (struct.pack("<Q", 2) + image[8:], S_ERR_VERSION),
+        (image[:8] + struct.pack("<Q", len(image) - 15) + image[16:], S_ERR_LENGTH),
+        (image[:8] + struct.pack("<Q", 2**64 - 1) + image[16:], S_ERR_LENGTH),
+        (image + b"\x00" * 20 + b"\x01", S_ERR_PADDING),
+        (image + b"\x01", S_ERR_PADDING),
+        (image[:8] + struct.pack("<Q", len(image) - 17) + image[16:], S_ERR_PADDING),
+    ]
+    for data, code in cases:
+        assert not python_verdict(data)
+        assert core.call(OP_S_ROUNDTRIP, data)[0] == code
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_mutations_agree_with_python(
+    core: NativeDriver, states: list[EssentialState], data: st.DataObject
+) -> None:
+    s = data.draw(st.sampled_from(states))
+    image = bytearray(encode(s))
+    for _ in range(data.draw(st.integers(1, 3))):
+        i = data.draw(st.integers(16, len(image) - 1))
+        how = data.draw(st.sampled_from(["set", "delete", "insert"]))
+        b = data.draw(st.integers(0, 255))
+        if how == "set":
+            image[i] = b
+        elif how == "delete":
+            del image[i]
+        else:
+            image.insert(i, b)
+    if data.draw(st.booleans()):  # keep the framing consistent so the payload rules are reached
+        image[8:16] = struct.pack("<Q", len(image) - 16)
+    status, out = core.call(OP_S_ROUNDTRIP, bytes(image))
+    if python_verdict(bytes(image)):
+        assert (status, out) == (S_OK, encode(decode(bytes(image))))
+    else:
+        assert status != S_OK
+
+
+def test_write_window_zeroes_the_old_tail(core: NativeDriver, states: list[EssentialState]) -> None:
+    images = sorted({encode(s) for s in states}, key=len)
+    short, long_ = images[0], images[-1]
+    assert len(short) < len(long_)
+    window = long_ + bytes(64)
+    status, out = core.call(OP_S_WRITE, blob(window) + short)
+    assert (status, out) == (S_OK, short + bytes(len(window) - len(short)))
+    # growing: the new image simply replaces the start of the window
+    window = short + bytes(len(long_) - len(short) + 8)
+    assert core.call(OP_S_WRITE, blob(window) + long_) == (S_OK, long_ + bytes(8))
+    # too large: the window is left as it was
+    window = short + bytes(4)
+    assert core.call(OP_S_WRITE, blob(window) + long_) == (S_ERR_TOO_LARGE, window)

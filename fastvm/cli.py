@@ -133,7 +133,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     describe = actions.add_parser(
         "from-description", help="S0 from a TOML/JSON description of accounts and txs"
     )
-    describe.add_argument("file", help="a .toml/.json description (format: fastvm/describe.py; fastvm/examples/)")
+    describe.add_argument("file", help="a .toml/.json description (see fastvm/describe.py)")
     describe.add_argument("-o", "--output", required=True, help="where to write S0")
     describe.set_defaults(func=_from_description)
     show = actions.add_parser("show", help="print the summary of an S file")

@@ -76,6 +76,39 @@ def test_random_bytes_agree_with_python(core: NativeDriver, data: bytes) -> None
     check_against_python(core, data)
 
 
+# Headers near every boundary of the format (short and long forms, 55/56, one-byte strings)
+# followed by small length bytes and payloads of boundary sizes, so that each canonical rule is
+# reached on purpose, not only by chance.
+BOUNDARY_PREFIXES = [0x00, 0x7F, 0x80, 0x81, 0x82, 0xB7, 0xB8, 0xB9, 0xBA, 0xBF, 0xC0, 0xC1, 0xC2, 0xF7,
+                     0xF8, 0xF9, 0xFA, 0xFF]
+LENGTH_BYTES = [0, 1, 2, 0x37, 0x38, 0x39, 0x40, 0x7F, 0x80, 0xFF]
+BODY_SIZES = [0, 1, 2, 54, 55, 56, 57, 64]
+
+
+def test_every_boundary_header_agrees_with_python(core: NativeDriver) -> None:
+    """Exhaustive: each prefix, with 0-2 length bytes from LENGTH_BYTES, and bodies of each size."""
+    length_fields = [b""] + [bytes([a]) for a in LENGTH_BYTES] + [bytes([a, b]) for a in LENGTH_BYTES
+                                                                  for b in LENGTH_BYTES]
+    for p in BOUNDARY_PREFIXES:
+        for lf in length_fields:
+            for n in BODY_SIZES:
+                check_against_python(core, bytes([p]) + lf + bytes((0x81 + i) & 0xFF for i in range(n)))
+
+
+header_pieces = st.builds(
+    lambda p, lens, body: bytes([p]) + bytes(lens) + body,
+    st.sampled_from(BOUNDARY_PREFIXES),
+    st.lists(st.sampled_from(LENGTH_BYTES), max_size=2),
+    st.sampled_from(BODY_SIZES).flatmap(lambda n: st.binary(min_size=n, max_size=n)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.lists(header_pieces, min_size=1, max_size=4).map(b"".join))
+def test_concatenated_boundary_pieces_agree_with_python(core: NativeDriver, data: bytes) -> None:
+    check_against_python(core, data)
+
+
 @settings(max_examples=300, deadline=None)
 @given(tree=trees, where=st.integers(0, 10**6), byte=st.integers(0, 255),
        how=st.sampled_from(["set", "cut", "append", "insert"]))

@@ -2,21 +2,23 @@
 sanitizers, and the argument encodings of its operations (guest/tests/crypto/ops.h).
 
 It speaks the test-harness framing of guest/tests/harness/harness.h through
-``core_driver.NativeDriver``; the library sources under test are guest/src/crypto/*.c plus the
-hashing sources the precompiles call.
+``core_driver.NativeDriver`` (and ``core_driver.ABDriver`` on machine AB, see crypto_ab.py);
+the library sources under test are guest/src/crypto/*.c plus the hashing sources the
+precompiles call.
 """
 
 from __future__ import annotations
 
 import functools
-import shutil
 import struct
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from core_driver import FALLBACK_RUNTIME, GUEST, HARNESS, HOST_RUNTIME, NativeDriver
+from core_driver import GUEST, HARNESS, NativeDriver
+
+from toolchain.build import ROOT
+from toolchain.host import build_host_executable
 
 CRYPTO_TESTS = GUEST / "tests" / "crypto"
 CRYPTO_SRC = GUEST / "src" / "crypto"
@@ -39,35 +41,19 @@ BN_R = 2188824287183927522224640574525727508854836440041603434369820418657580849
 MODULI = {"secp_p": SECP_P, "secp_n": SECP_N, "bn_p": BN_P, "bn_r": BN_R}
 
 
-def crypto_sources() -> list[Path]:
-    """Every C source of the native crypto driver."""
-    runtime = HOST_RUNTIME if HOST_RUNTIME.exists() else FALLBACK_RUNTIME
-    return (
-        sorted(CRYPTO_SRC.glob("*.c"))
-        + [GUEST / "src" / s for s in HASH_SOURCES]
-        + [HARNESS / "harness.c", HARNESS / "harness_host.c", CRYPTO_TESTS / "driver.c", runtime]
-    )
-
-
-def include_flags() -> list[str]:
-    """The -I flags of the crypto sources and the driver."""
-    return [f"-I{d}" for d in (GUEST / "include", CRYPTO_SRC, HARNESS, CRYPTO_TESTS)]
+def crypto_sources(main: str) -> list[str]:
+    """Repository-relative C sources of the crypto driver with the harness main `main`
+    ("harness_host.c" natively, "harness_ab.c" on machine AB)."""
+    files = sorted(CRYPTO_SRC.glob("*.c")) + [GUEST / "src" / s for s in HASH_SOURCES]
+    files += [HARNESS / "harness.c", HARNESS / main, CRYPTO_TESTS / "driver.c"]
+    return [f.relative_to(ROOT).as_posix() for f in files]
 
 
 @functools.cache
 def build_native() -> Path:
-    """Compile the driver for the host under ASan/UBSan once per test session."""
-    cc = shutil.which("gcc") or shutil.which("cc")
-    if cc is None:
-        raise RuntimeError("no host C compiler")
-    exe = Path(tempfile.mkdtemp(prefix="crypto_driver_")) / "crypto_driver"
-    subprocess.run(
-        [cc, "-std=c11", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-fsanitize=address,undefined",
-         "-fno-sanitize-recover=all", "-fno-omit-frame-pointer", *include_flags(),
-         *map(str, crypto_sources()), "-o", str(exe)],
-        check=True,
-    )
-    return exe
+    """Compile the driver for the host under ASan/UBSan (toolchain/host.py), once per session."""
+    out = Path(tempfile.mkdtemp(prefix="crypto_driver_")) / "crypto_driver"
+    return build_host_executable(crypto_sources("harness_host.c"), out)
 
 
 def open_driver() -> Iterator[NativeDriver]:

@@ -1,7 +1,7 @@
 /* The crypto test driver: secp256k1 recovery, Montgomery arithmetic and the precompiles behind
  * the test harness (guest/tests/harness). Arguments are parsed defensively; a malformed one is
  * answered with HARNESS_BAD_REQUEST. */
-#include "harness.h"
+#include "../harness/harness.h" /* the harness lives beside this driver's folder */
 #include "mont256.h"
 #include "ops.h"
 #include "precompiles.h"

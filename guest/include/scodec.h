@@ -141,6 +141,11 @@ void s_encode_payload(const s_state *s, buf_t *out);
 /* Append the image (16-byte header, then the payload) to `out`. */
 void s_encode(const s_state *s, buf_t *out);
 
+/* The state root of a world state (Yellow Paper §4.1): the secure trie keccak(address) ->
+ * rlp([nonce, balance, storage_root, keccak(code)]), each storage root the secure trie
+ * keccak(key) -> rlp(value). `accounts` need not be sorted; heap scratch is released. */
+void s_world_root(const s_account *accounts, size_t n, uint8_t out[32]);
+
 /* Encode `s` into the heap, then copy it over the window of `win_size` bytes and zero the bytes
  * in [new end, old_len) (old_len: the old image's 16 + L). S_ERR_TOO_LARGE leaves the window
  * untouched. */

@@ -27,7 +27,7 @@ CORE = GUEST / "tests" / "core"
 
 # Library sources under test (guest/src).
 LIB_SOURCES = ["bytes.c", "keccak.c", "sha256.c", "ripemd160.c", "bloom.c", "rlp.c", "trie.c",
-               "scodec/header.c", "scodec/decode.c", "scodec/encode.c"]
+               "scodec/header.c", "scodec/decode.c", "scodec/encode.c", "scodec/world_root.c"]
 STATUS_YIELDED = 1
 
 # Operation numbers (guest/tests/core/ops.h).
@@ -48,6 +48,7 @@ OP_RLP_PUT_U64 = 16
 OP_RLP_PUT_UINT = 17
 OP_S_ROUNDTRIP = 20
 OP_S_WRITE = 21
+OP_S_WORLD_ROOT = 22
 
 HARNESS_UNKNOWN_OP = 2**64 - 1
 HARNESS_BAD_REQUEST = 2**64 - 2

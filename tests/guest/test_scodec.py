@@ -13,9 +13,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from core_driver import OP_S_ROUNDTRIP, OP_S_WRITE, NativeDriver, blob
+import rlp
+from core_driver import OP_S_ROUNDTRIP, OP_S_WORLD_ROOT, OP_S_WRITE, NativeDriver, blob
+from Crypto.Hash import keccak
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from trie import HexaryTrie
 
 from fastvm.codec import StateDecodeError, decode, encode
 from fastvm.fixtures import initial_state, load_file
@@ -182,3 +185,33 @@ def test_write_window_zeroes_the_old_tail(core: NativeDriver, states: list[Essen
     # too large: the window is left as it was
     window = short + bytes(4)
     assert core.call(OP_S_WRITE, blob(window) + long_) == (S_ERR_TOO_LARGE, window)
+
+
+def python_world_root(accounts: tuple[Account, ...]) -> bytes:
+    """Oracle: the state root built with HexaryTrie and pycryptodome from the account list."""
+    def kec(b: bytes) -> bytes:
+        return keccak.new(digest_bits=256, data=b).digest()
+
+    world = HexaryTrie(db={})
+    for a in accounts:
+        storage = HexaryTrie(db={})
+        for k, v in a.storage:
+            storage[kec(k.to_bytes(32, "big"))] = rlp.encode(v)
+        world[kec(a.address)] = rlp.encode([a.nonce, a.balance, storage.root_hash, kec(a.code)])
+    return world.root_hash
+
+
+def test_world_root(core: NativeDriver, states: list[EssentialState]) -> None:
+    """The state root of S's accounts: equal to HexaryTrie's, to the genesis header's state root
+    for initial states, and to the recorded state root after an accepted block."""
+    checked_against_chain = 0
+    for s in states:
+        status, root = core.call(OP_S_WORLD_ROOT, encode(s))
+        assert (status, root) == (S_OK, python_world_root(s.accounts))
+        if s.outcome.status == Status.ACCEPTED:
+            assert root == s.outcome.state_root
+            checked_against_chain += 1
+        elif s.cursor == 0:
+            assert root == rlp.decode(s.parent_header)[3]  # the genesis state root
+            checked_against_chain += 1
+    assert checked_against_chain >= 3

@@ -196,6 +196,13 @@ static uint64_t op_s_roundtrip(span_t a, buf_t *r) {
     return e;
 }
 
+static uint64_t op_s_world_root(span_t a, buf_t *r) {
+    s_state s;
+    s_err e = s_decode(a.ptr, a.len, &s);
+    if (e == S_OK) s_world_root(s.accounts, s.n_accounts, buf_extend(r, 32));
+    return e;
+}
+
 /* Decode a new image, write it over a copy of an old window whose image is the old one. */
 static uint64_t op_s_write(span_t a, buf_t *r) {
     span_t old;
@@ -219,5 +226,6 @@ const harness_op HARNESS_OPS[] = {
     {OP_RLP_U64, op_rlp_u64},         {OP_RLP_FIXED, op_rlp_fixed},
     {OP_RLP_LIST_EXACT, op_rlp_list_exact}, {OP_RLP_PUT_U64, op_rlp_put_u64},
     {OP_RLP_PUT_UINT, op_rlp_put_uint}, {OP_S_ROUNDTRIP, op_s_roundtrip},
-    {OP_S_WRITE, op_s_write},         {0, NULL},
+    {OP_S_WRITE, op_s_write},         {OP_S_WORLD_ROOT, op_s_world_root},
+    {0, NULL},
 };

@@ -1,0 +1,52 @@
+/* The state root of a world state held as s_account arrays (see scodec.h). */
+#include "keccak.h"
+#include "scodec.h"
+#include "trie.h"
+
+/* The storage root of one account: keys hashed, values RLP-encoded minimal integers. */
+static void storage_root(const s_account *a, uint8_t out[32]) {
+    size_t mark = rt_heap_mark();
+    trie_pair *pairs = a->n_storage ? (trie_pair *)rt_alloc(a->n_storage * sizeof *pairs) : NULL;
+    uint8_t *keys = a->n_storage ? (uint8_t *)rt_alloc(a->n_storage * 32) : NULL;
+    buf_t vals;
+    buf_init(&vals, a->n_storage * 34);
+    /* All values first, then the spans into them (the buffer may move while it grows). */
+    size_t *offs = a->n_storage ? (size_t *)rt_alloc((a->n_storage + 1) * sizeof *offs) : NULL;
+    for (size_t i = 0; i < a->n_storage; i++) {
+        offs[i] = vals.len;
+        rlp_put_uint_be(&vals, a->storage[i].value, 32);
+    }
+    for (size_t i = 0; i < a->n_storage; i++) {
+        keccak256(a->storage[i].key, 32, keys + 32 * i);
+        size_t end = i + 1 < a->n_storage ? offs[i + 1] : vals.len;
+        pairs[i].key = span_make(keys + 32 * i, 32);
+        pairs[i].value = span_make(vals.ptr + offs[i], end - offs[i]);
+    }
+    trie_root(pairs, a->n_storage, out);
+    rt_heap_release(mark);
+}
+
+void s_world_root(const s_account *accounts, size_t n, uint8_t out[32]) {
+    size_t mark = rt_heap_mark();
+    trie_pair *pairs = n ? (trie_pair *)rt_alloc(n * sizeof *pairs) : NULL;
+    uint8_t *keys = n ? (uint8_t *)rt_alloc(n * 32) : NULL;
+    buf_t *leaves = n ? (buf_t *)rt_alloc(n * sizeof *leaves) : NULL;
+    for (size_t i = 0; i < n; i++) {
+        const s_account *a = &accounts[i];
+        uint8_t sroot[32], code_hash[32];
+        storage_root(a, sroot);
+        keccak256(a->code.ptr, a->code.len, code_hash);
+        buf_init(&leaves[i], 112);
+        size_t list = rlp_list_begin(&leaves[i]);
+        rlp_put_u64(&leaves[i], a->nonce);
+        rlp_put_uint_be(&leaves[i], a->balance, 32);
+        rlp_put_bytes(&leaves[i], sroot, 32);
+        rlp_put_bytes(&leaves[i], code_hash, 32);
+        rlp_list_end(&leaves[i], list);
+        keccak256(a->address, 20, keys + 32 * i);
+        pairs[i].key = span_make(keys + 32 * i, 32);
+        pairs[i].value = buf_span(&leaves[i]);
+    }
+    trie_root(pairs, n, out);
+    rt_heap_release(mark);
+}

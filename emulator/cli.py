@@ -9,10 +9,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from emulator.errors import SwapvmError
 from emulator.layout import DEFAULT_LOG2_WINDOW, DEFAULT_RAM_SIZE, DEFAULT_S_SIZE
+
+if TYPE_CHECKING:
+    from emulator.template import Template
 
 BACKEND_CHOICES = ("reference", "fast", "unicorn", "lockstep")
 
@@ -76,18 +79,12 @@ def _image_arguments(parser: argparse.ArgumentParser) -> None:
     _param_arguments(parser)
 
 
-def load_template(path: Path, args: argparse.Namespace) -> Any:
+def load_template(path: Path, args: argparse.Namespace) -> Template:
     """The machine template of an ELF image with the command's parameters."""
+    from emulator.image import template_from_image
     from emulator.template import MachineParams
 
-    try:
-        from emulator.image import load_image, template_from_image
-    except ModuleNotFoundError as exc:
-        if exc.name == "emulator.image":
-            raise SwapvmError("ELF loading is not available yet (emulator/image.py is missing)") from None
-        raise
-    params = MachineParams(args.log2_window, args.ram_size, args.s_size)
-    return template_from_image(load_image(path), params)
+    return template_from_image(path, MachineParams(args.log2_window, args.ram_size, args.s_size))
 
 
 def _s_bytes(args: argparse.Namespace) -> bytes:

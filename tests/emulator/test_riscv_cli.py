@@ -1,0 +1,134 @@
+"""`swapvm riscv run|prove|verify` on the bundled example images; bad input exits 2 with one line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from emulator import machine as machine_module
+from emulator.machine import ReferenceMachine, lockstep
+from emulator.template import Template
+from swapping.cli import main
+
+build = pytest.importorskip("toolchain.build", reason="the toolchain is not available")
+
+
+@pytest.fixture(scope="module")
+def hello() -> Path:
+    """The bundled hello image (yields 42)."""
+    return build.example_image("hello")
+
+
+def run_json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, dict[str, object]]:
+    """Exit code and the JSON object printed."""
+    code = main(argv)
+    return code, json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("engine", ["reference", "fast"])
+def test_run_reports_yield_exit_code_steps_and_root(
+    capsys: pytest.CaptureFixture[str], hello: Path, engine: str
+) -> None:
+    code, report = run_json(capsys, ["riscv", "run", str(hello), "--backend", engine, "--json"])
+    assert code == 0
+    assert (report["status"], report["cause"], report["exit_code"]) == ("yielded", "none", 42)
+    assert isinstance(report["steps"], int) and report["steps"] > 0
+    _, other = run_json(capsys, ["riscv", "run", str(hello), "--backend", "fast", "--json"])
+    assert report["root"] == other["root"]
+
+
+def test_max_steps_stops_a_running_machine(capsys: pytest.CaptureFixture[str], hello: Path) -> None:
+    code, report = run_json(capsys, ["riscv", "run", str(hello), "--max-steps", "10", "--json"])
+    assert code == 0
+    assert (report["status"], report["steps"]) == ("running", 10)
+
+
+def test_fault_image_reports_its_fault(capsys: pytest.CaptureFixture[str]) -> None:
+    code, report = run_json(capsys, ["riscv", "run", str(build.example_image("fault")), "--json"])
+    assert code == 0
+    assert report["status"] == "faulted"
+    assert report["cause"] != "none"
+
+
+def test_lockstep_agrees(capsys: pytest.CaptureFixture[str], hello: Path) -> None:
+    argv = ["riscv", "run", str(hello), "--backend", "lockstep", "--pair", "reference,fast", "--every", "7",
+            "--json"]
+    code, report = run_json(capsys, argv)
+    assert code == 0
+    assert "divergence" not in report
+    assert report["status"] == "yielded"
+
+
+class BrokenMachine(ReferenceMachine):
+    """A reference machine that corrupts x5 after step 20: lockstep must catch it."""
+
+    def run_until_halt(self, max_steps: int) -> int:
+        """Step, then corrupt x5 once the clock passes 20."""
+        done = super().run_until_halt(max_steps)
+        if self.state().read_u64(0x108) > 20:
+            self.state().write_u64(8 * 5, 0xBAD)
+        return done
+
+
+def test_lockstep_reports_the_first_divergence(monkeypatch: pytest.MonkeyPatch, hello: Path) -> None:
+    from emulator.image import template_from_image
+
+    template: Template = template_from_image(hello)
+    real = machine_module.make_machine
+
+    def fake(name: str, tpl: Template, state: object, output: object = None) -> object:
+        """The broken engine for "broken", the real ones otherwise."""
+        return BrokenMachine(tpl, state) if name == "broken" else real(name, tpl, state)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(machine_module, "make_machine", fake)
+    result = lockstep(template, template.initial_state(), ("fast", "broken"), 1000, 5)
+    assert result.divergence is not None
+    assert result.divergence["between_steps"] == [20, 25]
+    assert result.divergence["fields"]["x5"][1] == 0xBAD
+
+
+@pytest.mark.parametrize("suffix", [".json", ".bin"])
+def test_prove_then_verify(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, hello: Path, suffix: str
+) -> None:
+    out = tmp_path / f"proof{suffix}"
+    assert main(["riscv", "prove", str(hello), "--step", "57", "--out", str(out)]) == 0
+    capsys.readouterr()
+    code, report = run_json(capsys, ["riscv", "verify", str(out), "--image", str(hello), "--json"])
+    assert code == 0 and report["valid"] is True
+    code, report = run_json(capsys, ["riscv", "verify", str(out), "--json"])
+    assert code == 0 and "not checked" in str(report["qstar_from"])
+
+
+def test_tampered_proof_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, hello: Path
+) -> None:
+    out = tmp_path / "proof.json"
+    main(["riscv", "prove", str(hello), "--step", "3", "--out", str(out)])
+    capsys.readouterr()
+    obj = json.loads(out.read_text())
+    obj["post_root"] = "00" * 32
+    out.write_text(json.dumps(obj))
+    assert main(["riscv", "verify", str(out), "--image", str(hello)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "post-root" in err
+
+
+@pytest.mark.parametrize("content", [b"", b"{not json", b"\x7fELF garbage", b"SVMSP\x01\x00"])
+def test_malformed_proof_files_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: bytes
+) -> None:
+    out = tmp_path / "proof"
+    out.write_bytes(content)
+    assert main(["riscv", "verify", str(out)]) == 2
+    assert capsys.readouterr().err.startswith("swapvm: error:")
+
+
+def test_bad_image_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bogus = tmp_path / "bogus.elf"
+    bogus.write_bytes(b"not an elf")
+    assert main(["riscv", "run", str(bogus)]) == 2
+    assert main(["riscv", "run", str(tmp_path / "missing.elf")]) == 2
+    assert capsys.readouterr().err.count("swapvm: error:") == 2

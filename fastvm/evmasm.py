@@ -1,0 +1,49 @@
+"""A tiny EVM assembler for the workload contracts: mnemonics, minimal PUSHes, and labels."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+OPCODES = {
+    "STOP": 0x00, "ADD": 0x01, "MUL": 0x02, "SUB": 0x03, "LT": 0x10, "GT": 0x11, "EQ": 0x14, "ISZERO": 0x15,
+    "SHR": 0x1C, "SHA3": 0x20, "CALLER": 0x33, "CALLDATALOAD": 0x35, "NUMBER": 0x43, "BLOCKHASH": 0x40,
+    "POP": 0x50, "MLOAD": 0x51, "MSTORE": 0x52, "SLOAD": 0x54, "SSTORE": 0x55, "JUMP": 0x56, "JUMPI": 0x57,
+    "JUMPDEST": 0x5B, "DUP1": 0x80, "DUP2": 0x81, "DUP3": 0x82, "DUP4": 0x83, "SWAP1": 0x90, "SWAP2": 0x91,
+    "LOG3": 0xA3, "RETURN": 0xF3, "REVERT": 0xFD,
+}  # fmt: skip
+
+# An instruction: a mnemonic, ("PUSH", value), ("LABEL", name) for a JUMPDEST, ("PUSHLABEL", name).
+Instruction = str | tuple[str, int | str]
+
+
+def _push(value: int) -> bytes:
+    """The shortest PUSHn of a value (PUSH1 0 for zero)."""
+    data = value.to_bytes(max(1, (value.bit_length() + 7) // 8), "big")
+    return bytes((0x5F + len(data),)) + data
+
+
+def assemble(program: Sequence[Instruction]) -> bytes:
+    """Bytecode of a program; labels become JUMPDESTs and PUSHLABEL a PUSH2 of their offset."""
+    labels: dict[str, int] = {}
+    offset = 0
+    for op in program:  # first pass: label offsets (PUSHLABEL is always 3 bytes)
+        if isinstance(op, str):
+            offset += 1
+        elif op[0] == "PUSH":
+            offset += len(_push(int(op[1])))
+        elif op[0] == "LABEL":
+            labels[str(op[1])] = offset
+            offset += 1
+        else:
+            offset += 3
+    code = bytearray()
+    for op in program:
+        if isinstance(op, str):
+            code.append(OPCODES[op])
+        elif op[0] == "PUSH":
+            code += _push(int(op[1]))
+        elif op[0] == "LABEL":
+            code.append(OPCODES["JUMPDEST"])
+        else:
+            code += b"\x61" + labels[str(op[1])].to_bytes(2, "big")
+    return bytes(code)

@@ -48,6 +48,7 @@ class StepInfo:
     gas_used: int
     transactions: int
     seconds: float  # A's time for the step, encoding of S' included
+    encode_seconds: float  # the part of `seconds` spent encoding S'
     image: bytes  # encode(S'), computed anyway for the size check
 
 
@@ -222,18 +223,20 @@ class Machine:
         """One step of A: apply the next inbox block, or return S unchanged if the inbox is exhausted."""
         start = time.perf_counter()
         if state.cursor >= len(state.inbox):
-            image = encode(state)
-            return state, StepInfo(
-                False,
-                None,
-                state.outcome.status,
-                state.outcome.reason,
-                "",
-                0,
-                0,
-                time.perf_counter() - start,
-                image,
+            image, encoding = _timed_encode(state)
+            info = StepInfo(
+                applied=False,
+                number=None,
+                status=state.outcome.status,
+                reason=state.outcome.reason,
+                detail="",
+                gas_used=0,
+                transactions=0,
+                seconds=time.perf_counter() - start,
+                encode_seconds=encoding,
+                image=image,
             )
+            return state, info
         raw = state.inbox[state.cursor]
         try:
             accepted = self._apply(state, raw)
@@ -256,40 +259,51 @@ class Machine:
             cursor=state.cursor + 1,
             outcome=outcome,
         )
-        image = encode(next_state)
+        image, encoding = _timed_encode(next_state)
         if len(image) > self.s_size:
             detail = f"S' needs {len(image)} bytes, the S window holds {self.s_size}"
             return self._rejected(state, Rejection(Reason.STATE_TOO_LARGE, detail), accepted.number, start)
         self._world = accepted.world
-        return next_state, StepInfo(
-            True,
-            accepted.number,
-            Status.ACCEPTED,
-            Reason.NONE,
-            "",
-            accepted.gas_used,
-            accepted.transactions,
-            time.perf_counter() - start,
-            image,
+        info = StepInfo(
+            applied=True,
+            number=accepted.number,
+            status=Status.ACCEPTED,
+            reason=Reason.NONE,
+            detail="",
+            gas_used=accepted.gas_used,
+            transactions=accepted.transactions,
+            seconds=time.perf_counter() - start,
+            encode_seconds=encoding,
+            image=image,
         )
+        return next_state, info
 
     def _rejected(
         self, state: EssentialState, rejection: Rejection, number: int | None, start: float
     ) -> tuple[EssentialState, StepInfo]:
         """S with the cursor advanced and a rejected outcome; the world is untouched."""
         next_state = state.with_changes(cursor=state.cursor + 1, outcome=Outcome.rejected(rejection.reason))
-        image = encode(next_state)
-        return next_state, StepInfo(
-            True,
-            number,
-            Status.REJECTED,
-            rejection.reason,
-            rejection.detail,
-            0,
-            0,
-            time.perf_counter() - start,
-            image,
+        image, encoding = _timed_encode(next_state)
+        info = StepInfo(
+            applied=True,
+            number=number,
+            status=Status.REJECTED,
+            reason=rejection.reason,
+            detail=rejection.detail,
+            gas_used=0,
+            transactions=0,
+            seconds=time.perf_counter() - start,
+            encode_seconds=encoding,
+            image=image,
         )
+        return next_state, info
+
+
+def _timed_encode(state: EssentialState) -> tuple[bytes, float]:
+    """encode(S) and how long it took (reported apart from execution)."""
+    start = time.perf_counter()
+    image = encode(state)
+    return image, time.perf_counter() - start
 
 
 def _number_of(raw: bytes, fork: Fork) -> int | None:

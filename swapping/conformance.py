@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -37,21 +38,24 @@ def run_file(path: str, machines: tuple[str, ...] = ("a",)) -> list[dict]:
     from fastvm.conformance import run_test
     from fastvm.fixtures import load_file
 
-    return [run_test(test).to_json() for test in load_file(Path(path))]
+    checks = ()  # machine AB's per-transition check joins here when --machines includes ab
+    return [run_test(test, checks).to_json() for test in load_file(Path(path))]
 
 
-def run_paths(paths: list[str], machines: tuple[str, ...], jobs: int) -> list[dict]:
-    """Run every fixture file under paths, `jobs` processes at a time; results in file order."""
+def iter_results(paths: list[str], machines: tuple[str, ...], jobs: int) -> Iterator[dict]:
+    """Results of every fixture file under paths, in file order, as soon as each file is done."""
     from fastvm.fixtures import fixture_files
 
     files = [str(path) for path in fixture_files([Path(p) for p in paths])]
     if not files:
         raise SwapvmError("no fixture files (*.json) under the given paths")
     if jobs <= 1:
-        return [result for path in files for result in run_file(path, machines)]
+        for path in files:
+            yield from run_file(path, machines)
+        return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        chunks = pool.map(run_file, files, [machines] * len(files))
-        return [result for chunk in chunks for result in chunk]
+        for chunk in pool.map(run_file, files, [machines] * len(files)):
+            yield from chunk
 
 
 def summarize(results: list[dict], machines: tuple[str, ...], seconds: float) -> dict:
@@ -71,12 +75,15 @@ def _command(args: argparse.Namespace) -> int:
     """Run the suite, print one line per test (or only the failures with --quiet), write JSON if asked."""
     machines = parse_machines(args.machines)
     start = time.perf_counter()
-    results = run_paths(args.paths, machines, args.jobs)
-    report = summarize(results, machines, time.perf_counter() - start)
-    for result in results:
+    results = []
+    for result in iter_results(args.paths, machines, args.jobs):
+        results.append(result)
         label = "PASS" if result["ok"] else ("XFAIL" if result["expected_failure"] else "FAIL")
         if label != "PASS" or not args.quiet:
-            print(f"{label:<5} {result['name']}" + ("" if result["ok"] else f": {result['reason']}"))
+            print(
+                f"{label:<5} {result['name']}" + ("" if result["ok"] else f": {result['reason']}"), flush=True
+            )
+    report = summarize(results, machines, time.perf_counter() - start)
     print(
         f"{report['passed']} passed, {report['failed']} failed,"
         f" {report['expected_failures']} expected failures of {report['total']} tests"

@@ -159,3 +159,17 @@ def test_later_forks_accept_built_blocks(fork: Fork) -> None:
     while state.pending:
         state, info = machine.step(state)
         assert info.status == Status.ACCEPTED, info.detail
+
+
+def test_a_block_rejected_after_execution_leaves_the_warm_machine_usable(chain: EssentialState) -> None:
+    bad = _tamper(chain.inbox[0], "state_root", b"\x01" * 32)
+    state = chain.with_changes(inbox=(bad, *chain.inbox))
+    machine = Machine(verify=True)
+    state, info = machine.step(state)
+    assert info.reason == Reason.STATE_ROOT_MISMATCH
+    reference = chain
+    while state.pending:
+        state, info = machine.step(state)
+        reference, _ = step(reference)
+        assert info.status == Status.ACCEPTED, info.detail
+        assert state.accounts == reference.accounts

@@ -6,6 +6,15 @@ const fp2 BN254_TWIST_B = {{{0x3bf938e377b802a8ull, 0x020b1b273633535dull, 0x26b
 /* the p-power Frobenius on the twist: (x, y) -> (conj(x)·xi^((p-1)/3), conj(y)·xi^((p-1)/2)) */
 const fp2 BN254_FROB_X = {{{0xb5773b104563ab30ull, 0x347f91c8a9aa6454ull, 0x7a007127242e0991ull, 0x1956bcd8118214ecull}}, {{0x6e849f1ea0aa4757ull, 0xaa1c7b6d89f89141ull, 0xb6e713cdfae0ca3aull, 0x26694fbb4e82ebc3ull}}};
 const fp2 BN254_FROB_Y = {{{0xe4bbdd0c2936b629ull, 0xbb30f162e133bacbull, 0x31a9d1b6f9645366ull, 0x253570bea500f8ddull}}, {{0xa1d77ce45ffe77c7ull, 0x07affd117826d1dbull, 0x6d16bd27bb7edc6bull, 0x2c87200285defeccull}}};
+/* the p-power Frobenius on Fp12: the coefficient c of w^k becomes conj(c)·xi^(k(p-1)/6) */
+const fp2 BN254_FROB1[6] = {
+    {{{0xd35d438dc58f0d9dull, 0x0a78eb28f5c70b3dull, 0x666ea36f7879462cull, 0x0e0a77c19a07df2full}}, {{0x0000000000000000ull, 0x0000000000000000ull, 0x0000000000000000ull, 0x0000000000000000ull}}},
+    {{{0xaf9ba69633144907ull, 0xca6b1d7387afb78aull, 0x11bded5ef08a2087ull, 0x02f34d751a1f3a7cull}}, {{0xa222ae234c492d72ull, 0xd00f02a4565de15bull, 0xdc2ff3a253dfc926ull, 0x10a75716b3899551ull}}},
+    {{{0xb5773b104563ab30ull, 0x347f91c8a9aa6454ull, 0x7a007127242e0991ull, 0x1956bcd8118214ecull}}, {{0x6e849f1ea0aa4757ull, 0xaa1c7b6d89f89141ull, 0xb6e713cdfae0ca3aull, 0x26694fbb4e82ebc3ull}}},
+    {{{0xe4bbdd0c2936b629ull, 0xbb30f162e133bacbull, 0x31a9d1b6f9645366ull, 0x253570bea500f8ddull}}, {{0xa1d77ce45ffe77c7ull, 0x07affd117826d1dbull, 0x6d16bd27bb7edc6bull, 0x2c87200285defeccull}}},
+    {{{0x7361d77f843abe92ull, 0xa5bb2bd3273411fbull, 0x9c941f314b3e2399ull, 0x15df9cddbb9fd3ecull}}, {{0x5dddfd154bd8c949ull, 0x62cb29a5a4445b60ull, 0x37bc870a0c7dd2b9ull, 0x24830a9d3171f0fdull}}},
+    {{{0xc970692f41690fe7ull, 0xe240342127694b0bull, 0x32bee66b83c459e8ull, 0x12aabced0ab08841ull}}, {{0x0d485d2340aebfa9ull, 0x05193418ab2fcc57ull, 0xd3b0a40b8a4910f5ull, 0x2f21ebb535d2925aull}}},
+};
 /* the p^2-power Frobenius on Fp12: the coefficient of w^k is multiplied by xi^(k(p^2-1)/6) */
 const fe256 BN254_FROB2[6] = {
     {{0xd35d438dc58f0d9dull, 0x0a78eb28f5c70b3dull, 0x666ea36f7879462cull, 0x0e0a77c19a07df2full}},
@@ -17,6 +26,5 @@ const fe256 BN254_FROB2[6] = {
 };
 /* the optimal-ate loop count 6u+2 = 29793968203157093288 (65 bits) */
 const uint64_t BN254_ATE_LOOP[2] = {0x9d797039be763ba8ull, 0x0000000000000001ull};
-/* the hard part of the final exponentiation, (p^4 - p^2 + 1) / r */
-const uint64_t BN254_HARD_EXP[12] = {0xe81bb482ccdf42b1ull, 0x5abf5cc4f49c36d4ull, 0xf1154e7e1da014fdull, 0xdcc7b44c87cdbacfull, 0xaaa441e3954bcf8aull, 0x6b887d56d5095f23ull, 0x79581e16f3fd90c6ull, 0x3b1b1355d189227dull, 0x4e529a5861876f6bull, 0x6c0eb522d5b12278ull, 0x331ec15183177fafull, 0x01baaa710b0759adull};
-const unsigned BN254_HARD_EXP_BITS = 761;
+/* the BN parameter u = 4965661367192848881 (63 bits) */
+const uint64_t BN254_U = 0x44e992b44a6909f1ull;

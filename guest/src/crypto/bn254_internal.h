@@ -34,10 +34,10 @@ typedef struct {
 /* Generated constants (bn254_consts.c). */
 extern const fp2 BN254_TWIST_B;
 extern const fp2 BN254_FROB_X, BN254_FROB_Y;
+extern const fp2 BN254_FROB1[6];
 extern const fe256 BN254_FROB2[6];
 extern const uint64_t BN254_ATE_LOOP[2];
-extern const uint64_t BN254_HARD_EXP[12];
-extern const unsigned BN254_HARD_EXP_BITS;
+extern const uint64_t BN254_U;
 
 /* ---- Fp2 ---- */
 void fp2_add(fp2 *r, const fp2 *a, const fp2 *b);
@@ -63,10 +63,11 @@ void fp12_mul(fp12 *r, const fp12 *a, const fp12 *b);
 void fp12_sqr(fp12 *r, const fp12 *a);
 void fp12_inv(fp12 *r, const fp12 *a);
 void fp12_conj(fp12 *r, const fp12 *a);
-/* r = a^(p^2) */
+/* r = a^p and r = a^(p^2) */
+void fp12_frob(fp12 *r, const fp12 *a);
 void fp12_frob2(fp12 *r, const fp12 *a);
-/* r = f · (l0 + (l10 + l11·v)·w) with l0 in Fp: the shape of a line evaluated at a G1 point */
-void fp12_mul_line(fp12 *r, const fp12 *f, const fe256 *l0, const fp2 *l10, const fp2 *l11);
+/* r = f · (l0 + (l10 + l11·v)·w): the shape of a line evaluated at a G1 point */
+void fp12_mul_line(fp12 *r, const fp12 *f, const fp2 *l0, const fp2 *l10, const fp2 *l11);
 
 /* ---- points ---- */
 void g1_double(g1_jac *r, const g1_jac *a);
@@ -80,9 +81,13 @@ void g2_add(g2_jac *r, const g2_jac *a, const g2_jac *b);
 void g2_mul(g2_jac *r, const g2_jac *a, const fe256 *k);
 
 /* ---- the pairing ---- */
-/* f = f · (Miller loop of the optimal ate pairing at P = (px, py) in G1 and Q in G2), both affine,
- * neither infinity, Q in the order-r subgroup. */
-void bn254_miller_loop(fp12 *f, const fe256 *px, const fe256 *py, const g2_affine *q);
+/* A pair of affine points, P in G1 and Q in G2, neither infinity, Q in the order-r subgroup. */
+typedef struct {
+    fe256 px, py;
+    g2_affine q;
+} bn254_pair;
+/* f = the product over the n pairs of the optimal-ate Miller loop values (one shared loop). */
+void bn254_miller_loop(fp12 *f, const bn254_pair *pairs, size_t n);
 /* f^((p^12 - 1) / r) */
 void bn254_final_exp(fp12 *r, const fp12 *f);
 

@@ -1,54 +1,85 @@
-/* The optimal ate pairing on BN254 (Vercauteren, "Optimal pairings", 2010): a Miller loop over
- * 6u+2 in affine coordinates on the twist, the two Frobenius lines, and the final exponentiation
+/* The optimal ate pairing on BN254 (Vercauteren, "Optimal pairings", 2010): one Miller loop over
+ * 6u+2 shared by all pairs, the two Frobenius lines, and the final exponentiation
  * (p^12 - 1)/r = (p^6 - 1)(p^2 + 1) · (p^4 - p^2 + 1)/r.
  *
- * Lines: with the untwisting map (x, y) -> (x w^2, y w^3), the line through twist points T and
- * T' of slope λ, evaluated at P = (xP, yP) in G1, is yP - λ xP w + (λ xT - yT) w^3, and w^3 = v w,
- * so it has the sparse shape l0 + (l10 + l11 v) w that fp12_mul_line takes. Vertical lines lie
- * in Fp6 and vanish in the final exponentiation, so they are never computed. */
+ * Lines: with the untwisting map (x, y) -> (x w^2, y w^3), the line through twist points of slope
+ * λ through (x, y), evaluated at P = (xP, yP) in G1, is yP - λ xP w + (λ x - y) w^3, and
+ * w^3 = v w, so it has the sparse shape l0 + (l10 + l11 v) w of fp12_mul_line. T runs in Jacobian
+ * coordinates and each line is scaled by its denominator, an element of Fp2 ⊂ Fp6: factors in
+ * Fp6 (like vertical lines, never computed) vanish in the final exponentiation. */
 #include "bn254_internal.h"
 
-/* f *= the line through t with slope lam, at (neg_px, py); t = t' given its new coordinates. */
-static void apply_line(fp12 *f, g2_affine *t, const fp2 *lam, const fp2 *x3, const fe256 *neg_px,
-                       const fe256 *py) {
-    fp2 l10, l11, y3;
-    fp2_mul_fp(&l10, lam, neg_px);
-    fp2_mul(&l11, lam, &t->x);
-    fp2_sub(&l11, &l11, &t->y);
-    fp12_mul_line(f, f, py, &l10, &l11);
-    /* y3 = λ (xT - x3) - yT */
-    fp2_sub(&y3, &t->x, x3);
-    fp2_mul(&y3, lam, &y3);
-    fp2_sub(&t->y, &y3, &t->y);
-    t->x = *x3;
+/* f *= tangent line at T evaluated at P; T = 2T. With A = X^2, B = Y^2 and Z3 = 2YZ the line
+ * scaled by 2YZ^3 is Z3·Z^2·yP - 3A·Z^2·xP w + (3A·X - 2B) w^3 (then dbl-2009-l). */
+static void double_step(fp12 *f, g2_jac *t, const fe256 *neg_px, const fe256 *py) {
+    fp2 A, B, C, Z2, E, Z3, l0, l10, l11, D, F, s;
+    fp2_sqr(&A, &t->x);
+    fp2_sqr(&B, &t->y);
+    fp2_sqr(&C, &B);
+    fp2_sqr(&Z2, &t->z);
+    fp2_add(&E, &A, &A);
+    fp2_add(&E, &E, &A);
+    fp2_mul(&Z3, &t->y, &t->z);
+    fp2_add(&Z3, &Z3, &Z3);
+    /* the line */
+    fp2_mul(&l0, &Z3, &Z2);
+    fp2_mul_fp(&l0, &l0, py);
+    fp2_mul(&l10, &E, &Z2);
+    fp2_mul_fp(&l10, &l10, neg_px);
+    fp2_mul(&l11, &E, &t->x);
+    fp2_sub(&l11, &l11, &B);
+    fp2_sub(&l11, &l11, &B);
+    fp12_mul_line(f, f, &l0, &l10, &l11);
+    /* the doubling: D = 2((X + B)^2 - A - C), X3 = E^2 - 2D, Y3 = E(D - X3) - 8C */
+    fp2_add(&D, &t->x, &B);
+    fp2_sqr(&D, &D);
+    fp2_sub(&D, &D, &A);
+    fp2_sub(&D, &D, &C);
+    fp2_add(&D, &D, &D);
+    fp2_sqr(&F, &E);
+    fp2_sub(&t->x, &F, &D);
+    fp2_sub(&t->x, &t->x, &D);
+    fp2_sub(&s, &D, &t->x);
+    fp2_mul(&s, &E, &s);
+    fp2_add(&C, &C, &C);
+    fp2_add(&C, &C, &C);
+    fp2_add(&C, &C, &C);
+    fp2_sub(&t->y, &s, &C);
+    t->z = Z3;
 }
 
-/* Tangent at t: λ = 3 xT^2 / (2 yT), x3 = λ^2 - 2 xT. */
-static void double_step(fp12 *f, g2_affine *t, const fe256 *neg_px, const fe256 *py) {
-    fp2 lam, num, den, x3;
-    fp2_sqr(&num, &t->x);
-    fp2_add(&lam, &num, &num);
-    fp2_add(&num, &lam, &num);
-    fp2_add(&den, &t->y, &t->y);
-    fp2_inv(&den, &den);
-    fp2_mul(&lam, &num, &den);
-    fp2_sqr(&x3, &lam);
-    fp2_sub(&x3, &x3, &t->x);
-    fp2_sub(&x3, &x3, &t->x);
-    apply_line(f, t, &lam, &x3, neg_px, py);
-}
-
-/* Chord through t and q: λ = (yQ - yT) / (xQ - xT), x3 = λ^2 - xT - xQ. */
-static void add_step(fp12 *f, g2_affine *t, const g2_affine *q, const fe256 *neg_px, const fe256 *py) {
-    fp2 lam, num, den, x3;
-    fp2_sub(&num, &q->y, &t->y);
-    fp2_sub(&den, &q->x, &t->x);
-    fp2_inv(&den, &den);
-    fp2_mul(&lam, &num, &den);
-    fp2_sqr(&x3, &lam);
-    fp2_sub(&x3, &x3, &t->x);
-    fp2_sub(&x3, &x3, &q->x);
-    apply_line(f, t, &lam, &x3, neg_px, py);
+/* f *= line through T and the affine Q evaluated at P; T = T + Q. With H = xQ Z^2 - X and
+ * R = yQ Z^3 - Y (slope R / ZH) the line through Q scaled by ZH is
+ * ZH·yP - R·xP w + (R·xQ - yQ·ZH) w^3 (then the mixed addition). */
+static void add_step(fp12 *f, g2_jac *t, const g2_affine *q, const fe256 *neg_px, const fe256 *py) {
+    fp2 Z2, H, R, Z3, l0, l10, l11, HH, HHH, V, s;
+    fp2_sqr(&Z2, &t->z);
+    fp2_mul(&H, &q->x, &Z2);
+    fp2_sub(&H, &H, &t->x);
+    fp2_mul(&R, &q->y, &Z2);
+    fp2_mul(&R, &R, &t->z);
+    fp2_sub(&R, &R, &t->y);
+    fp2_mul(&Z3, &t->z, &H);
+    /* the line */
+    fp2_mul_fp(&l0, &Z3, py);
+    fp2_mul_fp(&l10, &R, neg_px);
+    fp2_mul(&l11, &R, &q->x);
+    fp2_mul(&s, &q->y, &Z3);
+    fp2_sub(&l11, &l11, &s);
+    fp12_mul_line(f, f, &l0, &l10, &l11);
+    /* the addition: X3 = R^2 - H^3 - 2 X H^2, Y3 = R (X H^2 - X3) - Y H^3 */
+    fp2_sqr(&HH, &H);
+    fp2_mul(&HHH, &HH, &H);
+    fp2_mul(&V, &t->x, &HH);
+    fp2_sqr(&s, &R);
+    fp2_sub(&s, &s, &HHH);
+    fp2_sub(&s, &s, &V);
+    fp2_sub(&t->x, &s, &V);
+    fp2_sub(&s, &V, &t->x);
+    fp2_mul(&s, &R, &s);
+    fp2_mul(&HHH, &t->y, &HHH);
+    fp2_sub(&t->y, &s, &HHH);
+    t->z = Z3;
 }
 
 /* The p-power Frobenius endomorphism on the twist. */
@@ -60,40 +91,88 @@ static void twist_frobenius(g2_affine *r, const g2_affine *q) {
     fp2_mul(&r->y, &t, &BN254_FROB_Y);
 }
 
-void bn254_miller_loop(fp12 *f, const fe256 *px, const fe256 *py, const g2_affine *q) {
-    fe256 neg_px;
-    mont_neg(FP, &neg_px, px);
-    fp12 acc;
-    fp12_set_one(&acc);
-    g2_affine t = *q;
+void bn254_miller_loop(fp12 *f, const bn254_pair *pairs, size_t n) {
+    fp12_set_one(f);
+    if (n == 0) return;
+    g2_jac *t = (g2_jac *)rt_alloc(n * sizeof *t);
+    fe256 *neg_px = (fe256 *)rt_alloc(n * sizeof *neg_px);
+    for (size_t j = 0; j < n; j++) {
+        t[j].x = pairs[j].q.x;
+        t[j].y = pairs[j].q.y;
+        fp2_set_one(&t[j].z);
+        mont_neg(FP, &neg_px[j], &pairs[j].px);
+    }
     /* bits of 6u+2 below the top one (bit 64) */
     for (int i = 63; i >= 0; i--) {
-        fp12_sqr(&acc, &acc);
-        double_step(&acc, &t, &neg_px, py);
-        if ((BN254_ATE_LOOP[0] >> i) & 1) add_step(&acc, &t, q, &neg_px, py);
+        fp12_sqr(f, f);
+        for (size_t j = 0; j < n; j++) double_step(f, &t[j], &neg_px[j], &pairs[j].py);
+        if ((BN254_ATE_LOOP[0] >> i) & 1)
+            for (size_t j = 0; j < n; j++) add_step(f, &t[j], &pairs[j].q, &neg_px[j], &pairs[j].py);
     }
-    g2_affine q1, q2;
-    twist_frobenius(&q1, q);
-    twist_frobenius(&q2, &q1);
-    fp2_neg(&q2.y, &q2.y);
-    add_step(&acc, &t, &q1, &neg_px, py);
-    add_step(&acc, &t, &q2, &neg_px, py);
-    fp12_mul(f, f, &acc);
+    for (size_t j = 0; j < n; j++) {
+        g2_affine q1, q2;
+        twist_frobenius(&q1, &pairs[j].q);
+        twist_frobenius(&q2, &q1);
+        fp2_neg(&q2.y, &q2.y);
+        add_step(f, &t[j], &q1, &neg_px[j], &pairs[j].py);
+        add_step(f, &t[j], &q2, &neg_px[j], &pairs[j].py);
+    }
+}
+
+/* r = a^u for a in the cyclotomic subgroup (u > 0, 63 bits), square-and-multiply. */
+static void pow_u(fp12 *r, const fp12 *a) {
+    fp12 acc = *a;
+    for (int i = 61; i >= 0; i--) {
+        fp12_sqr(&acc, &acc);
+        if ((BN254_U >> i) & 1) fp12_mul(&acc, &acc, a);
+    }
+    *r = acc;
 }
 
 void bn254_final_exp(fp12 *r, const fp12 *f) {
-    fp12 t, u;
-    /* easy part: f^((p^6 - 1)(p^2 + 1)); the p^6 power is the conjugate */
-    fp12_inv(&u, f);
-    fp12_conj(&t, f);
-    fp12_mul(&t, &t, &u);
-    fp12_frob2(&u, &t);
-    fp12_mul(&t, &u, &t);
-    /* hard part: square-and-multiply over the bits of (p^4 - p^2 + 1)/r */
-    u = t;
-    for (int i = (int)BN254_HARD_EXP_BITS - 2; i >= 0; i--) {
-        fp12_sqr(&u, &u);
-        if ((BN254_HARD_EXP[i >> 6] >> (i & 63)) & 1) fp12_mul(&u, &u, &t);
-    }
-    *r = u;
+    fp12 m, t;
+    /* easy part: m = f^((p^6 - 1)(p^2 + 1)); the p^6 power is the conjugate. Afterwards m is
+     * in the cyclotomic subgroup, where the inverse is the conjugate. */
+    fp12_inv(&t, f);
+    fp12_conj(&m, f);
+    fp12_mul(&m, &m, &t);
+    fp12_frob2(&t, &m);
+    fp12_mul(&m, &t, &m);
+    /* hard part (p^4 - p^2 + 1)/r = λ0 + λ1 p + λ2 p^2 + p^3 in the addition chain of Scott,
+     * Benger, Charlemagne, Dominguez Perez, Kachisa, "On the final exponentiation for calculating
+     * pairings on ordinary elliptic curves" (2009), §5: m^λ = y0 · y1^2 · y2^6 · y3^12 · y4^18 ·
+     * y5^30 · y6^36 with the y's below. */
+    fp12 fx, fx2, fx3, y0, y1, y2, y3, y4, y5, y6, t0, t1;
+    pow_u(&fx, &m);
+    pow_u(&fx2, &fx);
+    pow_u(&fx3, &fx2);
+    fp12_frob(&y0, &m);              /* y0 = m^p · m^(p^2) · m^(p^3) */
+    fp12_frob2(&t, &m);
+    fp12_mul(&y0, &y0, &t);
+    fp12_frob(&t, &t);
+    fp12_mul(&y0, &y0, &t);
+    fp12_conj(&y1, &m);              /* y1 = 1/m */
+    fp12_frob2(&y2, &fx2);           /* y2 = (m^(u^2))^(p^2) */
+    fp12_frob(&y3, &fx);             /* y3 = 1/(m^u)^p */
+    fp12_conj(&y3, &y3);
+    fp12_frob(&y4, &fx2);            /* y4 = 1/(m^u · (m^(u^2))^p) */
+    fp12_mul(&y4, &y4, &fx);
+    fp12_conj(&y4, &y4);
+    fp12_conj(&y5, &fx2);            /* y5 = 1/m^(u^2) */
+    fp12_frob(&y6, &fx3);            /* y6 = 1/(m^(u^3) · (m^(u^3))^p) */
+    fp12_mul(&y6, &y6, &fx3);
+    fp12_conj(&y6, &y6);
+    fp12_sqr(&t0, &y6);
+    fp12_mul(&t0, &t0, &y4);
+    fp12_mul(&t0, &t0, &y5);
+    fp12_mul(&t1, &y3, &y5);
+    fp12_mul(&t1, &t1, &t0);
+    fp12_mul(&t0, &t0, &y2);
+    fp12_sqr(&t1, &t1);
+    fp12_mul(&t1, &t1, &t0);
+    fp12_sqr(&t1, &t1);
+    fp12_mul(&t0, &t1, &y1);
+    fp12_mul(&t1, &t1, &y0);
+    fp12_sqr(&t0, &t0);
+    fp12_mul(r, &t0, &t1);
 }

@@ -84,18 +84,21 @@ int bn254_g1_mul(const uint8_t in[96], uint8_t out[64]) {
 }
 
 int bn254_pairing_check(const uint8_t *in, size_t npairs, bool *holds) {
-    fp12 f;
-    fp12_set_one(&f);
+    /* decode every pair first; pairs with a point at infinity contribute 1 and are dropped */
+    bn254_pair *pairs = npairs ? (bn254_pair *)rt_alloc(npairs * sizeof *pairs) : NULL;
+    size_t n = 0;
     for (size_t k = 0; k < npairs; k++) {
         const uint8_t *pair = in + 192 * k;
         g1_jac p;
-        g2_affine q;
         bool q_inf;
-        if (!g1_decode(&p, pair) || !g2_decode(&q, &q_inf, pair + 64)) return 1;
-        /* a pair with a point at infinity contributes e = 1; decoding p left Z = 1 */
+        if (!g1_decode(&p, pair) || !g2_decode(&pairs[n].q, &q_inf, pair + 64)) return 1;
         if (fe_is_zero(&p.z) || q_inf) continue;
-        bn254_miller_loop(&f, &p.x, &p.y, &q);
+        pairs[n].px = p.x; /* g1_decode leaves Z = 1 */
+        pairs[n].py = p.y;
+        n++;
     }
+    fp12 f;
+    bn254_miller_loop(&f, pairs, n);
     bn254_final_exp(&f, &f);
     *holds = fp12_is_one(&f);
     return 0;

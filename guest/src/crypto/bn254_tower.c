@@ -252,6 +252,24 @@ void fp12_inv(fp12 *r, const fp12 *a) {
     fp6_neg(&r->c1, &t1);
 }
 
+/* The six Fp2 coefficients of w^0 … w^5 (w^2j in c0.cj, w^(2j+1) in c1.cj). */
+static void fp12_coeffs(fp12 *a, fp2 *k[6]) {
+    k[0] = &a->c0.c0; k[1] = &a->c1.c0; k[2] = &a->c0.c1;
+    k[3] = &a->c1.c1; k[4] = &a->c0.c2; k[5] = &a->c1.c2;
+}
+
+void fp12_frob(fp12 *r, const fp12 *a) {
+    /* (c w^k)^p = conj(c) · w^k · xi^(k(p-1)/6) */
+    fp12 t = *a;
+    fp2 *k[6];
+    fp12_coeffs(&t, k);
+    for (int i = 0; i < 6; i++) {
+        fp2_conj(k[i], k[i]);
+        if (i) fp2_mul(k[i], k[i], &BN254_FROB1[i]);
+    }
+    *r = t;
+}
+
 void fp12_frob2(fp12 *r, const fp12 *a) {
     /* the coefficient of w^k (k = 2j for c0.cj, 2j+1 for c1.cj) is fixed by the p^2 power of
      * Fp2 and gains the factor xi^(k(p^2-1)/6), which lies in Fp */
@@ -263,16 +281,16 @@ void fp12_frob2(fp12 *r, const fp12 *a) {
     }
 }
 
-void fp12_mul_line(fp12 *r, const fp12 *f, const fe256 *l0, const fp2 *l10, const fp2 *l11) {
-    /* L = L0 + L1 w with L0 = l0 (in Fp), L1 = l10 + l11 v:
+void fp12_mul_line(fp12 *r, const fp12 *f, const fp2 *l0, const fp2 *l10, const fp2 *l11) {
+    /* L = L0 + L1 w with L0 = l0 (in Fp2), L1 = l10 + l11 v:
      * f L = (f0 L0 + v f1 L1) + ((f0 + f1)(L0 + L1) - f0 L0 - f1 L1) w */
     fp6 t0, t1, t2;
-    fp2_mul_fp(&t0.c0, &f->c0.c0, l0);
-    fp2_mul_fp(&t0.c1, &f->c0.c1, l0);
-    fp2_mul_fp(&t0.c2, &f->c0.c2, l0);
+    fp2_mul(&t0.c0, &f->c0.c0, l0);
+    fp2_mul(&t0.c1, &f->c0.c1, l0);
+    fp2_mul(&t0.c2, &f->c0.c2, l0);
     fp6_mul_01(&t1, &f->c1, l10, l11);
-    fp2 b0 = *l10;
-    mont_add(FP, &b0.c0, &b0.c0, l0);
+    fp2 b0;
+    fp2_add(&b0, l10, l0);
     fp6_add(&t2, &f->c0, &f->c1);
     fp6_mul_01(&t2, &t2, &b0, l11);
     fp6_sub(&t2, &t2, &t0);

@@ -1,0 +1,74 @@
+"""libFuzzer runs of the guest's decoders (guest/tests/fuzz): RLP and the S codec never crash
+under ASan/UBSan on any input, and what they accept re-encodes to the same bytes.
+
+The default run is short (a fixed number of inputs from a seed corpus of fixture images); the
+slow run (`-m slow`) fuzzes each target for two minutes. Needs clang (skipped without it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from core_driver import GUEST
+
+from fastvm.codec import encode
+
+TARGETS = {
+    "rlp": ["rlp.c", "bytes.c"],
+    "scodec": ["rlp.c", "bytes.c", "keccak.c", "trie.c", "scodec/header.c", "scodec/decode.c",
+               "scodec/encode.c", "scodec/world_root.c"],
+}
+
+
+def build_fuzzer(name: str, out_dir: Path) -> Path:
+    """Compile one target with libFuzzer, ASan and UBSan."""
+    clang = shutil.which("clang")
+    if clang is None:
+        pytest.skip("clang (libFuzzer) is not installed")
+    exe = out_dir / f"fuzz_{name}"
+    sources = [GUEST / "tests" / "fuzz" / f"fuzz_{name}.c", GUEST / "host" / "rt_host.c"]
+    sources += [GUEST / "src" / s for s in TARGETS[name]]
+    subprocess.run(
+        [clang, "-std=c11", "-g", "-O1", "-Wall", "-Wextra", "-Werror",
+         "-fsanitize=fuzzer,address,undefined", "-fno-sanitize-recover=all",
+         f"-I{GUEST / 'include'}", *map(str, sources), "-o", str(exe)],
+        check=True,
+    )
+    return exe
+
+
+def seed_corpus(name: str, out_dir: Path) -> Path:
+    """Seeds: fixture S images (and, for RLP, their payloads)."""
+    from test_scodec import fixture_states
+
+    corpus = out_dir / f"corpus_{name}"
+    corpus.mkdir(exist_ok=True)
+    for s in fixture_states():
+        image = encode(s)
+        seed = image[16:] if name == "rlp" else image
+        (corpus / hashlib.sha256(seed).hexdigest()[:16]).write_bytes(seed)
+    return corpus
+
+
+def run_fuzzer(name: str, tmp: Path, *flags: str) -> None:
+    """Fuzz one target; a crash, sanitizer report or failed invariant fails the test."""
+    exe = build_fuzzer(name, tmp)
+    corpus = seed_corpus(name, tmp)
+    result = subprocess.run([str(exe), *flags, "-max_len=40000", str(corpus)], capture_output=True,
+                            text=True, cwd=tmp)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+@pytest.mark.parametrize("name", sorted(TARGETS))
+def test_fuzz_briefly(name: str, tmp_path: Path) -> None:
+    run_fuzzer(name, tmp_path, "-runs=30000", "-seed=1")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(TARGETS))
+def test_fuzz_for_two_minutes(name: str, tmp_path: Path) -> None:
+    run_fuzzer(name, tmp_path, "-max_total_time=120")

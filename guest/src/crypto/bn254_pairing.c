@@ -9,20 +9,18 @@
  * Fp6 (like vertical lines, never computed) vanish in the final exponentiation. */
 #include "bn254_internal.h"
 
-/* f *= tangent line at T evaluated at P; T = 2T. With A = X^2, B = Y^2 and Z3 = 2YZ the line
- * scaled by 2YZ^3 is Z3·Z^2·yP - 3A·Z^2·xP w + (3A·X - 2B) w^3 (then dbl-2009-l). */
+/* f *= tangent line at T evaluated at P; T = 2T. With A = X^2 the line scaled by 2YZ^3 is
+ * 2YZ·Z^2·yP - 3A·Z^2·xP w + (3A·X - 2Y^2) w^3; the doubling itself is g2_double. */
 static void double_step(fp12 *f, g2_jac *t, const fe256 *neg_px, const fe256 *py) {
-    fp2 A, B, C, Z2, E, Z3, l0, l10, l11, D, F, s;
+    fp2 A, B, Z2, E, l0, l10, l11;
     fp2_sqr(&A, &t->x);
     fp2_sqr(&B, &t->y);
-    fp2_sqr(&C, &B);
     fp2_sqr(&Z2, &t->z);
     fp2_add(&E, &A, &A);
     fp2_add(&E, &E, &A);
-    fp2_mul(&Z3, &t->y, &t->z);
-    fp2_add(&Z3, &Z3, &Z3);
-    /* the line */
-    fp2_mul(&l0, &Z3, &Z2);
+    fp2_mul(&l0, &t->y, &t->z);
+    fp2_add(&l0, &l0, &l0);
+    fp2_mul(&l0, &l0, &Z2);
     fp2_mul_fp(&l0, &l0, py);
     fp2_mul(&l10, &E, &Z2);
     fp2_mul_fp(&l10, &l10, neg_px);
@@ -30,22 +28,7 @@ static void double_step(fp12 *f, g2_jac *t, const fe256 *neg_px, const fe256 *py
     fp2_sub(&l11, &l11, &B);
     fp2_sub(&l11, &l11, &B);
     fp12_mul_line(f, f, &l0, &l10, &l11);
-    /* the doubling: D = 2((X + B)^2 - A - C), X3 = E^2 - 2D, Y3 = E(D - X3) - 8C */
-    fp2_add(&D, &t->x, &B);
-    fp2_sqr(&D, &D);
-    fp2_sub(&D, &D, &A);
-    fp2_sub(&D, &D, &C);
-    fp2_add(&D, &D, &D);
-    fp2_sqr(&F, &E);
-    fp2_sub(&t->x, &F, &D);
-    fp2_sub(&t->x, &t->x, &D);
-    fp2_sub(&s, &D, &t->x);
-    fp2_mul(&s, &E, &s);
-    fp2_add(&C, &C, &C);
-    fp2_add(&C, &C, &C);
-    fp2_add(&C, &C, &C);
-    fp2_sub(&t->y, &s, &C);
-    t->z = Z3;
+    g2_double(t, t);
 }
 
 /* f *= line through T and the affine Q evaluated at P; T = T + Q. With H = xQ Z^2 - X and

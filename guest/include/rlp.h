@@ -95,6 +95,13 @@ void rlp_put_u64(buf_t *b, uint64_t v);
 void rlp_put_uint_be(buf_t *b, const uint8_t *be, size_t n);
 /* Already-encoded item(s), copied verbatim. */
 void rlp_put_raw(buf_t *b, const uint8_t *enc, size_t n);
+/* Encoded sizes, for writers that know their lengths up front (no memmove at list end). */
+size_t rlp_bytes_len(const uint8_t *data, size_t n);   /* of rlp_put_bytes(data, n) */
+size_t rlp_uint_be_len(const uint8_t *be, size_t n);   /* of rlp_put_uint_be(be, n) */
+size_t rlp_u64_len(uint64_t v);                        /* of rlp_put_u64(v) */
+static inline size_t rlp_list_len(size_t payload_len) { return rlp_header_len(payload_len) + payload_len; }
+/* A list header for a payload of `len` bytes, which the caller appends next. */
+void rlp_put_list_header(buf_t *b, size_t len);
 /* Open a list: returns the offset where its payload starts. */
 size_t rlp_list_begin(buf_t *b);
 /* Close the list opened at `mark`: inserts the list header before the payload. */

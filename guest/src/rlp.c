@@ -182,6 +182,21 @@ void rlp_put_uint_be(buf_t *b, const uint8_t *be, size_t n) {
 
 void rlp_put_raw(buf_t *b, const uint8_t *enc, size_t n) { buf_put(b, enc, n); }
 
+size_t rlp_bytes_len(const uint8_t *data, size_t n) {
+    return (n == 1 && data[0] < 0x80) ? 1 : rlp_header_len(n) + n;
+}
+
+size_t rlp_uint_be_len(const uint8_t *be, size_t n) {
+    while (n > 0 && be[0] == 0) { be++; n--; }
+    return rlp_bytes_len(be, n);
+}
+
+size_t rlp_u64_len(uint64_t v) { return v < 0x80 ? 1 : 1 + u64_be_len(v); }
+
+void rlp_put_list_header(buf_t *b, size_t len) {
+    write_header(buf_extend(b, rlp_header_len(len)), 0xc0, len);
+}
+
 size_t rlp_list_begin(buf_t *b) { return b->len; }
 
 void rlp_list_end(buf_t *b, size_t mark) {

@@ -29,21 +29,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def measure_workload(name: str, accounts: int, blocks: int, txs: int) -> dict:
     """Build a workload, then time A on its blocks: execution, encoding of S', and the S root, per block."""
-    from fastvm.codec import image_root
     from fastvm.machine import Machine
+    from fastvm.sroot import RootCache
     from fastvm.state import Status
     from fastvm.workloads import workload
 
     state = workload(name, accounts, blocks, txs)
     machine = Machine()
     machine.world_for(state)  # loading the world is set-up, not a step
+    roots = RootCache()
+    roots.root(machine.encoder.encode(state))  # S0's encoding and root are set-up too
     gas = execute = encode = root = 0.0
     while state.pending:
         state, info = machine.step(state)
         if info.status != Status.ACCEPTED:
             raise SwapvmError(f"workload {name}: block {info.number} rejected ({info.detail})")
         start = time.perf_counter()
-        image_root(info.image)
+        roots.root(info.image)
         root += time.perf_counter() - start
         gas += info.gas_used
         encode += info.encode_seconds

@@ -36,14 +36,23 @@ def _encode_int(value: int) -> bytes:
     return rlpx.encode_bytes(int_bytes(value))
 
 
-def _encode_account(account: Account) -> bytes:
-    """RLP of one account: [address, nonce, balance, code, [[key, value], ...]]."""
+def _encode_pair(pair: tuple[int, int]) -> bytes:
+    """RLP of one storage entry [key, value]."""
+    return rlpx.encode_list_payload([_encode_int(pair[0]), _encode_int(pair[1])])
+
+
+def _encode_account(account: Account, storage_rlp: list[bytes] | None = None) -> bytes:
+    """RLP of one account: [address, nonce, balance, code, [[key, value], ...]] (entries optionally given)."""
     enc, enc_int = rlpx.encode_bytes, _encode_int
-    storage = rlpx.encode_list_payload(
-        [rlpx.encode_list_payload([enc_int(key), enc_int(value)]) for key, value in account.storage]
-    )
+    entries = storage_rlp if storage_rlp is not None else [_encode_pair(pair) for pair in account.storage]
     return rlpx.encode_list_payload(
-        [enc(account.address), enc_int(account.nonce), enc_int(account.balance), enc(account.code), storage]
+        [
+            enc(account.address),
+            enc_int(account.nonce),
+            enc_int(account.balance),
+            enc(account.code),
+            rlpx.encode_list_payload(entries),
+        ]
     )
 
 
@@ -60,15 +69,15 @@ def _encode_outcome(outcome: Outcome) -> bytes:
     )
 
 
-def encode_payload(state: EssentialState) -> bytes:
-    """The RLP payload of S (spec §4.2)."""
+def _payload(state: EssentialState, accounts_rlp: list[bytes]) -> bytes:
+    """The RLP payload of S given its accounts' encodings."""
     return rlpx.encode_list_payload(
         [
             _encode_int(state.chain_id),
             _encode_int(state.fork),
             rlpx.encode_bytes(state.parent_header),
             rlpx.encode_list_payload([rlpx.encode_bytes(h) for h in state.ancestor_hashes]),
-            rlpx.encode_list_payload([_encode_account(a) for a in state.accounts]),
+            rlpx.encode_list_payload(accounts_rlp),
             rlpx.encode_list_payload([rlpx.encode_bytes(b) for b in state.inbox]),
             _encode_int(state.cursor),
             _encode_outcome(state.outcome),
@@ -76,10 +85,57 @@ def encode_payload(state: EssentialState) -> bytes:
     )
 
 
+def _frame(payload: bytes) -> bytes:
+    """The image: u64 LE version, u64 LE payload length, payload."""
+    return FORMAT_VERSION.to_bytes(8, "little") + len(payload).to_bytes(8, "little") + payload
+
+
+def encode_payload(state: EssentialState) -> bytes:
+    """The RLP payload of S (spec §4.2)."""
+    return _payload(state, [_encode_account(a) for a in state.accounts])
+
+
 def encode(state: EssentialState) -> bytes:
     """The S image up to the payload's end: u64 LE version, u64 LE length, payload (padding implicit)."""
-    payload = encode_payload(state)
-    return FORMAT_VERSION.to_bytes(8, "little") + len(payload).to_bytes(8, "little") + payload
+    return _frame(encode_payload(state))
+
+
+class Encoder:
+    """encode(S) for a sequence of states: reuses the encodings of accounts and storage entries unchanged
+    since the previous call (A keeps untouched Account objects, so identity finds them).
+
+    Memory stays bounded by one state: each call keeps only the current state's encodings.
+    """
+
+    LARGE_STORAGE = 64  # accounts with more entries than this cache their entries one by one
+
+    def __init__(self) -> None:
+        self._accounts: dict[int, tuple[Account, bytes]] = {}
+        self._entries: dict[tuple[int, int], bytes] = {}
+
+    def encode(self, state: EssentialState) -> bytes:
+        """Exactly encode(state), faster when consecutive states share most accounts."""
+        previous, current = self._accounts, {}
+        old_entries, entries = self._entries, {}
+        accounts_rlp = []
+        for account in state.accounts:
+            hit = previous.get(id(account))
+            if hit is not None and hit[0] is account:
+                encoded = hit[1]
+            elif len(account.storage) > self.LARGE_STORAGE:
+                storage_rlp = []
+                for pair in account.storage:
+                    entry = old_entries.get(pair) or _encode_pair(pair)
+                    entries[pair] = entry
+                    storage_rlp.append(entry)
+                encoded = _encode_account(account, storage_rlp)
+            else:
+                encoded = _encode_account(account)
+            current[id(account)] = (account, encoded)
+            accounts_rlp.append(encoded)
+        self._accounts = current
+        self._entries = entries or old_entries
+        return _frame(_payload(state, accounts_rlp))
 
 
 def s_root(state: EssentialState) -> bytes:

@@ -17,7 +17,7 @@ from eth_utils import ValidationError
 from emulator.layout import DEFAULT_S_SIZE
 from emulator.merkle import keccak
 from fastvm import rlpx
-from fastvm.codec import encode
+from fastvm.codec import Encoder
 from fastvm.forks import MAX_BLOB_GAS, excess_blob_gas, machine_vm_class
 from fastvm.header import Header, HeaderRangeError, HeaderShapeError, check_ranges, parse_header
 from fastvm.state import MAX_ANCESTORS, EssentialState, Fork, Outcome, Reason, Status
@@ -170,6 +170,7 @@ class Machine:
         self.s_size = s_size
         self.verify = verify  # recompute every post-state root from scratch (tests)
         self._world: World | None = None
+        self.encoder = Encoder()  # reuses unchanged accounts' encodings between steps
 
     def world_for(self, state: EssentialState) -> World:
         """The loaded world of S: the cached one if S is the state this machine produced last."""
@@ -223,7 +224,7 @@ class Machine:
         """One step of A: apply the next inbox block, or return S unchanged if the inbox is exhausted."""
         start = time.perf_counter()
         if state.cursor >= len(state.inbox):
-            image, encoding = _timed_encode(state)
+            image, encoding = _timed_encode(self.encoder, state)
             info = StepInfo(
                 applied=False,
                 number=None,
@@ -259,7 +260,7 @@ class Machine:
             cursor=state.cursor + 1,
             outcome=outcome,
         )
-        image, encoding = _timed_encode(next_state)
+        image, encoding = _timed_encode(self.encoder, next_state)
         if len(image) > self.s_size:
             detail = f"S' needs {len(image)} bytes, the S window holds {self.s_size}"
             return self._rejected(state, Rejection(Reason.STATE_TOO_LARGE, detail), accepted.number, start)
@@ -283,7 +284,7 @@ class Machine:
     ) -> tuple[EssentialState, StepInfo]:
         """S with the cursor advanced and a rejected outcome; the world is untouched."""
         next_state = state.with_changes(cursor=state.cursor + 1, outcome=Outcome.rejected(rejection.reason))
-        image, encoding = _timed_encode(next_state)
+        image, encoding = _timed_encode(self.encoder, next_state)
         info = StepInfo(
             applied=True,
             number=number,
@@ -299,10 +300,10 @@ class Machine:
         return next_state, info
 
 
-def _timed_encode(state: EssentialState) -> tuple[bytes, float]:
+def _timed_encode(encoder: Encoder, state: EssentialState) -> tuple[bytes, float]:
     """encode(S) and how long it took (reported apart from execution)."""
     start = time.perf_counter()
-    image = encode(state)
+    image = encoder.encode(state)
     return image, time.perf_counter() - start
 
 

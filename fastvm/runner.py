@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 
 from emulator.errors import SwapvmError
-from fastvm.codec import encode, image_root
+from fastvm.codec import encode
 from fastvm.machine import Machine
+from fastvm.sroot import RootCache
 from fastvm.state import EssentialState
 
 
@@ -27,8 +28,9 @@ def run_blocks(state: EssentialState, limit: int | None = None, out: Path | None
         raise SwapvmError("--blocks must not be negative")
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
+    roots_of = RootCache()
     image = encode(state)
-    root = image_root(image)
+    root = roots_of.root(image)
     _save(out, image, root)
     rows = []
     machine = Machine()
@@ -38,7 +40,7 @@ def run_blocks(state: EssentialState, limit: int | None = None, out: Path | None
     for _ in range(count):
         index = state.cursor
         state, info = machine.step(state)
-        root = image_root(info.image)
+        root = roots_of.root(info.image)
         _save(out, info.image, root)
         roots.append("0x" + root.hex())
         total_gas += info.gas_used

@@ -215,3 +215,53 @@ def test_world_root(core: NativeDriver, states: list[EssentialState]) -> None:
             assert root == rlp.decode(s.parent_header)[3]  # the genesis state root
             checked_against_chain += 1
     assert checked_against_chain >= 3
+
+
+def header_with_number(header: bytes, number: int, fork_items: int) -> bytes:
+    """A copy of a header RLP with another block number (and the item count of a fork: extra
+    Cancun/Prague fields are appended as zeros)."""
+    items = rlp.decode(header)
+    items[8] = number.to_bytes((number.bit_length() + 7) // 8, "big")
+    while len(items) < fork_items:
+        items.append(b"" if len(items) in (17, 18) else bytes(32))
+    return rlp.encode(items[:fork_items])
+
+
+addresses = st.binary(min_size=20, max_size=20)
+u256s = st.one_of(st.integers(0, 2**256 - 1), st.integers(0, 300))
+accounts_st = st.dictionaries(
+    addresses,
+    st.tuples(st.integers(0, 2**64 - 1), u256s, st.binary(max_size=80),
+              st.dictionaries(u256s, st.integers(1, 2**256 - 1), max_size=5)),
+    max_size=6,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), accounts=accounts_st, fork=st.sampled_from([1, 2, 3]),
+       number=st.one_of(st.integers(0, 300), st.integers(0, 2**64 - 1)),
+       inbox=st.lists(st.binary(max_size=60), max_size=4), chain_id=st.integers(1, 2**64 - 1))
+def test_random_states_round_trip(core: NativeDriver, states: list[EssentialState], data: st.DataObject,
+                                  accounts: dict, fork: int, number: int, inbox: list[bytes],
+                                  chain_id: int) -> None:
+    """Random valid states built from Python values: C accepts them and re-encodes identically,
+    and computes the same world root as HexaryTrie."""
+    header = header_with_number(states[0].parent_header, number, {1: 17, 2: 20, 3: 21}[fork])
+    ancestors = tuple(data.draw(st.binary(min_size=32, max_size=32)) if i < 3 else bytes([i % 256]) * 32
+                      for i in range(min(255, number)))
+    accs = tuple(Account(a, n, b, c, tuple(sorted(slots.items())))
+                 for a, (n, b, c, slots) in sorted(accounts.items()))
+    status = data.draw(st.sampled_from(list(Status)))
+    fields = rlp.decode(header)
+    outcome = {
+        Status.NONE: Outcome(),
+        Status.REJECTED: Outcome.rejected(Reason(data.draw(st.integers(1, 8)))),
+        Status.ACCEPTED: Outcome(Status.ACCEPTED, Reason.NONE, int.from_bytes(fields[10], "big"), fields[3],
+                                 fields[5], fields[6], keccak.new(digest_bits=256, data=header).digest()),
+    }[status]
+    s = EssentialState(chain_id, fork, header, ancestors, accs, tuple(inbox),
+                       data.draw(st.integers(0, len(inbox))), outcome)
+    image = encode(s)
+    assert decode(image) == s  # the oracle accepts it
+    assert core.call(OP_S_ROUNDTRIP, image) == (S_OK, image)
+    assert core.call(OP_S_WORLD_ROOT, image) == (S_OK, python_world_root(accs))

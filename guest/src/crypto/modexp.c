@@ -163,14 +163,108 @@ static void mulmod(const reducer *R, uint32_t *r, const uint32_t *a, const uint3
     reduce(R, r, prod, 2 * n);
 }
 
+/* ---- Montgomery multiplication for odd moduli ---- */
+
+/* CIOS Montgomery products over 64-bit limbs (the same method as mont256, for any length). The
+ * operands are 32-bit digit arrays of 2·n64 digits, turned into limbs at the edges of each
+ * product (O(n) against the O(n^2) product). */
+typedef struct {
+    size_t n64;
+    const uint64_t *m;
+    uint64_t minv;        /* -m^-1 mod 2^64 */
+    uint64_t *a, *b, *t;  /* scratch: operands (n64 limbs) and accumulator (n64 + 2) */
+} montn;
+
+static void digits_to_limbs(uint64_t *l, const uint32_t *d, size_t n64) {
+    for (size_t i = 0; i < n64; i++) l[i] = (uint64_t)d[2 * i] | ((uint64_t)d[2 * i + 1] << 32);
+}
+
+static void limbs_to_digits(uint32_t *d, const uint64_t *l, size_t n64) {
+    for (size_t i = 0; i < n64; i++) {
+        d[2 * i] = (uint32_t)l[i];
+        d[2 * i + 1] = (uint32_t)(l[i] >> 32);
+    }
+}
+
+/* r = a·b·2^(-64·n64) mod m for a, b < m. */
+static void montn_mul(const montn *M, uint32_t *r, const uint32_t *a, const uint32_t *b) {
+    size_t n = M->n64;
+    uint64_t *A = M->a, *B = M->b, *t = M->t;
+    const uint64_t *m = M->m;
+    digits_to_limbs(A, a, n);
+    digits_to_limbs(B, b, n);
+    memset(t, 0, (n + 2) * sizeof *t);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t c = 0, bi = B[i];
+        u128 z;
+        for (size_t j = 0; j < n; j++) {
+            z = (u128)A[j] * bi + t[j] + c;
+            t[j] = (uint64_t)z;
+            c = (uint64_t)(z >> 64);
+        }
+        z = (u128)t[n] + c;
+        t[n] = (uint64_t)z;
+        t[n + 1] = (uint64_t)(z >> 64);
+        uint64_t q = t[0] * M->minv;
+        z = (u128)q * m[0] + t[0];
+        c = (uint64_t)(z >> 64);
+        for (size_t j = 1; j < n; j++) {
+            z = (u128)q * m[j] + t[j] + c;
+            t[j - 1] = (uint64_t)z;
+            c = (uint64_t)(z >> 64);
+        }
+        z = (u128)t[n] + c;
+        t[n - 1] = (uint64_t)z;
+        t[n] = t[n + 1] + (uint64_t)(z >> 64);
+    }
+    /* t < 2m: subtract m once when t ≥ m */
+    bool ge = t[n] != 0;
+    if (!ge) {
+        ge = true; /* equal counts as ≥ */
+        for (size_t j = n; j-- > 0;)
+            if (t[j] != m[j]) {
+                ge = t[j] > m[j];
+                break;
+            }
+    }
+    if (ge) {
+        uint64_t borrow = 0;
+        for (size_t j = 0; j < n; j++) {
+            uint64_t d = t[j] - m[j];
+            uint64_t b1 = t[j] < m[j];
+            t[j] = d - borrow;
+            borrow = b1 | (d < borrow);
+        }
+    }
+    limbs_to_digits(r, t, n);
+}
+
+/* ---- the exponentiation ---- */
+
+/* The multiplication of the exponentiation: Montgomery for odd moduli (elements in Montgomery
+ * form), else the schoolbook product and the remainder. */
+typedef struct {
+    const reducer *R;
+    const montn *M; /* NULL for an even modulus */
+    uint32_t *prod; /* scratch for the schoolbook product */
+} multiplier;
+
+static void mul(const multiplier *X, uint32_t *r, const uint32_t *a, const uint32_t *b) {
+    if (X->M) montn_mul(X->M, r, a, b);
+    else mulmod(X->R, r, a, b, X->prod);
+}
+
 void modexp_compute(const uint8_t *base, size_t blen, const uint8_t *exp, size_t elen, const uint8_t *mod,
                     size_t mlen, uint8_t *out) {
     memset(out, 0, mlen);
     size_t mn = (mlen + 3) / 4;
-    uint32_t *m = rt_alloc(mn * 4);
+    uint32_t *m = rt_alloc(mn * 4 + 4);
     load_digits(m, mn, mod, mlen);
     size_t n = digits_len(m, mn);
     if (n == 0) return; /* modulus 0: the result is 0 */
+    bool odd = m[0] & 1;
+    /* elements have w digits: n, rounded up to whole 64-bit limbs for Montgomery */
+    size_t n64 = (n + 1) / 2, w = odd ? 2 * n64 : n;
 
     reducer R;
     R.n = n;
@@ -178,40 +272,49 @@ void modexp_compute(const uint8_t *base, size_t blen, const uint8_t *exp, size_t
     R.v = rt_alloc(n * 4);
     for (size_t i = n; i-- > 0;) R.v[i] = R.shift ? (m[i] << R.shift) | (i ? m[i - 1] >> (32 - R.shift) : 0) : m[i];
     size_t bn = (blen + 3) / 4;
-    size_t xn = bn > 2 * n ? bn : 2 * n;
+    size_t xn = (bn + w > 2 * w ? bn + w : 2 * w) + 2; /* the longest number reduce() sees */
     R.u = rt_alloc((xn + 1) * 4);
-    uint32_t *prod = rt_alloc(2 * n * 4);
 
-    /* tab[k] = base^k mod m for the 4-bit window */
-    uint32_t *tab = rt_alloc(16 * n * 4);
-    uint32_t *acc = rt_alloc(n * 4);
-    uint32_t *one = rt_alloc((n + 1) * 4);
-    one[0] = 1;
-    reduce(&R, tab, one, n + 1); /* 1 mod m (0 when m = 1) */
-    if (bn) {
-        uint32_t *b = rt_alloc(bn * 4);
-        load_digits(b, bn, base, blen);
-        if (bn < n) {
-            memcpy(tab + n, b, bn * 4); /* already below m? not necessarily: reduce anyway */
-            reduce(&R, tab + n, tab + n, n);
-        } else {
-            reduce(&R, tab + n, b, bn);
-        }
+    multiplier X = {&R, NULL, rt_alloc(2 * n * 4)};
+    montn M;
+    if (odd) {
+        uint64_t *ml = rt_alloc(n64 * 8);
+        digits_to_limbs(ml, m, n64); /* m has a zero digit above n when n is odd */
+        uint64_t inv = 1; /* Newton: each step doubles the correct low bits of m^-1 mod 2^64 */
+        for (int k = 0; k < 6; k++) inv *= 2 - ml[0] * inv;
+        M = (montn){n64, ml, (uint64_t)0 - inv, rt_alloc(n64 * 8), rt_alloc(n64 * 8), rt_alloc((n64 + 2) * 8)};
+        X.M = &M;
     }
-    for (int k = 2; k < 16; k++) mulmod(&R, tab + k * n, tab + (k - 1) * n, tab + n, prod);
 
-    memcpy(acc, tab, n * 4);
+    /* tab[k] = base^k mod m (Montgomery form when odd) for the 4-bit window */
+    uint32_t *tab = rt_alloc(16 * w * 4), *acc = rt_alloc(w * 4), *x = rt_alloc(xn * 4);
+    /* tab[0] = 1 (or R mod m): the digit 1 at position 0 (or w) reduced */
+    x[odd ? w : 0] = 1;
+    reduce(&R, tab, x, (odd ? w : 0) + 1 > n ? (odd ? w : 0) + 1 : n);
+    /* tab[1] = base mod m (times R when odd) */
+    memset(x, 0, xn * 4);
+    size_t off = odd ? w : 0;
+    load_digits(x + off, bn, base, blen);
+    reduce(&R, tab + w, x, off + bn > n ? off + bn : n);
+    for (int k = 2; k < 16; k++) mul(&X, tab + k * w, tab + (k - 1) * w, tab + w);
+
+    memcpy(acc, tab, w * 4);
     bool started = false;
     for (size_t i = 0; i < elen; i++) {
         for (int half = 1; half >= 0; half--) {
             unsigned nib = (exp[i] >> (4 * half)) & 15u;
             if (started)
-                for (int s = 0; s < 4; s++) mulmod(&R, acc, acc, acc, prod);
+                for (int s = 0; s < 4; s++) mul(&X, acc, acc, acc);
             if (nib) {
-                mulmod(&R, acc, acc, tab + nib * n, prod);
+                mul(&X, acc, acc, tab + nib * w);
                 started = true;
             }
         }
+    }
+    if (odd) { /* leave Montgomery form: multiply by plain 1 */
+        memset(x, 0, w * 4);
+        x[0] = 1;
+        montn_mul(&M, acc, acc, x);
     }
     for (size_t i = 0; i < mlen && i / 4 < n; i++) out[mlen - 1 - i] = (uint8_t)(acc[i / 4] >> (8 * (i % 4)));
 }

@@ -1,0 +1,297 @@
+/* One step of machine A (docs/spec.md §4.5): the checks of §4.6 in the order of their codes,
+ * execution of the transactions and withdrawals, and S' with its outcome record. */
+#include "bloom.h"
+#include "frame.h"
+#include "trie.h"
+#include "tx.h"
+
+env_t g_env;
+
+typedef struct {
+    rlp_item header_item, txs, ommers, withdrawals;
+    s_header h;
+    tx_t *tx;
+    size_t n_tx;
+    rlp_item *wd;          /* withdrawal items */
+    size_t n_wd;
+} block_t;
+
+/* ---- code 1: structure ---- */
+
+static bool parse_withdrawal(const rlp_item *it) {
+    rlp_item f[4];
+    if (!it->is_list || rlp_list_exact(it, f, 4) != RLP_OK) return false;
+    for (int i = 0; i < 4; i++) {
+        if (f[i].is_list) return false;
+        if (i != 2 && f[i].payload.len > 0 && f[i].payload.ptr[0] == 0) return false; /* uint */
+    }
+    return f[2].payload.len == 20;
+}
+
+/* Count a list's items into an array of decoded items. */
+static bool list_items(const rlp_item *list, rlp_item **out, size_t *n) {
+    if (!list->is_list || rlp_list_count(list, n) != RLP_OK) return false;
+    *out = rt_alloc((*n ? *n : 1) * sizeof **out);
+    rlp_iter it;
+    if (rlp_iter_init(&it, list) != RLP_OK) return false;
+    for (size_t i = 0; i < *n; i++) {
+        if (rlp_iter_next(&it, &(*out)[i]) != RLP_OK) return false;
+    }
+    return true;
+}
+
+static bool parse_block(span_t raw, uint64_t fork, block_t *b) {
+    rlp_item top, parts[4];
+    if (rlp_validate(raw) != RLP_OK || rlp_decode(raw, &top) != RLP_OK) return false;
+    if (!top.is_list || rlp_list_exact(&top, parts, 4) != RLP_OK) return false;
+    b->header_item = parts[0];
+    b->txs = parts[1];
+    b->ommers = parts[2];
+    b->withdrawals = parts[3];
+    if (!b->header_item.is_list || s_header_parse(&b->header_item, fork, &b->h) != S_OK) return false;
+    if (!b->ommers.is_list) return false;
+    rlp_item *items;
+    if (!list_items(&b->txs, &items, &b->n_tx)) return false;
+    b->tx = rt_alloc((b->n_tx ? b->n_tx : 1) * sizeof *b->tx);
+    for (size_t i = 0; i < b->n_tx; i++) {
+        if (!tx_parse(&items[i], fork, &b->tx[i])) return false;
+    }
+    if (!list_items(&b->withdrawals, &b->wd, &b->n_wd)) return false;
+    for (size_t i = 0; i < b->n_wd; i++) {
+        if (!parse_withdrawal(&b->wd[i])) return false;
+    }
+    return true;
+}
+
+/* ---- code 2: the header against its parent ---- */
+
+/* r = a * b; true on overflow past 2^256. */
+static bool mul_u64_overflows(u256 *r, const u256 *a, uint64_t b) {
+    __extension__ typedef unsigned __int128 u128;
+    uint64_t carry = 0;
+    for (int i = 0; i < 4; i++) {
+        u128 t = (u128)a->w[i] * b + carry;
+        r->w[i] = (uint64_t)t;
+        carry = (uint64_t)(t >> 64);
+    }
+    return carry != 0;
+}
+
+/* floor(base * diff / target / 8) exactly (diff, target < 2^63); true on overflow. */
+static bool fee_delta(const u256 *base, uint64_t diff, uint64_t target, u256 *out) {
+    u256 t, q, rem, hi, lo;
+    u256_set_u64(&t, target);
+    u256_div(&q, base, &t);
+    u256_mod(&rem, base, &t);
+    if (mul_u64_overflows(&hi, &q, diff)) return true;
+    mul_u64_overflows(&lo, &rem, diff); /* < 2^126 */
+    u256_div(&lo, &lo, &t);
+    u256_add(out, &hi, &lo);
+    if (u256_lt(out, &hi)) return true;
+    u256 eight;
+    u256_set_u64(&eight, 8);
+    u256_div(out, out, &eight);
+    return false;
+}
+
+/* EIP-1559's base fee of a child of `p`; false when it exceeds 2^256 - 1. */
+static bool expected_base_fee(const s_header *p, u256 *out) {
+    u256 base;
+    u256_from_be(&base, p->base_fee_per_gas, 32);
+    uint64_t target = p->gas_limit / 2;
+    if (target == 0) return false;
+    if (p->gas_used == target) {
+        *out = base;
+        return true;
+    }
+    u256 delta;
+    if (p->gas_used > target) {
+        if (fee_delta(&base, p->gas_used - target, target, &delta)) return false;
+        if (u256_is_zero(&delta)) u256_set_u64(&delta, 1);
+        u256_add(out, &base, &delta);
+        return !u256_lt(out, &base);
+    }
+    if (fee_delta(&base, target - p->gas_used, target, &delta)) return false;
+    u256_sub(out, &base, &delta);
+    return true;
+}
+
+static bool header_valid(const s_state *s, s_header *h) {
+    uint8_t ph[32];
+    keccak256(s->parent_header.ptr, s->parent_header.len, ph);
+    if (memcmp(ph, h->parent_hash, 32) != 0) return false;
+    if (s_header_check_ranges(h) != S_OK) return false;
+    const s_header *p = &s->parent;
+    if (h->number != p->number + 1) return false;
+    if (h->timestamp <= p->timestamp) return false;
+    if (h->gas_used > h->gas_limit) return false;
+    if (h->gas_limit < 5000 || h->gas_limit > (uint64_t)INT64_MAX) return false;
+    uint64_t diff = h->gas_limit > p->gas_limit ? h->gas_limit - p->gas_limit : p->gas_limit - h->gas_limit;
+    if (diff >= p->gas_limit / 1024) return false;
+    u256 want, have;
+    u256_from_be(&have, h->base_fee_per_gas, 32);
+    if (!expected_base_fee(p, &want) || !u256_eq(&want, &have)) return false;
+    if (h->extra_data.len > 32) return false;
+    for (int i = 0; i < 32; i++) {
+        if (h->difficulty[i]) return false;
+    }
+    for (int i = 0; i < 8; i++) {
+        if (h->nonce[i]) return false;
+    }
+    static const uint8_t EMPTY_LIST = 0xc0;
+    uint8_t oh[32];
+    keccak256(&EMPTY_LIST, 1, oh);
+    return memcmp(oh, h->ommers_hash, 32) == 0;
+}
+
+/* ---- code 3: the body against the header ---- */
+
+/* The root of a list trie: key rlp(i), value values[i]. */
+static void list_root(const span_t *values, size_t n, uint8_t out[32]) {
+    trie_pair *pairs = rt_alloc((n ? n : 1) * sizeof *pairs);
+    for (size_t i = 0; i < n; i++) {
+        buf_t k;
+        buf_init(&k, 9);
+        rlp_put_u64(&k, i);
+        pairs[i].key = buf_span(&k);
+        pairs[i].value = values[i];
+    }
+    trie_root(pairs, n, out);
+}
+
+static bool body_valid(const block_t *b) {
+    uint8_t root[32];
+    span_t *vals = rt_alloc((b->n_tx ? b->n_tx : 1) * sizeof *vals);
+    for (size_t i = 0; i < b->n_tx; i++) vals[i] = b->tx[i].raw;
+    list_root(vals, b->n_tx, root);
+    if (memcmp(root, b->h.transactions_root, 32) != 0) return false;
+    keccak256(b->ommers.raw.ptr, b->ommers.raw.len, root);
+    if (memcmp(root, b->h.ommers_hash, 32) != 0) return false;
+    span_t *wv = rt_alloc((b->n_wd ? b->n_wd : 1) * sizeof *wv);
+    for (size_t i = 0; i < b->n_wd; i++) wv[i] = b->wd[i].raw;
+    list_root(wv, b->n_wd, root);
+    if (memcmp(root, b->h.withdrawals_root, 32) != 0) return false;
+    for (size_t i = 0; i < b->n_wd; i++) {
+        rlp_item f[4];
+        RT_ASSERT(rlp_list_exact(&b->wd[i], f, 4) == RLP_OK);
+        for (int k = 0; k < 4; k++) {
+            if (k != 2 && f[k].payload.len > 8) return false;
+        }
+    }
+    return true;
+}
+
+/* ---- execution (codes 4 to 7) ---- */
+
+static void withdrawals(const block_t *b) {
+    account_t **touched = rt_alloc((b->n_wd ? b->n_wd : 1) * sizeof *touched);
+    for (size_t i = 0; i < b->n_wd; i++) {
+        rlp_item f[4];
+        uint64_t gwei;
+        RT_ASSERT(rlp_list_exact(&b->wd[i], f, 4) == RLP_OK && rlp_get_u64(&f[3], &gwei) == RLP_OK);
+        account_t *a = world_account(f[2].payload.ptr);
+        u256 amount, giga;
+        u256_set_u64(&amount, gwei);
+        u256_set_u64(&giga, 1000000000u);
+        u256_mul(&amount, &amount, &giga);
+        world_add_balance(a, &amount);
+        touched[i] = a;
+    }
+    for (size_t i = 0; i < b->n_wd; i++) {
+        if (touched[i]->exists && account_empty(touched[i])) world_delete(touched[i]);
+    }
+}
+
+static void reject(s_state *s, uint64_t reason) {
+    s->cursor++;
+    memset(&s->outcome, 0, sizeof s->outcome);
+    s->outcome.status = S_STATUS_REJECTED;
+    s->outcome.reason = reason;
+}
+
+void evm_apply_next_block(s_state *s) {
+    RT_ASSERT(s->cursor < s->n_inbox);
+    span_t raw = s->inbox[s->cursor];
+    block_t b;
+    memset(&b, 0, sizeof b);
+    if (!parse_block(raw, s->fork, &b)) { reject(s, S_REASON_MALFORMED); return; }
+    if (!header_valid(s, &b.h)) { reject(s, S_REASON_HEADER_INVALID); return; }
+    if (!body_valid(&b)) { reject(s, S_REASON_BODY_MISMATCH); return; }
+
+    memset(&g_env, 0, sizeof g_env);
+    g_env.s = s;
+    g_env.header = &b.h;
+    u256_set_u64(&g_env.chain_id, s->chain_id);
+    u256_from_be(&g_env.base_fee, b.h.base_fee_per_gas, 32);
+    u256_from_be(&g_env.prevrandao, b.h.mix_hash, 32);
+    addr_to_word(b.h.coinbase, &g_env.coinbase_word);
+    world_init(s);
+
+    uint64_t cumulative = 0;
+    uint8_t block_bloom[256] = {0};
+    span_t *receipts = rt_alloc((b.n_tx ? b.n_tx : 1) * sizeof *receipts);
+    for (size_t i = 0; i < b.n_tx; i++) {
+        tx_result_t res;
+        if (!tx_apply(&b.tx[i], b.h.gas_limit - cumulative, &res)) {
+            reject(s, S_REASON_TRANSACTION_INVALID);
+            return;
+        }
+        cumulative += res.gas_used;
+        uint8_t bloom[256] = {0};
+        for (size_t k = 0; k < res.n_logs; k++) {
+            bloom_add(bloom, res.logs[k].addr, 20);
+            for (unsigned t = 0; t < res.logs[k].n_topics; t++) bloom_add(bloom, res.logs[k].topics[t], 32);
+        }
+        bloom_or(block_bloom, bloom);
+        buf_t enc;
+        buf_init(&enc, 512);
+        tx_encode_receipt(&b.tx[i], &res, cumulative, bloom, &enc);
+        receipts[i] = buf_span(&enc);
+    }
+    withdrawals(&b);
+    if (cumulative != b.h.gas_used) { reject(s, S_REASON_GAS_MISMATCH); return; }
+    uint8_t receipts_root[32];
+    list_root(receipts, b.n_tx, receipts_root);
+    if (memcmp(receipts_root, b.h.receipts_root, 32) != 0 || memcmp(block_bloom, b.h.logs_bloom, 256) != 0) {
+        { reject(s, S_REASON_RECEIPTS_MISMATCH); return; }
+    }
+    size_t n_accounts;
+    s_account *accounts = world_export(&n_accounts);
+    uint8_t state_root[32];
+    s_world_root(accounts, n_accounts, state_root);
+    if (memcmp(state_root, b.h.state_root, 32) != 0) { reject(s, S_REASON_STATE_ROOT_MISMATCH); return; }
+
+    /* S': the block becomes the parent */
+    size_t keep = s->n_ancestors < S_MAX_ANCESTORS ? s->n_ancestors : S_MAX_ANCESTORS - 1;
+    uint8_t(*anc)[32] = rt_alloc((keep + 1) * 32);
+    for (size_t i = 0; i < keep; i++) memcpy(anc[i], s->ancestors[s->n_ancestors - keep + i], 32);
+    keccak256(s->parent_header.ptr, s->parent_header.len, anc[keep]);
+    s->ancestors = anc;
+    s->n_ancestors = keep + 1;
+    s->accounts = accounts;
+    s->n_accounts = n_accounts;
+    s->parent_header = b.header_item.raw;
+    s->parent = b.h;
+    s->cursor++;
+    s->outcome.status = S_STATUS_ACCEPTED;
+    s->outcome.reason = 0;
+    s->outcome.gas_used = cumulative;
+    memcpy(s->outcome.state_root, state_root, 32);
+    memcpy(s->outcome.receipts_root, receipts_root, 32);
+    memcpy(s->outcome.logs_bloom, block_bloom, 256);
+    keccak256(b.header_item.raw.ptr, b.header_item.raw.len, s->outcome.block_hash);
+}
+
+unsigned evm_window_step(uint8_t *window, size_t win_size) {
+    s_state s;
+    if (s_decode(window, win_size, &s) != S_OK) return EVM_STEP_BAD_STATE;
+    if (s.cursor == s.n_inbox) return EVM_STEP_IDLE;
+    size_t old_len = S_HEADER_BYTES + (size_t)load_le64(window + 8);
+    s_state before = s;
+    evm_apply_next_block(&s);
+    if (s_write_window(&s, window, win_size, old_len) == S_ERR_TOO_LARGE) {
+        reject(&before, S_REASON_STATE_TOO_LARGE);
+        RT_ASSERT(s_write_window(&before, window, win_size, old_len) == S_OK);
+    }
+    return EVM_STEP_APPLIED;
+}

@@ -1,0 +1,119 @@
+/* Messages: a call (snapshot, value transfer, touch, precompile or code) and a creation (nonce,
+ * init code, EIP-170 size limit, EIP-3541 0xEF prefix, code deposit), as py-evm's
+ * apply_message and apply_create_message do them. A failed message reverts everything it did.
+ */
+#include "evm_internal.h"
+#include "precompiles.h"
+
+void create_address(const uint8_t sender[20], uint64_t nonce, uint8_t out[20]) {
+    uint8_t enc[32];
+    size_t n = 1;
+    enc[n++] = 0x80 + 20;
+    memcpy(enc + n, sender, 20);
+    n += 20;
+    if (nonce == 0) {
+        enc[n++] = 0x80;
+    } else if (nonce < 0x80) {
+        enc[n++] = (uint8_t)nonce;
+    } else {
+        size_t len = u64_be_len(nonce);
+        enc[n++] = (uint8_t)(0x80 + len);
+        for (size_t i = 0; i < len; i++) enc[n++] = (uint8_t)(nonce >> (8 * (len - 1 - i)));
+    }
+    enc[0] = (uint8_t)(0xc0 + (n - 1));
+    uint8_t h[32];
+    keccak256(enc, n, h);
+    memcpy(out, h + 12, 20);
+}
+
+void create2_address(const uint8_t sender[20], const u256 *salt, const uint8_t code_hash[32], uint8_t out[20]) {
+    uint8_t pre[85], h[32];
+    pre[0] = 0xff;
+    memcpy(pre + 1, sender, 20);
+    u256_to_be(salt, pre + 21);
+    memcpy(pre + 53, code_hash, 32);
+    keccak256(pre, sizeof pre, h);
+    memcpy(out, h + 12, 20);
+}
+
+/* The precompile number of an address (1 … PRECOMPILE_LAST), or 0. */
+static unsigned precompile_of(const uint8_t a[20]) {
+    for (int i = 0; i < 19; i++) {
+        if (a[i]) return 0;
+    }
+    return a[19] >= 1 && a[19] <= PRECOMPILE_LAST ? a[19] : 0;
+}
+
+/* Run code or a precompile for a message whose value has been transferred. */
+static void execute(const msg_t *m, result_t *r) {
+    unsigned pc = m->is_create ? 0 : precompile_of(m->code_addr);
+    if (pc == 0) {
+        interp_run(m, r);
+        return;
+    }
+    precompile_result pr = {0};
+    int rc = precompile_run(pc, m->data, m->data_len, m->gas, &pr);
+    r->refund = 0;
+    if (rc == PRECOMPILE_OK) {
+        RT_ASSERT(pr.gas_used <= m->gas);
+        r->status = EXEC_SUCCESS;
+        r->gas_left = m->gas - pr.gas_used;
+        r->out = pr.out;
+        r->out_len = pr.out_len;
+    } else {
+        r->status = EXEC_ERROR;
+        r->gas_left = 0;
+        r->out = NULL;
+        r->out_len = 0;
+    }
+}
+
+/* Value transfer, touch, execution; reverts on failure (py-evm apply_message). */
+static void apply_message(const msg_t *m, result_t *r) {
+    snapshot_t s = world_snapshot();
+    account_t *to = world_account(m->to);
+    if (m->transfer && !u256_is_zero(&m->value)) {
+        account_t *from = world_account(m->caller);
+        RT_ASSERT(!u256_lt(&from->balance, &m->value)); /* callers check the balance first */
+        world_sub_balance(from, &m->value);
+        world_add_balance(to, &m->value);
+    }
+    if (m->is_create) {
+        if (!to->exists) world_set_nonce(to, to->nonce); /* exists; creations are never "touched" */
+    } else {
+        world_touch(to);
+    }
+    execute(m, r);
+    if (r->status != EXEC_SUCCESS) world_revert(s);
+}
+
+void call_message(const msg_t *m, result_t *r) { apply_message(m, r); }
+
+void call_create(const msg_t *m, result_t *r) {
+    snapshot_t s = world_snapshot();
+    account_t *a = world_account(m->to);
+    world_set_nonce(a, a->nonce + 1); /* EIP-161: a new contract starts at nonce 1 */
+    apply_message(m, r);
+    if (r->status != EXEC_SUCCESS) {
+        world_revert(s);
+        return;
+    }
+    size_t len = r->out_len;
+    if (len == 0) return;
+    bool ok = len <= EVM_MAX_CODE_SIZE && r->out[0] != 0xEF && r->gas_left >= (uint64_t)G_CODE_DEPOSIT * len;
+    if (!ok) {
+        world_revert(s);
+        r->status = EXEC_ERROR;
+        r->gas_left = 0;
+        r->refund = 0;
+        r->out = NULL;
+        r->out_len = 0;
+        return;
+    }
+    r->gas_left -= (uint64_t)G_CODE_DEPOSIT * len;
+    uint8_t *code = rt_alloc(len);
+    memcpy(code, r->out, len);
+    world_set_code(a, code, len);
+    r->out = NULL;
+    r->out_len = 0; /* a successful creation returns no data to its creator */
+}

@@ -1,0 +1,198 @@
+/* Internal interfaces of the EVM block executor (guest/src/evm/). Not part of the guest's public
+ * headers: world state (world.c), the interpreter (interp.c, optable.c, memory in interp.c),
+ * messages (call.c), transactions (tx.c) and blocks (block.c).
+ */
+#ifndef SWAPVM_EVM_INTERNAL_H
+#define SWAPVM_EVM_INTERNAL_H
+
+#include "bytes.h"
+#include "evm.h"
+#include "keccak.h"
+#include "u256.h"
+
+/* ---- constants (yellow paper, EIPs 150, 170, 2929, 3529, 3860) ---- */
+#define EVM_STACK_LIMIT 1024u
+#define EVM_DEPTH_LIMIT 1024
+#define EVM_MAX_CODE_SIZE 24576u     /* EIP-170 */
+#define EVM_MAX_INITCODE_SIZE 49152u /* EIP-3860 */
+#define G_WARM_ACCESS 100u
+#define G_COLD_ACCOUNT 2600u
+#define G_COLD_SLOAD 2100u
+#define G_SSTORE_SET 20000u
+#define G_SSTORE_RESET 2900u         /* 5000 - G_COLD_SLOAD */
+#define G_SSTORE_CLEAR_REFUND 4800u  /* EIP-3529 */
+#define G_CALL_VALUE 9000u
+#define G_CALL_STIPEND 2300u
+#define G_NEW_ACCOUNT 25000u
+#define G_SELFDESTRUCT 5000u
+#define G_CREATE 32000u
+#define G_CODE_DEPOSIT 200u
+#define G_INITCODE_WORD 2u
+#define G_KECCAK_WORD 6u
+#define G_COPY_WORD 3u
+#define G_LOG 375u
+#define G_LOG_TOPIC 375u
+#define G_LOG_BYTE 8u
+#define G_EXP_BYTE 50u
+#define G_TX 21000u
+#define G_TX_CREATE 32000u
+#define G_TX_DATA_ZERO 4u
+#define G_TX_DATA_NONZERO 16u
+#define G_ACCESS_LIST_ADDRESS 2400u
+#define G_ACCESS_LIST_KEY 1900u
+
+/* ---- world state with a journal (world.c) ---- */
+
+typedef struct {
+    u256 key;
+    u256 value;
+    u256 original;        /* the value when the current transaction first saw it */
+    uint32_t orig_serial; /* transaction serial `original` belongs to */
+    uint32_t warm_serial; /* warm in the transaction with this serial (EIP-2929) */
+} slot_t;
+
+typedef struct {
+    uint8_t addr[20];
+    bool exists;          /* present in the world state (an empty account may exist) */
+    bool code_hash_ok;
+    uint64_t nonce;
+    u256 balance;
+    const uint8_t *code;
+    size_t code_len;
+    uint8_t code_hash[32];
+    uint8_t *jumpdests;   /* JUMPDEST bitmap of `code`, built on first execution */
+    slot_t **slots;       /* open addressing table of slot_cap entries */
+    uint32_t slot_cap, n_slots;
+    uint32_t warm_serial;
+} account_t;
+
+typedef struct {
+    uint8_t addr[20];
+    uint8_t n_topics;
+    uint8_t topics[4][32];
+    const uint8_t *data;
+    size_t len;
+} log_t;
+
+/* A checkpoint: everything needed to revert the world to it. */
+typedef struct {
+    size_t journal, touched, destructs, logs;
+} snapshot_t;
+
+void world_init(const s_state *s);
+/* The account at `addr`, created as a non-existing placeholder if unknown (never NULL). */
+account_t *world_account(const uint8_t addr[20]);
+/* The slot `key` of `a`, created with value 0 if unknown; its `original` is brought up to date. */
+slot_t *world_slot(account_t *a, const u256 *key);
+
+/* Journaled writes. Any write makes the account exist (as py-evm's account database does). */
+void world_set_balance(account_t *a, const u256 *v);
+void world_add_balance(account_t *a, const u256 *v);
+void world_sub_balance(account_t *a, const u256 *v); /* caller has checked the balance */
+void world_set_nonce(account_t *a, uint64_t n);
+void world_set_code(account_t *a, const uint8_t *code, size_t len);
+void world_set_slot(account_t *a, slot_t *s, const u256 *v);
+void world_touch(account_t *a);           /* exists, and remembered as touched (EIP-161) */
+void world_mark_destruct(account_t *a);   /* SELFDESTRUCT: delete at the end of the transaction */
+void world_add_log(const log_t *log);
+
+/* Access sets (journaled). Return true when the item was cold before. */
+bool world_warm_account(account_t *a);
+bool world_warm_slot(slot_t *s);
+
+static inline bool account_empty(const account_t *a) {
+    return a->nonce == 0 && a->code_len == 0 && u256_is_zero(&a->balance);
+}
+static inline bool account_dead(const account_t *a) { return !a->exists || account_empty(a); }
+/* keccak256 of the code (cached); all zero for a non-existing account is the caller's business. */
+const uint8_t *account_code_hash(account_t *a);
+
+snapshot_t world_snapshot(void);
+void world_revert(snapshot_t s);
+
+/* Transaction boundaries: a new serial (fresh warm sets and originals), then the end-of-
+ * transaction deletions (self-destructs, then touched empty accounts). */
+void world_begin_tx(void);
+void world_end_tx(void);
+/* Logs of the current transaction. */
+const log_t *world_logs(size_t *n);
+/* Delete `a` and wipe its storage (not journaled: only between transactions). */
+void world_delete(account_t *a);
+
+/* The world state as the S codec's sorted account list (storage without zero slots). */
+s_account *world_export(size_t *n);
+
+/* ---- execution environment ---- */
+
+typedef struct {
+    const s_state *s;          /* for BLOCKHASH and the chain id */
+    const s_header *header;    /* the block being applied */
+    u256 chain_id, base_fee, prevrandao, coinbase_word;
+    /* transaction context */
+    uint8_t origin[20];
+    u256 gas_price;
+} env_t;
+
+extern env_t g_env;
+
+/* A message call or creation (py-evm's Message). */
+typedef struct {
+    uint8_t caller[20];   /* CALLER */
+    uint8_t to[20];       /* the storage address (ADDRESS) */
+    uint8_t code_addr[20];
+    u256 value;
+    const uint8_t *data;
+    size_t data_len;
+    const uint8_t *code;
+    size_t code_len;
+    account_t *code_owner; /* caches the jump table; NULL for init code */
+    uint64_t gas;
+    int depth;
+    bool is_static;
+    bool transfer;         /* move `value` from caller to `to` (false for DELEGATECALL) */
+    bool is_create;
+} msg_t;
+
+enum { EXEC_SUCCESS = 0, EXEC_REVERT = 1, EXEC_ERROR = 2 };
+
+typedef struct {
+    int status;
+    uint64_t gas_left;
+    int64_t refund;       /* the refund counter change (EIP-3529), kept only on success */
+    const uint8_t *out;   /* output or revert data; valid until the caller's memory changes */
+    size_t out_len;
+} result_t;
+
+/* Run a message's code (interp.c): no snapshot, no value transfer. */
+void interp_run(const msg_t *m, result_t *r);
+/* A message call with snapshot, value transfer and touch (call.c). */
+void call_message(const msg_t *m, result_t *r);
+/* A creation: nonce, transfer, init code, code deposit (call.c). */
+void call_create(const msg_t *m, result_t *r);
+
+/* The address of CREATE (sender, nonce) and CREATE2 (sender, salt, init code hash). */
+void create_address(const uint8_t sender[20], uint64_t nonce, uint8_t out[20]);
+void create2_address(const uint8_t sender[20], const u256 *salt, const uint8_t code_hash[32], uint8_t out[20]);
+
+/* ---- transactions (tx.c) and helpers ---- */
+
+static inline void addr_to_word(const uint8_t a[20], u256 *w) { u256_from_be(w, a, 20); }
+static inline void word_to_addr(const u256 *w, uint8_t a[20]) {
+    uint8_t be[32];
+    u256_to_be(w, be);
+    for (int i = 0; i < 20; i++) a[i] = be[12 + i];
+}
+
+/* 63/64 of the gas left (EIP-150). */
+static inline uint64_t all_but_64th(uint64_t g) { return g - g / 64; }
+
+/* Per-fork opcode facts (optable.c): static gas, stack arity, validity. */
+typedef struct {
+    uint16_t gas;
+    uint8_t pops;
+    uint8_t pushes;
+    uint8_t valid;
+} opinfo_t;
+const opinfo_t *optable_for(uint64_t fork);
+
+#endif

@@ -1,0 +1,61 @@
+/* One executing call frame and its memory, shared by the interpreter loop (interp.c) and the
+ * system opcodes (ops_system.c).
+ *
+ * Memory of all frames lives in one growable region used as a stack: a frame's memory starts
+ * where its caller's ends at the time of the call, so a child never overlaps its caller while it
+ * runs. The region may move when it grows, so frames keep offsets and re-derive pointers after
+ * anything that can expand memory or run a child.
+ */
+#ifndef SWAPVM_EVM_FRAME_H
+#define SWAPVM_EVM_FRAME_H
+
+#include "evm_internal.h"
+
+typedef struct {
+    const msg_t *m;
+    u256 *stack;          /* EVM_STACK_LIMIT words for this depth */
+    size_t sp;            /* number of items */
+    size_t mem_base;      /* offset of this frame's memory in the region */
+    size_t mem_size;      /* bytes, a multiple of 32 */
+    uint64_t gas;
+    int64_t refund;
+    buf_t *ret;           /* return data of the last call made by this frame */
+} frame_t;
+
+/* The shared memory region (interp.c). */
+uint8_t *mem_region(void);
+/* Where the memory of the next frame to start begins: the caller's end before a call, 0 for a
+ * transaction's top-level frame. */
+void mem_child_base(size_t base);
+static inline uint8_t *frame_mem(const frame_t *f) { return mem_region() + f->mem_base; }
+
+/* Charge gas; false (and nothing charged) when there is not enough. */
+static inline bool use_gas(frame_t *f, uint64_t g) {
+    if (f->gas < g) return false;
+    f->gas -= g;
+    return true;
+}
+
+/* Expand memory to cover [off, off + size) and charge for it; size 0 touches nothing.
+ * False on out of gas (offsets that cannot be paid for are out of gas). On success *o is the
+ * offset as a size_t. */
+bool mem_expand(frame_t *f, const u256 *off, const u256 *size, size_t *o);
+/* Bytes of memory whose words cost `words` (3 per word plus the quadratic term). */
+static inline uint64_t mem_cost(uint64_t words) { return 3 * words + words * words / 512; }
+static inline uint64_t words_of(uint64_t bytes) { return bytes / 32 + (bytes % 32 != 0); }
+
+/* Copy src[off .. off+len) into dst, zero-filling past src_len (CALLDATACOPY & co.). */
+void copy_padded(uint8_t *dst, const uint8_t *src, size_t src_len, const u256 *off, size_t len);
+
+/* The system opcodes (ops_system.c). Each pops its operands from f's stack, charges its gas and
+ * pushes its result; false is an exceptional halt of the frame. */
+bool op_sload(frame_t *f);
+bool op_sstore(frame_t *f);
+bool op_call(frame_t *f, uint8_t opcode);
+bool op_create(frame_t *f, bool create2);
+bool op_selfdestruct(frame_t *f);
+bool op_log(frame_t *f, unsigned n_topics);
+/* Warm-or-cold access charge for an address (EIP-2929); false on out of gas. */
+bool charge_account_access(frame_t *f, account_t *a);
+
+#endif

@@ -1,0 +1,346 @@
+/* The interpreter loop: fetch, check the stack and the static gas from the fork's opcode table,
+ * execute. Simple opcodes are inline cases; memory, storage, calls and logs live in helpers.
+ * Every failure of the code (bad jump, stack under/overflow, out of gas, invalid opcode, a
+ * write in a static context) is an exceptional halt: EXEC_ERROR with no gas left.
+ */
+#include "frame.h"
+
+/* ---- the memory region and per-depth stacks ---- */
+
+static uint8_t *g_mem;
+static size_t g_mem_cap;
+static u256 *g_stacks[EVM_DEPTH_LIMIT + 1];
+static buf_t g_ret[EVM_DEPTH_LIMIT + 1];
+
+static size_t g_child_base;
+
+uint8_t *mem_region(void) { return g_mem; }
+void mem_child_base(size_t base) { g_child_base = base; }
+
+static void region_reserve(size_t end) {
+    if (end <= g_mem_cap) return;
+    size_t cap = g_mem_cap ? g_mem_cap : 4096;
+    while (cap < end) cap *= 2;
+    g_mem = rt_realloc(g_mem, g_mem_cap, cap);
+    g_mem_cap = cap;
+}
+
+/* Offsets and sizes beyond this can never be paid for with a 64-bit gas budget. */
+#define MEM_LIMIT ((uint64_t)1 << 32)
+
+bool mem_expand(frame_t *f, const u256 *off, const u256 *size, size_t *o) {
+    *o = 0;
+    if (u256_is_zero(size)) return true;
+    if (!u256_fits_u64(off) || !u256_fits_u64(size) || off->w[0] >= MEM_LIMIT || size->w[0] >= MEM_LIMIT) {
+        return false;
+    }
+    uint64_t end = off->w[0] + size->w[0];
+    *o = (size_t)off->w[0];
+    if (end <= f->mem_size) return true;
+    uint64_t new_words = words_of(end), old_words = f->mem_size / 32;
+    if (!use_gas(f, mem_cost(new_words) - mem_cost(old_words))) return false;
+    size_t new_size = (size_t)new_words * 32;
+    region_reserve(f->mem_base + new_size);
+    memset(g_mem + f->mem_base + f->mem_size, 0, new_size - f->mem_size);
+    f->mem_size = new_size;
+    return true;
+}
+
+void copy_padded(uint8_t *dst, const uint8_t *src, size_t src_len, const u256 *off, size_t len) {
+    size_t start = u256_fits_u64(off) && off->w[0] < src_len ? (size_t)off->w[0] : src_len;
+    size_t avail = src_len - start, n = len < avail ? len : avail;
+    if (n) memcpy(dst, src + start, n);
+    if (len > n) memset(dst + n, 0, len - n);
+}
+
+/* ---- jump destinations ---- */
+
+static uint8_t *analyze_jumpdests(const uint8_t *code, size_t len) {
+    uint8_t *bits = rt_alloc(len / 8 + 1);
+    for (size_t i = 0; i < len; i++) {
+        uint8_t op = code[i];
+        if (op == 0x5b) bits[i >> 3] |= (uint8_t)(1u << (i & 7));
+        else if (op >= 0x60 && op <= 0x7f) i += (size_t)(op - 0x5f);
+    }
+    return bits;
+}
+
+/* The bitmap of the message's code: cached on the account that owns it, built afresh for init code. */
+static const uint8_t *jump_table(const msg_t *m) {
+    account_t *owner = m->code_owner;
+    if (!owner) return analyze_jumpdests(m->code, m->code_len);
+    if (!owner->jumpdests) owner->jumpdests = analyze_jumpdests(m->code, m->code_len);
+    return owner->jumpdests;
+}
+
+static bool valid_jump(const uint8_t *bits, size_t code_len, const u256 *dest) {
+    if (!u256_fits_u64(dest) || dest->w[0] >= code_len) return false;
+    size_t d = (size_t)dest->w[0];
+    return (bits[d >> 3] >> (d & 7)) & 1;
+}
+
+/* BLOCKHASH(n) from the parent header and the ancestor hashes (docs/spec.md §4.2). */
+static void block_hash(const u256 *n, u256 *out) {
+    const s_state *s = g_env.s;
+    uint64_t p = s->parent.number;
+    u256_set_u64(out, 0);
+    if (!u256_fits_u64(n) || n->w[0] > p) return;
+    uint64_t back = p - n->w[0];
+    uint8_t h[32];
+    if (back == 0) {
+        keccak256(s->parent_header.ptr, s->parent_header.len, h);
+    } else if (back < 256 && back <= s->n_ancestors) {
+        memcpy(h, s->ancestors[s->n_ancestors - back], 32);
+    } else {
+        return;
+    }
+    u256_from_be(out, h, 32);
+}
+
+/* ---- the loop ---- */
+
+#define ST(i) (f.stack[f.sp - 1 - (i)]) /* i-th item from the top */
+
+void interp_run(const msg_t *m, result_t *r) {
+    static const uint8_t NOTHING[1] = {0};
+    const opinfo_t *table = optable_for(g_env.s->fork);
+    int depth = m->depth;
+    RT_ASSERT(depth >= 0 && depth <= EVM_DEPTH_LIMIT);
+    if (!g_stacks[depth]) g_stacks[depth] = rt_alloc(EVM_STACK_LIMIT * sizeof(u256));
+    frame_t f = {0};
+    f.m = m;
+    f.stack = g_stacks[depth];
+    f.gas = m->gas;
+    f.ret = &g_ret[depth];
+    f.ret->len = 0;
+    f.mem_base = g_child_base; /* after the caller's memory (mem_child_base) */
+
+    const uint8_t *code = m->code;
+    size_t code_len = m->code_len;
+    const uint8_t *jd = NULL;
+    size_t pc = 0;
+    r->out = NOTHING;
+    r->out_len = 0;
+    int status = EXEC_ERROR;
+
+    for (;;) {
+        uint8_t op = pc < code_len ? code[pc] : 0x00;
+        const opinfo_t *info = &table[op];
+        if (!info->valid) goto fail;
+        if (f.sp < info->pops || f.sp - info->pops + info->pushes > EVM_STACK_LIMIT) goto fail;
+        if (!use_gas(&f, info->gas)) goto fail;
+        pc++;
+        switch (op) {
+        case 0x00: status = EXEC_SUCCESS; goto done;
+        case 0x01: u256_add(&ST(1), &ST(0), &ST(1)); f.sp--; break;
+        case 0x02: u256_mul(&ST(1), &ST(0), &ST(1)); f.sp--; break;
+        case 0x03: u256_sub(&ST(1), &ST(0), &ST(1)); f.sp--; break;
+        case 0x04: u256_div(&ST(1), &ST(0), &ST(1)); f.sp--; break;
+        case 0x05: u256_sdiv(&ST(1), &ST(0), &ST(1)); f.sp--; break;
+        case 0x06: u256_mod(&ST(1), &ST(0), &ST(1)); f.sp--; break;
+        case 0x07: u256_smod(&ST(1), &ST(0), &ST(1)); f.sp--; break;
+        case 0x08: u256_addmod(&ST(2), &ST(0), &ST(1), &ST(2)); f.sp -= 2; break;
+        case 0x09: u256_mulmod(&ST(2), &ST(0), &ST(1), &ST(2)); f.sp -= 2; break;
+        case 0x0a:
+            if (!use_gas(&f, (uint64_t)G_EXP_BYTE * u256_byte_len(&ST(1)))) goto fail;
+            u256_exp(&ST(1), &ST(0), &ST(1));
+            f.sp--;
+            break;
+        case 0x0b: u256_signextend(&ST(1), &ST(0), &ST(1)); f.sp--; break;
+        case 0x10: u256_set_u64(&ST(1), u256_lt(&ST(0), &ST(1))); f.sp--; break;
+        case 0x11: u256_set_u64(&ST(1), u256_lt(&ST(1), &ST(0))); f.sp--; break;
+        case 0x12: u256_set_u64(&ST(1), u256_slt(&ST(0), &ST(1))); f.sp--; break;
+        case 0x13: u256_set_u64(&ST(1), u256_slt(&ST(1), &ST(0))); f.sp--; break;
+        case 0x14: u256_set_u64(&ST(1), u256_eq(&ST(0), &ST(1))); f.sp--; break;
+        case 0x15: u256_set_u64(&ST(0), u256_is_zero(&ST(0))); break;
+        case 0x16: u256_and(&ST(1), &ST(0), &ST(1)); f.sp--; break;
+        case 0x17: u256_or(&ST(1), &ST(0), &ST(1)); f.sp--; break;
+        case 0x18: u256_xor(&ST(1), &ST(0), &ST(1)); f.sp--; break;
+        case 0x19: u256_not(&ST(0), &ST(0)); break;
+        case 0x1a: u256_byte(&ST(1), &ST(0), &ST(1)); f.sp--; break;
+        case 0x1b: u256_shl(&ST(1), &ST(0), &ST(1)); f.sp--; break;
+        case 0x1c: u256_shr(&ST(1), &ST(0), &ST(1)); f.sp--; break;
+        case 0x1d: u256_sar(&ST(1), &ST(0), &ST(1)); f.sp--; break;
+        case 0x20: { /* KECCAK256 */
+            size_t o;
+            if (!mem_expand(&f, &ST(0), &ST(1), &o)) goto fail;
+            size_t len = (size_t)ST(1).w[0] * !u256_is_zero(&ST(1));
+            if (!use_gas(&f, G_KECCAK_WORD * words_of(len))) goto fail;
+            uint8_t h[32];
+            keccak256(len ? frame_mem(&f) + o : NULL, len, h);
+            u256_from_be(&ST(1), h, 32);
+            f.sp--;
+            break;
+        }
+        case 0x30: addr_to_word(m->to, &ST(-1)); f.sp++; break;
+        case 0x31: { /* BALANCE */
+            uint8_t a[20];
+            word_to_addr(&ST(0), a);
+            account_t *acc = world_account(a);
+            if (!charge_account_access(&f, acc)) goto fail;
+            ST(0) = acc->balance;
+            break;
+        }
+        case 0x32: addr_to_word(g_env.origin, &ST(-1)); f.sp++; break;
+        case 0x33: addr_to_word(m->caller, &ST(-1)); f.sp++; break;
+        case 0x34: ST(-1) = m->value; f.sp++; break;
+        case 0x35: { /* CALLDATALOAD */
+            uint8_t w[32];
+            copy_padded(w, m->data, m->data_len, &ST(0), 32);
+            u256_from_be(&ST(0), w, 32);
+            break;
+        }
+        case 0x36: u256_set_u64(&ST(-1), m->data_len); f.sp++; break;
+        case 0x37:   /* CALLDATACOPY */
+        case 0x39:   /* CODECOPY */
+        case 0x3e: { /* RETURNDATACOPY */
+            size_t o;
+            if (op == 0x3e) { /* reading past the return data is an exceptional halt */
+                u256 end;
+                u256_add(&end, &ST(1), &ST(2));
+                if (u256_lt(&end, &ST(1)) || !u256_fits_u64(&end) || end.w[0] > f.ret->len) goto fail;
+            }
+            if (!mem_expand(&f, &ST(0), &ST(2), &o)) goto fail;
+            size_t len = u256_is_zero(&ST(2)) ? 0 : (size_t)ST(2).w[0];
+            if (!use_gas(&f, G_COPY_WORD * words_of(len))) goto fail;
+            if (len) {
+                const uint8_t *src = op == 0x37 ? m->data : op == 0x39 ? code : f.ret->ptr;
+                size_t src_len = op == 0x37 ? m->data_len : op == 0x39 ? code_len : f.ret->len;
+                copy_padded(frame_mem(&f) + o, src, src_len, &ST(1), len);
+            }
+            f.sp -= 3;
+            break;
+        }
+        case 0x38: u256_set_u64(&ST(-1), code_len); f.sp++; break;
+        case 0x3a: ST(-1) = g_env.gas_price; f.sp++; break;
+        case 0x3b:   /* EXTCODESIZE */
+        case 0x3f: { /* EXTCODEHASH */
+            uint8_t a[20];
+            word_to_addr(&ST(0), a);
+            account_t *acc = world_account(a);
+            if (!charge_account_access(&f, acc)) goto fail;
+            if (op == 0x3b) u256_set_u64(&ST(0), acc->code_len);
+            else if (account_dead(acc)) u256_set_u64(&ST(0), 0);
+            else u256_from_be(&ST(0), account_code_hash(acc), 32);
+            break;
+        }
+        case 0x3c: { /* EXTCODECOPY */
+            uint8_t a[20];
+            word_to_addr(&ST(0), a);
+            account_t *acc = world_account(a);
+            if (!charge_account_access(&f, acc)) goto fail;
+            size_t o;
+            if (!mem_expand(&f, &ST(1), &ST(3), &o)) goto fail;
+            size_t len = u256_is_zero(&ST(3)) ? 0 : (size_t)ST(3).w[0];
+            if (!use_gas(&f, G_COPY_WORD * words_of(len))) goto fail;
+            if (len) copy_padded(frame_mem(&f) + o, acc->code, acc->code_len, &ST(2), len);
+            f.sp -= 4;
+            break;
+        }
+        case 0x3d: u256_set_u64(&ST(-1), f.ret->len); f.sp++; break;
+        case 0x40: block_hash(&ST(0), &ST(0)); break;
+        case 0x41: ST(-1) = g_env.coinbase_word; f.sp++; break;
+        case 0x42: u256_set_u64(&ST(-1), g_env.header->timestamp); f.sp++; break;
+        case 0x43: u256_set_u64(&ST(-1), g_env.header->number); f.sp++; break;
+        case 0x44: ST(-1) = g_env.prevrandao; f.sp++; break;
+        case 0x45: u256_set_u64(&ST(-1), g_env.header->gas_limit); f.sp++; break;
+        case 0x46: ST(-1) = g_env.chain_id; f.sp++; break;
+        case 0x47: ST(-1) = world_account(m->to)->balance; f.sp++; break;
+        case 0x48: ST(-1) = g_env.base_fee; f.sp++; break;
+        case 0x50: f.sp--; break;
+        case 0x51: { /* MLOAD */
+            u256 n32;
+            size_t o;
+            u256_set_u64(&n32, 32);
+            if (!mem_expand(&f, &ST(0), &n32, &o)) goto fail;
+            u256_from_be(&ST(0), frame_mem(&f) + o, 32);
+            break;
+        }
+        case 0x52:   /* MSTORE */
+        case 0x53: { /* MSTORE8 */
+            u256 n;
+            size_t o;
+            u256_set_u64(&n, op == 0x52 ? 32 : 1);
+            if (!mem_expand(&f, &ST(0), &n, &o)) goto fail;
+            if (op == 0x52) u256_to_be(&ST(1), frame_mem(&f) + o);
+            else frame_mem(&f)[o] = (uint8_t)ST(1).w[0];
+            f.sp -= 2;
+            break;
+        }
+        case 0x54: if (!op_sload(&f)) goto fail; break;
+        case 0x55: if (!op_sstore(&f)) goto fail; break;
+        case 0x56: /* JUMP */
+            if (!jd) jd = jump_table(m);
+            if (!valid_jump(jd, code_len, &ST(0))) goto fail;
+            pc = (size_t)ST(0).w[0];
+            f.sp--;
+            break;
+        case 0x57: /* JUMPI */
+            if (!u256_is_zero(&ST(1))) {
+                if (!jd) jd = jump_table(m);
+                if (!valid_jump(jd, code_len, &ST(0))) goto fail;
+                pc = (size_t)ST(0).w[0];
+            }
+            f.sp -= 2;
+            break;
+        case 0x58: u256_set_u64(&ST(-1), pc - 1); f.sp++; break;
+        case 0x59: u256_set_u64(&ST(-1), f.mem_size); f.sp++; break;
+        case 0x5a: u256_set_u64(&ST(-1), f.gas); f.sp++; break;
+        case 0x5b: break;
+        case 0x5f: u256_set_u64(&ST(-1), 0); f.sp++; break;
+        case 0xa0: case 0xa1: case 0xa2: case 0xa3: case 0xa4:
+            if (!op_log(&f, op - 0xa0)) goto fail;
+            break;
+        case 0xf0: if (!op_create(&f, false)) goto fail; break;
+        case 0xf5: if (!op_create(&f, true)) goto fail; break;
+        case 0xf1: case 0xf2: case 0xf4: case 0xfa:
+            if (!op_call(&f, op)) goto fail;
+            break;
+        case 0xf3:   /* RETURN */
+        case 0xfd: { /* REVERT */
+            size_t o;
+            if (!mem_expand(&f, &ST(0), &ST(1), &o)) goto fail;
+            r->out_len = u256_is_zero(&ST(1)) ? 0 : (size_t)ST(1).w[0];
+            r->out = r->out_len ? frame_mem(&f) + o : NOTHING;
+            status = op == 0xf3 ? EXEC_SUCCESS : EXEC_REVERT;
+            goto done;
+        }
+        case 0xff:
+            if (!op_selfdestruct(&f)) goto fail;
+            status = EXEC_SUCCESS;
+            goto done;
+        default:
+            if (op >= 0x60 && op <= 0x7f) { /* PUSHn */
+                size_t n = (size_t)(op - 0x5f);
+                uint8_t w[32] = {0};
+                size_t avail = pc < code_len ? code_len - pc : 0;
+                size_t take = n < avail ? n : avail;
+                if (take) memcpy(w, code + pc, take); /* bytes past the end of code read as zero */
+                u256_from_be(&ST(-1), w, n);
+                f.sp++;
+                pc += n;
+            } else if (op >= 0x80 && op <= 0x8f) { /* DUPn */
+                ST(-1) = ST(op - 0x80);
+                f.sp++;
+            } else if (op >= 0x90 && op <= 0x9f) { /* SWAPn */
+                u256 t = ST(0);
+                ST(0) = ST(op - 0x8f);
+                ST(op - 0x8f) = t;
+            } else {
+                RT_ASSERT(0); /* the table marked it valid */
+            }
+            break;
+        }
+    }
+fail:
+    r->status = EXEC_ERROR;
+    r->gas_left = 0;
+    r->refund = 0;
+    r->out = NOTHING;
+    r->out_len = 0;
+    return;
+done:
+    r->status = status;
+    r->gas_left = f.gas;
+    r->refund = status == EXEC_SUCCESS ? f.refund : 0;
+}

@@ -1,0 +1,345 @@
+/* Transactions: structural parsing, validation (the rules py-evm enforces for Shanghai, every
+ * failure code 4), execution through the message machinery, refunds (EIP-3529), fees to the
+ * coinbase (EIP-1559), EIP-161 clean-up, and the receipt. */
+#include "tx.h"
+
+#include "bloom.h"
+#include "frame.h"
+#include "secp256k1.h"
+
+/* ---- parsing (code 1 is structural: kinds and sizes; ranges are code 4) ---- */
+
+/* A structural uint: a string without a leading zero byte. Values wider than 256 bits are
+ * structurally fine and flagged for validation. */
+static bool get_uint(const rlp_item *it, u256 *v, bool *too_big) {
+    if (it->is_list) return false;
+    span_t p = it->payload;
+    if (p.len > 0 && p.ptr[0] == 0) return false;
+    if (p.len == 1 && p.ptr[0] < 0x80 && it->raw.len != 1) return false; /* the RLP decoder checks this too */
+    if (p.len > 32) {
+        *too_big = true;
+        u256_set_u64(v, 0);
+        return true;
+    }
+    u256_from_be(v, p.ptr, p.len);
+    return true;
+}
+
+static bool get_to(const rlp_item *it, tx_t *tx) {
+    if (it->is_list) return false;
+    if (it->payload.len == 0) {
+        tx->has_to = false;
+        return true;
+    }
+    if (it->payload.len != 20) return false;
+    tx->has_to = true;
+    memcpy(tx->to, it->payload.ptr, 20);
+    return true;
+}
+
+/* [[address bytes20, [key bytes32, …]], …]; counts addresses and keys. */
+static bool check_access_list(tx_t *tx) {
+    rlp_iter it;
+    if (rlp_iter_init(&it, &tx->access_list) != RLP_OK) return false;
+    while (!rlp_iter_done(&it)) {
+        rlp_item entry, pair[2];
+        if (rlp_iter_next(&it, &entry) != RLP_OK || !entry.is_list) return false;
+        if (rlp_list_exact(&entry, pair, 2) != RLP_OK) return false;
+        if (pair[0].is_list || pair[0].payload.len != 20 || !pair[1].is_list) return false;
+        tx->al_addresses++;
+        rlp_iter keys;
+        if (rlp_iter_init(&keys, &pair[1]) != RLP_OK) return false;
+        while (!rlp_iter_done(&keys)) {
+            rlp_item k;
+            if (rlp_iter_next(&keys, &k) != RLP_OK || k.is_list || k.payload.len != 32) return false;
+            tx->al_keys++;
+        }
+    }
+    return true;
+}
+
+bool tx_parse(const rlp_item *item, uint64_t fork, tx_t *tx) {
+    (void)fork; /* Cancun adds type 3, Prague type 4 */
+    memset(tx, 0, sizeof *tx);
+    tx->raw = item->is_list ? item->raw : item->payload;
+    rlp_item list;
+    if (item->is_list) {
+        tx->type = 0;
+        list = *item;
+        tx->payload = item->raw;
+    } else {
+        span_t p = item->payload;
+        if (p.len < 1 || (p.ptr[0] != 1 && p.ptr[0] != 2)) return false;
+        tx->type = p.ptr[0];
+        tx->payload = span_make(p.ptr + 1, p.len - 1);
+        if (rlp_decode(tx->payload, &list) != RLP_OK || !list.is_list) return false;
+    }
+    static const size_t COUNTS[3] = {9, 11, 12};
+    tx->nf = COUNTS[tx->type];
+    if (rlp_list_exact(&list, tx->f, tx->nf) != RLP_OK) return false;
+    const rlp_item *f = tx->f;
+    bool *big = &tx->too_big, ok = true;
+    switch (tx->type) {
+    case 0:
+        ok = get_uint(&f[0], &tx->nonce, big) && get_uint(&f[1], &tx->max_fee, big) &&
+             get_uint(&f[2], &tx->gas, big) && get_to(&f[3], tx) && get_uint(&f[4], &tx->value, big) &&
+             !f[5].is_list && get_uint(&f[6], &tx->v, big) && get_uint(&f[7], &tx->r, big) &&
+             get_uint(&f[8], &tx->s, big);
+        tx->max_priority = tx->max_fee;
+        tx->data = f[5].payload;
+        break;
+    case 1:
+        ok = get_uint(&f[0], &tx->chain_id, big) && get_uint(&f[1], &tx->nonce, big) &&
+             get_uint(&f[2], &tx->max_fee, big) && get_uint(&f[3], &tx->gas, big) && get_to(&f[4], tx) &&
+             get_uint(&f[5], &tx->value, big) && !f[6].is_list && f[7].is_list &&
+             get_uint(&f[8], &tx->v, big) && get_uint(&f[9], &tx->r, big) && get_uint(&f[10], &tx->s, big);
+        tx->max_priority = tx->max_fee;
+        tx->data = f[6].payload;
+        tx->access_list = f[7];
+        break;
+    default:
+        ok = get_uint(&f[0], &tx->chain_id, big) && get_uint(&f[1], &tx->nonce, big) &&
+             get_uint(&f[2], &tx->max_priority, big) && get_uint(&f[3], &tx->max_fee, big) &&
+             get_uint(&f[4], &tx->gas, big) && get_to(&f[5], tx) && get_uint(&f[6], &tx->value, big) &&
+             !f[7].is_list && f[8].is_list && get_uint(&f[9], &tx->v, big) && get_uint(&f[10], &tx->r, big) &&
+             get_uint(&f[11], &tx->s, big);
+        tx->data = f[7].payload;
+        tx->access_list = f[8];
+        break;
+    }
+    if (!ok) return false;
+    return tx->type == 0 || check_access_list(tx);
+}
+
+/* ---- sender recovery ---- */
+
+/* secp256k1 n / 2: EIP-2 rejects signatures with a larger s. */
+static const uint8_t HALF_N[32] = {0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                   0xff, 0xff, 0xff, 0xff, 0xff, 0x5d, 0x57, 0x6e, 0x73, 0x57, 0xa4,
+                                   0x50, 0x1d, 0xdf, 0xe9, 0x2f, 0x46, 0x68, 0x1b, 0x20, 0xa0};
+
+/* keccak of the signing payload: the fields before the signature re-wrapped as a list (legacy
+ * EIP-155: plus chain_id, 0, 0), typed: prefixed with the type byte. */
+static void signing_hash(const tx_t *tx, bool eip155, uint64_t chain_id, uint8_t out[32]) {
+    buf_t b;
+    buf_init(&b, 256);
+    if (tx->type) buf_put_byte(&b, tx->type);
+    size_t mark = rlp_list_begin(&b);
+    size_t n = tx->nf - 3;
+    for (size_t i = 0; i < n; i++) rlp_put_raw(&b, tx->f[i].raw.ptr, tx->f[i].raw.len);
+    if (eip155) {
+        rlp_put_u64(&b, chain_id);
+        rlp_put_u64(&b, 0);
+        rlp_put_u64(&b, 0);
+    }
+    rlp_list_end(&b, mark);
+    keccak256(b.ptr, b.len, out);
+}
+
+static bool recover_sender(const tx_t *tx, uint8_t sender[20]) {
+    uint64_t chain = g_env.s->chain_id;
+    unsigned recid;
+    bool eip155 = false;
+    if (!u256_fits_u64(&tx->v)) return false;
+    uint64_t v = tx->v.w[0];
+    if (tx->type == 0) {
+        if (v == 27 || v == 28) {
+            recid = (unsigned)(v - 27);
+        } else {
+            if (v < 35) return false;
+            uint64_t id = (v - 35) / 2;
+            if (id != chain) return false;
+            recid = (unsigned)((v - 35) % 2);
+            eip155 = true;
+        }
+    } else {
+        if (v > 1) return false;
+        recid = (unsigned)v;
+        if (!u256_fits_u64(&tx->chain_id) || tx->chain_id.w[0] != chain) return false;
+    }
+    uint8_t r[32], s[32], h[32], pub[64];
+    u256_to_be(&tx->r, r);
+    u256_to_be(&tx->s, s);
+    u256 half;
+    u256_from_be(&half, HALF_N, 32);
+    if (u256_lt(&half, &tx->s)) return false;
+    signing_hash(tx, eip155, chain, h);
+    if (secp256k1_recover(h, r, s, recid, pub) != 0) return false;
+    secp256k1_pubkey_address(pub, sender);
+    return true;
+}
+
+/* ---- validation and execution ---- */
+
+static uint64_t intrinsic_gas(const tx_t *tx) {
+    uint64_t g = G_TX;
+    for (size_t i = 0; i < tx->data.len; i++) g += tx->data.ptr[i] ? G_TX_DATA_NONZERO : G_TX_DATA_ZERO;
+    if (!tx->has_to) g += G_TX_CREATE + G_INITCODE_WORD * words_of(tx->data.len);
+    g += G_ACCESS_LIST_ADDRESS * tx->al_addresses + G_ACCESS_LIST_KEY * tx->al_keys;
+    return g;
+}
+
+/* a * b + c as a 320-bit number compared against `limit`: true when above it. */
+static bool cost_exceeds(uint64_t gas, const u256 *price, const u256 *value, const u256 *limit) {
+    __extension__ typedef unsigned __int128 u128;
+    uint64_t p[5] = {0, 0, 0, 0, 0}, carry = 0;
+    for (int i = 0; i < 4; i++) {
+        u128 t = (u128)gas * price->w[i] + carry;
+        p[i] = (uint64_t)t;
+        carry = (uint64_t)(t >> 64);
+    }
+    p[4] = carry;
+    uint64_t c = 0;
+    for (int i = 0; i < 4; i++) p[i] = u64_addc(p[i], value->w[i], c, &c);
+    p[4] += c;
+    if (p[4]) return true;
+    u256 total = {{p[0], p[1], p[2], p[3]}};
+    return u256_lt(limit, &total);
+}
+
+static void warm_access_list(const tx_t *tx) {
+    if (tx->type == 0) return;
+    rlp_iter it;
+    rlp_iter_init(&it, &tx->access_list);
+    while (!rlp_iter_done(&it)) {
+        rlp_item entry, pair[2], k;
+        RT_ASSERT(rlp_iter_next(&it, &entry) == RLP_OK && rlp_list_exact(&entry, pair, 2) == RLP_OK);
+        account_t *a = world_account(pair[0].payload.ptr);
+        world_warm_account(a);
+        rlp_iter keys;
+        rlp_iter_init(&keys, &pair[1]);
+        while (!rlp_iter_done(&keys)) {
+            RT_ASSERT(rlp_iter_next(&keys, &k) == RLP_OK);
+            u256 key;
+            u256_from_be(&key, k.payload.ptr, 32);
+            world_warm_slot(world_slot(a, &key));
+        }
+    }
+}
+
+bool tx_apply(tx_t *tx, uint64_t gas_available, tx_result_t *out) {
+    /* ranges */
+    if (tx->too_big || !u256_fits_u64(&tx->gas) || !u256_fits_u64(&tx->nonce)) return false;
+    uint64_t gas = tx->gas.w[0];
+    uint8_t sender_addr[20];
+    if (!recover_sender(tx, sender_addr)) return false;
+    uint64_t intrinsic = intrinsic_gas(tx);
+    if (gas < intrinsic) return false;
+    if (!tx->has_to && tx->data.len > EVM_MAX_INITCODE_SIZE) return false;
+    if (gas > gas_available) return false;
+    if (u256_lt(&tx->max_fee, &g_env.base_fee)) return false;
+    if (u256_lt(&tx->max_fee, &tx->max_priority)) return false;
+    account_t *sender = world_account(sender_addr);
+    if (sender->code_len != 0) return false; /* EIP-3607 */
+    if (tx->nonce.w[0] != sender->nonce) return false;
+    if (sender->nonce == UINT64_MAX) return false; /* EIP-2681 */
+    if (cost_exceeds(gas, &tx->max_fee, &tx->value, &sender->balance)) return false;
+
+    /* effective gas price = min(max_fee, base_fee + priority); tip = price - base_fee */
+    u256 price, tip;
+    u256_add(&price, &g_env.base_fee, &tx->max_priority);
+    if (u256_lt(&tx->max_fee, &price) || u256_lt(&price, &g_env.base_fee)) price = tx->max_fee;
+    u256_sub(&tip, &price, &g_env.base_fee);
+
+    world_begin_tx();
+    memcpy(g_env.origin, sender_addr, 20);
+    g_env.gas_price = price;
+    u256 g, fee;
+    u256_set_u64(&g, gas);
+    u256_mul(&fee, &g, &price);
+    world_sub_balance(sender, &fee);
+    uint64_t nonce = sender->nonce;
+    world_set_nonce(sender, nonce + 1);
+
+    msg_t m;
+    memset(&m, 0, sizeof m);
+    memcpy(m.caller, sender_addr, 20);
+    m.value = tx->value;
+    m.gas = gas - intrinsic;
+    m.transfer = true;
+    if (tx->has_to) {
+        memcpy(m.to, tx->to, 20);
+    } else {
+        create_address(sender_addr, nonce, m.to);
+        m.is_create = true;
+    }
+    memcpy(m.code_addr, m.to, 20);
+    world_warm_account(sender);
+    account_t *target = world_account(m.to);
+    world_warm_account(target);
+    for (unsigned i = 1; i <= 9; i++) { /* precompiles are always warm (EIP-2929) */
+        uint8_t pa[20] = {0};
+        pa[19] = (uint8_t)i;
+        world_warm_account(world_account(pa));
+    }
+    uint8_t coinbase[20];
+    memcpy(coinbase, g_env.header->coinbase, 20);
+    account_t *cb = world_account(coinbase);
+    world_warm_account(cb); /* EIP-3651 */
+    warm_access_list(tx);
+
+    result_t r;
+    mem_child_base(0);
+    if (m.is_create) {
+        m.code = tx->data.ptr;
+        m.code_len = tx->data.len;
+        if (target->nonce != 0 || target->code_len != 0) {
+            r.status = EXEC_ERROR; /* address collision: all gas is consumed */
+            r.gas_left = 0;
+            r.refund = 0;
+        } else {
+            call_create(&m, &r);
+        }
+    } else {
+        m.data = tx->data.ptr;
+        m.data_len = tx->data.len;
+        m.code = target->code;
+        m.code_len = target->code_len;
+        m.code_owner = target;
+        call_message(&m, &r);
+    }
+
+    uint64_t used = gas - r.gas_left;
+    int64_t refund = r.status == EXEC_SUCCESS ? r.refund : 0;
+    uint64_t cap = used / 5;
+    uint64_t granted = refund <= 0 ? 0 : ((uint64_t)refund < cap ? (uint64_t)refund : cap);
+    u256 back, amount;
+    u256_set_u64(&back, r.gas_left + granted);
+    u256_mul(&amount, &back, &price);
+    world_add_balance(sender, &amount);
+    uint64_t final_used = used - granted;
+    u256_set_u64(&g, final_used);
+    u256_mul(&amount, &g, &tip);
+    world_add_balance(cb, &amount);
+    world_touch(cb);
+    out->success = r.status == EXEC_SUCCESS;
+    out->gas_used = final_used;
+    out->logs = world_logs(&out->n_logs);
+    if (!out->success) out->n_logs = 0;
+    world_end_tx();
+    return true;
+}
+
+/* ---- receipts ---- */
+
+void tx_encode_receipt(const tx_t *tx, const tx_result_t *res, uint64_t cumulative, const uint8_t bloom[256],
+                       buf_t *out) {
+    if (tx->type) buf_put_byte(out, tx->type);
+    size_t mark = rlp_list_begin(out);
+    rlp_put_u64(out, res->success ? 1 : 0);
+    rlp_put_u64(out, cumulative);
+    rlp_put_bytes(out, bloom, 256);
+    size_t logs = rlp_list_begin(out);
+    for (size_t i = 0; i < res->n_logs; i++) {
+        const log_t *l = &res->logs[i];
+        size_t one = rlp_list_begin(out);
+        rlp_put_bytes(out, l->addr, 20);
+        size_t topics = rlp_list_begin(out);
+        for (unsigned t = 0; t < l->n_topics; t++) rlp_put_bytes(out, l->topics[t], 32);
+        rlp_list_end(out, topics);
+        rlp_put_bytes(out, l->data, l->len);
+        rlp_list_end(out, one);
+    }
+    rlp_list_end(out, logs);
+    rlp_list_end(out, mark);
+}

@@ -1,0 +1,41 @@
+/* Transactions of types 0 (legacy), 1 (EIP-2930) and 2 (EIP-1559): parsing (the structural
+ * rules of code 1, docs/spec.md §4.6), validation against the state (code 4), execution and
+ * the receipt. */
+#ifndef SWAPVM_EVM_TX_H
+#define SWAPVM_EVM_TX_H
+
+#include "evm_internal.h"
+#include "rlp.h"
+
+typedef struct {
+    uint8_t type;          /* 0, 1 or 2 */
+    span_t raw;            /* the transactions-trie value: list RLP, or type ‖ rlp(payload) */
+    span_t payload;        /* typed: rlp(payload); legacy: the list RLP */
+    rlp_item f[12];        /* the fields as decoded */
+    size_t nf;
+    bool too_big;          /* an integer field wider than 256 bits (a range error, code 4) */
+    u256 chain_id, nonce, max_priority, max_fee, gas, value, v, r, s; /* legacy: max_* = gas_price */
+    bool has_to;
+    uint8_t to[20];
+    span_t data;
+    rlp_item access_list;  /* typed only */
+    uint64_t al_addresses, al_keys;
+} tx_t;
+
+typedef struct {
+    bool success;
+    uint64_t gas_used;     /* after the refund */
+    const log_t *logs;     /* valid until the next transaction */
+    size_t n_logs;
+} tx_result_t;
+
+/* Structural decode of one item of a block's transaction list; false = malformed (code 1). */
+bool tx_parse(const rlp_item *item, uint64_t fork, tx_t *tx);
+/* Validate against the current world and execute; false = invalid (code 4), nothing changed.
+ * `gas_available` is the block's gas limit minus the gas used so far. */
+bool tx_apply(tx_t *tx, uint64_t gas_available, tx_result_t *out);
+/* Append the receipt's trie value (typed receipts are prefixed by their type). */
+void tx_encode_receipt(const tx_t *tx, const tx_result_t *res, uint64_t cumulative, const uint8_t bloom[256],
+                       buf_t *out);
+
+#endif

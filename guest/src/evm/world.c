@@ -1,0 +1,403 @@
+/* The world state during a block: accounts and storage in hash tables, every change recorded in
+ * a journal so that a failed call reverts exactly what it did (balances, nonces, code, storage,
+ * existence, warm accounts and slots, touched accounts, self-destructs, logs).
+ *
+ * Semantics follow py-evm's account database, the reference of machine A: any write (or a touch)
+ * makes an account exist, even if it stays empty; reads never create. EIP-161 deletes touched
+ * empty accounts at the end of a transaction (world_end_tx).
+ */
+#include "evm_internal.h"
+
+enum { J_BALANCE, J_NONCE, J_CODE, J_SLOT, J_EXISTS, J_WARM_ACCOUNT, J_WARM_SLOT };
+
+typedef struct {
+    uint8_t kind;
+    void *obj;
+    union {
+        u256 word;
+        uint64_t n;
+        uint32_t serial;
+        bool flag;
+        struct {
+            const uint8_t *ptr;
+            size_t len;
+            uint8_t *jumpdests;
+        } code;
+    } old;
+} jentry_t;
+
+/* A growable array of fixed-size items on the heap. */
+typedef struct {
+    void *ptr;
+    size_t len, cap, item;
+} vec_t;
+
+static void *vec_push(vec_t *v) {
+    if (v->len == v->cap) {
+        size_t cap = v->cap ? 2 * v->cap : 64;
+        v->ptr = rt_realloc(v->ptr, v->cap * v->item, cap * v->item);
+        v->cap = cap;
+    }
+    return (uint8_t *)v->ptr + v->item * v->len++;
+}
+
+static struct {
+    account_t **tab;
+    uint32_t cap, n;
+    uint32_t serial;
+    vec_t journal, touched, destructs, logs;
+} W;
+
+/* ---- hashing ---- */
+
+static uint64_t mix64(uint64_t h) {
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return h;
+}
+
+static uint64_t addr_hash(const uint8_t a[20]) {
+    uint64_t h = 0;
+    for (int i = 0; i < 20; i++) h = h * 131 + a[i];
+    return mix64(h);
+}
+
+static uint64_t key_hash(const u256 *k) {
+    return mix64(k->w[0] ^ mix64(k->w[1] ^ mix64(k->w[2] ^ mix64(k->w[3]))));
+}
+
+static void account_table_grow(void) {
+    uint32_t cap = W.cap ? 2 * W.cap : 256;
+    account_t **tab = rt_alloc((size_t)cap * sizeof *tab);
+    for (uint32_t i = 0; i < W.cap; i++) {
+        account_t *a = W.tab[i];
+        if (!a) continue;
+        uint32_t j = (uint32_t)addr_hash(a->addr) & (cap - 1);
+        while (tab[j]) j = (j + 1) & (cap - 1);
+        tab[j] = a;
+    }
+    W.tab = tab;
+    W.cap = cap;
+}
+
+account_t *world_account(const uint8_t addr[20]) {
+    if (2 * (W.n + 1) > W.cap) account_table_grow();
+    uint32_t j = (uint32_t)addr_hash(addr) & (W.cap - 1);
+    for (;;) {
+        account_t *a = W.tab[j];
+        if (!a) break;
+        if (memcmp(a->addr, addr, 20) == 0) return a;
+        j = (j + 1) & (W.cap - 1);
+    }
+    account_t *a = rt_alloc(sizeof *a); /* zeroed: not existing, empty */
+    memcpy(a->addr, addr, 20);
+    W.tab[j] = a;
+    W.n++;
+    return a;
+}
+
+static void slot_table_grow(account_t *a) {
+    uint32_t cap = a->slot_cap ? 2 * a->slot_cap : 8;
+    slot_t **tab = rt_alloc((size_t)cap * sizeof *tab);
+    for (uint32_t i = 0; i < a->slot_cap; i++) {
+        slot_t *s = a->slots[i];
+        if (!s) continue;
+        uint32_t j = (uint32_t)key_hash(&s->key) & (cap - 1);
+        while (tab[j]) j = (j + 1) & (cap - 1);
+        tab[j] = s;
+    }
+    a->slots = tab;
+    a->slot_cap = cap;
+}
+
+/* Find or insert the slot without touching its `original`. */
+static slot_t *slot_lookup(account_t *a, const u256 *key) {
+    if (2 * (a->n_slots + 1) > a->slot_cap) slot_table_grow(a);
+    uint32_t j = (uint32_t)key_hash(key) & (a->slot_cap - 1);
+    for (;;) {
+        slot_t *s = a->slots[j];
+        if (!s) break;
+        if (u256_eq(&s->key, key)) return s;
+        j = (j + 1) & (a->slot_cap - 1);
+    }
+    slot_t *s = rt_alloc(sizeof *s);
+    s->key = *key;
+    a->slots[j] = s;
+    a->n_slots++;
+    return s;
+}
+
+slot_t *world_slot(account_t *a, const u256 *key) {
+    slot_t *s = slot_lookup(a, key);
+    if (s->orig_serial != W.serial) {
+        s->original = s->value;
+        s->orig_serial = W.serial;
+    }
+    return s;
+}
+
+/* ---- loading S ---- */
+
+void world_init(const s_state *st) {
+    memset(&W, 0, sizeof W);
+    W.journal.item = sizeof(jentry_t);
+    W.touched.item = W.destructs.item = sizeof(account_t *);
+    W.logs.item = sizeof(log_t);
+    W.serial = 1;
+    for (size_t i = 0; i < st->n_accounts; i++) {
+        const s_account *src = &st->accounts[i];
+        account_t *a = world_account(src->address);
+        a->exists = true;
+        a->nonce = src->nonce;
+        u256_from_be(&a->balance, src->balance, 32);
+        a->code = src->code.ptr;
+        a->code_len = src->code.len;
+        for (size_t k = 0; k < src->n_storage; k++) {
+            u256 key;
+            u256_from_be(&key, src->storage[k].key, 32);
+            slot_t *s = slot_lookup(a, &key);
+            u256_from_be(&s->value, src->storage[k].value, 32);
+        }
+    }
+}
+
+/* ---- journaled writes ---- */
+
+static jentry_t *journal(uint8_t kind, void *obj) {
+    jentry_t *e = vec_push(&W.journal);
+    e->kind = kind;
+    e->obj = obj;
+    return e;
+}
+
+static void make_exist(account_t *a) {
+    if (a->exists) return;
+    journal(J_EXISTS, a)->old.flag = false;
+    a->exists = true;
+}
+
+void world_set_balance(account_t *a, const u256 *v) {
+    make_exist(a);
+    journal(J_BALANCE, a)->old.word = a->balance;
+    a->balance = *v;
+}
+
+void world_add_balance(account_t *a, const u256 *v) {
+    u256 t;
+    u256_add(&t, &a->balance, v);
+    world_set_balance(a, &t);
+}
+
+void world_sub_balance(account_t *a, const u256 *v) {
+    u256 t;
+    u256_sub(&t, &a->balance, v);
+    world_set_balance(a, &t);
+}
+
+void world_set_nonce(account_t *a, uint64_t n) {
+    make_exist(a);
+    journal(J_NONCE, a)->old.n = a->nonce;
+    a->nonce = n;
+}
+
+void world_set_code(account_t *a, const uint8_t *code, size_t len) {
+    make_exist(a);
+    jentry_t *e = journal(J_CODE, a);
+    e->old.code.ptr = a->code;
+    e->old.code.len = a->code_len;
+    e->old.code.jumpdests = a->jumpdests;
+    a->code = code;
+    a->code_len = len;
+    a->jumpdests = NULL;
+    a->code_hash_ok = false;
+}
+
+void world_set_slot(account_t *a, slot_t *s, const u256 *v) {
+    make_exist(a);
+    journal(J_SLOT, s)->old.word = s->value;
+    s->value = *v;
+}
+
+void world_touch(account_t *a) {
+    make_exist(a);
+    *(account_t **)vec_push(&W.touched) = a;
+}
+
+void world_mark_destruct(account_t *a) { *(account_t **)vec_push(&W.destructs) = a; }
+
+void world_add_log(const log_t *log) { *(log_t *)vec_push(&W.logs) = *log; }
+
+bool world_warm_account(account_t *a) {
+    if (a->warm_serial == W.serial) return false;
+    journal(J_WARM_ACCOUNT, a)->old.serial = a->warm_serial;
+    a->warm_serial = W.serial;
+    return true;
+}
+
+bool world_warm_slot(slot_t *s) {
+    if (s->warm_serial == W.serial) return false;
+    journal(J_WARM_SLOT, s)->old.serial = s->warm_serial;
+    s->warm_serial = W.serial;
+    return true;
+}
+
+const uint8_t *account_code_hash(account_t *a) {
+    if (!a->code_hash_ok) {
+        keccak256(a->code, a->code_len, a->code_hash);
+        a->code_hash_ok = true;
+    }
+    return a->code_hash;
+}
+
+/* ---- snapshots ---- */
+
+snapshot_t world_snapshot(void) {
+    snapshot_t s = {W.journal.len, W.touched.len, W.destructs.len, W.logs.len};
+    return s;
+}
+
+static const uint8_t RIPEMD_ADDR[20] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3};
+
+void world_revert(snapshot_t s) {
+    jentry_t *j = W.journal.ptr;
+    while (W.journal.len > s.journal) {
+        jentry_t *e = &j[--W.journal.len];
+        account_t *a = e->obj;
+        slot_t *sl = e->obj;
+        switch (e->kind) {
+        case J_BALANCE: a->balance = e->old.word; break;
+        case J_NONCE: a->nonce = e->old.n; break;
+        case J_CODE:
+            a->code = e->old.code.ptr;
+            a->code_len = e->old.code.len;
+            a->jumpdests = e->old.code.jumpdests;
+            a->code_hash_ok = false;
+            break;
+        case J_SLOT: sl->value = e->old.word; break;
+        case J_EXISTS: a->exists = e->old.flag; break;
+        case J_WARM_ACCOUNT: a->warm_serial = e->old.serial; break;
+        case J_WARM_SLOT: sl->warm_serial = e->old.serial; break;
+        default: RT_ASSERT(0);
+        }
+    }
+    /* A reverted touch is forgotten, except of the RIPEMD-160 precompile: py-evm keeps it
+     * (the EIP-716 consensus quirk), so it may still be deleted as an empty account. */
+    account_t **t = W.touched.ptr;
+    size_t keep = s.touched;
+    for (size_t i = s.touched; i < W.touched.len; i++) {
+        if (memcmp(t[i]->addr, RIPEMD_ADDR, 20) == 0) t[keep++] = t[i];
+    }
+    W.touched.len = keep;
+    W.destructs.len = s.destructs;
+    W.logs.len = s.logs;
+}
+
+/* ---- transaction boundaries ---- */
+
+void world_begin_tx(void) {
+    W.serial++;
+    W.journal.len = 0;
+    W.touched.len = 0;
+    W.destructs.len = 0;
+    W.logs.len = 0;
+}
+
+void world_delete(account_t *a) {
+    a->exists = false;
+    a->nonce = 0;
+    u256_set_u64(&a->balance, 0);
+    a->code = NULL;
+    a->code_len = 0;
+    a->jumpdests = NULL;
+    a->code_hash_ok = false;
+    for (uint32_t i = 0; i < a->slot_cap; i++) {
+        if (a->slots[i]) u256_set_u64(&a->slots[i]->value, 0);
+    }
+}
+
+void world_end_tx(void) {
+    account_t **d = W.destructs.ptr;
+    for (size_t i = 0; i < W.destructs.len; i++) world_delete(d[i]);
+    account_t **t = W.touched.ptr;
+    for (size_t i = 0; i < W.touched.len; i++) {
+        if (t[i]->exists && account_empty(t[i])) world_delete(t[i]);
+    }
+    W.journal.len = 0;
+    W.touched.len = 0;
+    W.destructs.len = 0;
+}
+
+const log_t *world_logs(size_t *n) {
+    *n = W.logs.len;
+    return W.logs.ptr;
+}
+
+/* ---- export ---- */
+
+static int addr_cmp(const account_t *a, const account_t *b) { return memcmp(a->addr, b->addr, 20); }
+
+/* Bottom-up merge sort of pointers (stable, no recursion); `tmp` has room for n. */
+static void sort_accounts(account_t **v, account_t **tmp, size_t n) {
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) tmp[k++] = addr_cmp(v[j], v[i]) < 0 ? v[j++] : v[i++];
+            while (i < mid) tmp[k++] = v[i++];
+            while (j < hi) tmp[k++] = v[j++];
+        }
+        for (size_t i = 0; i < n; i++) v[i] = tmp[i];
+    }
+}
+
+static void sort_slots(s_slot *v, s_slot *tmp, size_t n) {
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) tmp[k++] = memcmp(v[j].key, v[i].key, 32) < 0 ? v[j++] : v[i++];
+            while (i < mid) tmp[k++] = v[i++];
+            while (j < hi) tmp[k++] = v[j++];
+        }
+        for (size_t i = 0; i < n; i++) v[i] = tmp[i];
+    }
+}
+
+s_account *world_export(size_t *n_out) {
+    size_t n = 0;
+    for (uint32_t i = 0; i < W.cap; i++) n += W.tab[i] && W.tab[i]->exists;
+    account_t **v = rt_alloc((n ? n : 1) * sizeof *v), **tmp = rt_alloc((n ? n : 1) * sizeof *tmp);
+    n = 0;
+    for (uint32_t i = 0; i < W.cap; i++) {
+        if (W.tab[i] && W.tab[i]->exists) v[n++] = W.tab[i];
+    }
+    sort_accounts(v, tmp, n);
+    s_account *out = rt_alloc((n ? n : 1) * sizeof *out);
+    for (size_t i = 0; i < n; i++) {
+        account_t *a = v[i];
+        s_account *o = &out[i];
+        memcpy(o->address, a->addr, 20);
+        o->nonce = a->nonce;
+        u256_to_be(&a->balance, o->balance);
+        o->code = span_make(a->code, a->code_len);
+        size_t ns = 0;
+        for (uint32_t k = 0; k < a->slot_cap; k++) ns += a->slots[k] && !u256_is_zero(&a->slots[k]->value);
+        o->storage = rt_alloc((ns ? ns : 1) * sizeof *o->storage);
+        s_slot *stmp = rt_alloc((ns ? ns : 1) * sizeof *stmp);
+        ns = 0;
+        for (uint32_t k = 0; k < a->slot_cap; k++) {
+            slot_t *s = a->slots[k];
+            if (!s || u256_is_zero(&s->value)) continue;
+            u256_to_be(&s->key, o->storage[ns].key);
+            u256_to_be(&s->value, o->storage[ns].value);
+            ns++;
+        }
+        sort_slots(o->storage, stmp, ns);
+        o->n_storage = ns;
+    }
+    *n_out = n;
+    return out;
+}

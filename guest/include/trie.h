@@ -27,4 +27,8 @@ extern const uint8_t TRIE_EMPTY_ROOT[32];
 /* Compute the root. Reorders pairs[0 … n-1]; uses heap scratch (released before return). */
 void trie_root(trie_pair *pairs, size_t n, uint8_t out[32]);
 
+/* The root of a list trie: key rlp(i) -> values[i] for i = 0 … n-1 (transactions, receipts,
+ * withdrawals roots; values are the items' encodings). Heap scratch is released. */
+void trie_root_indexed(const span_t *values, size_t n, uint8_t out[32]);
+
 #endif

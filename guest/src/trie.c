@@ -132,3 +132,17 @@ void trie_root(trie_pair *pairs, size_t n, uint8_t out[32]) {
     }
     rt_heap_release(heap);
 }
+
+void trie_root_indexed(const span_t *values, size_t n, uint8_t out[32]) {
+    size_t heap = rt_heap_mark();
+    trie_pair *pairs = n ? (trie_pair *)rt_alloc(n * sizeof *pairs) : NULL;
+    uint8_t *keys = n ? (uint8_t *)rt_alloc(n * 9) : NULL; /* rlp of a u64: at most 9 bytes */
+    for (size_t i = 0; i < n; i++) {
+        buf_t k = {keys + 9 * i, 0, 9};
+        rlp_put_u64(&k, (uint64_t)i);
+        pairs[i].key = span_make(k.ptr, k.len);
+        pairs[i].value = values[i];
+    }
+    trie_root(pairs, n, out);
+    rt_heap_release(heap);
+}

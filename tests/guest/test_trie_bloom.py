@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import rlp
-from core_driver import OP_BLOOM, OP_TRIE_ROOT, NativeDriver, blob, u64
+from core_driver import OP_BLOOM, OP_TRIE_INDEXED, OP_TRIE_ROOT, NativeDriver, blob, u64
 from Crypto.Hash import keccak
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -64,6 +64,8 @@ def test_index_keyed_tries(core: NativeDriver, items: list[bytes]) -> None:
     """Transactions/receipts-shaped tries: key rlp(index), across the 0x7f/0x80 boundary."""
     pairs = [(rlp.encode(i), v) for i, v in enumerate(items)]
     assert c_root(core, pairs) == hexary_root(pairs)
+    indexed = core.call(OP_TRIE_INDEXED, u64(len(items)) + b"".join(blob(v) for v in items))
+    assert indexed == (0, hexary_root(pairs))
 
 
 def bloom_of(entries: list[bytes]) -> bytes:

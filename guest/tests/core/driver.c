@@ -79,6 +79,16 @@ static uint64_t op_trie_root(span_t a, buf_t *r) {
     return 0;
 }
 
+static uint64_t op_trie_indexed(span_t a, buf_t *r) {
+    uint64_t n;
+    if (!harness_read_u64(&a, &n) || n > a.len / 8) return HARNESS_BAD_REQUEST;
+    span_t *values = (span_t *)rt_alloc((size_t)n * sizeof *values + 1);
+    for (uint64_t i = 0; i < n; i++)
+        if (!harness_read_blob(&a, &values[i])) return HARNESS_BAD_REQUEST;
+    trie_root_indexed(values, (size_t)n, buf_extend(r, 32));
+    return 0;
+}
+
 /* Dump a validated item tree (tags in ops.h). */
 static void dump(const rlp_item *it, buf_t *r) {
     if (!it->is_list) {
@@ -221,7 +231,8 @@ const harness_op HARNESS_OPS[] = {
     {OP_KECCAK256, op_keccak256},     {OP_KECCAK_SPLIT, op_keccak_split},
     {OP_KECCAKF, op_keccakf},         {OP_SHA256, op_sha256},
     {OP_RIPEMD160, op_ripemd160},     {OP_BLOOM, op_bloom},
-    {OP_TRIE_ROOT, op_trie_root},     {OP_RLP_DECODE, op_rlp_decode},
+    {OP_TRIE_ROOT, op_trie_root},     {OP_TRIE_INDEXED, op_trie_indexed},
+    {OP_RLP_DECODE, op_rlp_decode},
     {OP_RLP_ENCODE, op_rlp_encode},   {OP_RLP_UINT, op_rlp_uint},
     {OP_RLP_U64, op_rlp_u64},         {OP_RLP_FIXED, op_rlp_fixed},
     {OP_RLP_LIST_EXACT, op_rlp_list_exact}, {OP_RLP_PUT_U64, op_rlp_put_u64},

@@ -10,6 +10,7 @@
 #define OP_RIPEMD160 5u       /* data -> digest[20] */
 #define OP_BLOOM 6u           /* u64 n, n x blob -> bloom[256] */
 #define OP_TRIE_ROOT 7u       /* u64 n, n x (key blob, value blob) -> root[32] */
+#define OP_TRIE_INDEXED 8u    /* u64 n, n x value blob -> root[32] of keys rlp(0 … n-1) */
 #define OP_RLP_DECODE 10u     /* rlp -> status rlp_err; on success the tree dump */
 #define OP_RLP_ENCODE 11u     /* tree dump -> rlp */
 #define OP_RLP_UINT 12u       /* u8 max_len, rlp -> status; uint as 32 BE bytes */

@@ -44,6 +44,11 @@ void buf_put_byte(buf_t *b, uint8_t c);
 uint8_t *buf_insert(buf_t *b, size_t at, size_t n);
 static inline span_t buf_span(const buf_t *b) { return span_make(b->ptr, b->len); }
 
+/* dst[0 … n-1] := src[0 … n-1] (or zero when src is NULL), storing only the 8-byte words or
+ * bytes that differ: an AB engine that tracks dirty pages then re-hashes only the pages whose
+ * content really changed (the S window is large, and a step changes little of it). */
+void bytes_store_changed(uint8_t *dst, const uint8_t *src, size_t n);
+
 /* Fixed-width integer access at unaligned addresses. */
 static inline uint64_t load_le64(const uint8_t *p) {
     uint64_t v = 0;

@@ -147,7 +147,8 @@ void s_encode(const s_state *s, buf_t *out);
 void s_world_root(const s_account *accounts, size_t n, uint8_t out[32]);
 
 /* Encode `s` into the heap, then copy it over the window of `win_size` bytes and zero the bytes
- * in [new end, old_len) (old_len: the old image's 16 + L). S_ERR_TOO_LARGE leaves the window
+ * in [new end, old_len) (old_len: the old image's 16 + L), storing only bytes that change (so
+ * the engine's dirty pages are the changed ones). S_ERR_TOO_LARGE leaves the window
  * untouched. */
 s_err s_write_window(const s_state *s, uint8_t *window, size_t win_size, size_t old_len);
 

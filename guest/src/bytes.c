@@ -1,6 +1,12 @@
 /* Spans and growable buffers (see bytes.h). */
 #include "bytes.h"
 
+/* Word access to any object (GCC/Clang); other compilers take the byte path only. */
+#if defined(__GNUC__)
+typedef uint64_t __attribute__((may_alias)) word_alias;
+#define HAVE_WORD_ALIAS 1
+#endif
+
 int span_cmp(span_t a, span_t b) {
     size_t n = a.len < b.len ? a.len : b.len;
     int c = n ? memcmp(a.ptr, b.ptr, n) : 0;
@@ -63,4 +69,20 @@ size_t md64_tail(uint8_t tail[128], const uint8_t *rest, size_t rem, uint64_t to
     if (be) store_be64(tail + n - 8, bits);
     else store_le64(tail + n - 8, bits);
     return n;
+}
+
+void bytes_store_changed(uint8_t *dst, const uint8_t *src, size_t n) {
+    size_t i = 0;
+#ifdef HAVE_WORD_ALIAS
+    if ((((uintptr_t)dst | (uintptr_t)src) & 7) == 0) {
+        for (; i + 8 <= n; i += 8) {
+            uint64_t w = src ? *(const word_alias *)(src + i) : 0;
+            if (*(word_alias *)(dst + i) != w) *(word_alias *)(dst + i) = w;
+        }
+    }
+#endif
+    for (; i < n; i++) {
+        uint8_t b = src ? src[i] : 0;
+        if (dst[i] != b) dst[i] = b;
+    }
 }

@@ -146,26 +146,29 @@ static s_err decode_outcome(const rlp_item *item, s_state *s) {
     return S_OK;
 }
 
+/* Payload item positions (docs/spec.md §4.2): the parts a step leaves in place first. */
+enum { F_CHAIN_ID, F_FORK, F_INBOX, F_ACCOUNTS, F_CURSOR, F_PARENT_HEADER, F_ANCESTORS, F_OUTCOME, F_COUNT };
+
 s_err s_decode_payload(span_t payload, s_state *s) {
-    rlp_item top, f[8];
+    rlp_item top, f[F_COUNT];
     memset(s, 0, sizeof *s);
     TRY_RLP(rlp_decode(payload, &top));
-    TRY_RLP(rlp_list_exact(&top, f, 8));
-    rlp_err e = rlp_get_u64(&f[0], &s->chain_id);
+    TRY_RLP(rlp_list_exact(&top, f, F_COUNT));
+    rlp_err e = rlp_get_u64(&f[F_CHAIN_ID], &s->chain_id);
     TRY_RLP(e);
     if (s->chain_id == 0) return S_ERR_CHAIN_ID;
-    e = rlp_get_u64(&f[1], &s->fork);
+    e = rlp_get_u64(&f[F_FORK], &s->fork);
     if (e == RLP_ERR_INT_TOO_BIG) return S_ERR_FORK;
     TRY_RLP(e);
     if (s->fork < S_FORK_SHANGHAI || s->fork > S_FORK_PRAGUE) return S_ERR_FORK;
-    TRY_RLP(rlp_get_bytes(&f[2], &s->parent_header));
-    TRY(decode_parent(s));
-    TRY(decode_ancestors(&f[3], s));
-    TRY(decode_accounts(&f[4], s));
-    TRY(decode_inbox(&f[5], s));
-    TRY_RLP(rlp_get_u64(&f[6], &s->cursor));
+    TRY(decode_inbox(&f[F_INBOX], s));
+    TRY(decode_accounts(&f[F_ACCOUNTS], s));
+    TRY_RLP(rlp_get_u64(&f[F_CURSOR], &s->cursor));
     if (s->cursor > s->n_inbox) return S_ERR_CURSOR;
-    return decode_outcome(&f[7], s);
+    TRY_RLP(rlp_get_bytes(&f[F_PARENT_HEADER], &s->parent_header));
+    TRY(decode_parent(s));
+    TRY(decode_ancestors(&f[F_ANCESTORS], s));
+    return decode_outcome(&f[F_OUTCOME], s);
 }
 
 s_err s_decode(const uint8_t *image, size_t len, s_state *s) {

@@ -71,24 +71,24 @@ void s_encode_payload(const s_state *s, buf_t *out) {
         accounts_len += rlp_list_len(account_payload_len(&s->accounts[i], storage_len[i]));
     }
     for (size_t i = 0; i < s->n_inbox; i++) inbox_len += rlp_bytes_len(s->inbox[i].ptr, s->inbox[i].len);
-    size_t total = rlp_u64_len(s->chain_id) + rlp_u64_len(s->fork) +
+    size_t total = rlp_u64_len(s->chain_id) + rlp_u64_len(s->fork) + rlp_list_len(inbox_len) +
+                   rlp_list_len(accounts_len) + rlp_u64_len(s->cursor) +
                    rlp_bytes_len(s->parent_header.ptr, s->parent_header.len) + rlp_list_len(ancestors_len) +
-                   rlp_list_len(accounts_len) + rlp_list_len(inbox_len) + rlp_u64_len(s->cursor) +
                    rlp_list_len(outcome_payload_len(&s->outcome));
     buf_reserve(out, rlp_list_len(total));
     size_t start = out->len;
-    /* Then one pass of writing. */
+    /* Then one pass of writing, in the payload order of docs/spec.md §4.2. */
     rlp_put_list_header(out, total);
     rlp_put_u64(out, s->chain_id);
     rlp_put_u64(out, s->fork);
+    rlp_put_list_header(out, inbox_len);
+    for (size_t i = 0; i < s->n_inbox; i++) rlp_put_bytes(out, s->inbox[i].ptr, s->inbox[i].len);
+    rlp_put_list_header(out, accounts_len);
+    for (size_t i = 0; i < s->n_accounts; i++) put_account(&s->accounts[i], storage_len[i], out);
+    rlp_put_u64(out, s->cursor);
     rlp_put_bytes(out, s->parent_header.ptr, s->parent_header.len);
     rlp_put_list_header(out, ancestors_len);
     for (size_t i = 0; i < s->n_ancestors; i++) rlp_put_bytes(out, s->ancestors[i], 32);
-    rlp_put_list_header(out, accounts_len);
-    for (size_t i = 0; i < s->n_accounts; i++) put_account(&s->accounts[i], storage_len[i], out);
-    rlp_put_list_header(out, inbox_len);
-    for (size_t i = 0; i < s->n_inbox; i++) rlp_put_bytes(out, s->inbox[i].ptr, s->inbox[i].len);
-    rlp_put_u64(out, s->cursor);
     put_outcome(&s->outcome, out);
     RT_ASSERT(out->len - start == rlp_list_len(total));
 }
@@ -110,10 +110,11 @@ s_err s_write_window(const s_state *s, uint8_t *window, size_t win_size, size_t 
     if (img.len > win_size) {
         e = S_ERR_TOO_LARGE;
     } else {
-        /* Only now is the old image overwritten: the spans of `s` point into it. */
-        memcpy(window, img.ptr, img.len);
+        /* Only now is the old image overwritten (the spans of `s` point into it), and only
+         * where it differs, so that unchanged pages of the window stay clean. */
+        bytes_store_changed(window, img.ptr, img.len);
         if (old_len > win_size) old_len = win_size;
-        if (old_len > img.len) memset(window + img.len, 0, old_len - img.len);
+        if (old_len > img.len) bytes_store_changed(window + img.len, NULL, old_len - img.len);
     }
     rt_heap_release(mark);
     return e;

@@ -14,7 +14,7 @@
  * kind is present (RLP_ERR_KIND); a list has the expected item count (RLP_ERR_COUNT).
  *
  * Headers of nested items are validated lazily, when they are reached by iteration;
- * rlp_validate checks a whole tree eagerly (depth-limited, RLP_ERR_DEPTH).
+ * rlp_validate checks a whole tree eagerly, iteratively (any nesting depth, as in Python).
  *
  * Encoding appends to a buf_t. Lists are written as rlp_list_begin … items … rlp_list_end,
  * which inserts the header in front of the payload once its length is known.
@@ -37,11 +37,7 @@ typedef enum {
     RLP_ERR_INT_TOO_BIG = 9,     /* an integer wider than its target */
     RLP_ERR_SIZE = 10,           /* a fixed-size string of the wrong size */
     RLP_ERR_COUNT = 11,          /* a list with the wrong number of items */
-    RLP_ERR_DEPTH = 12,          /* rlp_validate: nesting deeper than RLP_MAX_DEPTH */
 } rlp_err;
-
-/* Nesting limit of rlp_validate (recursive). Ethereum objects nest at most a few levels. */
-#define RLP_MAX_DEPTH 64u
 
 /* A decoded item: its kind, its payload and its whole encoding (header + payload). */
 typedef struct {

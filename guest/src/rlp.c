@@ -45,23 +45,42 @@ rlp_err rlp_decode(span_t in, rlp_item *out) {
     return used == in.len ? RLP_OK : RLP_ERR_TRAILING;
 }
 
-static rlp_err validate_at(const rlp_item *it, unsigned depth) {
-    if (!it->is_list) return RLP_OK;
-    if (depth >= RLP_MAX_DEPTH) return RLP_ERR_DEPTH;
-    rlp_iter iter;
-    rlp_item child;
-    rlp_err e = rlp_iter_init(&iter, it);
-    while (e == RLP_OK && !rlp_iter_done(&iter)) {
-        e = rlp_iter_next(&iter, &child);
-        if (e == RLP_OK) e = validate_at(&child, depth + 1);
-    }
-    return e;
-}
-
+/* A whole-tree check without recursion (nesting is attacker-controlled and unbounded but for
+ * the input's length): `ends` holds the end of every list still open, innermost last; each
+ * item is decoded within the innermost open list, a list item opens a new level, and a level
+ * closes when the position reaches its end. The first 32 levels live on the stack. */
 rlp_err rlp_validate(span_t in) {
     rlp_item it;
     rlp_err e = rlp_decode(in, &it);
-    return e != RLP_OK ? e : validate_at(&it, 0);
+    if (e != RLP_OK || !it.is_list) return e;
+    size_t heap = rt_heap_mark();
+    const uint8_t *local[32];
+    const uint8_t **ends = local;
+    size_t depth = 0, cap = 32;
+    const uint8_t *pos = it.payload.ptr;
+    ends[depth++] = it.payload.ptr + it.payload.len;
+    while (depth > 0) {
+        if (pos == ends[depth - 1]) {
+            depth--;
+            continue;
+        }
+        e = rlp_decode_prefix(span_make(pos, (size_t)(ends[depth - 1] - pos)), &it, NULL);
+        if (e != RLP_OK) break;
+        if (!it.is_list) {
+            pos = it.raw.ptr + it.raw.len;
+            continue;
+        }
+        if (depth == cap) {
+            const uint8_t **grown = (const uint8_t **)rt_alloc(2 * cap * sizeof *grown);
+            memcpy(grown, ends, cap * sizeof *grown);
+            ends = grown;
+            cap *= 2;
+        }
+        pos = it.payload.ptr;
+        ends[depth++] = it.payload.ptr + it.payload.len;
+    }
+    rt_heap_release(heap);
+    return e;
 }
 
 rlp_err rlp_iter_init(rlp_iter *it, const rlp_item *list) {

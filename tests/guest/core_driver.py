@@ -67,7 +67,6 @@ RLP_ERR_INT_LEADING_ZERO = 8
 RLP_ERR_INT_TOO_BIG = 9
 RLP_ERR_SIZE = 10
 RLP_ERR_COUNT = 11
-RLP_ERR_DEPTH = 12
 
 Response = tuple[int, bytes]
 RlpTree = bytes | list["RlpTree"]

@@ -19,7 +19,6 @@ from core_driver import (
     OP_RLP_U64,
     OP_RLP_UINT,
     RLP_ERR_COUNT,
-    RLP_ERR_DEPTH,
     RLP_ERR_INT_LEADING_ZERO,
     RLP_ERR_INT_TOO_BIG,
     RLP_ERR_KIND,
@@ -160,13 +159,18 @@ def test_boundary_lengths(core: NativeDriver) -> None:
         check_against_python(core, bytes([0x81, b]))
 
 
-def test_nesting_limit(core: NativeDriver) -> None:
-    """rlp_validate allows 64 nested lists and refuses 65 (a documented guest limit)."""
-    deep: RlpTree = []
-    for _ in range(63):
-        deep = [deep]
-    assert core.call(OP_RLP_DECODE, rlp.encode(deep)) == (0, dump_tree(deep))
-    assert core.call(OP_RLP_DECODE, rlp.encode([deep]))[0] == RLP_ERR_DEPTH
+def test_deep_nesting(core: NativeDriver) -> None:
+    """rlp_validate has no depth limit (an attacker chooses the nesting; Python accepts it), and
+    a fault at the bottom of a deep tree is still found."""
+    for depth in (31, 32, 33, 64, 65, 500):
+        deep: RlpTree = []
+        for _ in range(depth):
+            deep = [deep, b"x"]
+        enc = rlp.encode(deep)
+        assert core.call(OP_RLP_DECODE, enc) == (0, dump_tree(deep)), depth
+        broken = enc.replace(b"\xc0", b"\xc1\x05", 1)  # the innermost list now overruns
+        assert core.call(OP_RLP_DECODE, broken)[0] != 0
+        assert python_decode(broken) is None
 
 
 def be32(v: int) -> bytes:

@@ -44,6 +44,10 @@ void buf_put_byte(buf_t *b, uint8_t c);
 uint8_t *buf_insert(buf_t *b, size_t at, size_t n);
 static inline span_t buf_span(const buf_t *b) { return span_make(b->ptr, b->len); }
 
+/* Whether p[0 … n-1] are all zero (word-wise and unrolled where aligned: the S padding check
+ * scans up to the whole window, tens of MiB, every block). */
+bool bytes_all_zero(const uint8_t *p, size_t n);
+
 /* dst[0 … n-1] := src[0 … n-1] (or zero when src is NULL), storing only the 8-byte words or
  * bytes that differ: an AB engine that tracks dirty pages then re-hashes only the pages whose
  * content really changed (the S window is large, and a step changes little of it). */

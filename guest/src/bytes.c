@@ -86,3 +86,21 @@ void bytes_store_changed(uint8_t *dst, const uint8_t *src, size_t n) {
         if (dst[i] != b) dst[i] = b;
     }
 }
+
+bool bytes_all_zero(const uint8_t *p, size_t n) {
+    size_t i = 0;
+    for (; i < n && ((uintptr_t)(p + i) & 7) != 0; i++)
+        if (p[i]) return false;
+#ifdef HAVE_WORD_ALIAS
+    /* Eight words per iteration, OR-ed together: about 18 RV64 instructions per 64 bytes. */
+    for (; i + 64 <= n; i += 64) {
+        const word_alias *w = (const word_alias *)(p + i);
+        if ((w[0] | w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7]) != 0) return false;
+    }
+    for (; i + 8 <= n; i += 8)
+        if (*(const word_alias *)(p + i) != 0) return false;
+#endif
+    for (; i < n; i++)
+        if (p[i]) return false;
+    return true;
+}

@@ -177,16 +177,6 @@ s_err s_decode(const uint8_t *image, size_t len, s_state *s) {
     uint64_t plen = load_le64(image + 8);
     if (plen > len - S_HEADER_BYTES) return S_ERR_LENGTH;
     size_t end = S_HEADER_BYTES + (size_t)plen;
-    /* The padding: whole words where possible (the window may be tens of MiB). */
-    size_t i = end;
-    for (; i < len && (i & 7) != 0; i++)
-        if (image[i]) return S_ERR_PADDING;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, image + i, 8);
-        if (w) return S_ERR_PADDING;
-    }
-    for (; i < len; i++)
-        if (image[i]) return S_ERR_PADDING;
+    if (!bytes_all_zero(image + end, len - end)) return S_ERR_PADDING;
     return s_decode_payload(span_make(image + S_HEADER_BYTES, (size_t)plen), s);
 }

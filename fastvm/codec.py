@@ -11,6 +11,7 @@ from fastvm.state import (
     FORMAT_VERSION,
     HEADER_BYTES,
     MAX_ANCESTORS,
+    PAYLOAD_FIELDS,
     UINT64_LIMIT,
     UINT256_LIMIT,
     Account,
@@ -70,16 +71,16 @@ def _encode_outcome(outcome: Outcome) -> bytes:
 
 
 def _payload(state: EssentialState, accounts_rlp: list[bytes]) -> bytes:
-    """The RLP payload of S given its accounts' encodings."""
+    """The RLP payload of S given its accounts' encodings, items in PAYLOAD_FIELDS order."""
     return rlpx.encode_list_payload(
         [
             _encode_int(state.chain_id),
             _encode_int(state.fork),
+            rlpx.encode_list_payload([rlpx.encode_bytes(b) for b in state.inbox]),
+            rlpx.encode_list_payload(accounts_rlp),
+            _encode_int(state.cursor),
             rlpx.encode_bytes(state.parent_header),
             rlpx.encode_list_payload([rlpx.encode_bytes(h) for h in state.ancestor_hashes]),
-            rlpx.encode_list_payload(accounts_rlp),
-            rlpx.encode_list_payload([rlpx.encode_bytes(b) for b in state.inbox]),
-            _encode_int(state.cursor),
             _encode_outcome(state.outcome),
         ]
     )
@@ -263,18 +264,29 @@ def decode_payload(payload: bytes) -> EssentialState:
         top = rlpx.decode(payload, "payload")
     except rlpx.RlpError as exc:
         raise _fail(str(exc)) from exc
-    fields = _list(top, "payload", 8)
-    chain_id = _uint(fields[0], "chain_id", UINT64_LIMIT)
+    fields = dict(zip(PAYLOAD_FIELDS, _list(top, "payload", len(PAYLOAD_FIELDS)), strict=True))
+    chain_id = _uint(fields["chain_id"], "chain_id", UINT64_LIMIT)
     if chain_id == 0:
         raise _fail("chain_id must be at least 1")
-    fork_value = _uint(fields[1], "fork")
+    fork_value = _uint(fields["fork"], "fork")
     if fork_value not in Fork._value2member_map_:
         raise _fail(f"fork {fork_value} is not 1 (shanghai), 2 (cancun) or 3 (prague)")
     fork = Fork(fork_value)
-    parent_header = _string(fields[2], "parent_header")
+    inbox = tuple(_string(b, f"inbox[{i}]") for i, b in enumerate(_list(fields["inbox"], "inbox")))
+    accounts: list[Account] = []
+    for index, item in enumerate(_list(fields["accounts"], "accounts")):
+        account = _decode_account(item, f"accounts[{index}]")
+        if accounts and account.address <= accounts[-1].address:
+            raise _fail(f"accounts[{index}].address is not above the previous address (strictly ascending)")
+        accounts.append(account)
+    cursor = _uint(fields["cursor"], "cursor", UINT64_LIMIT)
+    if cursor > len(inbox):
+        raise _fail(f"cursor {cursor} is beyond the inbox of {len(inbox)} blocks")
+    parent_header = _string(fields["parent_header"], "parent_header")
     parent = _decode_parent(parent_header, fork)
     ancestors = tuple(
-        _string(h, f"ancestor_hashes[{i}]", 32) for i, h in enumerate(_list(fields[3], "ancestor_hashes"))
+        _string(h, f"ancestor_hashes[{i}]", 32)
+        for i, h in enumerate(_list(fields["ancestor_hashes"], "ancestor_hashes"))
     )
     expected_ancestors = min(MAX_ANCESTORS, parent["number"])
     if len(ancestors) != expected_ancestors:
@@ -282,17 +294,7 @@ def decode_payload(payload: bytes) -> EssentialState:
             f"ancestor_hashes has {len(ancestors)} hashes, expected min(255, parent number)"
             f" = {expected_ancestors}"
         )
-    accounts: list[Account] = []
-    for index, item in enumerate(_list(fields[4], "accounts")):
-        account = _decode_account(item, f"accounts[{index}]")
-        if accounts and account.address <= accounts[-1].address:
-            raise _fail(f"accounts[{index}].address is not above the previous address (strictly ascending)")
-        accounts.append(account)
-    inbox = tuple(_string(b, f"inbox[{i}]") for i, b in enumerate(_list(fields[5], "inbox")))
-    cursor = _uint(fields[6], "cursor", UINT64_LIMIT)
-    if cursor > len(inbox):
-        raise _fail(f"cursor {cursor} is beyond the inbox of {len(inbox)} blocks")
-    outcome = _decode_outcome(fields[7], parent_header, parent)
+    outcome = _decode_outcome(fields["outcome"], parent_header, parent)
     return EssentialState(chain_id, fork, parent_header, ancestors, tuple(accounts), inbox, cursor, outcome)
 
 

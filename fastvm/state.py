@@ -8,6 +8,18 @@ from enum import IntEnum
 FORMAT_VERSION = 1
 HEADER_BYTES = 16  # u64 version + u64 payload length
 MAX_ANCESTORS = 255  # with the parent hash: BLOCKHASH's 256
+# The payload's items in order (spec §4.2): large, rarely shifting parts first, small changing ones last.
+PAYLOAD_FIELDS = (
+    "chain_id",
+    "fork",
+    "inbox",
+    "accounts",
+    "cursor",
+    "parent_header",
+    "ancestor_hashes",
+    "outcome",
+)
+FIELD = {name: index for index, name in enumerate(PAYLOAD_FIELDS)}
 UINT64_LIMIT = 1 << 64
 UINT256_LIMIT = 1 << 256
 

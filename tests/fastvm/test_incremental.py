@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from s_strategies import accounts, states
 
@@ -14,7 +14,9 @@ from fastvm.state import EssentialState
 from fastvm.workloads import workload
 
 
-@settings(max_examples=60, deadline=None)
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(states(), accounts())
 def test_the_encoder_equals_encode_when_states_share_accounts(first: EssentialState, fresh: tuple) -> None:
     kept = {a.address: a for a in first.accounts[::2]}  # the same Account objects as in `first`
@@ -45,3 +47,17 @@ def test_the_root_cache_equals_window_root(images: list[bytes], data: st.DataObj
             edited[index] ^= 0xFF
         for candidate in (image, bytes(edited)):
             assert cache.root(candidate) == window_root(candidate)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.binary(max_size=9_000),
+    st.lists(st.tuples(st.integers(0, 9_000), st.binary(max_size=300), st.integers(0, 40)), max_size=6),
+)
+def test_the_root_cache_follows_edits_growth_and_shrinking(start: bytes, edits: list) -> None:
+    cache, image = RootCache(), start
+    assert cache.root(image) == window_root(image)
+    for where, insert, remove in edits:  # splice: remove some bytes at `where`, insert others
+        where = min(where, len(image))
+        image = image[:where] + insert + image[where + remove :]
+        assert cache.root(image) == window_root(image)

@@ -146,30 +146,17 @@ static bool header_valid(const s_state *s, s_header *h) {
 
 /* ---- code 3: the body against the header ---- */
 
-/* The root of a list trie: key rlp(i), value values[i]. */
-static void list_root(const span_t *values, size_t n, uint8_t out[32]) {
-    trie_pair *pairs = rt_alloc((n ? n : 1) * sizeof *pairs);
-    for (size_t i = 0; i < n; i++) {
-        buf_t k;
-        buf_init(&k, 9);
-        rlp_put_u64(&k, i);
-        pairs[i].key = buf_span(&k);
-        pairs[i].value = values[i];
-    }
-    trie_root(pairs, n, out);
-}
-
 static bool body_valid(const block_t *b) {
     uint8_t root[32];
     span_t *vals = rt_alloc((b->n_tx ? b->n_tx : 1) * sizeof *vals);
     for (size_t i = 0; i < b->n_tx; i++) vals[i] = b->tx[i].raw;
-    list_root(vals, b->n_tx, root);
+    trie_root_indexed(vals, b->n_tx, root);
     if (memcmp(root, b->h.transactions_root, 32) != 0) return false;
     keccak256(b->ommers.raw.ptr, b->ommers.raw.len, root);
     if (memcmp(root, b->h.ommers_hash, 32) != 0) return false;
     span_t *wv = rt_alloc((b->n_wd ? b->n_wd : 1) * sizeof *wv);
     for (size_t i = 0; i < b->n_wd; i++) wv[i] = b->wd[i].raw;
-    list_root(wv, b->n_wd, root);
+    trie_root_indexed(wv, b->n_wd, root);
     if (memcmp(root, b->h.withdrawals_root, 32) != 0) return false;
     for (size_t i = 0; i < b->n_wd; i++) {
         rlp_item f[4];
@@ -251,7 +238,7 @@ void evm_apply_next_block(s_state *s) {
     withdrawals(&b);
     if (cumulative != b.h.gas_used) { reject(s, S_REASON_GAS_MISMATCH); return; }
     uint8_t receipts_root[32];
-    list_root(receipts, b.n_tx, receipts_root);
+    trie_root_indexed(receipts, b.n_tx, receipts_root);
     if (memcmp(receipts_root, b.h.receipts_root, 32) != 0 || memcmp(block_bloom, b.h.logs_bloom, 256) != 0) {
         { reject(s, S_REASON_RECEIPTS_MISMATCH); return; }
     }

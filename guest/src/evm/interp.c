@@ -83,9 +83,11 @@ static bool valid_jump(const uint8_t *bits, size_t code_len, const u256 *dest) {
 static void block_hash(const u256 *n, u256 *out) {
     const s_state *s = g_env.s;
     uint64_t p = s->parent.number;
+    bool small = u256_fits_u64(n);
+    uint64_t num = n->w[0]; /* read before writing: out may alias n */
     u256_set_u64(out, 0);
-    if (!u256_fits_u64(n) || n->w[0] > p) return;
-    uint64_t back = p - n->w[0];
+    if (!small || num > p) return;
+    uint64_t back = p - num;
     uint8_t h[32];
     if (back == 0) {
         keccak256(s->parent_header.ptr, s->parent_header.len, h);

@@ -58,7 +58,7 @@ void mont_set_one(const mont256_ctx *c, fe256 *r);
 bool mont_is_one(const mont256_ctx *c, const fe256 *a);
 /* r = a^e (a in Montgomery form, e a plain integer), 4-bit fixed window. */
 void mont_pow(const mont256_ctx *c, fe256 *r, const fe256 *a, const fe256 *e);
-/* r = a^-1 by Fermat (m must be prime); the inverse of 0 is 0. */
+/* r = a^-1 by the binary extended Euclidean algorithm (m must be prime); the inverse of 0 is 0. */
 void mont_inv(const mont256_ctx *c, fe256 *r, const fe256 *a);
 /* Square root for m ≡ 3 (mod 4): returns false (r unspecified) when a is not a square. */
 bool mont_sqrt(const mont256_ctx *c, fe256 *r, const fe256 *a);

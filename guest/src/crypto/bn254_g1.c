@@ -1,5 +1,6 @@
 /* BN254 G1: Jacobian arithmetic over Fp (the shared formulas of jac_template.h). */
 #include "bn254_internal.h"
+#include "wnaf.h"
 
 #define JT_POINT g1_jac
 #define JT_FE fe256
@@ -7,6 +8,7 @@
 #define JT_SUB(r, a, b) mont_sub(FP, r, a, b)
 #define JT_FMUL(r, a, b) mont_mul(FP, r, a, b)
 #define JT_SQR(r, a) mont_sqr(FP, r, a)
+#define JT_NEG(r, a) mont_neg(FP, r, a)
 #define JT_IS_ZERO(a) fe_is_zero(a)
 #define JT_IS_INF g1_is_inf
 #define JT_DOUBLE g1_double

@@ -61,6 +61,8 @@ void fp12_set_one(fp12 *r);
 bool fp12_is_one(const fp12 *a);
 void fp12_mul(fp12 *r, const fp12 *a, const fp12 *b);
 void fp12_sqr(fp12 *r, const fp12 *a);
+/* r = a^2 for a in the cyclotomic subgroup (where the final exponentiation's easy part lands). */
+void fp12_cyclo_sqr(fp12 *r, const fp12 *a);
 void fp12_inv(fp12 *r, const fp12 *a);
 void fp12_conj(fp12 *r, const fp12 *a);
 /* r = a^p and r = a^(p^2) */

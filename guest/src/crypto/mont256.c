@@ -109,31 +109,48 @@ void mont_neg(const mont256_ctx *c, fe256 *r, const fe256 *a) {
     for (int i = 0; i < 4; i++) r->w[i] = t[i];
 }
 
+/* t + a·b + c into (t, c): one multiply-accumulate of CIOS. */
+#define MAC(t, a, b, c)                                   \
+    do {                                                  \
+        u128 z_ = (u128)(a) * (b) + (t) + (c);            \
+        (t) = (uint64_t)z_;                               \
+        (c) = (uint64_t)(z_ >> 64);                       \
+    } while (0)
+
+/* One CIOS round: t += a·bi, then t = (t + q·m) / 2^64 with q making the low limb vanish. */
+#define CIOS_ROUND(bi)                                                                   \
+    do {                                                                                 \
+        uint64_t c_ = 0, q_, t5_;                                                        \
+        MAC(t0, a0, bi, c_);                                                             \
+        MAC(t1, a1, bi, c_);                                                             \
+        MAC(t2, a2, bi, c_);                                                             \
+        MAC(t3, a3, bi, c_);                                                             \
+        t4 += c_;                                                                        \
+        t5_ = t4 < c_;                                                                   \
+        q_ = t0 * minv;                                                                  \
+        c_ = (uint64_t)(((u128)q_ * m0 + t0) >> 64);                                     \
+        MAC(t1, q_, m1, c_);                                                             \
+        MAC(t2, q_, m2, c_);                                                             \
+        MAC(t3, q_, m3, c_);                                                             \
+        t0 = t1;                                                                         \
+        t1 = t2;                                                                         \
+        t2 = t3;                                                                         \
+        t3 = t4 + c_;                                                                    \
+        t4 = t5_ + (t3 < c_);                                                            \
+    } while (0)
+
 void mont_mul(const mont256_ctx *c, fe256 *r, const fe256 *a, const fe256 *b) {
-    const uint64_t *m = c->m;
+    const uint64_t m0 = c->m[0], m1 = c->m[1], m2 = c->m[2], m3 = c->m[3], minv = c->minv;
+    const uint64_t a0 = a->w[0], a1 = a->w[1], a2 = a->w[2], a3 = a->w[3];
+    const uint64_t b0 = b->w[0], b1 = b->w[1], b2 = b->w[2], b3 = b->w[3];
     uint64_t t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0;
-    for (int i = 0; i < 4; i++) {
-        uint64_t bi = b->w[i];
-        u128 z;
-        /* t += a * b[i] */
-        z = (u128)a->w[0] * bi + t0; t0 = (uint64_t)z;
-        z = (u128)a->w[1] * bi + t1 + (uint64_t)(z >> 64); t1 = (uint64_t)z;
-        z = (u128)a->w[2] * bi + t2 + (uint64_t)(z >> 64); t2 = (uint64_t)z;
-        z = (u128)a->w[3] * bi + t3 + (uint64_t)(z >> 64); t3 = (uint64_t)z;
-        z = (u128)t4 + (uint64_t)(z >> 64); t4 = (uint64_t)z;
-        uint64_t t5 = (uint64_t)(z >> 64);
-        /* t = (t + q*m) / 2^64 with q chosen so the low limb vanishes */
-        uint64_t q = t0 * c->minv;
-        z = (u128)q * m[0] + t0;
-        z = (u128)q * m[1] + t1 + (uint64_t)(z >> 64); t0 = (uint64_t)z;
-        z = (u128)q * m[2] + t2 + (uint64_t)(z >> 64); t1 = (uint64_t)z;
-        z = (u128)q * m[3] + t3 + (uint64_t)(z >> 64); t2 = (uint64_t)z;
-        z = (u128)t4 + (uint64_t)(z >> 64); t3 = (uint64_t)z;
-        t4 = t5 + (uint64_t)(z >> 64);
-    }
+    CIOS_ROUND(b0);
+    CIOS_ROUND(b1);
+    CIOS_ROUND(b2);
+    CIOS_ROUND(b3);
     /* the result is below 2m: one conditional subtraction */
     uint64_t t[4] = {t0, t1, t2, t3}, u[4];
-    uint64_t borrow = sub4(u, t, m);
+    uint64_t borrow = sub4(u, t, c->m);
     const uint64_t *src = (t4 || !borrow) ? u : t;
     for (int i = 0; i < 4; i++) r->w[i] = src[i];
 }
@@ -177,10 +194,68 @@ void mont_pow(const mont256_ctx *c, fe256 *r, const fe256 *a, const fe256 *e) {
     *r = acc;
 }
 
+static bool is_one4(const uint64_t a[4]) { return a[0] == 1 && (a[1] | a[2] | a[3]) == 0; }
+static bool is_zero4(const uint64_t a[4]) { return (a[0] | a[1] | a[2] | a[3]) == 0; }
+
+/* a /= 2 (a even). */
+static void half4(uint64_t a[4]) {
+    for (int i = 0; i < 3; i++) a[i] = (a[i] >> 1) | (a[i + 1] << 63);
+    a[3] >>= 1;
+}
+
+/* x = x/2 mod m for x < m: (x + m)/2 when x is odd, with the carry of x + m shifted back in. */
+static void half_mod(const uint64_t m[4], uint64_t x[4]) {
+    uint64_t carry = 0;
+    if (x[0] & 1) carry = add4(x, x, m);
+    half4(x);
+    x[3] |= carry << 63;
+}
+
+/* x = x - y mod m for x, y < m. */
+static void sub_mod(const uint64_t m[4], uint64_t x[4], const uint64_t y[4]) {
+    if (sub4(x, x, y)) add4(x, x, m);
+}
+
 void mont_inv(const mont256_ctx *c, fe256 *r, const fe256 *a) {
-    fe256 e, two = {{2, 0, 0, 0}};
-    sub4(e.w, c->m, two.w);
-    mont_pow(c, r, a, &e);
+    /* Binary extended Euclid on the representation A = a·R (public inputs, so no constant-time
+     * concern): invariants x1·A ≡ u and x2·A ≡ v (mod m); it ends when u or v reaches 1, which
+     * happens for every A ≠ 0 since m is prime. Then A^-1 = a^-1·R^-1, and two multiplications by
+     * R^2 (each adds a factor R) give a^-1·R, the Montgomery form of a^-1. */
+    uint64_t u[4], v[4], x1[4] = {1, 0, 0, 0}, x2[4] = {0, 0, 0, 0};
+    for (int i = 0; i < 4; i++) {
+        u[i] = a->w[i];
+        v[i] = c->m[i];
+    }
+    if (is_zero4(u)) {
+        memset(r, 0, sizeof *r);
+        return;
+    }
+    while (!is_one4(u) && !is_one4(v)) {
+        if (is_zero4(u) || is_zero4(v)) break; /* only for a modulus that is not prime */
+        while (!(u[0] & 1)) {
+            half4(u);
+            half_mod(c->m, x1);
+        }
+        while (!(v[0] & 1)) {
+            half4(v);
+            half_mod(c->m, x2);
+        }
+        uint64_t t[4];
+        if (!sub4(t, u, v)) { /* u ≥ v */
+            memcpy(u, t, sizeof t);
+            sub_mod(c->m, x1, x2);
+        } else {
+            sub4(v, v, u);
+            sub_mod(c->m, x2, x1);
+        }
+    }
+    fe256 inv, r2;
+    for (int i = 0; i < 4; i++) {
+        inv.w[i] = is_one4(u) ? x1[i] : x2[i];
+        r2.w[i] = c->r2[i];
+    }
+    mont_mul(c, &inv, &inv, &r2);
+    mont_mul(c, r, &inv, &r2);
 }
 
 bool mont_sqrt(const mont256_ctx *c, fe256 *r, const fe256 *a) {

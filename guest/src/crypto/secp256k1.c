@@ -5,11 +5,11 @@
 #include "secp256k1.h"
 
 #include "secp256k1_internal.h"
+#include "wnaf.h"
 
 #define P (&SECP256K1_P)
 #define N (&SECP256K1_N)
 #define R_WINDOW 5
-#define NAF_LEN 258 /* a 256-bit scalar has a wNAF of at most 257 digits */
 
 /* A Jacobian point (X/Z^2, Y/Z^3); Z = 0 is the point at infinity. */
 typedef struct {
@@ -38,38 +38,9 @@ static void jac_from_table(jac *r, const secp_affine *a, bool neg) {
     mont_set_one(P, &r->z);
 }
 
-/* Width-w NAF of a plain 256-bit scalar: digits[i] odd in (-2^(w-1), 2^(w-1)) or 0, value
- * sum digits[i]·2^i. Returns the number of digits. */
-static int wnaf(int8_t digits[NAF_LEN], const fe256 *k, int w) {
-    uint64_t v[5] = {k->w[0], k->w[1], k->w[2], k->w[3], 0};
-    int len = 0;
-    const uint64_t mask = ((uint64_t)1 << w) - 1;
-    while (v[0] | v[1] | v[2] | v[3] | v[4]) {
-        int d = 0;
-        if (v[0] & 1) {
-            d = (int)(v[0] & mask);
-            if (d >= (1 << (w - 1))) d -= 1 << w;
-            /* v -= d: clear the low bits (d > 0) or carry a positive adjustment in (d < 0) */
-            if (d > 0) {
-                v[0] -= (uint64_t)d;
-            } else {
-                uint64_t add = (uint64_t)(-d);
-                for (int i = 0; i < 5 && add; i++) {
-                    v[i] += add;
-                    add = v[i] < add;
-                }
-            }
-        }
-        digits[len++] = (int8_t)d;
-        for (int i = 0; i < 4; i++) v[i] = (v[i] >> 1) | (v[i + 1] << 63);
-        v[4] >>= 1;
-    }
-    return len;
-}
-
 /* u1·G + u2·R for plain scalars u1, u2 and the Jacobian point R. */
 static void double_mul(jac *out, const fe256 *u1, const fe256 *u2, const jac *R) {
-    int8_t ng[NAF_LEN], nr[NAF_LEN];
+    int8_t ng[WNAF_MAX_DIGITS], nr[WNAF_MAX_DIGITS];
     int lg = wnaf(ng, u1, SECP_G_WINDOW);
     int lr = wnaf(nr, u2, R_WINDOW);
     jac rt[1 << (R_WINDOW - 2)]; /* odd multiples R, 3R, …, 15R */

@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "toolchain.cli",
     "fastvm.cli",
     "swapping.commands",
+    "swapping.replay_cli",
     "bench.cli",
 )
 

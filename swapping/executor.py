@@ -1,0 +1,75 @@
+"""Where AB windows run: a local process pool by default, an existing Dask cluster when given.
+
+Both run the same picklable task function; results come back as they finish, tagged by key.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any
+
+from emulator.errors import SwapvmError
+
+Task = tuple[Any, tuple[Any, ...]]   # (key, arguments of the task function)
+
+
+def default_workers() -> int:
+    """One worker per core."""
+    return os.cpu_count() or 1
+
+
+def run_local(fn: Callable[..., Any], tasks: list[Task], workers: int) -> Iterator[tuple[Any, Any]]:
+    """Run tasks in a process pool (inline when workers == 1); yield (key, result) as they finish."""
+    if workers < 1:
+        raise SwapvmError("--workers must be at least 1")
+    if workers == 1 or len(tasks) <= 1:
+        for key, args in tasks:
+            yield key, fn(*args)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(fn, *args): key for key, args in tasks}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+
+def run_dask(fn: Callable[..., Any], tasks: list[Task], scheduler: str) -> Iterator[tuple[Any, Any]]:
+    """Run tasks on an existing Dask distributed cluster; large shared arguments are scattered once."""
+    try:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+    except ImportError:  # pragma: no cover - distributed is a dependency
+        raise SwapvmError("--scheduler needs the 'distributed' package") from None
+    try:
+        client = Client(scheduler, timeout=10)
+    except (OSError, TimeoutError) as exc:
+        raise SwapvmError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    try:
+        shared: dict[int, Any] = {}
+        futures = {}
+        for key, args in tasks:
+            # Scatter big byte strings (the guest image) once and pass them by reference.
+            call = []
+            for arg in args:
+                if isinstance(arg, bytes) and len(arg) > 64 * 1024:
+                    ident = id(arg)
+                    if ident not in shared:
+                        shared[ident] = client.scatter(arg, broadcast=True)
+                    call.append(shared[ident])
+                else:
+                    call.append(arg)
+            futures[client.submit(fn, *call, pure=False)] = key
+        for future in dask_completed(list(futures)):
+            yield futures[future], future.result()
+    finally:
+        client.close()
+
+
+def run_tasks(
+    fn: Callable[..., Any], tasks: list[Task], workers: int | None = None, scheduler: str | None = None
+) -> Iterator[tuple[Any, Any]]:
+    """Dispatch to the Dask cluster when a scheduler address is given, else to the local pool."""
+    if scheduler:
+        return run_dask(fn, tasks, scheduler)
+    return run_local(fn, tasks, workers or default_workers())

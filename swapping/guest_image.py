@@ -1,0 +1,56 @@
+"""The main guest image for AB checks: built once by the pinned toolchain, cached by source hash."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from emulator.template import MachineParams, Template
+from toolchain.build import ROOT, RUNTIME_SOURCES, build_image, bundled
+
+CACHE_DIR = ROOT / "build" / "images"
+
+
+@dataclass(frozen=True)
+class GuestImage:
+    """The ELF bytes of the guest plus the region sizes it was built for."""
+
+    elf: bytes
+    ram_size: int
+    s_size: int
+
+    @property
+    def sha256(self) -> str:
+        """The image's identity (SHA-256 of the ELF bytes)."""
+        return hashlib.sha256(self.elf).hexdigest()
+
+    def params(self, log2_window: int) -> MachineParams:
+        """The machine parameters for a window of 2^log2_window steps."""
+        return MachineParams(log2_window=log2_window, ram_size=self.ram_size, s_size=self.s_size)
+
+    def template(self, log2_window: int) -> Template:
+        """The machine template: this image under a window of 2^log2_window steps."""
+        from emulator.image import template_from_image
+
+        return template_from_image(self.elf, self.params(log2_window))
+
+
+def _sources_digest(sources: tuple[str, ...]) -> str:
+    """A digest of every source and header the image depends on (names and bytes)."""
+    digest = hashlib.sha256()
+    paths = [*sources, *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "guest").rglob("*.h"))]
+    paths += ["toolchain/link.ld", "toolchain/build.py"]
+    for path in paths:
+        digest.update(path.encode() + b"\0" + (ROOT / path).read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def guest_image(cache_dir: Path = CACHE_DIR) -> GuestImage:
+    """Build the main guest (or reuse the cached build of the same sources)."""
+    spec = bundled()["guest"]
+    digest = _sources_digest((*RUNTIME_SOURCES, *spec.sources))
+    path = Path(cache_dir) / f"guest-{digest}.elf"
+    if not path.exists():
+        build_image(spec, path)
+    return GuestImage(path.read_bytes(), spec.ram_size, spec.s_size)

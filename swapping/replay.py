@@ -1,0 +1,257 @@
+"""Replay: run A over every inbox block, then double-check every transition on AB in parallel.
+
+Phase A stores each snapshot S_t in the content-addressed store and records the transition
+S_t -> S_t+1 by root; phase AB runs one window per transition (attach Q*, run 2^a steps, detach)
+and records its S root. Both record kinds are keyed by content, so a killed run resumes without
+redoing finished work, and a corrupt snapshot is refused by its root.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+from emulator.errors import SwapvmError
+from fastvm.codec import decode
+from fastvm.machine import Machine
+from fastvm.state import EssentialState
+from swapping.diff import describe_mismatch
+from swapping.executor import run_tasks
+from swapping.guest_image import GuestImage
+from swapping.store import Store
+from swapping.window import WindowResult, run_window
+
+MEASURE_LOG2_WINDOW = 32   # the window used to measure steps when no a is given (spec §5)
+
+WORK_COUNTS = ("a_run", "a_reused", "ab_run", "ab_reused")
+Progress = Callable[[str, int, int], None]   # (phase, done, total)
+
+
+@dataclass
+class BlockRow:
+    """One transition of one chain: A's result, AB's result and the verdict."""
+
+    chain: str
+    index: int
+    number: int | None
+    gas_used: int
+    outcome: str
+    a_seconds: float
+    s_root_before: str
+    s_root_a: str
+    ab_steps: int = 0
+    ab_status: str = ""
+    ab_seconds: float = 0.0
+    s_root_ab: str = ""
+    verdict: str = "unchecked"
+    detail: str = ""
+
+
+@dataclass
+class ReplayReport:
+    """The result of one replay: every block row plus the window and the work counts."""
+
+    log2_window: int
+    log2_blocks: dict[str, int]
+    image_sha256: str
+    workers: int
+    scheduler: str
+    s_size: int              # the S window both machines bound the state by
+    blocks: list[BlockRow] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(WORK_COUNTS, 0))
+    a_wall_seconds: float = 0.0
+    ab_wall_seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when every transition matched on AB."""
+        return all(row.verdict == "match" for row in self.blocks)
+
+    def to_json(self) -> dict:
+        """A JSON-ready dict of the whole report."""
+        data = asdict(self)
+        data["ok"] = self.ok
+        data["mismatches"] = sum(row.verdict != "match" for row in self.blocks)
+        return data
+
+
+def _log2_ceil(n: int) -> int:
+    """b = ceil(log2 n), with 0 for n <= 1."""
+    return max(0, (n - 1).bit_length())
+
+
+def run_a(
+    name: str, s0: EssentialState, store: Store, report: ReplayReport, progress: Progress
+) -> list[BlockRow]:
+    """Phase A: apply every inbox block, storing each snapshot; reuse transitions already recorded."""
+    machine = Machine(s_size=report.s_size)
+    state = s0
+    root = store.put_state(_encode(s0))
+    rows = []
+    total = s0.pending
+    for done in range(total):
+        record = store.get_record("a", root.hex())
+        if record is not None and store.has_state(bytes.fromhex(record["next"])):
+            next_root = bytes.fromhex(record["next"])
+            state = decode(store.get_state(next_root), report.s_size)
+            report.counts["a_reused"] += 1
+        else:
+            index = state.cursor
+            state, info = machine.step(state)
+            next_root = store.put_state(info.image)
+            record = {
+                "next": next_root.hex(),
+                "index": index,
+                "number": info.number,
+                "gas_used": info.gas_used,
+                "outcome": info.status.name.lower() + (f" ({info.reason.label})" if info.reason else ""),
+                "seconds": info.seconds,
+            }
+            store.put_record("a", root.hex(), record)
+            report.counts["a_run"] += 1
+        rows.append(
+            BlockRow(
+                chain=name,
+                index=record["index"],
+                number=record["number"],
+                gas_used=record["gas_used"],
+                outcome=record["outcome"],
+                a_seconds=record["seconds"],
+                s_root_before=root.hex(),
+                s_root_a=next_root.hex(),
+            )
+        )
+        root = next_root
+        progress("A", done + 1, total)
+    return rows
+
+
+def _encode(state: EssentialState) -> bytes:
+    """encode(S) (imported lazily to keep this module's import light)."""
+    from fastvm.codec import encode
+
+    return encode(state)
+
+
+def _ab_key(image: GuestImage, log2_window: int, root_hex: str) -> str:
+    """The record key of one AB window: image, window size and S_t determine the result."""
+    return f"{image.sha256[:16]}-a{log2_window}-{root_hex}"
+
+
+def _result_record(result: WindowResult, store: Store) -> dict:
+    """A window result as a JSON record; AB's S image goes into the store for later diffs."""
+    image_root = store.put_state(result.s_image) if result.s_image else b""
+    return {
+        "steps": result.steps,
+        "status": result.status,
+        "cause": result.cause,
+        "tval": result.tval,
+        "s_root": result.s_root.hex(),
+        "s_image_root": image_root.hex(),
+        "machine_root": result.machine_root.hex(),
+        "seconds": result.seconds,
+    }
+
+
+def run_ab(
+    rows: list[BlockRow],
+    image: GuestImage,
+    log2_window: int,
+    store: Store,
+    report: ReplayReport,
+    progress: Progress,
+    workers: int | None,
+    scheduler: str | None,
+    backend: str = "unicorn",
+) -> dict[str, dict]:
+    """Phase AB: one window per distinct S_t not yet checked, in parallel; returns records by S_t root."""
+    records: dict[str, dict] = {}
+    tasks = []
+    for root_hex in dict.fromkeys(row.s_root_before for row in rows):
+        record = store.get_record("ab", _ab_key(image, log2_window, root_hex))
+        if record is not None:
+            records[root_hex] = record
+            report.counts["ab_reused"] += 1
+            continue
+        s_image = store.get_state(bytes.fromhex(root_hex))
+        args = (image.elf, image.ram_size, image.s_size, log2_window, s_image, backend)
+        tasks.append((root_hex, args))
+    done = len(records)
+    total = done + len(tasks)
+    progress("AB", done, total)
+    for root_hex, result in run_tasks(run_window, tasks, workers, scheduler):
+        record = _result_record(result, store)
+        store.put_record("ab", _ab_key(image, log2_window, root_hex), record)
+        records[root_hex] = record
+        report.counts["ab_run"] += 1
+        done += 1
+        progress("AB", done, total)
+    return records
+
+
+def judge(row: BlockRow, record: dict, store: Store, s_size: int) -> None:
+    """Fill in AB's columns of one row and its verdict (with the first differing field on a mismatch)."""
+    row.ab_steps = record["steps"]
+    row.ab_status = record["status"]
+    row.ab_seconds = record["seconds"]
+    row.s_root_ab = record["s_root"]
+    if record["status"] == "overrun":
+        row.verdict = "overrun"
+        row.detail = f"the guest did not yield within the window ({record['steps']} steps)"
+    elif record["status"] == "faulted":
+        row.verdict, row.detail = "fault", f"the guest faulted: {record['cause']} (tval {record['tval']:#x})"
+    elif record["s_root"] == row.s_root_a:
+        row.verdict, row.detail = "match", ""
+    else:
+        a_image = store.get_state(bytes.fromhex(row.s_root_a))
+        ab_root = record["s_image_root"]
+        ab_image = store.get_state(bytes.fromhex(ab_root)) if ab_root else b""
+        row.verdict, row.detail = "mismatch", describe_mismatch(a_image, ab_image, s_size)
+
+
+def replay(
+    chains: list[tuple[str, EssentialState]],
+    store: Store,
+    image: GuestImage,
+    *,
+    log2_window: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+    backend: str = "unicorn",
+) -> ReplayReport:
+    """Replay every chain on A, double-check every transition on AB, and judge each block."""
+    progress = progress or (lambda phase, done, total: None)
+    measured = log2_window is None
+    window = MEASURE_LOG2_WINDOW if measured else log2_window
+    report = ReplayReport(
+        log2_window=window,
+        log2_blocks={},
+        image_sha256=image.sha256,
+        workers=workers or 0,
+        scheduler=scheduler or "",
+        s_size=image.s_size,
+    )
+    start = time.perf_counter()
+    rows: list[BlockRow] = []
+    for name, s0 in chains:
+        report.log2_blocks[name] = _log2_ceil(s0.pending)
+        rows += run_a(name, s0, store, report, progress)
+    report.a_wall_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    records = run_ab(rows, image, window, store, report, progress, workers, scheduler, backend)
+    report.ab_wall_seconds = time.perf_counter() - start
+    for row in rows:
+        judge(row, records[row.s_root_before], store, image.s_size)
+    report.blocks = rows
+    if measured:
+        fitting = [row.ab_steps for row in rows if row.verdict != "overrun"]
+        report.log2_window = max([1, *(steps.bit_length() for steps in fitting)])
+    return report
+
+
+def check_window_size(log2_window: int | None) -> None:
+    """Refuse a window the machine cannot have."""
+    if log2_window is not None and not 1 <= log2_window <= 63:
+        raise SwapvmError(f"--log2-window {log2_window} outside 1..63")

@@ -1,0 +1,56 @@
+"""`swapvm replay SOURCE`: A over every block, every transition double-checked on AB, one report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+DEFAULT_STORE = ".swapvm-store"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `swapvm replay`."""
+    parser = subparsers.add_parser("replay", help="run A over a chain and double-check every block on AB")
+    parser.add_argument("source", help="a BlockchainTests file or directory, or an encoded S0 file")
+    parser.add_argument("--test", help="only this test of a fixture file")
+    parser.add_argument("--log2-window", type=int, help="a: the window is 2^a steps (default: measured)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
+    where.add_argument("--scheduler", help="address of an existing Dask scheduler, e.g. tcp://HOST:8786")
+    parser.add_argument("--store", default=DEFAULT_STORE, help="snapshot store folder (resumable)")
+    parser.add_argument("--backend", default="unicorn", choices=("unicorn", "fast", "reference"),
+                        help="AB engine for the windows (default unicorn)")
+    parser.add_argument("--json", metavar="FILE", help="write the report as JSON (- for stdout)")
+    parser.add_argument("--plot", metavar="FILE.png", help="plot A vs AB time and steps per block")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars and no table")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Replay, print and write the report; exit 1 if any block did not match."""
+    from fastvm.sroot import RootCache
+    from swapping.guest_image import guest_image
+    from swapping.replay import check_window_size, replay
+    from swapping.report import print_table, progress_bars, write_json, write_plot
+    from swapping.source import load_chains
+    from swapping.store import Store
+
+    check_window_size(args.log2_window)
+    image = guest_image()
+    chains = load_chains(args.source, args.test, image.s_size)
+    store = Store(Path(args.store), RootCache().root)
+    show = not args.quiet and args.json != "-"
+    with progress_bars(show and sys.stderr.isatty()) as progress:
+        report = replay(
+            chains, store, image,
+            log2_window=args.log2_window, workers=args.workers, scheduler=args.scheduler,
+            progress=progress, backend=args.backend,
+        )
+    if show:
+        print_table(report)
+    if args.json:
+        write_json(report, args.json)
+    if args.plot:
+        write_plot(report, args.plot)
+    return 0 if report.ok else 1

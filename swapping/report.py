@@ -1,0 +1,102 @@
+"""How a replay is shown: a rich table per block, progress bars, JSON, and an optional plot."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from emulator.errors import SwapvmError
+from swapping.replay import Progress, ReplayReport
+
+
+@contextmanager
+def progress_bars(enabled: bool) -> Iterator[Progress]:
+    """A progress callback drawing one rich bar per phase (A, AB); silent when disabled."""
+    if not enabled:
+        yield lambda phase, done, total: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, TimeElapsedColumn
+    from rich.progress import Progress as RichProgress
+
+    with RichProgress(
+        "[bold]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=False
+    ) as bars:
+        tasks: dict[str, int] = {}
+
+        def update(phase: str, done: int, total: int) -> None:
+            label = "A  (py-evm blocks)" if phase == "A" else "AB (RV64 windows)"
+            if phase not in tasks:
+                tasks[phase] = bars.add_task(label, total=total)
+            bars.update(tasks[phase], completed=done, total=total)
+
+        yield update
+
+
+def print_table(report: ReplayReport) -> None:
+    """One row per block: number, gas, outcome, A time, AB steps of 2^a, AB time, verdict."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"replay: a = {report.log2_window} (window 2^{report.log2_window} steps)")
+    for column in ("chain", "block", "gas", "outcome", "A s", "AB steps", "AB s", "verdict"):
+        table.add_column(column, justify="right" if column in ("gas", "A s", "AB steps", "AB s") else "left")
+    for row in report.blocks:
+        verdict = "[green]match[/]" if row.verdict == "match" else f"[red]{row.verdict}[/] {row.detail}"
+        table.add_row(
+            row.chain,
+            str(row.number if row.number is not None else f"#{row.index}"),
+            f"{row.gas_used:,}",
+            row.outcome,
+            f"{row.a_seconds:.3f}",
+            f"{row.ab_steps:,}",
+            f"{row.ab_seconds:.3f}",
+            verdict,
+        )
+    console = Console()
+    console.print(table)
+    counts = report.counts
+    console.print(
+        f"{len(report.blocks)} blocks, {sum(r.verdict == 'match' for r in report.blocks)} match; "
+        f"A {report.a_wall_seconds:.2f} s ({counts['a_run']} run, {counts['a_reused']} reused), "
+        f"AB {report.ab_wall_seconds:.2f} s ({counts['ab_run']} run, {counts['ab_reused']} reused)"
+    )
+
+
+def write_json(report: ReplayReport, path: str) -> None:
+    """The whole report as JSON (`-` for stdout)."""
+    text = json.dumps(report.to_json(), indent=2) + "\n"
+    if path == "-":
+        print(text, end="")
+        return
+    try:
+        Path(path).write_text(text)
+    except OSError as exc:
+        raise SwapvmError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def write_plot(report: ReplayReport, path: str) -> None:
+    """A vs AB time per block (left) and AB steps per block against 2^a (right), as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    x = list(range(len(report.blocks)))
+    fig, (times, steps) = plt.subplots(1, 2, figsize=(11, 4))
+    times.plot(x, [r.a_seconds for r in report.blocks], "o-", label="A (py-evm)")
+    times.plot(x, [r.ab_seconds for r in report.blocks], "s-", label="AB (Unicorn)")
+    times.set(xlabel="block", ylabel="seconds", title="time per block", yscale="log")
+    times.legend()
+    steps.bar(x, [r.ab_steps for r in report.blocks], color="tab:orange")
+    steps.axhline(2**report.log2_window, color="k", linestyle="--", label=f"2^{report.log2_window}")
+    steps.set(xlabel="block", ylabel="AB steps", title="AB steps per block", yscale="log")
+    steps.legend()
+    fig.tight_layout()
+    try:
+        fig.savefig(path, dpi=110)
+    except OSError as exc:
+        raise SwapvmError(f"cannot write {path}: {exc.strerror}") from None
+    finally:
+        plt.close(fig)

@@ -1,0 +1,87 @@
+"""One AB window on one essential state: the task that double-checks a transition S_t -> S_t+1.
+
+Pure and picklable, so it runs the same in a local process pool or on a Dask worker: inputs are the
+guest ELF bytes, the window size and S_t's image; the output is S_t+1 as AB computed it.
+"""
+
+from __future__ import annotations
+
+import struct
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+from emulator.layout import (
+    CAUSE_NAMES,
+    S_BASE,
+    SHADOW_CAUSE,
+    SHADOW_STATUS,
+    SHADOW_TVAL,
+    STATUS_FAULTED,
+    STATUS_NAMES,
+    STATUS_YIELDED,
+)
+
+S_HEADER = struct.Struct("<QQ")
+
+
+@dataclass(frozen=True)
+class WindowResult:
+    """What one window did: steps until the guest stopped, how it stopped, and the S it left."""
+
+    steps: int              # steps until the guest left RUNNING (2^a - 1 if it never did)
+    status: str             # "yielded", "faulted" or "overrun"
+    cause: str              # the fault cause name when faulted
+    tval: int
+    s_image: bytes          # the S window's image after the clean (header + payload), b"" if unreadable
+    s_root: bytes           # the S subtree root after the window
+    machine_root: bytes     # the machine root after exactly 2^a steps
+    seconds: float
+
+
+@lru_cache(maxsize=4)
+def _template(elf: bytes, ram_size: int, s_size: int, log2_window: int):  # noqa: ANN202 - Template
+    """Templates are cached per worker process: building one hashes the whole ROM."""
+    from emulator.image import template_from_image
+    from emulator.template import MachineParams
+
+    return template_from_image(elf, MachineParams(log2_window=log2_window, ram_size=ram_size, s_size=s_size))
+
+
+def read_s_image(state, s_size: int) -> bytes:  # noqa: ANN001 - MachineState
+    """The framed S image at the start of the S window, or b"" if its header is impossible."""
+    version, length = S_HEADER.unpack(state.read(S_BASE, S_HEADER.size))
+    if version != 1 or length > s_size - S_HEADER.size:
+        return b""
+    return state.read(S_BASE, S_HEADER.size + length)
+
+
+def run_window(
+    elf: bytes, ram_size: int, s_size: int, log2_window: int, s_image: bytes, backend: str = "unicorn"
+) -> WindowResult:
+    """Attach Q* to S_t, run exactly 2^a steps (to the yield, then idle to the clean), detach S."""
+    from emulator.machine import make_machine
+
+    start = time.perf_counter()
+    template = _template(elf, ram_size, s_size, log2_window)
+    machine = make_machine(backend, template, template.initial_state(s_image))
+    window = 1 << log2_window
+    # The guest must leave RUNNING before the window's last step (the clean): spec §5.
+    steps = machine.run_until_halt(window - 1)
+    state = machine.state()
+    status_code = int.from_bytes(state.read(SHADOW_STATUS, 8), "little")
+    cause = int.from_bytes(state.read(SHADOW_CAUSE, 8), "little")
+    tval = int.from_bytes(state.read(SHADOW_TVAL, 8), "little")
+    status = STATUS_NAMES[status_code] if status_code in (STATUS_YIELDED, STATUS_FAULTED) else "overrun"
+    machine.run(window - steps)   # idle ticks, then the clean
+    state = machine.state()
+    return WindowResult(
+        steps=steps,
+        status=status,
+        cause=CAUSE_NAMES.get(cause, str(cause)) if status == "faulted" else "",
+        tval=tval if status == "faulted" else 0,
+        s_image=read_s_image(state, s_size),
+        s_root=state.node(25, 1),
+        machine_root=machine.root(),
+        seconds=time.perf_counter() - start,
+    )

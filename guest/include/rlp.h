@@ -98,6 +98,9 @@ size_t rlp_u64_len(uint64_t v);                        /* of rlp_put_u64(v) */
 static inline size_t rlp_list_len(size_t payload_len) { return rlp_header_len(payload_len) + payload_len; }
 /* A list header for a payload of `len` bytes, which the caller appends next. */
 void rlp_put_list_header(buf_t *b, size_t len);
+/* A string header for `len` bytes the caller appends next (not for one byte below 0x80, which
+ * is its own encoding). */
+void rlp_put_string_header(buf_t *b, size_t len);
 /* Open a list: returns the offset where its payload starts. */
 size_t rlp_list_begin(buf_t *b);
 /* Close the list opened at `mark`: inserts the list header before the payload. */

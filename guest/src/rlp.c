@@ -216,6 +216,10 @@ void rlp_put_list_header(buf_t *b, size_t len) {
     write_header(buf_extend(b, rlp_header_len(len)), 0xc0, len);
 }
 
+void rlp_put_string_header(buf_t *b, size_t len) {
+    write_header(buf_extend(b, rlp_header_len(len)), 0x80, len);
+}
+
 size_t rlp_list_begin(buf_t *b) { return b->len; }
 
 void rlp_list_end(buf_t *b, size_t mark) {

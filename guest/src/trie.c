@@ -4,8 +4,8 @@
  * path (its first `d` nibbles). A range of one pair is a leaf; a range whose keys share more
  * nibbles is an extension; anything else is a branch (whose value slot holds the pair whose
  * key ends exactly at the branch, which sorts first). Every node is encoded straight into one
- * growing buffer; a child whose encoding is 32 bytes or longer is then replaced in place by
- * the RLP string of its hash.
+ * growing buffer (its header filled in last, in a gap left for it); a child whose encoding is
+ * 32 bytes or longer is then replaced in place by the RLP string of its hash.
  */
 #include "trie.h"
 
@@ -25,74 +25,91 @@ static inline unsigned nib(span_t key, size_t i) {
 
 static inline size_t nib_len(span_t key) { return key.len * 2; }
 
-/* Append the hex-prefix encoding of nibbles [from, to) of key, as an RLP string. */
+/* Append the hex-prefix encoding of nibbles [from, to) of key, as an RLP string, straight into
+ * the buffer. After the flag byte (which also holds the first nibble when the count is odd)
+ * the remaining nibbles start at an even index; when `to` is even too — always for leaves —
+ * they are whole key bytes, copied as such. */
 static void put_hex_prefix(buf_t *out, span_t key, size_t from, size_t to, bool leaf) {
-    size_t n = to - from;
-    uint8_t hp[65]; /* keys here are at most 64 bytes in practice; longer ones use the heap */
-    uint8_t *p = (n / 2 + 1 <= sizeof hp) ? hp : (uint8_t *)rt_alloc(n / 2 + 1);
+    size_t n = to - from, k = n / 2 + 1, i = from;
     unsigned flag = (leaf ? 2u : 0u) + (unsigned)(n & 1);
-    size_t k = 0, i = from;
-    if (n & 1) {
-        p[k++] = (uint8_t)((flag << 4) | nib(key, i));
-        i++;
-    } else {
-        p[k++] = (uint8_t)(flag << 4);
+    uint8_t first = (uint8_t)((flag << 4) | ((n & 1) ? nib(key, i++) : 0u));
+    if (k == 1) { /* first <= 0x3f: a single byte below 0x80 is its own encoding */
+        buf_put_byte(out, first);
+        return;
     }
-    for (; i < to; i += 2) p[k++] = (uint8_t)((nib(key, i) << 4) | nib(key, i + 1));
-    rlp_put_bytes(out, p, k);
+    rlp_put_string_header(out, k);
+    uint8_t *p = buf_extend(out, k);
+    p[0] = first;
+    if ((to & 1) == 0) {
+        memcpy(p + 1, key.ptr + i / 2, k - 1);
+    } else {
+        for (size_t j = 1; i < to; i += 2) p[j++] = (uint8_t)((nib(key, i) << 4) | nib(key, i + 1));
+    }
 }
 
-static void encode_node(const trie_pair *pairs, size_t lo, size_t hi, size_t d, buf_t *out);
+/* A node's list header is written last, right-aligned in a gap of the longest header size left
+ * in front of its payload: no payload is ever moved to make room for it. */
+#define NODE_GAP 9u
+
+static size_t encode_node(const trie_pair *pairs, size_t lo, size_t hi, size_t d, buf_t *out);
 
 /* Append the reference to the node over [lo, hi) at depth d: the node itself if its
  * encoding is shorter than 32 bytes, else the RLP string of its keccak256. */
 static void put_ref(const trie_pair *pairs, size_t lo, size_t hi, size_t d, buf_t *out) {
-    size_t start = out->len;
-    encode_node(pairs, lo, hi, d, out);
+    size_t mark = out->len;
+    size_t start = encode_node(pairs, lo, hi, d, out);
     size_t len = out->len - start;
     if (len >= 32) {
         uint8_t h[32];
         keccak256(out->ptr + start, len, h);
-        out->len = start;
+        out->len = mark;
         rlp_put_bytes(out, h, 32);
+    } else { /* embedded: close the unused part of the header gap (under 32 bytes) */
+        memmove(out->ptr + mark, out->ptr + start, len);
+        out->len = mark + len;
     }
 }
 
-static void encode_node(const trie_pair *pairs, size_t lo, size_t hi, size_t d, buf_t *out) {
-    size_t mark = rlp_list_begin(out);
+/* Append the node over [lo, hi) at depth d; returns the offset where its encoding starts (the
+ * header gap's unused bytes precede it). */
+static size_t encode_node(const trie_pair *pairs, size_t lo, size_t hi, size_t d, buf_t *out) {
+    size_t mark = out->len;
+    buf_extend(out, NODE_GAP);
     span_t first = pairs[lo].key, last = pairs[hi - 1].key;
     if (hi - lo == 1) { /* leaf: [hp(rest of key, leaf), value] */
         put_hex_prefix(out, first, d, nib_len(first), true);
         rlp_put_bytes(out, pairs[lo].value.ptr, pairs[lo].value.len);
-        rlp_list_end(out, mark);
-        return;
-    }
-    if (nib_len(first) > d) {
-        /* No key ends here: the shared nibbles of first and last are shared by all. */
-        size_t end = nib_len(first) < nib_len(last) ? nib_len(first) : nib_len(last);
+    } else {
+        /* No key ends here if the first does not: the shared nibbles of first and last are
+         * then shared by all, and more than zero of them make an extension. */
         size_t c = d;
-        while (c < end && nib(first, c) == nib(last, c)) c++;
+        if (nib_len(first) > d) {
+            size_t end = nib_len(first) < nib_len(last) ? nib_len(first) : nib_len(last);
+            while (c < end && nib(first, c) == nib(last, c)) c++;
+        }
         if (c > d) { /* extension: [hp(shared nibbles, not leaf), ref(child)] */
             put_hex_prefix(out, first, d, c, false);
             put_ref(pairs, lo, hi, c, out);
-            rlp_list_end(out, mark);
-            return;
+        } else { /* branch: 16 children by the nibble at d, then the value of a key ending at d */
+            size_t i = lo;
+            const trie_pair *value = NULL;
+            if (nib_len(first) == d) value = &pairs[i++];
+            for (unsigned v = 0; v < 16; v++) {
+                size_t j = i;
+                while (j < hi && nib(pairs[j].key, d) == v) j++;
+                if (j == i) buf_put_byte(out, 0x80);
+                else put_ref(pairs, i, j, d + 1, out);
+                i = j;
+            }
+            if (value) rlp_put_bytes(out, value->value.ptr, value->value.len);
+            else buf_put_byte(out, 0x80);
         }
     }
-    /* Branch: 16 children by the nibble at d, then the value of a key ending at d. */
-    size_t i = lo;
-    const trie_pair *value = NULL;
-    if (nib_len(first) == d) value = &pairs[i++];
-    for (unsigned v = 0; v < 16; v++) {
-        size_t j = i;
-        while (j < hi && nib(pairs[j].key, d) == v) j++;
-        if (j == i) buf_put_byte(out, 0x80);
-        else put_ref(pairs, i, j, d + 1, out);
-        i = j;
-    }
-    if (value) rlp_put_bytes(out, value->value.ptr, value->value.len);
-    else buf_put_byte(out, 0x80);
-    rlp_list_end(out, mark);
+    size_t len = out->len - mark - NODE_GAP;
+    size_t h = rlp_header_len(len);
+    buf_t gap = {out->ptr + mark + NODE_GAP - h, 0, h}; /* a view of the gap's last h bytes */
+    rlp_put_list_header(&gap, len);
+    return mark + NODE_GAP - h;
 }
 
 /* Stable merge sort of pairs by key, using scratch of the same size. */
@@ -127,8 +144,8 @@ void trie_root(trie_pair *pairs, size_t n, uint8_t out[32]) {
     } else {
         buf_t b;
         buf_init(&b, 256);
-        encode_node(live, 0, m, 0, &b);
-        keccak256(b.ptr, b.len, out);
+        size_t start = encode_node(live, 0, m, 0, &b);
+        keccak256(b.ptr + start, b.len - start, out);
     }
     rt_heap_release(heap);
 }

@@ -113,6 +113,25 @@ def build_native(out_dir: Path) -> Path:
     return build_host_executable(sources, out_dir / "core_driver")
 
 
+def build_libfuzzer(target: Path, sources: Sequence[Path], exe: Path) -> Path:
+    """Compile a libFuzzer target (its .c file) with guest sources over guest/host/rt_host.c,
+    under ASan and UBSan with clang; skips the calling test when clang is missing."""
+    import shutil
+
+    import pytest
+
+    clang = shutil.which("clang")
+    if clang is None:
+        pytest.skip("clang (libFuzzer) is not installed")
+    subprocess.run(
+        [clang, "-std=c11", "-g", "-O1", "-Wall", "-Wextra", "-Werror",
+         "-fsanitize=fuzzer,address,undefined", "-fno-sanitize-recover=all", f"-I{GUEST / 'include'}",
+         str(target), str(GUEST / "host" / "rt_host.c"), *map(str, sources), "-o", str(exe)],
+        check=True,
+    )
+    return exe
+
+
 def build_ab(out_dir: Path) -> Path:
     """Build the driver as a machine-AB image (toolchain/build.py); returns the ELF file."""
     sources = tuple(f"guest/src/{s}" for s in LIB_SOURCES) + (

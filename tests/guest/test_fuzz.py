@@ -8,12 +8,11 @@ slow run (`-m slow`) fuzzes each target for two minutes. Needs clang (skipped wi
 from __future__ import annotations
 
 import hashlib
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from core_driver import GUEST
+from core_driver import GUEST, build_libfuzzer
 
 from fastvm.codec import encode
 
@@ -26,19 +25,8 @@ TARGETS = {
 
 def build_fuzzer(name: str, out_dir: Path) -> Path:
     """Compile one target with libFuzzer, ASan and UBSan."""
-    clang = shutil.which("clang")
-    if clang is None:
-        pytest.skip("clang (libFuzzer) is not installed")
-    exe = out_dir / f"fuzz_{name}"
-    sources = [GUEST / "tests" / "fuzz" / f"fuzz_{name}.c", GUEST / "host" / "rt_host.c"]
-    sources += [GUEST / "src" / s for s in TARGETS[name]]
-    subprocess.run(
-        [clang, "-std=c11", "-g", "-O1", "-Wall", "-Wextra", "-Werror",
-         "-fsanitize=fuzzer,address,undefined", "-fno-sanitize-recover=all",
-         f"-I{GUEST / 'include'}", *map(str, sources), "-o", str(exe)],
-        check=True,
-    )
-    return exe
+    return build_libfuzzer(GUEST / "tests" / "fuzz" / f"fuzz_{name}.c",
+                           [GUEST / "src" / s for s in TARGETS[name]], out_dir / f"fuzz_{name}")
 
 
 def seed_corpus(name: str, out_dir: Path) -> Path:

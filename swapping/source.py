@@ -13,10 +13,14 @@ Chain = tuple[str, EssentialState]
 
 
 def load_chains(source: str, test: str | None = None, s_size: int | None = None) -> list[Chain]:
-    """(name, S0) for every chain in SOURCE: a BlockchainTests file or directory, or an S0 image."""
+    """(name, S0) for every chain in SOURCE: BlockchainTests file/dir, a TOML description, or an S0 image."""
     path = Path(source)
     if not path.exists():
         raise SwapvmError(f"{source} does not exist")
+    if path.is_file() and path.suffix in (".toml", ".yaml"):
+        from fastvm.describe import state_from_description_file
+
+        return [(path.stem, state_from_description_file(path))]
     if path.is_file() and path.suffix != ".json":
         try:
             data = path.read_bytes()

@@ -162,7 +162,8 @@ def test_resume_after_kill_finishes_with_identical_results(tmp_path: Path, image
 
     subprocess.run([*command, str(tmp_path / "resumed.json")], cwd=ROOT, check=True)
     resumed = json.loads((tmp_path / "resumed.json").read_text())
-    assert resumed["counts"] == {"a_run": 0, "a_reused": 6, "ab_run": 6 - done_before, "ab_reused": done_before}
+    expected = {"a_run": 0, "a_reused": 6, "ab_run": 6 - done_before, "ab_reused": done_before}
+    assert resumed["counts"] == expected
 
     fresh = run_replay(new_store(tmp_path / "fresh"), image, DIAGRAM_FIXTURES[0], workers=1)
     keys = ("index", "outcome", "s_root_a", "s_root_ab", "ab_steps", "verdict")

@@ -1,0 +1,91 @@
+"""Replay throughput: AB double-checking with 1 and 2 workers, side by side in one run.
+
+`blocks_per_s` and `mgas_per_s` count the AB phase (the double-check) of a fresh store;
+`scaling_2_workers` is the 1-worker wall time over the 2-worker one, and
+`orchestration_overhead` = 1 - (sum of AB window times) / (wall time x workers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+
+from emulator.errors import SwapvmError
+
+SCALING_GOAL = 1.8
+OVERHEAD_GOAL = 0.1
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of `swapvm bench replay`."""
+    parser.add_argument("--workload", default="transfers", help="a fastvm workload (default transfers)")
+    parser.add_argument("--blocks", type=int, default=8, help="blocks in the chain (default 8)")
+    parser.add_argument("--txs", type=int, default=20, help="transactions per block (default 20)")
+    parser.add_argument("--accounts", type=int, default=200, help="accounts in the workload (default 200)")
+    parser.add_argument("--quick", action="store_true", help="a tiny chain (a smoke run for tests)")
+
+
+def measure(chain: list, image: object, workers: int) -> dict:
+    """Replay the chain into a fresh store with `workers` local workers; AB-phase figures."""
+    from fastvm.sroot import RootCache
+    from swapping.replay import replay
+    from swapping.store import Store
+
+    with tempfile.TemporaryDirectory(prefix="swapvm-bench-") as tmp:
+        report = replay(chain, Store(Path(tmp), RootCache().root), image, workers=workers)
+    if not report.ok:
+        bad = next(r for r in report.blocks if r.verdict != "match")
+        raise SwapvmError(f"bench replay: block {bad.index} did not match on AB: {bad.verdict} {bad.detail}")
+    wall = report.ab_wall_seconds
+    gas = sum(r.gas_used for r in report.blocks)
+    busy = sum(r.ab_seconds for r in report.blocks)
+    return {
+        "workers": workers,
+        "blocks": len(report.blocks),
+        "ab_wall_s": wall,
+        "blocks_per_s": len(report.blocks) / wall,
+        "mgas_per_s": gas / 1e6 / wall,
+        "ab_busy_s": busy,
+        "orchestration_overhead": 1 - busy / (wall * workers),
+        "log2_window": report.log2_window,
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the workload chain, replay it with 1 and 2 workers, print a table or JSON."""
+    from fastvm.workloads import workload
+    from swapping.guest_image import guest_image
+
+    blocks, txs, accounts = (2, 2, 10) if args.quick else (args.blocks, args.txs, args.accounts)
+    chain = [(args.workload, workload(args.workload, accounts, blocks, txs))]
+    image = guest_image()
+    one, two = measure(chain, image, 1), measure(chain, image, 2)
+    report = {
+        "command": "swapvm bench replay" + (" --quick" if args.quick else ""),
+        "workload": {"name": args.workload, "blocks": blocks, "txs_per_block": txs, "accounts": accounts},
+        "runs": [one, two],
+        "blocks_per_s": {"1": one["blocks_per_s"], "2": two["blocks_per_s"]},
+        "mgas_per_s": {"1": one["mgas_per_s"], "2": two["mgas_per_s"]},
+        "scaling_2_workers": one["ab_wall_s"] / two["ab_wall_s"],
+        "orchestration_overhead": two["orchestration_overhead"],
+        "goals": {"scaling_2_workers": SCALING_GOAL, "orchestration_overhead": OVERHEAD_GOAL},
+    }
+    text = json.dumps(report, indent=2)
+    if args.out:
+        Path(args.out).write_text(text + "\n")
+    if args.json:
+        print(text)
+        return 0
+    print(f"{'workers':>7} {'blocks':>6} {'AB wall s':>9} {'blocks/s':>9} {'Mgas/s':>8} {'overhead':>9}")
+    for row in report["runs"]:
+        print(
+            f"{row['workers']:>7} {row['blocks']:>6} {row['ab_wall_s']:>9.2f} {row['blocks_per_s']:>9.2f} "
+            f"{row['mgas_per_s']:>8.3f} {row['orchestration_overhead']:>9.1%}"
+        )
+    print(
+        f"\nscaling with 2 workers: {report['scaling_2_workers']:.2f}x (goal >= {SCALING_GOAL}); "
+        f"orchestration overhead {report['orchestration_overhead']:.1%} (goal <= {OVERHEAD_GOAL:.0%})"
+    )
+    return 0

@@ -1,0 +1,20 @@
+"""`swapvm bench replay --quick` runs end to end and reports every figure the issue names."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from swapping.cli import main
+
+
+def test_bench_replay_reports_every_figure(tmp_path: Path, capsys) -> None:  # noqa: ANN001 - pytest fixture
+    out = tmp_path / "replay.json"
+    assert main(["bench", "replay", "--quick", "--json", "--out", str(out)]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == json.loads(out.read_text())
+    for key in ("blocks_per_s", "mgas_per_s", "scaling_2_workers", "orchestration_overhead"):
+        assert key in printed
+    assert set(printed["blocks_per_s"]) == {"1", "2"}
+    assert [run["workers"] for run in printed["runs"]] == [1, 2]
+    assert all(run["blocks"] == printed["workload"]["blocks"] for run in printed["runs"])

@@ -6,6 +6,7 @@
 #define OP_KECCAK256 1u       /* data -> digest[32] */
 #define OP_KECCAK_SPLIT 2u    /* u64 k, k x u64 cut, data -> digest of incremental updates */
 #define OP_KECCAKF 3u         /* 25 lanes as 200 LE bytes -> permuted 200 bytes */
+#define OP_KECCAKF_REPEAT 9u  /* u64 count, 200 state bytes -> the state after count permutations */
 #define OP_SHA256 4u          /* data -> digest[32] */
 #define OP_RIPEMD160 5u       /* data -> digest[20] */
 #define OP_BLOOM 6u           /* u64 n, n x blob -> bloom[256] */

@@ -17,7 +17,9 @@
  * rlp_validate checks a whole tree eagerly, iteratively (any nesting depth, as in Python).
  *
  * Encoding appends to a buf_t. Lists are written as rlp_list_begin … items … rlp_list_end,
- * which inserts the header in front of the payload once its length is known.
+ * which inserts the header in front of the payload once its length is known (moving the
+ * payload); writers that can size their lists first use rlp_put_list_header and the *_len
+ * helpers instead and move nothing (the S codec does).
  */
 #ifndef SWAPVM_RLP_H
 #define SWAPVM_RLP_H

@@ -17,10 +17,18 @@ typedef struct {
     uint64_t w[4]; /* w[0] is the least significant limb */
 } u256;
 
+/* The interpreter's hot paths rely on these being inlined; GCC and Clang may decline for a large
+ * caller unless told. */
+#if defined(__GNUC__)
+#define U256_INLINE static inline __attribute__((always_inline))
+#else
+#define U256_INLINE static inline
+#endif
+
 /* ---- carry helpers ---- */
 
 /* a + b + carry_in; returns the sum, stores the carry out (0 or 1). */
-static inline uint64_t u64_addc(uint64_t a, uint64_t b, uint64_t cin, uint64_t *cout) {
+U256_INLINE uint64_t u64_addc(uint64_t a, uint64_t b, uint64_t cin, uint64_t *cout) {
     uint64_t s = a + b;
     uint64_t c1 = s < a;
     uint64_t t = s + cin;
@@ -29,7 +37,7 @@ static inline uint64_t u64_addc(uint64_t a, uint64_t b, uint64_t cin, uint64_t *
 }
 
 /* a - b - borrow_in; returns the difference, stores the borrow out (0 or 1). */
-static inline uint64_t u64_subb(uint64_t a, uint64_t b, uint64_t bin, uint64_t *bout) {
+U256_INLINE uint64_t u64_subb(uint64_t a, uint64_t b, uint64_t bin, uint64_t *bout) {
     uint64_t d = a - b;
     uint64_t b1 = a < b;
     uint64_t t = d - bin;
@@ -39,20 +47,20 @@ static inline uint64_t u64_subb(uint64_t a, uint64_t b, uint64_t bin, uint64_t *
 
 /* ---- construction and conversion ---- */
 
-static inline void u256_set_u64(u256 *r, uint64_t v) {
+U256_INLINE void u256_set_u64(u256 *r, uint64_t v) {
     r->w[0] = v;
     r->w[1] = 0;
     r->w[2] = 0;
     r->w[3] = 0;
 }
 
-static inline bool u256_is_zero(const u256 *a) { return (a->w[0] | a->w[1] | a->w[2] | a->w[3]) == 0; }
+U256_INLINE bool u256_is_zero(const u256 *a) { return (a->w[0] | a->w[1] | a->w[2] | a->w[3]) == 0; }
 
 /* True when the value is below 2^64 (so w[0] is the whole value). */
-static inline bool u256_fits_u64(const u256 *a) { return (a->w[1] | a->w[2] | a->w[3]) == 0; }
+U256_INLINE bool u256_fits_u64(const u256 *a) { return (a->w[1] | a->w[2] | a->w[3]) == 0; }
 
 /* The value if it is below 2^64, else UINT64_MAX (for sizes and offsets that saturate). */
-static inline uint64_t u256_to_u64_sat(const u256 *a) { return u256_fits_u64(a) ? a->w[0] : UINT64_MAX; }
+U256_INLINE uint64_t u256_to_u64_sat(const u256 *a) { return u256_fits_u64(a) ? a->w[0] : UINT64_MAX; }
 
 /* Read n <= 32 big-endian bytes as a number (right-aligned: n = 0 gives 0). */
 void u256_from_be(u256 *r, const uint8_t *p, size_t n);
@@ -61,21 +69,21 @@ void u256_to_be(const u256 *a, uint8_t out[32]);
 
 /* ---- comparison ---- */
 
-static inline bool u256_eq(const u256 *a, const u256 *b) {
+U256_INLINE bool u256_eq(const u256 *a, const u256 *b) {
     return ((a->w[0] ^ b->w[0]) | (a->w[1] ^ b->w[1]) | (a->w[2] ^ b->w[2]) | (a->w[3] ^ b->w[3])) == 0;
 }
 
-static inline bool u256_lt(const u256 *a, const u256 *b) {
+U256_INLINE bool u256_lt(const u256 *a, const u256 *b) {
     if (a->w[3] != b->w[3]) return a->w[3] < b->w[3];
     if (a->w[2] != b->w[2]) return a->w[2] < b->w[2];
     if (a->w[1] != b->w[1]) return a->w[1] < b->w[1];
     return a->w[0] < b->w[0];
 }
 
-static inline bool u256_is_neg(const u256 *a) { return (a->w[3] >> 63) != 0; }
+U256_INLINE bool u256_is_neg(const u256 *a) { return (a->w[3] >> 63) != 0; }
 
 /* Signed (two's complement) less-than. */
-static inline bool u256_slt(const u256 *a, const u256 *b) {
+U256_INLINE bool u256_slt(const u256 *a, const u256 *b) {
     bool na = u256_is_neg(a), nb = u256_is_neg(b);
     if (na != nb) return na;
     return u256_lt(a, b);
@@ -83,22 +91,22 @@ static inline bool u256_slt(const u256 *a, const u256 *b) {
 
 /* ---- bitwise ---- */
 
-static inline void u256_and(u256 *r, const u256 *a, const u256 *b) {
+U256_INLINE void u256_and(u256 *r, const u256 *a, const u256 *b) {
     for (int i = 0; i < 4; i++) r->w[i] = a->w[i] & b->w[i];
 }
-static inline void u256_or(u256 *r, const u256 *a, const u256 *b) {
+U256_INLINE void u256_or(u256 *r, const u256 *a, const u256 *b) {
     for (int i = 0; i < 4; i++) r->w[i] = a->w[i] | b->w[i];
 }
-static inline void u256_xor(u256 *r, const u256 *a, const u256 *b) {
+U256_INLINE void u256_xor(u256 *r, const u256 *a, const u256 *b) {
     for (int i = 0; i < 4; i++) r->w[i] = a->w[i] ^ b->w[i];
 }
-static inline void u256_not(u256 *r, const u256 *a) {
+U256_INLINE void u256_not(u256 *r, const u256 *a) {
     for (int i = 0; i < 4; i++) r->w[i] = ~a->w[i];
 }
 
 /* ---- additive arithmetic (mod 2^256) ---- */
 
-static inline void u256_add(u256 *r, const u256 *a, const u256 *b) {
+U256_INLINE void u256_add(u256 *r, const u256 *a, const u256 *b) {
     uint64_t c;
     uint64_t r0 = u64_addc(a->w[0], b->w[0], 0, &c);
     uint64_t r1 = u64_addc(a->w[1], b->w[1], c, &c);
@@ -110,7 +118,7 @@ static inline void u256_add(u256 *r, const u256 *a, const u256 *b) {
     r->w[3] = r3;
 }
 
-static inline void u256_sub(u256 *r, const u256 *a, const u256 *b) {
+U256_INLINE void u256_sub(u256 *r, const u256 *a, const u256 *b) {
     uint64_t c;
     uint64_t r0 = u64_subb(a->w[0], b->w[0], 0, &c);
     uint64_t r1 = u64_subb(a->w[1], b->w[1], c, &c);

@@ -20,12 +20,13 @@ static unsigned clz32(uint32_t x) {
 }
 
 void u256_from_be(u256 *r, const uint8_t *p, size_t n) {
-    uint64_t w[4] = {0, 0, 0, 0};
-    for (size_t i = 0; i < n; i++) {
-        size_t bit = 8 * (n - 1 - i); /* position of byte i counted from the least significant end */
-        w[bit >> 6] |= (uint64_t)p[i] << (bit & 63);
+    /* limb i holds bytes [lo, hi) of the input, counted from its start */
+    for (size_t i = 0; i < 4; i++) {
+        size_t hi = n > 8 * i ? n - 8 * i : 0, lo = hi > 8 ? hi - 8 : 0;
+        uint64_t v = 0;
+        for (size_t k = lo; k < hi; k++) v = (v << 8) | p[k];
+        r->w[i] = v;
     }
-    for (int i = 0; i < 4; i++) r->w[i] = w[i];
 }
 
 void u256_to_be(const u256 *a, uint8_t out[32]) {

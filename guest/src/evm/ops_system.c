@@ -7,6 +7,9 @@
 
 /* Calldata of the frame at each depth: copied out of the caller's memory, which may move. */
 static buf_t g_calldata[EVM_DEPTH_LIMIT + 2];
+/* The message of the frame at each depth: kept off the C stack, which must hold 1024 nested
+ * calls within the runtime's stack. */
+static msg_t g_msg[EVM_DEPTH_LIMIT + 2];
 
 static void buf_set(buf_t *b, const uint8_t *p, size_t n) {
     if (n > b->cap) {
@@ -129,44 +132,44 @@ bool op_call(frame_t *f, uint8_t op) {
         u256_set_u64(res, 0);
         return true;
     }
-    msg_t c;
-    memset(&c, 0, sizeof c);
-    c.depth = m->depth + 1;
-    c.gas = child_gas;
-    c.is_static = m->is_static || op == 0xfa;
-    memcpy(c.code_addr, target, 20);
+    msg_t *c = &g_msg[m->depth + 1];
+    memset(c, 0, sizeof *c);
+    c->depth = m->depth + 1;
+    c->gas = child_gas;
+    c->is_static = m->is_static || op == 0xfa;
+    memcpy(c->code_addr, target, 20);
     switch (op) {
     case 0xf1: /* CALL */
     case 0xfa: /* STATICCALL */
-        memcpy(c.caller, m->to, 20);
-        memcpy(c.to, target, 20);
-        c.value = value;
-        c.transfer = op == 0xf1;
+        memcpy(c->caller, m->to, 20);
+        memcpy(c->to, target, 20);
+        c->value = value;
+        c->transfer = op == 0xf1;
         break;
     case 0xf2: /* CALLCODE: our storage, their code */
-        memcpy(c.caller, m->to, 20);
-        memcpy(c.to, m->to, 20);
-        c.value = value;
-        c.transfer = true;
+        memcpy(c->caller, m->to, 20);
+        memcpy(c->to, m->to, 20);
+        c->value = value;
+        c->transfer = true;
         break;
     default: /* DELEGATECALL: our storage, caller and value */
-        memcpy(c.caller, m->caller, 20);
-        memcpy(c.to, m->to, 20);
-        c.value = m->value;
-        c.transfer = false;
+        memcpy(c->caller, m->caller, 20);
+        memcpy(c->to, m->to, 20);
+        c->value = m->value;
+        c->transfer = false;
         break;
     }
-    buf_t *cd = &g_calldata[c.depth];
+    buf_t *cd = &g_calldata[c->depth];
     buf_set(cd, in_len ? frame_mem(f) + in_o : NULL, in_len);
-    c.data = cd->ptr;
-    c.data_len = in_len;
-    c.code = callee->code;
-    c.code_len = callee->code_len;
-    c.code_owner = callee;
+    c->data = cd->ptr;
+    c->data_len = in_len;
+    c->code = callee->code;
+    c->code_len = callee->code_len;
+    c->code_owner = callee;
 
     result_t r;
     mem_child_base(f->mem_base + f->mem_size);
-    call_message(&c, &r);
+    call_message(c, &r);
     set_return_data(f, &r);
     if (r.status != EXEC_ERROR && out_len) {
         size_t n = out_len < f->ret->len ? out_len : f->ret->len;
@@ -219,24 +222,24 @@ bool op_create(frame_t *f, bool create2) {
     if (na->nonce != 0 || na->code_len != 0) return true; /* collision: the gas is gone */
     if (len > EVM_MAX_INITCODE_SIZE) return false;  /* EIP-3860: py-evm halts the creator */
 
-    msg_t c;
-    memset(&c, 0, sizeof c);
-    c.depth = m->depth + 1;
-    c.gas = child_gas;
-    memcpy(c.caller, m->to, 20);
-    memcpy(c.to, addr, 20);
-    memcpy(c.code_addr, addr, 20);
-    c.value = value;
-    c.transfer = true;
-    c.is_create = true;
-    buf_t *cd = &g_calldata[c.depth];
+    msg_t *c = &g_msg[m->depth + 1];
+    memset(c, 0, sizeof *c);
+    c->depth = m->depth + 1;
+    c->gas = child_gas;
+    memcpy(c->caller, m->to, 20);
+    memcpy(c->to, addr, 20);
+    memcpy(c->code_addr, addr, 20);
+    c->value = value;
+    c->transfer = true;
+    c->is_create = true;
+    buf_t *cd = &g_calldata[c->depth];
     buf_set(cd, len ? frame_mem(f) + o : NULL, len); /* the init code */
-    c.code = cd->ptr;
-    c.code_len = len;
+    c->code = cd->ptr;
+    c->code_len = len;
 
     result_t r;
     mem_child_base(f->mem_base + f->mem_size);
-    call_create(&c, &r);
+    call_create(c, &r);
     /* return data: only a REVERT's output survives a creation */
     if (r.status == EXEC_REVERT) buf_set(f->ret, r.out, r.out_len);
     else f->ret->len = 0;

@@ -144,7 +144,10 @@ class BlockBuilder:
 
 
 def build_chain(
-    state: EssentialState, blocks: Sequence[Sequence[Tx]], machine: Machine | None = None
+    state: EssentialState,
+    blocks: Sequence[Sequence[Tx]],
+    machine: Machine | None = None,
+    coinbase: bytes = bytes(20),
 ) -> EssentialState:
     """S with one built block per entry of blocks appended to its inbox (each checked by running A)."""
     if state.pending:
@@ -153,7 +156,7 @@ def build_chain(
     current = state
     built: list[bytes] = []
     for index, txs in enumerate(blocks):
-        raw = builder.build(current, txs)
+        raw = builder.build(current, txs, coinbase=coinbase)
         current, info = builder.machine.step(current.with_changes(inbox=current.inbox + (raw,)))
         if info.status != Status.ACCEPTED:
             raise SwapvmError(f"built block {index} was rejected by A ({info.reason.label}: {info.detail})")

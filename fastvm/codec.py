@@ -93,7 +93,7 @@ def _frame(payload: bytes) -> bytes:
 
 def encode_payload(state: EssentialState) -> bytes:
     """The RLP payload of S (spec §4.2)."""
-    return _payload(state, [_encode_account(a) for a in state.accounts])
+    return _payload(state, [account_rlp(a) for a in state.accounts])
 
 
 def encode(state: EssentialState) -> bytes:
@@ -101,41 +101,47 @@ def encode(state: EssentialState) -> bytes:
     return _frame(encode_payload(state))
 
 
-class Encoder:
-    """encode(S) for a sequence of states: reuses the encodings of accounts and storage entries unchanged
-    since the previous call (A keeps untouched Account objects, so identity finds them).
+def account_rlp(account: Account) -> bytes:
+    """RLP of an account, memoized on the (immutable) Account object."""
+    encoded = account.rlp_memo
+    if encoded is None:
+        encoded = _encode_account(account)
+        object.__setattr__(account, "rlp_memo", encoded)
+    return encoded
 
-    Memory stays bounded by one state: each call keeps only the current state's encodings.
+
+class Encoder:
+    """encode(S) for a sequence of states: unchanged accounts are memoized on their objects already; this
+    also reuses the entry encodings of large storages (a token's balances) between consecutive states.
+
+    Memory stays bounded by one state: each call keeps only the current large storages' entries.
     """
 
     LARGE_STORAGE = 64  # accounts with more entries than this cache their entries one by one
 
     def __init__(self) -> None:
-        self._accounts: dict[int, tuple[Account, bytes]] = {}
         self._entries: dict[tuple[int, int], bytes] = {}
 
     def encode(self, state: EssentialState) -> bytes:
         """Exactly encode(state), faster when consecutive states share most accounts."""
-        previous, current = self._accounts, {}
         old_entries, entries = self._entries, {}
         accounts_rlp = []
         for account in state.accounts:
-            hit = previous.get(id(account))
-            if hit is not None and hit[0] is account:
-                encoded = hit[1]
-            elif len(account.storage) > self.LARGE_STORAGE:
-                storage_rlp = []
-                for pair in account.storage:
-                    entry = old_entries.get(pair) or _encode_pair(pair)
-                    entries[pair] = entry
-                    storage_rlp.append(entry)
-                encoded = _encode_account(account, storage_rlp)
-            else:
-                encoded = _encode_account(account)
-            current[id(account)] = (account, encoded)
+            encoded = account.rlp_memo
+            if encoded is None:
+                if len(account.storage) > self.LARGE_STORAGE:
+                    storage_rlp = []
+                    for pair in account.storage:
+                        entry = old_entries.get(pair) or _encode_pair(pair)
+                        entries[pair] = entry
+                        storage_rlp.append(entry)
+                    encoded = _encode_account(account, storage_rlp)
+                    object.__setattr__(account, "rlp_memo", encoded)
+                else:
+                    encoded = account_rlp(account)
             accounts_rlp.append(encoded)
-        self._accounts = current
-        self._entries = entries or old_entries
+        if entries:
+            self._entries = entries
         return _frame(_payload(state, accounts_rlp))
 
 

@@ -68,6 +68,8 @@ class Account:
     balance: int = 0
     code: bytes = b""
     storage: tuple[tuple[int, int], ...] = ()
+    # A memo of this (immutable) account's RLP, filled by the codec; not part of the value.
+    rlp_memo: bytes | None = field(default=None, init=False, compare=False, repr=False, hash=False)
 
     def storage_dict(self) -> dict[int, int]:
         """The storage as a mutable mapping (for building the next state)."""

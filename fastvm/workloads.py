@@ -64,7 +64,7 @@ def eth_transfers(
         [Tx(users.keys[s], users.addresses[r], value=1000 + b) for s, r in _pairs(users, b, txs)]
         for b in range(blocks)
     ]
-    return build_chain(state, plan, machine)
+    return build_chain(state, plan, machine, coinbase=users.addresses[0])
 
 
 def erc20_transfers(
@@ -83,7 +83,7 @@ def erc20_transfers(
         ]
         for b in range(blocks)
     ]
-    return build_chain(state, plan, machine)
+    return build_chain(state, plan, machine, coinbase=users.addresses[0])
 
 
 def _heavy(contract: bytes, code: bytes, calldata: Callable[[int, int], bytes], gas: int) -> Callable:
@@ -102,7 +102,7 @@ def _heavy(contract: bytes, code: bytes, calldata: Callable[[int, int], bytes], 
             ]
             for b in range(blocks)
         ]
-        return build_chain(state, plan, machine)
+        return build_chain(state, plan, machine, coinbase=users.addresses[0])
 
     return build
 

@@ -24,7 +24,7 @@ const fe256 BN254_FROB2[6] = {
     {{0x71930c11d782e155ull, 0xa6bb947cffbe3323ull, 0xaa303344d4741444ull, 0x2c3b3f0d26594943ull}},
     {{0x08cfc388c494f1abull, 0x19b315148d1373d4ull, 0x584e90fdcb6c0213ull, 0x09e1685bdf2f8849ull}},
 };
-/* the optimal-ate loop count 6u+2 = 29793968203157093288 (65 bits) */
-const uint64_t BN254_ATE_LOOP[2] = {0x9d797039be763ba8ull, 0x0000000000000001ull};
-/* the BN parameter u = 4965661367192848881 (63 bits) */
-const uint64_t BN254_U = 0x44e992b44a6909f1ull;
+/* NAF digits (least significant first) of the optimal-ate loop count 6u+2 = 29793968203157093288 */
+const int8_t BN254_ATE_NAF[66] = {0, 0, 0, 1, 0, 1, 0, -1, 0, 0, -1, 0, 0, 0, 1, 0, 0, -1, 0, -1, 0, 0, 0, 1, 0, -1, 0, 0, 0, 0, -1, 0, 0, 1, 0, -1, 0, 0, 1, 0, 0, 0, 0, 0, -1, 0, 0, -1, 0, 1, 0, -1, 0, 0, 0, -1, 0, -1, 0, 0, 0, 1, 0, -1, 0, 1};
+/* NAF digits (least significant first) of the BN parameter u = 4965661367192848881 */
+const int8_t BN254_U_NAF[63] = {1, 0, 0, 0, -1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1, 0, -1, 0, 1, 0, 1, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0, -1, 0, -1, 0, -1, 0, 1, 0, 1, 0, 0, -1, 0, 1, 0, 1, 0, -1, 0, 0, 1, 0, 1, 0, 0, 0, 1};

@@ -36,8 +36,9 @@ extern const fp2 BN254_TWIST_B;
 extern const fp2 BN254_FROB_X, BN254_FROB_Y;
 extern const fp2 BN254_FROB1[6];
 extern const fe256 BN254_FROB2[6];
-extern const uint64_t BN254_ATE_LOOP[2];
-extern const uint64_t BN254_U;
+/* NAF digits, least significant first (their top digit is 1) */
+extern const int8_t BN254_ATE_NAF[66]; /* 6u+2, the optimal-ate loop count */
+extern const int8_t BN254_U_NAF[63];   /* u, the BN parameter */
 
 /* ---- Fp2 ---- */
 void fp2_add(fp2 *r, const fp2 *a, const fp2 *b);

@@ -85,12 +85,21 @@ void bn254_miller_loop(fp12 *f, const bn254_pair *pairs, size_t n) {
         fp2_set_one(&t[j].z);
         mont_neg(FP, &neg_px[j], &pairs[j].px);
     }
-    /* bits of 6u+2 below the top one (bit 64) */
-    for (int i = 63; i >= 0; i--) {
+    /* NAF digits of 6u+2 below the top one; a digit -1 adds -Q */
+    g2_affine neg_q;
+    for (int i = (int)sizeof BN254_ATE_NAF - 2; i >= 0; i--) {
         fp12_sqr(f, f);
         for (size_t j = 0; j < n; j++) double_step(f, &t[j], &neg_px[j], &pairs[j].py);
-        if ((BN254_ATE_LOOP[0] >> i) & 1)
-            for (size_t j = 0; j < n; j++) add_step(f, &t[j], &pairs[j].q, &neg_px[j], &pairs[j].py);
+        int d = BN254_ATE_NAF[i];
+        for (size_t j = 0; d != 0 && j < n; j++) {
+            const g2_affine *q = &pairs[j].q;
+            if (d < 0) {
+                neg_q.x = q->x;
+                fp2_neg(&neg_q.y, &q->y);
+                q = &neg_q;
+            }
+            add_step(f, &t[j], q, &neg_px[j], &pairs[j].py);
+        }
     }
     for (size_t j = 0; j < n; j++) {
         g2_affine q1, q2;
@@ -102,13 +111,15 @@ void bn254_miller_loop(fp12 *f, const bn254_pair *pairs, size_t n) {
     }
 }
 
-/* r = a^u for a in the cyclotomic subgroup (u > 0, 63 bits), square-and-multiply with
- * cyclotomic squarings. */
+/* r = a^u for a in the cyclotomic subgroup, over the NAF digits of u with cyclotomic squarings;
+ * a digit -1 multiplies by the conjugate, which is the inverse there. */
 static void pow_u(fp12 *r, const fp12 *a) {
-    fp12 acc = *a;
-    for (int i = 61; i >= 0; i--) {
+    fp12 acc = *a, inv;
+    fp12_conj(&inv, a);
+    for (int i = (int)sizeof BN254_U_NAF - 2; i >= 0; i--) {
         fp12_cyclo_sqr(&acc, &acc);
-        if ((BN254_U >> i) & 1) fp12_mul(&acc, &acc, a);
+        if (BN254_U_NAF[i] > 0) fp12_mul(&acc, &acc, a);
+        else if (BN254_U_NAF[i] < 0) fp12_mul(&acc, &acc, &inv);
     }
     *r = acc;
 }

@@ -48,9 +48,20 @@ def fp2(a: Fp2) -> str:
     return "{" + mont(a[0]) + ", " + mont(a[1]) + "}"
 
 
-def limbs(v: int, n: int) -> str:
-    """n little-endian 64-bit limbs of a plain integer."""
-    return "{" + ", ".join(f"0x{(v >> (64 * i)) & (2**64 - 1):016x}ull" for i in range(n)) + "}"
+def naf(k: int) -> list[int]:
+    """Non-adjacent form of k > 0, least significant digit first (digits -1, 0, 1)."""
+    digits = []
+    while k:
+        d = 2 - k % 4 if k % 2 else 0
+        digits.append(d)
+        k = (k - d) // 2
+    return digits
+
+
+def digits_c(name: str, digits: list[int]) -> list[str]:
+    """A C table of signed digits."""
+    body = ", ".join(str(d) for d in digits)
+    return [f"const int8_t {name}[{len(digits)}] = {{{body}}};"]
 
 
 def render() -> str:
@@ -80,10 +91,10 @@ def render() -> str:
     lines += [f"    {mont(g[0])}," for g in frob2]
     lines += [
         "};",
-        f"/* the optimal-ate loop count 6u+2 = {ATE} ({ATE.bit_length()} bits) */",
-        f"const uint64_t BN254_ATE_LOOP[2] = {limbs(ATE, 2)};",
-        f"/* the BN parameter u = {U} ({U.bit_length()} bits) */",
-        f"const uint64_t BN254_U = 0x{U:016x}ull;",
+        f"/* NAF digits (least significant first) of the optimal-ate loop count 6u+2 = {ATE} */",
+        *digits_c("BN254_ATE_NAF", naf(ATE)),
+        f"/* NAF digits (least significant first) of the BN parameter u = {U} */",
+        *digits_c("BN254_U_NAF", naf(U)),
     ]
     return "\n".join(lines) + "\n"
 

@@ -21,6 +21,7 @@ KECCAK = bytes.fromhex("000000000000000000000000000000000000ecc0")
 SSTORE = bytes.fromhex("0000000000000000000000000000000000005705")
 ETHER = 10**18
 GAS_LIMIT = 60_000_000
+SSTORE_SLOTS = 20  # fresh slots written per SSTORE-loop call (~0.46 Mgas)
 
 
 def key(index: int) -> bytes:
@@ -112,8 +113,8 @@ keccak_loops = _heavy(KECCAK, KECCAK_CODE, lambda b, t: (1_000).to_bytes(32, "bi
 sstore_loops = _heavy(
     SSTORE,
     SSTORE_CODE,
-    lambda b, t: ((b * 1000 + t) * 40).to_bytes(32, "big") + (40).to_bytes(32, "big"),
-    1_000_000,
+    lambda b, t: ((b * 10_000 + t) * SSTORE_SLOTS).to_bytes(32, "big") + SSTORE_SLOTS.to_bytes(32, "big"),
+    600_000,
 )
 
 WORKLOADS: dict[str, Callable[..., EssentialState]] = {

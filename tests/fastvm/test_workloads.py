@@ -9,7 +9,7 @@ from fastvm.codec import encode
 from fastvm.contracts import balance_slot
 from fastvm.machine import Machine
 from fastvm.state import EssentialState, Status
-from fastvm.workloads import ARITH, KECCAK, SSTORE, TOKEN, WORKLOADS, Users, _pairs, workload
+from fastvm.workloads import ARITH, KECCAK, SSTORE, SSTORE_SLOTS, TOKEN, WORKLOADS, Users, _pairs, workload
 
 ACCOUNTS, BLOCKS, TXS = 12, 2, 4
 
@@ -56,5 +56,5 @@ def test_the_loops_store_their_results() -> None:
         0: int.from_bytes(word, "big")
     }
     assert dict(_run(workload("sstore", 3, 1, 1)).account_map()[SSTORE].storage) == {
-        i: i + 1 for i in range(40)
+        i: i + 1 for i in range(SSTORE_SLOTS)
     }

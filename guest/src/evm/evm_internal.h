@@ -61,6 +61,7 @@ typedef struct {
     size_t code_len;
     uint8_t code_hash[32];
     uint8_t *jumpdests;   /* JUMPDEST bitmap of `code`, built on first execution */
+    uint8_t *padded_code; /* `code` plus 33 zero bytes, built on first execution */
     slot_t **slots;       /* open addressing table of slot_cap entries */
     uint32_t slot_cap, n_slots;
     uint32_t warm_serial;
@@ -186,12 +187,13 @@ static inline void word_to_addr(const u256 *w, uint8_t a[20]) {
 /* 63/64 of the gas left (EIP-150). */
 static inline uint64_t all_but_64th(uint64_t g) { return g - g / 64; }
 
-/* Per-fork opcode facts (optable.c): static gas, stack arity, validity. */
+/* Per-fork opcode facts (optable.c): static gas and the stack heights it may run at, encoded
+ * for one compare; an undefined opcode is an all-zero entry. */
 typedef struct {
     uint16_t gas;
-    uint8_t pops;
-    uint8_t pushes;
-    uint8_t valid;
+    uint16_t min1;   /* stack inputs + 1 (0: undefined opcode) */
+    uint16_t range;  /* EVM_STACK_LIMIT - stack outputs */
+    uint16_t unused;
 } opinfo_t;
 const opinfo_t *optable_for(uint64_t fork);
 

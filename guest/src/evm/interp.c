@@ -79,6 +79,17 @@ static bool valid_jump(const uint8_t *bits, size_t code_len, const u256 *dest) {
     return (bits[d >> 3] >> (d & 7)) & 1;
 }
 
+/* The code followed by 33 zero bytes (STOP, and the missing bytes of a PUSH at the end), cached
+ * on the account that owns it; init code is copied for its one run. */
+static const uint8_t *padded_code(const msg_t *m) {
+    account_t *owner = m->code_owner;
+    if (owner && owner->padded_code) return owner->padded_code;
+    uint8_t *p = rt_alloc(m->code_len + 33);
+    if (m->code_len) memcpy(p, m->code, m->code_len);
+    if (owner) owner->padded_code = p;
+    return p;
+}
+
 /* BLOCKHASH(n) from the parent header and the ancestor hashes (docs/spec.md §4.2). */
 static void block_hash(const u256 *n, u256 *out) {
     const s_state *s = g_env.s;
@@ -101,7 +112,24 @@ static void block_hash(const u256 *n, u256 *out) {
 
 /* ---- the loop ---- */
 
-#define ST(i) (f.stack[f.sp - 1 - (i)]) /* i-th item from the top */
+/* The loop keeps the stack height and the gas in locals; helpers that take the frame see them
+ * after SYNC_OUT and hand them back through SYNC_IN. */
+#define ST(i) (stack[sp - 1 - (i)]) /* i-th item from the top */
+#define SYNC_OUT() (f.sp = sp, f.gas = gas)
+#define SYNC_IN() (sp = f.sp, gas = f.gas)
+#define CHARGE(g)                       \
+    do {                                \
+        uint64_t c_ = (g);              \
+        if (gas < c_) goto fail;        \
+        gas -= c_;                      \
+    } while (0)
+#define HELPER(call)                    \
+    do {                                \
+        SYNC_OUT();                     \
+        bool ok_ = (call);              \
+        SYNC_IN();                      \
+        if (!ok_) goto fail;            \
+    } while (0)
 
 void interp_run(const msg_t *m, result_t *r) {
     static const uint8_t NOTHING[1] = {0};
@@ -117,7 +145,10 @@ void interp_run(const msg_t *m, result_t *r) {
     f.ret->len = 0;
     f.mem_base = g_child_base; /* after the caller's memory (mem_child_base) */
 
-    const uint8_t *code = m->code;
+    u256 *stack = f.stack;
+    size_t sp = 0;
+    uint64_t gas = f.gas;
+    const uint8_t *code = padded_code(m); /* STOP-padded: no bounds check on fetch */
     size_t code_len = m->code_len;
     const uint8_t *jd = NULL;
     size_t pc = 0;
@@ -126,73 +157,74 @@ void interp_run(const msg_t *m, result_t *r) {
     int status = EXEC_ERROR;
 
     for (;;) {
-        uint8_t op = pc < code_len ? code[pc] : 0x00;
+        uint8_t op = code[pc];
         const opinfo_t *info = &table[op];
-        if (!info->valid) goto fail;
-        if (f.sp < info->pops || f.sp - info->pops + info->pushes > EVM_STACK_LIMIT) goto fail;
-        if (!use_gas(&f, info->gas)) goto fail;
+        /* one compare covers undefined opcodes, stack underflow and overflow (optable.c) */
+        if ((size_t)(sp + 1 - info->min1) > info->range) goto fail;
+        if (gas < info->gas) goto fail;
+        gas -= info->gas;
         pc++;
         switch (op) {
         case 0x00: status = EXEC_SUCCESS; goto done;
-        case 0x01: u256_add(&ST(1), &ST(0), &ST(1)); f.sp--; break;
-        case 0x02: u256_mul(&ST(1), &ST(0), &ST(1)); f.sp--; break;
-        case 0x03: u256_sub(&ST(1), &ST(0), &ST(1)); f.sp--; break;
-        case 0x04: u256_div(&ST(1), &ST(0), &ST(1)); f.sp--; break;
-        case 0x05: u256_sdiv(&ST(1), &ST(0), &ST(1)); f.sp--; break;
-        case 0x06: u256_mod(&ST(1), &ST(0), &ST(1)); f.sp--; break;
-        case 0x07: u256_smod(&ST(1), &ST(0), &ST(1)); f.sp--; break;
-        case 0x08: u256_addmod(&ST(2), &ST(0), &ST(1), &ST(2)); f.sp -= 2; break;
-        case 0x09: u256_mulmod(&ST(2), &ST(0), &ST(1), &ST(2)); f.sp -= 2; break;
+        case 0x01: u256_add(&ST(1), &ST(0), &ST(1)); sp--; break;
+        case 0x02: u256_mul(&ST(1), &ST(0), &ST(1)); sp--; break;
+        case 0x03: u256_sub(&ST(1), &ST(0), &ST(1)); sp--; break;
+        case 0x04: u256_div(&ST(1), &ST(0), &ST(1)); sp--; break;
+        case 0x05: u256_sdiv(&ST(1), &ST(0), &ST(1)); sp--; break;
+        case 0x06: u256_mod(&ST(1), &ST(0), &ST(1)); sp--; break;
+        case 0x07: u256_smod(&ST(1), &ST(0), &ST(1)); sp--; break;
+        case 0x08: u256_addmod(&ST(2), &ST(0), &ST(1), &ST(2)); sp -= 2; break;
+        case 0x09: u256_mulmod(&ST(2), &ST(0), &ST(1), &ST(2)); sp -= 2; break;
         case 0x0a:
-            if (!use_gas(&f, (uint64_t)G_EXP_BYTE * u256_byte_len(&ST(1)))) goto fail;
+            CHARGE((uint64_t)G_EXP_BYTE * u256_byte_len(&ST(1)));
             u256_exp(&ST(1), &ST(0), &ST(1));
-            f.sp--;
+            sp--;
             break;
-        case 0x0b: u256_signextend(&ST(1), &ST(0), &ST(1)); f.sp--; break;
-        case 0x10: u256_set_u64(&ST(1), u256_lt(&ST(0), &ST(1))); f.sp--; break;
-        case 0x11: u256_set_u64(&ST(1), u256_lt(&ST(1), &ST(0))); f.sp--; break;
-        case 0x12: u256_set_u64(&ST(1), u256_slt(&ST(0), &ST(1))); f.sp--; break;
-        case 0x13: u256_set_u64(&ST(1), u256_slt(&ST(1), &ST(0))); f.sp--; break;
-        case 0x14: u256_set_u64(&ST(1), u256_eq(&ST(0), &ST(1))); f.sp--; break;
+        case 0x0b: u256_signextend(&ST(1), &ST(0), &ST(1)); sp--; break;
+        case 0x10: u256_set_u64(&ST(1), u256_lt(&ST(0), &ST(1))); sp--; break;
+        case 0x11: u256_set_u64(&ST(1), u256_lt(&ST(1), &ST(0))); sp--; break;
+        case 0x12: u256_set_u64(&ST(1), u256_slt(&ST(0), &ST(1))); sp--; break;
+        case 0x13: u256_set_u64(&ST(1), u256_slt(&ST(1), &ST(0))); sp--; break;
+        case 0x14: u256_set_u64(&ST(1), u256_eq(&ST(0), &ST(1))); sp--; break;
         case 0x15: u256_set_u64(&ST(0), u256_is_zero(&ST(0))); break;
-        case 0x16: u256_and(&ST(1), &ST(0), &ST(1)); f.sp--; break;
-        case 0x17: u256_or(&ST(1), &ST(0), &ST(1)); f.sp--; break;
-        case 0x18: u256_xor(&ST(1), &ST(0), &ST(1)); f.sp--; break;
+        case 0x16: u256_and(&ST(1), &ST(0), &ST(1)); sp--; break;
+        case 0x17: u256_or(&ST(1), &ST(0), &ST(1)); sp--; break;
+        case 0x18: u256_xor(&ST(1), &ST(0), &ST(1)); sp--; break;
         case 0x19: u256_not(&ST(0), &ST(0)); break;
-        case 0x1a: u256_byte(&ST(1), &ST(0), &ST(1)); f.sp--; break;
-        case 0x1b: u256_shl(&ST(1), &ST(0), &ST(1)); f.sp--; break;
-        case 0x1c: u256_shr(&ST(1), &ST(0), &ST(1)); f.sp--; break;
-        case 0x1d: u256_sar(&ST(1), &ST(0), &ST(1)); f.sp--; break;
+        case 0x1a: u256_byte(&ST(1), &ST(0), &ST(1)); sp--; break;
+        case 0x1b: u256_shl(&ST(1), &ST(0), &ST(1)); sp--; break;
+        case 0x1c: u256_shr(&ST(1), &ST(0), &ST(1)); sp--; break;
+        case 0x1d: u256_sar(&ST(1), &ST(0), &ST(1)); sp--; break;
         case 0x20: { /* KECCAK256 */
             size_t o;
-            if (!mem_expand(&f, &ST(0), &ST(1), &o)) goto fail;
+            HELPER(mem_expand(&f, &ST(0), &ST(1), &o));
             size_t len = (size_t)ST(1).w[0] * !u256_is_zero(&ST(1));
-            if (!use_gas(&f, G_KECCAK_WORD * words_of(len))) goto fail;
+            CHARGE(G_KECCAK_WORD * words_of(len));
             uint8_t h[32];
             keccak256(len ? frame_mem(&f) + o : NULL, len, h);
             u256_from_be(&ST(1), h, 32);
-            f.sp--;
+            sp--;
             break;
         }
-        case 0x30: addr_to_word(m->to, &ST(-1)); f.sp++; break;
+        case 0x30: addr_to_word(m->to, &ST(-1)); sp++; break;
         case 0x31: { /* BALANCE */
             uint8_t a[20];
             word_to_addr(&ST(0), a);
             account_t *acc = world_account(a);
-            if (!charge_account_access(&f, acc)) goto fail;
+            HELPER(charge_account_access(&f, acc));
             ST(0) = acc->balance;
             break;
         }
-        case 0x32: addr_to_word(g_env.origin, &ST(-1)); f.sp++; break;
-        case 0x33: addr_to_word(m->caller, &ST(-1)); f.sp++; break;
-        case 0x34: ST(-1) = m->value; f.sp++; break;
+        case 0x32: addr_to_word(g_env.origin, &ST(-1)); sp++; break;
+        case 0x33: addr_to_word(m->caller, &ST(-1)); sp++; break;
+        case 0x34: ST(-1) = m->value; sp++; break;
         case 0x35: { /* CALLDATALOAD */
             uint8_t w[32];
             copy_padded(w, m->data, m->data_len, &ST(0), 32);
             u256_from_be(&ST(0), w, 32);
             break;
         }
-        case 0x36: u256_set_u64(&ST(-1), m->data_len); f.sp++; break;
+        case 0x36: u256_set_u64(&ST(-1), m->data_len); sp++; break;
         case 0x37:   /* CALLDATACOPY */
         case 0x39:   /* CODECOPY */
         case 0x3e: { /* RETURNDATACOPY */
@@ -202,25 +234,25 @@ void interp_run(const msg_t *m, result_t *r) {
                 u256_add(&end, &ST(1), &ST(2));
                 if (u256_lt(&end, &ST(1)) || !u256_fits_u64(&end) || end.w[0] > f.ret->len) goto fail;
             }
-            if (!mem_expand(&f, &ST(0), &ST(2), &o)) goto fail;
+            HELPER(mem_expand(&f, &ST(0), &ST(2), &o));
             size_t len = u256_is_zero(&ST(2)) ? 0 : (size_t)ST(2).w[0];
-            if (!use_gas(&f, G_COPY_WORD * words_of(len))) goto fail;
+            CHARGE(G_COPY_WORD * words_of(len));
             if (len) {
                 const uint8_t *src = op == 0x37 ? m->data : op == 0x39 ? code : f.ret->ptr;
                 size_t src_len = op == 0x37 ? m->data_len : op == 0x39 ? code_len : f.ret->len;
                 copy_padded(frame_mem(&f) + o, src, src_len, &ST(1), len);
             }
-            f.sp -= 3;
+            sp -= 3;
             break;
         }
-        case 0x38: u256_set_u64(&ST(-1), code_len); f.sp++; break;
-        case 0x3a: ST(-1) = g_env.gas_price; f.sp++; break;
+        case 0x38: u256_set_u64(&ST(-1), code_len); sp++; break;
+        case 0x3a: ST(-1) = g_env.gas_price; sp++; break;
         case 0x3b:   /* EXTCODESIZE */
         case 0x3f: { /* EXTCODEHASH */
             uint8_t a[20];
             word_to_addr(&ST(0), a);
             account_t *acc = world_account(a);
-            if (!charge_account_access(&f, acc)) goto fail;
+            HELPER(charge_account_access(&f, acc));
             if (op == 0x3b) u256_set_u64(&ST(0), acc->code_len);
             else if (account_dead(acc)) u256_set_u64(&ST(0), 0);
             else u256_from_be(&ST(0), account_code_hash(acc), 32);
@@ -230,31 +262,31 @@ void interp_run(const msg_t *m, result_t *r) {
             uint8_t a[20];
             word_to_addr(&ST(0), a);
             account_t *acc = world_account(a);
-            if (!charge_account_access(&f, acc)) goto fail;
+            HELPER(charge_account_access(&f, acc));
             size_t o;
-            if (!mem_expand(&f, &ST(1), &ST(3), &o)) goto fail;
+            HELPER(mem_expand(&f, &ST(1), &ST(3), &o));
             size_t len = u256_is_zero(&ST(3)) ? 0 : (size_t)ST(3).w[0];
-            if (!use_gas(&f, G_COPY_WORD * words_of(len))) goto fail;
+            CHARGE(G_COPY_WORD * words_of(len));
             if (len) copy_padded(frame_mem(&f) + o, acc->code, acc->code_len, &ST(2), len);
-            f.sp -= 4;
+            sp -= 4;
             break;
         }
-        case 0x3d: u256_set_u64(&ST(-1), f.ret->len); f.sp++; break;
+        case 0x3d: u256_set_u64(&ST(-1), f.ret->len); sp++; break;
         case 0x40: block_hash(&ST(0), &ST(0)); break;
-        case 0x41: ST(-1) = g_env.coinbase_word; f.sp++; break;
-        case 0x42: u256_set_u64(&ST(-1), g_env.header->timestamp); f.sp++; break;
-        case 0x43: u256_set_u64(&ST(-1), g_env.header->number); f.sp++; break;
-        case 0x44: ST(-1) = g_env.prevrandao; f.sp++; break;
-        case 0x45: u256_set_u64(&ST(-1), g_env.header->gas_limit); f.sp++; break;
-        case 0x46: ST(-1) = g_env.chain_id; f.sp++; break;
-        case 0x47: ST(-1) = world_account(m->to)->balance; f.sp++; break;
-        case 0x48: ST(-1) = g_env.base_fee; f.sp++; break;
-        case 0x50: f.sp--; break;
+        case 0x41: ST(-1) = g_env.coinbase_word; sp++; break;
+        case 0x42: u256_set_u64(&ST(-1), g_env.header->timestamp); sp++; break;
+        case 0x43: u256_set_u64(&ST(-1), g_env.header->number); sp++; break;
+        case 0x44: ST(-1) = g_env.prevrandao; sp++; break;
+        case 0x45: u256_set_u64(&ST(-1), g_env.header->gas_limit); sp++; break;
+        case 0x46: ST(-1) = g_env.chain_id; sp++; break;
+        case 0x47: ST(-1) = world_account(m->to)->balance; sp++; break;
+        case 0x48: ST(-1) = g_env.base_fee; sp++; break;
+        case 0x50: sp--; break;
         case 0x51: { /* MLOAD */
             u256 n32;
             size_t o;
             u256_set_u64(&n32, 32);
-            if (!mem_expand(&f, &ST(0), &n32, &o)) goto fail;
+            HELPER(mem_expand(&f, &ST(0), &n32, &o));
             u256_from_be(&ST(0), frame_mem(&f) + o, 32);
             break;
         }
@@ -263,19 +295,19 @@ void interp_run(const msg_t *m, result_t *r) {
             u256 n;
             size_t o;
             u256_set_u64(&n, op == 0x52 ? 32 : 1);
-            if (!mem_expand(&f, &ST(0), &n, &o)) goto fail;
+            HELPER(mem_expand(&f, &ST(0), &n, &o));
             if (op == 0x52) u256_to_be(&ST(1), frame_mem(&f) + o);
             else frame_mem(&f)[o] = (uint8_t)ST(1).w[0];
-            f.sp -= 2;
+            sp -= 2;
             break;
         }
-        case 0x54: if (!op_sload(&f)) goto fail; break;
-        case 0x55: if (!op_sstore(&f)) goto fail; break;
+        case 0x54: HELPER(op_sload(&f)); break;
+        case 0x55: HELPER(op_sstore(&f)); break;
         case 0x56: /* JUMP */
             if (!jd) jd = jump_table(m);
             if (!valid_jump(jd, code_len, &ST(0))) goto fail;
             pc = (size_t)ST(0).w[0];
-            f.sp--;
+            sp--;
             break;
         case 0x57: /* JUMPI */
             if (!u256_is_zero(&ST(1))) {
@@ -283,32 +315,32 @@ void interp_run(const msg_t *m, result_t *r) {
                 if (!valid_jump(jd, code_len, &ST(0))) goto fail;
                 pc = (size_t)ST(0).w[0];
             }
-            f.sp -= 2;
+            sp -= 2;
             break;
-        case 0x58: u256_set_u64(&ST(-1), pc - 1); f.sp++; break;
-        case 0x59: u256_set_u64(&ST(-1), f.mem_size); f.sp++; break;
-        case 0x5a: u256_set_u64(&ST(-1), f.gas); f.sp++; break;
+        case 0x58: u256_set_u64(&ST(-1), pc - 1); sp++; break;
+        case 0x59: u256_set_u64(&ST(-1), f.mem_size); sp++; break;
+        case 0x5a: u256_set_u64(&ST(-1), gas); sp++; break;
         case 0x5b: break;
-        case 0x5f: u256_set_u64(&ST(-1), 0); f.sp++; break;
+        case 0x5f: u256_set_u64(&ST(-1), 0); sp++; break;
         case 0xa0: case 0xa1: case 0xa2: case 0xa3: case 0xa4:
-            if (!op_log(&f, op - 0xa0)) goto fail;
+            HELPER(op_log(&f, op - 0xa0));
             break;
-        case 0xf0: if (!op_create(&f, false)) goto fail; break;
-        case 0xf5: if (!op_create(&f, true)) goto fail; break;
+        case 0xf0: HELPER(op_create(&f, false)); break;
+        case 0xf5: HELPER(op_create(&f, true)); break;
         case 0xf1: case 0xf2: case 0xf4: case 0xfa:
-            if (!op_call(&f, op)) goto fail;
+            HELPER(op_call(&f, op));
             break;
         case 0xf3:   /* RETURN */
         case 0xfd: { /* REVERT */
             size_t o;
-            if (!mem_expand(&f, &ST(0), &ST(1), &o)) goto fail;
+            HELPER(mem_expand(&f, &ST(0), &ST(1), &o));
             r->out_len = u256_is_zero(&ST(1)) ? 0 : (size_t)ST(1).w[0];
             r->out = r->out_len ? frame_mem(&f) + o : NOTHING;
             status = op == 0xf3 ? EXEC_SUCCESS : EXEC_REVERT;
             goto done;
         }
         case 0xff:
-            if (!op_selfdestruct(&f)) goto fail;
+            HELPER(op_selfdestruct(&f));
             status = EXEC_SUCCESS;
             goto done;
         default:
@@ -319,11 +351,11 @@ void interp_run(const msg_t *m, result_t *r) {
                 size_t take = n < avail ? n : avail;
                 if (take) memcpy(w, code + pc, take); /* bytes past the end of code read as zero */
                 u256_from_be(&ST(-1), w, n);
-                f.sp++;
+                sp++;
                 pc += n;
             } else if (op >= 0x80 && op <= 0x8f) { /* DUPn */
                 ST(-1) = ST(op - 0x80);
-                f.sp++;
+                sp++;
             } else if (op >= 0x90 && op <= 0x9f) { /* SWAPn */
                 u256 t = ST(0);
                 ST(0) = ST(op - 0x8f);
@@ -343,6 +375,6 @@ fail:
     return;
 done:
     r->status = status;
-    r->gas_left = f.gas;
+    r->gas_left = gas;
     r->refund = status == EXEC_SUCCESS ? f.refund : 0;
 }

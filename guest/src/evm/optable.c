@@ -5,7 +5,9 @@
  */
 #include "evm_internal.h"
 
-#define OP(code, g, in, out) [code] = {g, in, out, 1}
+/* min1 = inputs + 1 and range = 1024 - outputs, so that the loop's single unsigned compare
+ * (sp + 1 - min1 > range) rejects underflow, overflow and (all-zero entries) undefined opcodes. */
+#define OP(code, g, in, out) [code] = {g, (in) + 1, EVM_STACK_LIMIT - (out), 0}
 
 /* Shanghai (yellow paper appendix G/H with EIPs 150, 1884, 2929, 3198, 3529, 3855). Opcodes
  * whose cost depends on warm/cold access have static gas 0 here and charge it themselves. */

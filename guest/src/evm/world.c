@@ -212,6 +212,7 @@ void world_set_code(account_t *a, const uint8_t *code, size_t len) {
     a->code = code;
     a->code_len = len;
     a->jumpdests = NULL;
+    a->padded_code = NULL;
     a->code_hash_ok = false;
 }
 
@@ -274,6 +275,7 @@ void world_revert(snapshot_t s) {
             a->code = e->old.code.ptr;
             a->code_len = e->old.code.len;
             a->jumpdests = e->old.code.jumpdests;
+            a->padded_code = NULL;
             a->code_hash_ok = false;
             break;
         case J_SLOT: sl->value = e->old.word; break;
@@ -312,6 +314,7 @@ void world_delete(account_t *a) {
     a->code = NULL;
     a->code_len = 0;
     a->jumpdests = NULL;
+    a->padded_code = NULL;
     a->code_hash_ok = false;
     for (uint32_t i = 0; i < a->slot_cap; i++) {
         if (a->slots[i]) u256_set_u64(&a->slots[i]->value, 0);

@@ -1,0 +1,53 @@
+"""A chain to dispute: SOURCE replayed (A's snapshots in the store, every block checked on AB)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from emulator.errors import SwapvmError
+from emulator.template import Template
+from swapping.replay import ReplayReport
+
+
+@dataclass
+class ReplayedChain:
+    """One chain after replay: its name, the S images S_0 … S_n, the template at the window a, the report."""
+
+    name: str
+    s_images: list[bytes]
+    template: Template
+    report: ReplayReport
+
+    @property
+    def blocks(self) -> int:
+        """n: blocks in the inbox."""
+        return len(self.s_images) - 1
+
+
+def replayed_chain(
+    source: str, store_dir: str | Path, test: str | None = None, log2_window: int | None = None,
+    workers: int | None = None,
+) -> ReplayedChain:
+    """Replay SOURCE (reusing the store) and return its single chain's snapshots and template."""
+    from fastvm.sroot import RootCache
+    from swapping.guest_image import guest_image
+    from swapping.replay import check_window_size, replay
+    from swapping.source import load_chains
+    from swapping.store import Store
+
+    check_window_size(log2_window)
+    image = guest_image()
+    chains = load_chains(source, test, image.s_size)
+    if len(chains) != 1:
+        names = ", ".join(name for name, _ in chains[:5])
+        raise SwapvmError(f"{source} holds {len(chains)} chains ({names}, …): pick one with --test")
+    store = Store(Path(store_dir), RootCache().root)
+    report = replay(chains, store, image, log2_window=log2_window, workers=workers)
+    name = chains[0][0]
+    rows = [row for row in report.blocks if row.chain == name]
+    if not rows:
+        raise SwapvmError(f"{source}: chain {name} has no blocks to dispute")
+    roots = [rows[0].s_root_before] + [row.s_root_a for row in rows]
+    images = [store.get_state(bytes.fromhex(root)) for root in roots]
+    return ReplayedChain(name, images, image.template(report.log2_window), report)

@@ -1,0 +1,91 @@
+"""`swapvm dispute SOURCE --lie block=K[,step=N][,kind=...]`: replay SOURCE, play an honest party against a liar."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from swapping.replay_cli import DEFAULT_STORE
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `swapvm dispute`."""
+    parser = subparsers.add_parser(
+        "dispute", help="replay a chain, then bisect an honest party against a liar down to one AB step"
+    )
+    parser.add_argument("source", help="a BlockchainTests file or directory, a TOML description, or an S0 file")
+    parser.add_argument("--lie", required=True, metavar="block=K[,step=N][,kind=KIND][,round=R]",
+                        help="the liar's lie; kinds: s-root (default), clean, step (default with step=), "
+                             "idle, fault-claim, fault-hide, equivocate")
+    parser.add_argument("--liar", default="challenger", choices=("proposer", "challenger"),
+                        help="which role lies (default challenger)")
+    parser.add_argument("--test", help="only this test of a fixture file")
+    parser.add_argument("--log2-window", type=int, help="a: the window is 2^a steps (default: measured)")
+    parser.add_argument("--store", default=DEFAULT_STORE, help="snapshot store folder (shared with replay)")
+    parser.add_argument("--workers", type=int, help="local worker processes for the replay")
+    parser.add_argument("--backend", default="unicorn", choices=("unicorn", "fast", "reference"),
+                        help="AB engine the parties bisect with (default unicorn)")
+    parser.add_argument("--json", action="store_true", help="print the transcript as JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Replay, play, print; exit 0 when the honest party wins, 1 otherwise."""
+    from swapping.dispute.chain_source import replayed_chain
+    from swapping.dispute.game import chain_game
+    from swapping.dispute.lies import parse_lie
+
+    lie = parse_lie(args.lie)
+    chain = replayed_chain(args.source, args.store, args.test, args.log2_window, args.workers)
+    result = chain_game(chain.template, chain.s_images, lie, args.liar, args.backend)
+    data = result.transcript.to_json()
+    data["chain"] = {"name": chain.name, "blocks": chain.blocks, "lie": lie.describe(),
+                     "replay_ok": chain.report.ok}
+    data["honest_won"] = result.honest_won
+    if args.json:
+        print(json.dumps(data, indent=1))
+    else:
+        print_game(data)
+    return 0 if result.honest_won else 1
+
+
+def _short(root: str | None) -> str:
+    """The first hex digits of a root."""
+    return root[:12] if root else "-"
+
+
+def print_game(data: dict[str, Any]) -> None:
+    """The rounds, the disputed step and instruction, the proofs and the verdict, as tables."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    a = data["log2_window"]
+    chain = data["chain"]
+    console.print(f"dispute on {chain['name']}: {chain['blocks']} blocks, a = {a}, "
+                  f"{data['log2_steps']} rounds expected; lie {chain['lie']}")
+    console.print(", ".join(f"{name}: {role}" for name, role in data["parties"].items()))
+    table = Table(title="rounds")
+    for column in ("round", "level", "block", "step", "proposer", "challenger", "agree", "s"):
+        table.add_column(column, justify="right" if column in ("round", "block", "step", "s") else "left")
+    for r in data["rounds"]:
+        mid = r["mid"]
+        table.add_row(str(r["number"]), str(r["level"]), str(mid >> a), f"{mid & ((1 << a) - 1):,}",
+                      _short(r["claims"].get("proposer")), _short(r["claims"].get("challenger")),
+                      "yes" if r["agreed"] else "no", f"{r['seconds']:.3f}")
+    console.print(table)
+    final = data["final"]
+    if final is not None:
+        step = final["step"]
+        word = f"{step['word']:08x}" if step["word"] is not None else "-"
+        console.print(
+            f"disputed step: block {step['block']} step {step['step']:,} (position {step['position']:,}): "
+            f"pc {step['pc']:#x} [{word}] {step['instruction']}, status {step['status']}"
+            + (", the clean" if step["cleans"] else "")
+        )
+        for name, proof in final["proofs"].items():
+            console.print(f"  {name}'s proof ({proof['bytes']} bytes, {proof['leaves']} leaves): {proof['outcome']}")
+    verdict = data["verdict"]
+    console.print(f"verdict: {verdict['winner'] or 'nobody'} wins; {verdict['reason']}")
+    console.print(f"{len(data['rounds'])} rounds in {data['seconds']:.2f} s; honest party won: {data['honest_won']}")

@@ -5,6 +5,7 @@ pairing checks that hold and that fail, and the EIP-1108 gas."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from typing import Any
 
@@ -93,6 +94,39 @@ def twist_point_outside_subgroup(seed: int) -> bytes:
             assert not bn.is_inf(bn.multiply(q, BN_R))
             return enc_fq2(x) + enc_fq2(y)
     raise AssertionError("no twist point found")
+
+
+H2 = 2 * BN_P - BN_R  # the cofactor of G2 in the twist group E'(Fp2)
+SMALL_FACTOR = 10069  # a prime factor of H2
+
+
+def random_twist_point(rng: random.Random) -> Any:
+    """A uniformly random point of the twist y^2 = x^3 + 3/(9+i) over Fp2 (Jacobian, Z = 1)."""
+    while True:
+        x = bn.FQ2([rng.randrange(BN_P), rng.randrange(BN_P)])
+        y = fq2_sqrt(x**3 + bn.b2)
+        if y is not None:
+            return (x, y, bn.FQ2.one())
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(0, 2**64))
+def test_g2_subgroup_check_is_r_torsion(drv: NativeDriver, seed: int) -> None:
+    """A twist point passes the guest's subgroup check exactly when r·Q = O (py-evm's test):
+    random twist points, a point T of small order (10069, a factor of the cofactor), a subgroup
+    point plus T, and a subgroup point."""
+    assert H2 % SMALL_FACTOR == 0
+    rng = random.Random(seed)
+    p = random_twist_point(rng)
+    assert bn.is_inf(bn.multiply(p, BN_R * H2))  # the group order is r·h2
+    t = bn.multiply(p, BN_R * (H2 // SMALL_FACTOR))
+    q = g2(rng.randrange(1, BN_R))
+    for c in (p, t, bn.add(q, t), q):
+        if bn.is_inf(c):
+            continue
+        in_g2 = bn.is_inf(bn.multiply(c, BN_R))
+        status, _, _ = precompile(drv, PAIRING, enc_g1(bn.G1) + enc_g2(c), 10**6)
+        assert (status == PRECOMPILE_OK) == in_g2
 
 
 scalars = st.one_of(

@@ -24,6 +24,8 @@ const fe256 BN254_FROB2[6] = {
     {{0x71930c11d782e155ull, 0xa6bb947cffbe3323ull, 0xaa303344d4741444ull, 0x2c3b3f0d26594943ull}},
     {{0x08cfc388c494f1abull, 0x19b315148d1373d4ull, 0x584e90fdcb6c0213ull, 0x09e1685bdf2f8849ull}},
 };
+/* 6u^2 = p mod r, the eigenvalue of the twist Frobenius on G2 (plain integer) */
+const fe256 BN254_SIX_U2 = {{0xf83e9682e87cfd46ull, 0x6f4d8248eeb859fbull, 0x0000000000000000ull, 0x0000000000000000ull}};
 /* NAF digits (least significant first) of the optimal-ate loop count 6u+2 = 29793968203157093288 */
 const int8_t BN254_ATE_NAF[66] = {0, 0, 0, 1, 0, 1, 0, -1, 0, 0, -1, 0, 0, 0, 1, 0, 0, -1, 0, -1, 0, 0, 0, 1, 0, -1, 0, 0, 0, 0, -1, 0, 0, 1, 0, -1, 0, 0, 1, 0, 0, 0, 0, 0, -1, 0, 0, -1, 0, 1, 0, -1, 0, 0, 0, -1, 0, -1, 0, 0, 0, 1, 0, -1, 0, 1};
 /* NAF digits (least significant first) of the BN parameter u = 4965661367192848881 */

@@ -36,6 +36,7 @@ extern const fp2 BN254_TWIST_B;
 extern const fp2 BN254_FROB_X, BN254_FROB_Y;
 extern const fp2 BN254_FROB1[6];
 extern const fe256 BN254_FROB2[6];
+extern const fe256 BN254_SIX_U2;
 /* NAF digits, least significant first (their top digit is 1) */
 extern const int8_t BN254_ATE_NAF[66]; /* 6u+2, the optimal-ate loop count */
 extern const int8_t BN254_U_NAF[63];   /* u, the BN parameter */
@@ -82,6 +83,9 @@ bool g1_to_affine(const g1_jac *a, fe256 *x, fe256 *y);
 void g2_double(g2_jac *r, const g2_jac *a);
 void g2_add(g2_jac *r, const g2_jac *a, const g2_jac *b);
 void g2_mul(g2_jac *r, const g2_jac *a, const fe256 *k);
+
+/* The p-power Frobenius endomorphism ψ of the twist (untwist, Frobenius, twist). */
+void bn254_twist_frobenius(g2_affine *r, const g2_affine *q);
 
 /* ---- the pairing ---- */
 /* A pair of affine points, P in G1 and Q in G2, neither infinity, Q in the order-r subgroup. */

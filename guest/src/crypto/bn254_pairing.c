@@ -65,8 +65,7 @@ static void add_step(fp12 *f, g2_jac *t, const g2_affine *q, const fe256 *neg_px
     t->z = Z3;
 }
 
-/* The p-power Frobenius endomorphism on the twist. */
-static void twist_frobenius(g2_affine *r, const g2_affine *q) {
+void bn254_twist_frobenius(g2_affine *r, const g2_affine *q) {
     fp2 t;
     fp2_conj(&t, &q->x);
     fp2_mul(&r->x, &t, &BN254_FROB_X);
@@ -103,8 +102,8 @@ void bn254_miller_loop(fp12 *f, const bn254_pair *pairs, size_t n) {
     }
     for (size_t j = 0; j < n; j++) {
         g2_affine q1, q2;
-        twist_frobenius(&q1, &pairs[j].q);
-        twist_frobenius(&q2, &q1);
+        bn254_twist_frobenius(&q1, &pairs[j].q);
+        bn254_twist_frobenius(&q2, &q1);
         fp2_neg(&q2.y, &q2.y);
         add_step(f, &t[j], &q1, &neg_px[j], &pairs[j].py);
         add_step(f, &t[j], &q2, &neg_px[j], &pairs[j].py);

@@ -56,13 +56,23 @@ static bool g2_decode(g2_affine *r, bool *inf, const uint8_t in[128]) {
     fp2_mul(&rhs, &rhs, &r->x);
     fp2_add(&rhs, &rhs, &BN254_TWIST_B);
     if (!fp2_eq(&lhs, &rhs)) return false;
-    /* subgroup check: r·Q must be the point at infinity */
-    g2_jac j = {r->x, r->y, {{{0}}, {{0}}}}, rq;
+    /* Subgroup check. py-evm asks r·Q = O; equivalently ψ(Q) = [6u^2]Q: ψ satisfies
+     * ψ^2 - tψ + p = 0 with t = 6u^2 + 1, so ψ(Q) = [λ]Q with λ = 6u^2 gives
+     * [λ^2 - tλ + p]Q = [p - 6u^2]Q = [r]Q = O; conversely ψ is [p] = [6u^2] on G2. Half the
+     * doublings of r·Q. */
+    g2_jac j = {r->x, r->y, {{{0}}, {{0}}}}, lq;
     fp2_set_one(&j.z);
-    fe256 order;
-    for (int i = 0; i < 4; i++) order.w[i] = BN254_R.m[i];
-    g2_mul(&rq, &j, &order);
-    return fp2_is_zero(&rq.z);
+    g2_mul(&lq, &j, &BN254_SIX_U2);
+    if (fp2_is_zero(&lq.z)) return false;
+    g2_affine psi;
+    bn254_twist_frobenius(&psi, r);
+    fp2 z2, z3, t;
+    fp2_sqr(&z2, &lq.z);
+    fp2_mul(&z3, &z2, &lq.z);
+    fp2_mul(&t, &psi.x, &z2);
+    if (!fp2_eq(&t, &lq.x)) return false;
+    fp2_mul(&t, &psi.y, &z3);
+    return fp2_eq(&t, &lq.y);
 }
 
 int bn254_g1_add(const uint8_t in[128], uint8_t out[64]) {

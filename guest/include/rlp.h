@@ -17,8 +17,8 @@
  * rlp_validate checks a whole tree eagerly, iteratively (any nesting depth, as in Python).
  *
  * Encoding appends to a buf_t. Lists are written as rlp_list_begin … items … rlp_list_end,
- * which inserts the header in front of the payload once its length is known (moving the
- * payload); writers that can size their lists first use rlp_put_list_header and the *_len
+ * which completes the header once the payload length is known (moving a payload of 56 bytes
+ * or more by its extra length bytes); writers that can size their lists first use rlp_put_list_header and the *_len
  * helpers instead and move nothing (the S codec does).
  */
 #ifndef SWAPVM_RLP_H
@@ -103,9 +103,10 @@ void rlp_put_list_header(buf_t *b, size_t len);
 /* A string header for `len` bytes the caller appends next (not for one byte below 0x80, which
  * is its own encoding). */
 void rlp_put_string_header(buf_t *b, size_t len);
-/* Open a list: returns the offset where its payload starts. */
+/* Open a list: reserves one header byte and returns a mark for rlp_list_end. */
 size_t rlp_list_begin(buf_t *b);
-/* Close the list opened at `mark`: inserts the list header before the payload. */
+/* Close the list opened at `mark`: writes its header (a payload of 56 bytes or more is moved
+ * up by the extra length bytes). */
 void rlp_list_end(buf_t *b, size_t mark);
 
 #endif

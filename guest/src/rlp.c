@@ -220,11 +220,17 @@ void rlp_put_string_header(buf_t *b, size_t len) {
     write_header(buf_extend(b, rlp_header_len(len)), 0x80, len);
 }
 
-size_t rlp_list_begin(buf_t *b) { return b->len; }
+/* One header byte is reserved up front: a list under 56 bytes (most of them) then needs no
+ * move at all; a longer one moves its payload by the extra length bytes only. */
+size_t rlp_list_begin(buf_t *b) {
+    buf_put_byte(b, 0xc0);
+    return b->len - 1;
+}
 
 void rlp_list_end(buf_t *b, size_t mark) {
-    RT_ASSERT(mark <= b->len);
-    size_t len = b->len - mark;
-    uint8_t *p = buf_insert(b, mark, rlp_header_len(len));
-    write_header(p, 0xc0, len);
+    RT_ASSERT(mark < b->len);
+    size_t len = b->len - mark - 1;
+    size_t h = rlp_header_len(len);
+    if (h > 1) buf_insert(b, mark + 1, h - 1);
+    write_header(b->ptr + mark, 0xc0, len);
 }

@@ -134,6 +134,65 @@ BRANCHES: dict[int, Binary] = {
     0: int.__eq__, 1: int.__ne__, 4: lambda a, b: signed(a) < signed(b),
     5: lambda a, b: signed(a) >= signed(b), 6: int.__lt__, 7: int.__ge__,
 }
+SIGN = 1 << 63
+# Hot operations as source expressions over regs[s1], regs[s2] and imm; compiled into closure
+# factories once at import so that each closure does its work without a further call.
+INLINE_ALU_SOURCE: dict[tuple[int, ...], str] = {
+    (OPCODE_OP, 0, 0): "(regs[s1] + regs[s2]) & MASK64",
+    (OPCODE_OP, 0, 0x20): "(regs[s1] - regs[s2]) & MASK64",
+    (OPCODE_OP, 1, 0): "(regs[s1] << (regs[s2] & 63)) & MASK64",
+    (OPCODE_OP, 3, 0): "int(regs[s1] < regs[s2])",
+    (OPCODE_OP, 4, 0): "regs[s1] ^ regs[s2]",
+    (OPCODE_OP, 5, 0): "regs[s1] >> (regs[s2] & 63)",
+    (OPCODE_OP, 6, 0): "regs[s1] | regs[s2]",
+    (OPCODE_OP, 7, 0): "regs[s1] & regs[s2]",
+    (OPCODE_OP, 0, 1): "(regs[s1] * regs[s2]) & MASK64",
+    (OPCODE_OP_IMM, 0): "(regs[s1] + imm) & MASK64",
+    (OPCODE_OP_IMM, 3): "int(regs[s1] < imm)",
+    (OPCODE_OP_IMM, 4): "regs[s1] ^ imm",
+    (OPCODE_OP_IMM, 6): "regs[s1] | imm",
+    (OPCODE_OP_IMM, 7): "regs[s1] & imm",
+    (OPCODE_OP_IMM, 1, 0): "(regs[s1] << imm) & MASK64",
+    (OPCODE_OP_IMM, 5, 0): "regs[s1] >> imm",
+}
+INLINE_BRANCH_SOURCE: dict[int, str] = {   # funct3 -> taken condition (signed order via the sign flip)
+    0: "regs[s1] == regs[s2]",
+    1: "regs[s1] != regs[s2]",
+    4: "(regs[s1] ^ SIGN) < (regs[s2] ^ SIGN)",
+    5: "(regs[s1] ^ SIGN) >= (regs[s2] ^ SIGN)",
+    6: "regs[s1] < regs[s2]",
+    7: "regs[s1] >= regs[s2]",
+}
+
+
+def _compile_factory(source: str) -> Callable[..., Op]:
+    """Build a closure factory from generated source (names: MASK64, SIGN)."""
+    namespace: dict[str, object] = {"MASK64": MASK64, "SIGN": SIGN}
+    exec(source, namespace)
+    factory = namespace["make"]
+    assert callable(factory)
+    return factory
+
+
+INLINE_ALU: dict[tuple[int, ...], Callable[..., Op]] = {
+    key: _compile_factory(
+        "def make(regs, d, s1, s2, imm, nxt):\n"
+        "    def op():\n"
+        f"        regs[d] = {expression}\n"
+        "        return nxt\n"
+        "    return op\n"
+    )
+    for key, expression in INLINE_ALU_SOURCE.items()
+}
+INLINE_BRANCH: dict[int, Callable[..., Op]] = {
+    condition: _compile_factory(
+        "def make(regs, s1, s2, target, nxt):\n"
+        "    def op():\n"
+        f"        return target if {expression} else nxt\n"
+        "    return op\n"
+    )
+    for condition, expression in INLINE_BRANCH_SOURCE.items()
+}
 LOAD_SIZES = {  # funct3 -> (bytes, sign-extend)
     0: (1, True), 1: (2, True), 2: (4, True), 3: (8, False), 4: (1, False), 5: (2, False), 6: (4, False),
 }
@@ -277,11 +336,11 @@ class FastMachine:
         """The closure for one legal word at pc."""
         op, key, nxt = word & 0x7F, decode_key(word), pc + 4
         if op in (OPCODE_OP, OPCODE_OP_32):
-            return self._register_op(BINARY[key], rd(word), rs1(word), rs2(word), nxt)
+            return self._register_op(key, rd(word), rs1(word), rs2(word), nxt)
         if op in (OPCODE_OP_IMM, OPCODE_OP_IMM_32):
             shifts = funct3(word) in (1, 5)
             operand = (word >> 20) & 63 if shifts else imm_i(word)
-            return self._immediate_op(key, BINARY[key], rd(word), rs1(word), operand, nxt)
+            return self._immediate_op(key, rd(word), rs1(word), operand, nxt)
         if op == OPCODE_LUI:
             return self._constant(rd(word), imm_u(word), nxt)
         if op == OPCODE_AUIPC:
@@ -292,7 +351,7 @@ class FastMachine:
         if op == OPCODE_STORE:
             return self._store_op(rs1(word), rs2(word), imm_s(word), 1 << funct3(word), nxt)
         if op == OPCODE_BRANCH:
-            return self._branch(BRANCHES[funct3(word)], rs1(word), rs2(word), add64(pc, imm_b(word)), nxt)
+            return self._branch(funct3(word), rs1(word), rs2(word), add64(pc, imm_b(word)), nxt)
         if op == OPCODE_JAL:
             return self._jal(rd(word), add64(pc, imm_j(word)), nxt)
         if op == OPCODE_JALR:
@@ -303,21 +362,12 @@ class FastMachine:
             return self._raise(Trap(CAUSE_BREAKPOINT, pc))
         return lambda: nxt   # FENCE, FENCE.I
 
-    def _register_op(self, fn: Binary, d: int, s1: int, s2: int, nxt: int) -> Op:
-        """rd = fn(rs1, rs2), with add and sub inlined."""
+    def _register_op(self, key: tuple[int, ...], d: int, s1: int, s2: int, nxt: int) -> Op:
+        """rd = op(rs1, rs2): inlined for the common operations, through BINARY otherwise."""
         regs, d = self.regs, d or SCRATCH
-        if fn is add64:
-            def add() -> int:
-                """ADD."""
-                regs[d] = (regs[s1] + regs[s2]) & MASK64
-                return nxt
-            return add
-        if fn is sub64:
-            def sub() -> int:
-                """SUB."""
-                regs[d] = (regs[s1] - regs[s2]) & MASK64
-                return nxt
-            return sub
+        if key in INLINE_ALU:
+            return INLINE_ALU[key](regs, d, s1, s2, 0, nxt)
+        fn = BINARY[key]
 
         def binary() -> int:
             """Any other register-register instruction."""
@@ -325,27 +375,12 @@ class FastMachine:
             return nxt
         return binary
 
-    def _immediate_op(self, key: tuple[int, ...], fn: Binary, d: int, s1: int, imm: int, nxt: int) -> Op:
-        """rd = fn(rs1, imm), with ADDI and the logical shifts inlined."""
+    def _immediate_op(self, key: tuple[int, ...], d: int, s1: int, imm: int, nxt: int) -> Op:
+        """rd = op(rs1, imm): inlined for the common operations, through BINARY otherwise."""
         regs, d = self.regs, d or SCRATCH
-        if key == (OPCODE_OP_IMM, 0):
-            def addi() -> int:
-                """ADDI."""
-                regs[d] = (regs[s1] + imm) & MASK64
-                return nxt
-            return addi
-        if key == (OPCODE_OP_IMM, 1, 0):
-            def slli() -> int:
-                """SLLI."""
-                regs[d] = (regs[s1] << imm) & MASK64
-                return nxt
-            return slli
-        if key == (OPCODE_OP_IMM, 5, 0):
-            def srli() -> int:
-                """SRLI."""
-                regs[d] = regs[s1] >> imm
-                return nxt
-            return srli
+        if key in INLINE_ALU:
+            return INLINE_ALU[key](regs, d, s1, 0, imm, nxt)
+        fn = BINARY[key]
 
         def immediate() -> int:
             """Any other register-immediate instruction."""
@@ -363,21 +398,19 @@ class FastMachine:
             return nxt
         return constant
 
-    def _branch(self, taken: Binary, s1: int, s2: int, target: int, nxt: int) -> Op:
-        """pc = target if taken(rs1, rs2) else pc + 4; a misaligned taken target faults."""
+    def _branch(self, condition: int, s1: int, s2: int, target: int, nxt: int) -> Op:
+        """pc = target if condition (funct3) holds on rs1, rs2, else pc + 4; a misaligned target faults."""
         regs = self.regs
-        if target % 4:
-            def misaligned_branch() -> int:
-                """A branch whose taken target faults."""
-                if taken(regs[s1], regs[s2]):
-                    raise Trap(CAUSE_MISALIGNED_TARGET, target)
-                return nxt
-            return misaligned_branch
+        if target % 4 == 0:
+            return INLINE_BRANCH[condition](regs, s1, s2, target, nxt)
+        taken = BRANCHES[condition]
 
-        def branch() -> int:
-            """A conditional branch."""
-            return target if taken(regs[s1], regs[s2]) else nxt
-        return branch
+        def misaligned_branch() -> int:
+            """A branch whose taken target faults."""
+            if taken(regs[s1], regs[s2]):
+                raise Trap(CAUSE_MISALIGNED_TARGET, target)
+            return nxt
+        return misaligned_branch
 
     def _jal(self, d: int, target: int, nxt: int) -> Op:
         """rd = pc + 4; pc = target."""

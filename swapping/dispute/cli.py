@@ -1,4 +1,4 @@
-"""`swapvm dispute SOURCE --lie block=K[,step=N][,kind=...]`: replay SOURCE, play an honest party against a liar."""
+"""`swapvm dispute SOURCE --lie block=K[,step=N][,kind=...]`: replay SOURCE, then honest party vs liar."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "dispute", help="replay a chain, then bisect an honest party against a liar down to one AB step"
     )
-    parser.add_argument("source", help="a BlockchainTests file or directory, a TOML description, or an S0 file")
+    parser.add_argument("source", help="BlockchainTests file or directory, TOML description, or S0 file")
     parser.add_argument("--lie", required=True, metavar="block=K[,step=N][,kind=KIND][,round=R]",
                         help="the liar's lie; kinds: s-root (default), clean, step (default with step=), "
                              "idle, fault-claim, fault-hide, equivocate")
@@ -85,7 +85,9 @@ def print_game(data: dict[str, Any]) -> None:
             + (", the clean" if step["cleans"] else "")
         )
         for name, proof in final["proofs"].items():
-            console.print(f"  {name}'s proof ({proof['bytes']} bytes, {proof['leaves']} leaves): {proof['outcome']}")
+            size = f"{proof['bytes']} bytes, {proof['leaves']} leaves"
+            console.print(f"  {name}'s proof ({size}): {proof['outcome']}")
     verdict = data["verdict"]
     console.print(f"verdict: {verdict['winner'] or 'nobody'} wins; {verdict['reason']}")
-    console.print(f"{len(data['rounds'])} rounds in {data['seconds']:.2f} s; honest party won: {data['honest_won']}")
+    rounds, seconds = len(data["rounds"]), data["seconds"]
+    console.print(f"{rounds} rounds in {seconds:.2f} s; honest party won: {data['honest_won']}")

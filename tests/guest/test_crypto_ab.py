@@ -52,10 +52,12 @@ def precompile_request(addr: int, data: bytes, gas: int = 10**9) -> tuple[int, b
 def test_recovery_on_ab_within_budget(backend: str) -> None:
     """Recoveries answered on AB match coincurve, and one costs at most 2 M instructions."""
     drv = ab_driver(backend)
-    cases = [recovery_request((i * 0x9E3779B97F4A7C15 + 1) % SECP_N, bytes([i]) * 32) for i in range(1, 4)]
+    count = 3 if backend == "unicorn" else 1
+    keys = [(i * 0x9E3779B97F4A7C15 + 1) % SECP_N for i in range(1, count + 1)]
+    cases = [recovery_request(k, bytes([k % 256]) * 32) for k in keys]
     answers = drv.batch([(OP_RECOVER, arg) for arg, _ in cases])
     assert answers == [(0, pub) for _, pub in cases]
-    steps = instructions_per_call(drv, OP_RECOVER, cases[0][0])
+    steps = instructions_per_call(drv, OP_RECOVER, cases[0][0], k=1)
     print(f"secp256k1 recovery: {steps} AB instructions")
     assert steps <= RECOVERY_BUDGET
 

@@ -72,7 +72,7 @@ def run_fuzzer(tmp: Path, *flags: str) -> None:
 
 def test_fuzz_precompiles_briefly(tmp_path: Path) -> None:
     """A short deterministic run."""
-    run_fuzzer(tmp_path, "-runs=3000", "-seed=1")
+    run_fuzzer(tmp_path, "-runs=1500", "-seed=1")
 
 
 @pytest.mark.slow

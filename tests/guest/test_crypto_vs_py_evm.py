@@ -157,6 +157,6 @@ def test_bn254_pairing_matches_py_evm(drv: NativeDriver) -> None:
         p + q + p,
         (p + q)[:191],
     ]
-    for data in cases:
-        for gas in (10**6, 79_000, 78_999):
+    for i, data in enumerate(cases):
+        for gas in (10**6, 79_000, 78_999)[: 3 if i < 3 else 1]:
             assert guest(drv, 8, data, gas) == machine_a(8, data, gas), (data.hex(), gas)

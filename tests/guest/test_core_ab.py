@@ -1,6 +1,7 @@
 """The core test driver run on machine AB: the same C code, cross-compiled by the toolchain and
 executed by an AB engine, answers like the oracles (a batch per window, spec §2; framing in
-docs/guest.md). Runs on the predecoded "fast" engine, and on Unicorn once it exists.
+docs/guest.md). Runs on Unicorn when it exists, else on the predecoded "fast" engine (which
+then runs only with -m slow).
 
 It also measures keccak-f[1600] on AB (the guest benchmark's `keccakf_instructions`, goal
 <= 8,000) as the step-count difference between requests of 101 and 1 permutations.
@@ -30,12 +31,20 @@ from core_driver import (
     dump_tree,
     u64,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_hashes import EDGE_LENGTHS, keccak256, keccak_f1600, ripemd160, sha256
-from test_rlp import python_decode
+from test_rlp import python_decode, trees
 from test_trie_bloom import hexary_root
 
 ROOT = Path(__file__).resolve().parents[2]
-BACKENDS = ["fast"] + (["unicorn"] if (ROOT / "emulator" / "unicorn_engine.py").exists() else [])
+# Unicorn when it exists (the fast engine then only with -m slow: the engines' agreement is the
+# emulator's own tests' business, and the pure-Python engine is several times slower).
+BACKENDS = (
+    [pytest.param("fast", marks=pytest.mark.slow), "unicorn"]
+    if (ROOT / "emulator" / "unicorn_engine.py").exists()
+    else ["fast"]
+)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -109,3 +118,26 @@ def test_s_codec_on_ab(ab: ABDriver) -> None:
         pytest.skip("no fixtures")
     images = [encode(s) for s in states[:4]]
     assert ab.batch([(OP_S_ROUNDTRIP, i) for i in images]) == [(0, i) for i in images]
+
+
+@settings(max_examples=5, deadline=None)
+@given(datas=st.lists(st.binary(max_size=400), min_size=20, max_size=60),
+       items=st.lists(trees, min_size=10, max_size=40),
+       noise=st.lists(st.binary(max_size=40), min_size=10, max_size=40),
+       tries=st.lists(st.lists(st.tuples(st.binary(max_size=5), st.binary(max_size=40)), max_size=12),
+                      min_size=3, max_size=8))
+def test_random_batches_on_ab(ab: ABDriver, datas: list[bytes], items: list, noise: list[bytes],
+                              tries: list[list[tuple[bytes, bytes]]]) -> None:
+    """One window answers a whole random batch exactly like the oracles: hashes, RLP items and
+    random bytes (accepted or refused as Python does), and trie roots."""
+    requests = [(op, d) for d in datas for op in (OP_KECCAK256, OP_SHA256, OP_RIPEMD160)]
+    expected = [(0, f(d)) for d in datas for f in (keccak256, sha256, ripemd160)]
+    requests += [(OP_RLP_DECODE, rlp.encode(t)) for t in items]
+    expected += [(0, dump_tree(t)) for t in items]
+    requests += [(OP_TRIE_ROOT, u64(len(c)) + b"".join(blob(k) + blob(v) for k, v in c)) for c in tries]
+    expected += [(0, hexary_root(c)) for c in tries]
+    responses = ab.batch(requests + [(OP_RLP_DECODE, n) for n in noise])
+    assert responses[: len(expected)] == expected
+    for (status, out), data in zip(responses[len(expected):], noise, strict=True):
+        oracle = python_decode(data)
+        assert (status, out) == (0, dump_tree(oracle)) if oracle is not None else status != 0

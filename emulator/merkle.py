@@ -7,6 +7,7 @@ the address space (the machine state, templates, proofs, machine A's S root) use
 from __future__ import annotations
 
 import ctypes
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from Crypto.Hash import keccak as _keccak_module
@@ -20,9 +21,13 @@ def _keccak_public(data: bytes) -> bytes:
 
 
 def _make_raw_keccak() -> Callable[[bytes], bytes] | None:
-    """Keccak-256 straight on pycryptodome's C state, reused across calls (~1 µs); None if unavailable."""
+    """Keccak-256 straight on one pycryptodome C state, reused across calls (~1 µs); None if unavailable.
+
+    The state is not shared between threads: `keccak` below gives each thread its own.
+    PyDLL keeps the GIL during each call (cheaper than releasing it for a 64-byte input).
+    """
     try:
-        lib = ctypes.CDLL(_keccak_module._raw_keccak_lib._name)
+        lib = ctypes.PyDLL(_keccak_module._raw_keccak_lib._name)
         state = ctypes.c_void_p()
         if lib.keccak_init(ctypes.byref(state), ctypes.c_size_t(64), ctypes.c_ubyte(24)) != 0:
             return None
@@ -32,7 +37,7 @@ def _make_raw_keccak() -> Callable[[bytes], bytes] | None:
     reset, absorb, digest = lib.keccak_reset, lib.keccak_absorb, lib.keccak_digest
 
     def raw(data: bytes) -> bytes:
-        """Keccak-256 of data (not thread-safe: one shared C state per process)."""
+        """Keccak-256 of data on this thread's C state."""
         reset(state)
         absorb(state, data, len(data))
         digest(state, out, 32, 1)
@@ -42,7 +47,16 @@ def _make_raw_keccak() -> Callable[[bytes], bytes] | None:
     return raw if raw(probe) == _keccak_public(probe) and raw(b"") == _keccak_public(b"") else None
 
 
-keccak: Callable[[bytes], bytes] = _make_raw_keccak() or _keccak_public
+_per_thread = threading.local()
+
+
+def keccak(data: bytes) -> bytes:
+    """Keccak-256 (Ethereum's, not SHA3-256), on a C state private to the calling thread."""
+    try:
+        hasher: Callable[[bytes], bytes] = _per_thread.hasher
+    except AttributeError:
+        hasher = _per_thread.hasher = _make_raw_keccak() or _keccak_public
+    return hasher(data)
 
 
 def hash_pair(left: bytes, right: bytes) -> bytes:
@@ -72,8 +86,9 @@ def level_up(nodes: Sequence[bytes], height: int) -> list[bytes]:
     """Hash a dense row of nodes at `height` into the row above; an odd tail pairs with Z_height."""
     if len(nodes) % 2:
         nodes = [*nodes, PRISTINE[height]]
-    kc = keccak
-    return [kc(nodes[i] + nodes[i + 1]) for i in range(0, len(nodes), 2)]
+    kc, zero_pair, zero_up = keccak, PRISTINE[height] * 2, PRISTINE[height + 1]
+    pairs = (nodes[i] + nodes[i + 1] for i in range(0, len(nodes), 2))
+    return [zero_up if pair == zero_pair else kc(pair) for pair in pairs]
 
 
 def leaves_of(data: bytes) -> list[bytes]:

@@ -144,3 +144,12 @@ def test_accesses_outside_the_space_are_refused() -> None:
         state.write(-1, b"x")
     with pytest.raises(ValueError):
         state.set_page(1 << 20, bytes(PAGE_BYTES))
+
+
+def test_keccak_is_correct_under_concurrent_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    inputs = [bytes([k % 256]) * (k % 90) for k in range(2000)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        digests = list(pool.map(merkle.keccak, inputs))
+    assert digests == [reference_keccak(data) for data in inputs]

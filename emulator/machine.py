@@ -133,7 +133,7 @@ def make_machine(
                     "the unicorn backend is not built yet (no emulator/unicorn_engine.py)"
                 ) from None
             raise
-        machine: Machine = module.UnicornMachine(template, state)
+        machine: Machine = module.UnicornMachine(template, state, output)
         return machine
     raise SwapvmError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
 

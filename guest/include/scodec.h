@@ -143,7 +143,8 @@ void s_encode(const s_state *s, buf_t *out);
 
 /* The state root of a world state (Yellow Paper §4.1): the secure trie keccak(address) ->
  * rlp([nonce, balance, storage_root, keccak(code)]), each storage root the secure trie
- * keccak(key) -> rlp(value). `accounts` need not be sorted; heap scratch is released. */
+ * keccak(key) -> rlp(value), zero-valued slots left out (they do not exist). `accounts` need
+ * not be sorted; heap scratch is released. */
 void s_world_root(const s_account *accounts, size_t n, uint8_t out[32]);
 
 /* Encode `s` into the heap, then copy it over the window of `win_size` bytes and zero the bytes

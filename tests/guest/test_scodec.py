@@ -14,7 +14,15 @@ from pathlib import Path
 
 import pytest
 import rlp
-from core_driver import OP_S_ROUNDTRIP, OP_S_WORLD_ROOT, OP_S_WRITE, NativeDriver, blob
+from core_driver import (
+    OP_S_ROUNDTRIP,
+    OP_S_WORLD_ROOT,
+    OP_S_WRITE,
+    OP_WORLD_ROOT_SLOTS,
+    NativeDriver,
+    blob,
+    u64,
+)
 from Crypto.Hash import keccak
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -270,3 +278,14 @@ def test_random_states_round_trip(core: NativeDriver, states: list[EssentialStat
     assert decode(image) == s  # the oracle accepts it
     assert core.call(OP_S_ROUNDTRIP, image) == (S_OK, image)
     assert core.call(OP_S_WORLD_ROOT, image) == (S_OK, python_world_root(accs))
+
+
+@settings(max_examples=50, deadline=None)
+@given(slots=st.dictionaries(u256s, st.one_of(st.just(0), u256s), max_size=8))
+def test_world_root_leaves_out_zero_slots(core: NativeDriver, slots: dict[int, int]) -> None:
+    """s_world_root on storage the EVM produced (zero slots possible): they do not exist."""
+    items = sorted(slots.items())
+    arg = u64(len(items)) + b"".join(k.to_bytes(32, "big") + v.to_bytes(32, "big") for k, v in items)
+    live = tuple((k, v) for k, v in items if v)
+    expected = python_world_root((Account(b"\x11" * 20, 1, 0, b"", live),))
+    assert core.call(OP_WORLD_ROOT_SLOTS, arg) == (S_OK, expected)

@@ -21,6 +21,8 @@ static void storage_root(const s_account *a, uint8_t out[32]) {
         size_t end = i + 1 < a->n_storage ? offs[i + 1] : vals.len;
         pairs[i].key = span_make(keys + 32 * i, 32);
         pairs[i].value = span_make(vals.ptr + offs[i], end - offs[i]);
+        /* A zero slot does not exist in the trie (an empty value is dropped by trie_root). */
+        if (bytes_all_zero(a->storage[i].value, 32)) pairs[i].value.len = 0;
     }
     trie_root(pairs, a->n_storage, out);
     rt_heap_release(mark);

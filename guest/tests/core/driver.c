@@ -226,6 +226,20 @@ static uint64_t op_s_world_root(span_t a, buf_t *r) {
     return e;
 }
 
+static uint64_t op_world_root_slots(span_t a, buf_t *r) {
+    uint64_t n;
+    if (!harness_read_u64(&a, &n) || a.len != n * 64) return HARNESS_BAD_REQUEST;
+    s_account acc;
+    memset(&acc, 0, sizeof acc);
+    memset(acc.address, 0x11, 20);
+    acc.nonce = 1;
+    acc.n_storage = (size_t)n;
+    acc.storage = (s_slot *)rt_alloc((size_t)n * sizeof(s_slot) + 1);
+    memcpy(acc.storage, a.ptr, a.len); /* s_slot is key[32] then value[32] */
+    s_world_root(&acc, 1, buf_extend(r, 32));
+    return 0;
+}
+
 /* Decode a new image, write it over a copy of an old window whose image is the old one. */
 static uint64_t op_s_write(span_t a, buf_t *r) {
     span_t old;
@@ -252,5 +266,6 @@ const harness_op HARNESS_OPS[] = {
     {OP_RLP_LIST_EXACT, op_rlp_list_exact}, {OP_RLP_PUT_U64, op_rlp_put_u64},
     {OP_RLP_PUT_UINT, op_rlp_put_uint}, {OP_S_ROUNDTRIP, op_s_roundtrip},
     {OP_S_WRITE, op_s_write},         {OP_S_WORLD_ROOT, op_s_world_root},
+    {OP_WORLD_ROOT_SLOTS, op_world_root_slots},
     {0, NULL},
 };

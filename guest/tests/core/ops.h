@@ -22,6 +22,8 @@
 #define OP_RLP_PUT_UINT 17u   /* BE bytes (leading zeros allowed) -> rlp */
 #define OP_S_ROUNDTRIP 20u    /* S image -> status s_err; on success the re-encoded image */
 #define OP_S_WORLD_ROOT 22u   /* S image -> status s_err; the state root of its accounts */
+#define OP_WORLD_ROOT_SLOTS 23u /* u64 n, n x (key[32], value[32]) -> world root of one account
+                                   * (address 0x11..11, nonce 1, no balance or code) with them */
 #define OP_S_WRITE 21u        /* blob old window, new image -> status; the window after s_write_window */
 
 /* Tree dump tags: a string is TAG_STR, u64 len, bytes; a list is TAG_LIST, u64 count, items. */

@@ -1,4 +1,4 @@
-"""The referee of the dispute game: bisection bookkeeping and the final one-step check (spec §5.4).
+"""The referee of the dispute game: bisection bookkeeping and the final one-step check (spec §5.2).
 
 It knows only a TemplateInfo (Q* root, ROM root, window size), the claims the parties make, and the
 step proof at the end: it imports nothing but emulator's pure-Python tree and replay-proof code, so

@@ -112,6 +112,11 @@ static void block_hash(const u256 *n, u256 *out) {
 
 /* ---- the loop ---- */
 
+/* Runs of case labels (C11 has no case ranges). */
+#define CASE4(b) case (b): case (b) + 1: case (b) + 2: case (b) + 3:
+#define CASE8(b) CASE4(b) CASE4((b) + 4)
+#define CASE16(b) CASE8(b) CASE8((b) + 8)
+
 /* The loop keeps the stack height and the gas in locals; helpers that take the frame see them
  * after SYNC_OUT and hand them back through SYNC_IN. */
 #define ST(i) (stack[sp - 1 - (i)]) /* i-th item from the top */
@@ -343,27 +348,37 @@ void interp_run(const msg_t *m, result_t *r) {
             HELPER(op_selfdestruct(&f));
             status = EXEC_SUCCESS;
             goto done;
-        default:
-            if (op >= 0x60 && op <= 0x7f) { /* PUSHn */
-                size_t n = (size_t)(op - 0x5f);
-                uint8_t w[32] = {0};
-                size_t avail = pc < code_len ? code_len - pc : 0;
-                size_t take = n < avail ? n : avail;
-                if (take) memcpy(w, code + pc, take); /* bytes past the end of code read as zero */
-                u256_from_be(&ST(-1), w, n);
-                sp++;
-                pc += n;
-            } else if (op >= 0x80 && op <= 0x8f) { /* DUPn */
-                ST(-1) = ST(op - 0x80);
-                sp++;
-            } else if (op >= 0x90 && op <= 0x9f) { /* SWAPn */
-                u256 t = ST(0);
-                ST(0) = ST(op - 0x8f);
-                ST(op - 0x8f) = t;
-            } else {
-                RT_ASSERT(0); /* the table marked it valid */
-            }
+        case 0x60: /* PUSH1: the commonest opcode */
+            u256_set_u64(&ST(-1), code[pc]);
+            sp++;
+            pc++;
             break;
+        CASE8(0x61) CASE16(0x69) CASE4(0x79) case 0x7d: case 0x7e: case 0x7f: { /* PUSH2 … PUSH32 */
+            /* the code is padded, so bytes past its end read as zero without a check */
+            size_t n = (size_t)(op - 0x5f);
+            if (n <= 8) {
+                uint64_t v = 0;
+                for (size_t i = 0; i < n; i++) v = (v << 8) | code[pc + i];
+                u256_set_u64(&ST(-1), v);
+            } else {
+                u256_from_be(&ST(-1), code + pc, n);
+            }
+            sp++;
+            pc += n;
+            break;
+        }
+        CASE16(0x80) /* DUPn */
+            ST(-1) = ST(op - 0x80);
+            sp++;
+            break;
+        CASE16(0x90) { /* SWAPn */
+            u256 t = ST(0);
+            ST(0) = ST(op - 0x8f);
+            ST(op - 0x8f) = t;
+            break;
+        }
+        default:
+            RT_ASSERT(0); /* the table marked it valid */
         }
     }
 fail:

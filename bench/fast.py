@@ -15,10 +15,9 @@ OVERHEAD_GOAL = 0.10  # encoding + S root per block, as a fraction of A's execut
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `swapvm bench fast`."""
-    parser.add_argument(
-        "--accounts", type=int, default=10_000, help="users in every workload (default 10000)"
-    )
-    parser.add_argument("--blocks", type=int, default=3, help="blocks per workload (default 3)")
+    parser.add_argument("--accounts", type=int, default=1_000, help="users in each workload (default 1000)")
+    parser.add_argument("--erc20-accounts", type=int, default=10_000, help="users of the ERC-20 goal run")
+    parser.add_argument("--blocks", type=int, default=2, help="blocks per workload (default 2)")
     parser.add_argument("--txs", type=int, default=100, help="transactions per block (default 100)")
     parser.add_argument("--workloads", default="transfers,erc20,arith,keccak,sstore", help="comma-separated")
     parser.add_argument(
@@ -96,11 +95,15 @@ def _ints(text: str, option: str) -> list[int]:
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark; print a table (or JSON) and optionally write the JSON."""
     accounts, blocks, txs = (20, 1, 4) if args.quick else (args.accounts, args.blocks, args.txs)
+    erc20_accounts = accounts if args.quick else args.erc20_accounts
     sizes = [10, 100] if args.quick else _ints(args.sizes, "--sizes")
     names = [n.strip() for n in args.workloads.split(",") if n.strip()]
     report = {
         "command": "swapvm bench fast" + (" --quick" if args.quick else ""),
-        "workloads": {name: measure_workload(name, accounts, blocks, txs) for name in names},
+        "workloads": {
+            name: measure_workload(name, erc20_accounts if name == "erc20" else accounts, blocks, txs)
+            for name in names
+        },
         "state_size": [measure_size(n) for n in sizes],
     }
     if "erc20" in report["workloads"]:
@@ -116,10 +119,13 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(text)
         return 0
-    print(f"{'workload':<10} {'Mgas/s':>8} {'A s/block':>10} {'encode s':>9} {'root s':>8} {'overhead':>9}")
+    print(
+        f"{'workload':<10} {'accounts':>8} {'Mgas/s':>8} {'A s/block':>10} {'encode s':>9} {'root s':>8}"
+        f" {'overhead':>9}"
+    )
     for name, row in report["workloads"].items():
         print(
-            f"{name:<10} {row['a_mgas_per_s']:>8.3f} {row['a_exec_s_per_block']:>10.3f} "
+            f"{name:<10} {row['accounts']:>8} {row['a_mgas_per_s']:>8.3f} {row['a_exec_s_per_block']:>10.3f} "
             f"{row['encode_s_per_block']:>9.4f} {row['s_root_s_per_block']:>8.4f}"
             f" {row['overhead_ratio']:>9.2%}"
         )

@@ -108,3 +108,15 @@ def test_a_description_with_a_typo_is_refused(tmp_path: Path, capsys) -> None:
     bad.write_text('[[accounts]]\naddress = "0x' + "11" * 20 + '"\nbalanse = 5\n')
     assert main(["state", "from-description", str(bad), "-o", str(tmp_path / "s.bin")]) == 2
     assert "unknown field(s) balanse" in capsys.readouterr().err
+
+
+def test_bench_fast_reports_throughput_and_encoding_costs(capsys) -> None:
+    assert main(["bench", "fast", "--quick", "--workloads", "erc20", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    erc20 = report["workloads"]["erc20"]
+    assert erc20["a_mgas_per_s"] > 0 and erc20["gas"] > 0
+    assert erc20["overhead_ratio"] == pytest.approx(
+        (erc20["encode_s_per_block"] + erc20["s_root_s_per_block"]) / erc20["a_exec_s_per_block"]
+    )
+    assert [row["accounts"] for row in report["state_size"]] == [10, 100]
+    assert all(row["encode_s"] > 0 and row["s_root_s"] > 0 for row in report["state_size"])

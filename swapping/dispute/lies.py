@@ -20,7 +20,6 @@ from emulator import merkle
 from emulator.errors import SwapvmError
 from emulator.layout import (
     CAUSE_ILLEGAL,
-    S_BASE,
     SHADOW_BASE,
     SHADOW_CAUSE,
     SHADOW_CLOCK,
@@ -172,8 +171,3 @@ class Lie:
     position: int
     root: bytes
     round: int | None = None
-
-
-def s_bytes(state: MachineState, size: int) -> bytes:
-    """The first `size` bytes of the S window (what a boundary lie tampers)."""
-    return state.read(S_BASE, size)

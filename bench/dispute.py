@@ -62,6 +62,7 @@ def game_row(chain: Any, spec: Any) -> tuple[dict[str, Any], Any]:
         "honest_won": result.honest_won,
         "rounds": result.rounds,
         "seconds": round(result.transcript.seconds, 3),
+        "ab_steps": result.transcript.ab_steps,
         "disputed_step": step.get("step"),
         "instruction": step.get("instruction"),
         "proof_bytes": honest.get("bytes"),

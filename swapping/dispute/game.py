@@ -138,6 +138,7 @@ def _finish(result: GameResult, verdict: Verdict, start: float) -> GameResult:
     """Store the verdict and the game's wall time."""
     result.verdict = verdict
     result.transcript.verdict = verdict.to_json()
+    result.transcript.ab_steps = next(iter(result.parties.values())).knowledge.steps_run
     result.transcript.seconds = time.perf_counter() - start
     return result
 

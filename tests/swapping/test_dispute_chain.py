@@ -66,8 +66,20 @@ def test_level_two_lies_inside_a_window_lose(chain: ReplayedChain, where: str) -
     result = play(chain, LieSpec("step", 1, step))
     check_rounds(result, chain)
     assert result.verdict.position == (1 << a) + step
+    # checkpoints: halt run + planning the lie + bisection; never a window per round (~a/2 windows)
+    assert result.transcript.ab_steps <= 3 << a
     assert result.transcript.final is not None
     assert result.transcript.final["proofs"]["proposer"]["outcome"] == "valid"
+
+
+def test_windows_past_the_inbox_are_no_ops_on_ab(chain: ReplayedChain) -> None:
+    """The padded window (block 3 of 3) leaves S_3 unchanged on AB too: honest claims agree there."""
+    from swapping.dispute.game import pad_chain
+    from swapping.dispute.trace import ChainTrace
+
+    knowledge = ChainTrace(chain.template, pad_chain(chain.s_images))
+    a = chain.template.params.log2_window
+    assert knowledge.window(3).state(1 << a).node(25, 1) == knowledge.s_root(3) == knowledge.s_root(4)
 
 
 @pytest.mark.parametrize(("kind", "block"), [("idle", 2), ("fault-claim", 0), ("clean", 1)])

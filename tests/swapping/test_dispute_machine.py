@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from emulator.layout import SHADOW_STATUS, STATUS_FAULTED
 from emulator.machine import make_machine
 from emulator.template import MachineParams, Template, template_from_code
 from swapping.dispute.game import machine_game
@@ -90,6 +91,19 @@ def test_an_equivocator_is_caught_at_any_round_and_at_the_proof(round_number: in
         assert "Equivocation" in result.verdict.reason and result.rounds == round_number + 1
     else:
         assert result.rounds == A and "not the claim" in result.verdict.reason
+
+
+@pytest.mark.parametrize("mode", range(8))
+def test_hiding_each_kind_of_fault_loses(mode: int) -> None:
+    """fault.c's modes fault in eight ways (store/load/fetch faults, misaligned jump, abort, EBREAK, …)."""
+    template = example("fault")
+    state = template.initial_state(mode.to_bytes(8, "little"))
+    result = machine_game(template, state, A, LieSpec("fault-hide", 0), liar="proposer")
+    assert result.honest_won and result.rounds == A
+    final = result.transcript.final
+    assert final is not None and final["step"]["status"] == "running"
+    after = MachineTrace(template, state, "reference").state(result.verdict.position + 1)
+    assert after.read_u64(SHADOW_STATUS) == STATUS_FAULTED      # the disputed step is the faulting one
 
 
 def test_fault_lies_need_a_fault_or_a_running_step() -> None:

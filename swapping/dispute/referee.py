@@ -229,7 +229,8 @@ class Referee:
         if len(backed) == 1:
             winner = backed[0]
             loser = next(p for p in PARTIES if p != winner)
-            reason = f"{loser} cannot back its claim at step {self.hi}: {outcomes[loser]}"
+            why = outcomes[loser].split(":")[0]
+            reason = f"{loser} cannot back its claim at position {self.hi} with a step proof ({why})"
             self.verdict = Verdict(winner, (loser,), reason, self.lo)
         else:   # both backed is impossible (the step is a function of the pre-state); neither: both lose
             self.verdict = Verdict(None, PARTIES, "no party backs its claim with a valid step proof", self.lo)

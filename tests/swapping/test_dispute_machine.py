@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from emulator.layout import SHADOW_STATUS, STATUS_FAULTED
 from emulator.machine import make_machine
 from emulator.template import MachineParams, Template, template_from_code
-from swapping.dispute.game import machine_game
+from swapping.dispute.game import machine_game, play
 from swapping.dispute.lies import LieSpec
-from swapping.dispute.parties import plan_lie, tamper_check
+from swapping.dispute.parties import Liar, Party, plan_lie, tamper_check
+from swapping.dispute.referee import Move, Referee, TemplateInfo
 from swapping.dispute.trace import MachineTrace, SingleTrace
 from toolchain.build import example_image
 
@@ -175,3 +176,28 @@ def test_random_programs(body: list[int], step: int, liar: str) -> None:
     spec = LieSpec("step", 0, step)
     result = machine_game(template, template.initial_state(), 8, spec, liar=liar, backend="fast")
     assert result.honest_won and result.rounds == 8 and result.verdict.position == step
+
+
+class Sloppy(Party):
+    """A party that answers round 2 with the wrong midpoint."""
+
+    def move(self, round_number: int, lo: int, mid: int, hi: int) -> Move:
+        """Its honest move, except one position off in round 2."""
+        move = super().move(round_number, lo, mid, hi)
+        if round_number != 2:
+            return move
+        return Move(self.name, round_number, (move.claims[0], (mid + 1, move.claims[1][1]), move.claims[2]))
+
+
+def test_a_malformed_move_forfeits_the_game() -> None:
+    """The referee refuses a move for the wrong positions and the sender loses, with the round recorded."""
+    template, state = example("hello"), start("hello")
+    knowledge = SingleTrace(MachineTrace(template, state), A)
+    info = TemplateInfo.of(template)
+    lie = plan_lie(LieSpec("step", 0, 300), knowledge)
+    parties = {"proposer": Sloppy("proposer", knowledge, info),
+               "challenger": Liar("challenger", knowledge, info, lie)}
+    referee = Referee(info, A, False, knowledge.claim(0))
+    result = play(referee, parties, knowledge, "machine")
+    assert result.verdict.winner == "challenger" and result.verdict.losers == ("proposer",)
+    assert "MalformedMove" in result.verdict.reason and result.rounds == 3

@@ -23,10 +23,16 @@ def fork_from_name(name: str) -> Fork:
 
 
 def use_coincurve() -> None:
-    """Make py-evm recover signatures with coincurve (its fast backend) instead of pure Python."""
+    """Make py-evm recover signatures with coincurve (its fast backend), never the pure-Python one."""
     import os
 
-    os.environ.setdefault("ECC_BACKEND_CLASS", "eth_keys.backends.CoinCurveECCBackend")
+    from eth_keys.backends.coincurve import is_coincurve_available
+
+    if not is_coincurve_available():
+        from emulator.errors import SwapvmError
+
+        raise SwapvmError("coincurve is not installed: pip install coincurve (py-evm's signature backend)")
+    os.environ["ECC_BACKEND_CLASS"] = "eth_keys.backends.CoinCurveECCBackend"
 
 
 def base_vm_class(fork: Fork) -> type:

@@ -173,3 +173,12 @@ def test_a_block_rejected_after_execution_leaves_the_warm_machine_usable(chain: 
         reference, _ = step(reference)
         assert info.status == Status.ACCEPTED, info.detail
         assert state.accounts == reference.accounts
+
+
+def test_signatures_are_recovered_with_coincurve() -> None:
+    from eth_keys import keys
+
+    from fastvm.forks import use_coincurve
+
+    use_coincurve()
+    assert type(keys.backend).__name__ == "CoinCurveECCBackend"

@@ -28,6 +28,36 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="AB engine the parties bisect with (default unicorn)")
     parser.add_argument("--json", action="store_true", help="print the transcript as JSON")
     parser.set_defaults(func=run)
+    audit = subparsers.add_parser(
+        "dispute-audit", help="re-judge a dispute transcript (JSON) with the referee alone"
+    )
+    audit.add_argument("transcript", help="a transcript written by `swapvm dispute --json` (- for stdin)")
+    audit.set_defaults(func=run_audit)
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    """Re-judge; exit 0 when the verdict equals the recorded one, 1 when it differs, 2 on a bad file."""
+    import sys
+    from pathlib import Path
+
+    from emulator.errors import SwapvmError
+    from swapping.dispute.audit import audit
+
+    try:
+        text = sys.stdin.read() if args.transcript == "-" else Path(args.transcript).read_text()
+        data = json.loads(text)
+    except OSError as exc:
+        raise SwapvmError(f"cannot read {args.transcript}: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise SwapvmError(f"{args.transcript} is not JSON: {exc.msg} at line {exc.lineno}") from None
+    verdict = audit(data).to_json()
+    recorded = data.get("verdict") if isinstance(data, dict) else None
+    same = recorded is not None and {k: recorded.get(k) for k in ("winner", "losers")} == {
+        k: verdict[k] for k in ("winner", "losers")
+    }
+    print(f"audit: {verdict['winner'] or 'nobody'} wins; {verdict['reason']}")
+    print("the recorded verdict " + ("agrees" if same else f"DIFFERS: {recorded}"))
+    return 0 if same else 1
 
 
 def run(args: argparse.Namespace) -> int:

@@ -90,18 +90,21 @@ def play(referee: Referee, parties: dict[str, Party], knowledge: Knowledge, mode
     try:
         referee.open(finals)
     except RefereeError as exc:
-        return _finish(result, referee.forfeit(_blame(exc), exc), start)
+        return _finish(result, referee.forfeit(referee.blame(exc), exc), start)
     for number in range(referee.rounds):
         lo, mid, hi = referee.lo, referee.midpoint(), referee.hi
         began = time.perf_counter()
+        moves: dict[str, list[list[int | str]]] = {}
         for name in PARTIES:
+            move = parties[name].move(number, lo, mid, hi)
+            moves[name] = [[position, root.hex()] for position, root in move.claims]
             try:
-                referee.submit(parties[name].move(number, lo, mid, hi))
+                referee.submit(move)
             except RefereeError as exc:
-                transcript.rounds.append(_round(referee, number, lo, mid, hi, None, began))
+                transcript.rounds.append(_round(referee, number, (lo, mid, hi), moves, None, began))
                 return _finish(result, referee.forfeit(name, exc), start)
         agreed = referee.close_round()
-        transcript.rounds.append(_round(referee, number, lo, mid, hi, agreed, began))
+        transcript.rounds.append(_round(referee, number, (lo, mid, hi), moves, agreed, began))
     proofs = {name: parties[name].prove(referee.lo) for name in PARTIES}
     verdict, outcomes = referee.judge(proofs)
     result.proofs = proofs
@@ -114,24 +117,21 @@ def play(referee: Referee, parties: dict[str, Party], knowledge: Knowledge, mode
         "proofs": {
             name: {"outcome": outcomes[name],
                    "bytes": len(p.to_bytes()) if p is not None else 0,
-                   "leaves": len(p.leaves) if p is not None else 0}
+                   "leaves": len(p.leaves) if p is not None else 0,
+                   "proof": p.to_json() if p is not None else None}
             for name, p in proofs.items()
         },
     }
     return _finish(result, verdict, start)
 
 
-def _blame(exc: RefereeError) -> str:
-    """Which party an opening error concerns (named first in its message)."""
-    return next((p for p in PARTIES if str(exc).startswith(p)), PARTIES[0])
-
-
-def _round(referee: Referee, number: int, lo: int, mid: int, hi: int, agreed: bool | None,
-           began: float) -> RoundRecord:
-    """The transcript entry of one round."""
+def _round(referee: Referee, number: int, interval: tuple[int, int, int],
+           moves: dict[str, list[list[int | str]]], agreed: bool | None, began: float) -> RoundRecord:
+    """The transcript entry of one round: the interval, both moves as sent, the roots at mid."""
+    lo, mid, hi = interval
     claims = {name: referee.claims[name][mid].hex() for name in PARTIES if mid in referee.claims[name]}
     return RoundRecord(number, referee.level(mid), lo, mid, hi, claims, bool(agreed),
-                       time.perf_counter() - began)
+                       time.perf_counter() - began, moves)
 
 
 def _finish(result: GameResult, verdict: Verdict, start: float) -> GameResult:

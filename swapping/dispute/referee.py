@@ -236,6 +236,11 @@ class Referee:
             self.verdict = Verdict(None, PARTIES, "no party backs its claim with a valid step proof", self.lo)
         return self.verdict, outcomes
 
+    @staticmethod
+    def blame(error: RefereeError) -> str:
+        """The party an opening error names (messages start with the party)."""
+        return next((p for p in PARTIES if str(error).startswith(p)), PARTIES[0])
+
     def forfeit(self, party: str, error: RefereeError) -> Verdict:
         """A party broke the rules (malformed move, equivocation): the other party wins."""
         other = next(p for p in PARTIES if p != party)

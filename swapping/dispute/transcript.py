@@ -18,6 +18,7 @@ class RoundRecord:
     claims: dict[str, str]
     agreed: bool
     seconds: float
+    moves: dict[str, list[list[int | str]]] = field(default_factory=dict)   # each move as sent
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""

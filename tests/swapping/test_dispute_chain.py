@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from swapping.dispute.audit import audit
 from swapping.dispute.chain_source import ReplayedChain, replayed_chain
 from swapping.dispute.game import GameResult, chain_game
 from swapping.dispute.lies import LieSpec
@@ -116,6 +117,7 @@ def test_the_cli_prints_the_game_as_json(chain: ReplayedChain, store: Path) -> N
     data = json.loads(out.stdout)
     assert data["honest_won"] and len(data["rounds"]) == chain.template.params.log2_window + 2
     assert data["final"]["step"]["step"] == 777 and data["final"]["step"]["instruction"]
+    assert audit(data).winner == data["verdict"]["winner"] == "proposer"     # the referee alone agrees
     bad = subprocess.run([*command, "--lie", "block=9"], capture_output=True, text=True, cwd=ROOT,
                          check=False)
     assert bad.returncode == 2 and "block 9 outside" in bad.stderr

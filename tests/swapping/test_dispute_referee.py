@@ -25,7 +25,6 @@ from swapping.dispute.referee import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-REFEREE = ROOT / "swapping" / "dispute" / "referee.py"
 ADDI_A0 = 0x00150513          # addi a0, a0, 1
 YIELD = (0x05D00893, 0x00000073)   # li a7, 93; ecall
 PARAMS = MachineParams(log2_window=4, ram_size=1 << 12, s_size=1 << 12)
@@ -37,16 +36,19 @@ def template():
     return template_from_code(code, PARAMS)
 
 
-def test_referee_imports_only_pure_emulator_modules() -> None:
-    """Statically: stdlib and emulator only; at run time: no unicorn, py-evm, fastvm, other swapping code."""
-    tree = ast.parse(REFEREE.read_text())
-    roots = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    roots |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
-    assert roots <= {"__future__", "dataclasses", "typing", "emulator"}, roots
+@pytest.mark.parametrize("module", ["referee", "audit"])
+def test_referee_imports_only_pure_emulator_modules(module: str) -> None:
+    """Statically: stdlib, emulator, the referee; at run time: no unicorn, py-evm, fastvm, other swapping."""
+    tree = ast.parse((ROOT / "swapping" / "dispute" / f"{module}.py").read_text())
+    names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    names |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    allowed = {"__future__", "dataclasses", "typing", "swapping.dispute.referee"}
+    assert all(name in allowed or name.startswith("emulator.") or name == "emulator" for name in names), names
+    pure = ("swapping.dispute", "swapping.dispute.referee", f"swapping.dispute.{module}")
     probe = (
-        "import sys, swapping.dispute.referee\n"
+        f"import sys, swapping.dispute.{module}\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('unicorn', 'evm', 'eth', 'fastvm', 'bench')"
-        " or (m.startswith('swapping.') and m not in ('swapping.dispute', 'swapping.dispute.referee'))"
+        f" or (m.startswith('swapping.') and m not in {pure!r})"
         " or m in ('emulator.unicorn_engine', 'emulator.fast', 'emulator.machine')]\n"
         "print(','.join(bad))\n"
     )

@@ -15,12 +15,13 @@ from swapping.dispute.referee import PARTIES, Move, Referee, RefereeError, Templ
 
 def _root(value: Any, what: str) -> bytes:
     """32 bytes from 64 hex digits."""
-    if not isinstance(value, str) or len(value) != 64:
-        raise SwapvmError(f"transcript: {what} must be 64 hex digits")
     try:
-        return bytes.fromhex(value)
+        root = bytes.fromhex(value) if isinstance(value, str) else b""
     except ValueError:
-        raise SwapvmError(f"transcript: {what} is not hex") from None
+        root = b""
+    if len(root) != 32:
+        raise SwapvmError(f"transcript: {what} must be 64 hex digits, got {str(value)[:70]!r}")
+    return root
 
 
 def _move(name: str, number: int, claims: Any) -> Move:

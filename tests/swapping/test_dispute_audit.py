@@ -55,7 +55,7 @@ def test_a_rewritten_claim_is_caught() -> None:
     ("edit", "message"),
     [(lambda d: d.pop("template"), "'template'"), (lambda d: d.update(mode="tree"), "unknown mode"),
      (lambda d: d["rounds"][0]["moves"].pop("challenger"), "no move of challenger"),
-     (lambda d: d["rounds"][1]["moves"]["proposer"][0].__setitem__(1, "zz" * 32), "not hex"),
+     (lambda d: d["rounds"][1]["moves"]["proposer"][0].__setitem__(1, "zz" * 32), "64 hex digits"),
      (lambda d: d["opening"].__setitem__("proposer", "00"), "64 hex digits")],
 )
 def test_malformed_transcripts_are_refused(edit: Any, message: str) -> None:

@@ -8,6 +8,8 @@ import json
 
 import pytest
 from emu_harness import make
+from hypothesis import Phase, given, settings
+from rv_programs import PROGRAM, Program, program_words
 from rvasm import (
     B_OPS,
     EBREAK,
@@ -32,6 +34,7 @@ from rvasm import (
 
 from emulator.isa import TABLE, decode
 from emulator.layout import RAM_BASE, ROM_BASE, S_BASE, SHADOW_PC
+from emulator.machine import make_machine
 from emulator.proof import (
     LeafOrderError,
     MalformedProofError,
@@ -245,8 +248,6 @@ def test_clean_needs_the_templates_qstar() -> None:
     template = make([EBREAK], PARAMS)
     state = template.initial_state()
     machine_steps = (1 << PARAMS.log2_window) - 1
-    from emulator.machine import make_machine
-
     make_machine("fast", template, state).run(machine_steps)
     proof = prove_step(template, state)
     assert verify(proof, template) == template.window_root(state.node(25, 1))
@@ -289,3 +290,16 @@ def test_trailing_bytes_and_bad_magic(sample: tuple[Template, MachineState, Step
         StepProof.from_bytes(proof.to_bytes() + b"\0")
     with pytest.raises(MalformedProofError, match="magic"):
         StepProof.from_bytes(b"X" + proof.to_bytes()[1:])
+
+
+@settings(max_examples=15, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate])
+@given(PROGRAM)
+def test_every_step_of_random_programs_proves_and_verifies(program: Program) -> None:
+    template = make(program_words(program), PARAMS)
+    state = template.initial_state(b"\x22" * 40)
+    twin = make_machine("fast", template, template.initial_state(b"\x22" * 40))
+    for _ in range(1 << PARAMS.log2_window):
+        proof = prove_step(template, state)
+        assert verify(proof, template) == proof.post_root
+        twin.run(1)
+        assert proof.post_root == twin.root()

@@ -22,8 +22,7 @@ from emulator.layout import (
     WINDOW_HEIGHT,
 )
 from emulator.state import MachineState
-
-Q_PAGE_END = 0x4000_0000 >> 12   # pages below this form the Q window
+from emulator.template import Q_PAGE_END
 
 
 # --- the errors a verifier can reject a proof with -----------------------------------------------

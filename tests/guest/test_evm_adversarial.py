@@ -7,20 +7,17 @@ no abort) and leave the same image as A: the same accept/reject verdict and reas
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
+from evm_native import FIXTURES, guest_step
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fastvm.codec import encode
 from fastvm.fixtures import initial_state, load_file
 from fastvm.machine import Machine
-from toolchain.build import ROOT
-from toolchain.host import build_host_executable
 
-FIXTURES = ROOT.parent / "shared" / "fixtures" / "ethereum-tests" / "BlockchainTests"
 # Blocks with typed and legacy transactions, withdrawals, contract code.
 SOURCES = (
     "ValidBlocks/bcEIP1559/transType.json",
@@ -44,14 +41,6 @@ def _first_blocks() -> list[tuple[bytes, object]]:
 CASES = _first_blocks()
 
 
-@pytest.fixture(scope="module")
-def run_block(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The native block executor with sanitizers."""
-    src = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "guest" / "src").rglob("*.c"))
-    sources = [s for s in src if s != "guest/src/main.c"] + ["guest/tests/evm/run_block_host.c"]
-    return build_host_executable(sources, tmp_path_factory.mktemp("evm_adv") / "run_block_host")
-
-
 def mutate(block: bytes, kind: int, pos: int, value: int, length: int) -> bytes:
     """One damage of a block: flip, cut, insert, overwrite a run, or drop bytes."""
     if not block:
@@ -72,15 +61,11 @@ def mutate(block: bytes, kind: int, pos: int, value: int, length: int) -> bytes:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=st.integers(0, 10), kind=st.integers(0, 4), pos=st.integers(0, 1 << 20),
        value=st.integers(0, 255), length=st.integers(1, 40))
-def test_mutated_block_same_outcome(run_block: Path, tmp_path: Path, case: int, kind: int, pos: int,
+def test_mutated_block_same_outcome(tmp_path: Path, case: int, kind: int, pos: int,
                                     value: int, length: int) -> None:
     block, genesis = CASES[case % len(CASES)]
     damaged = mutate(block, kind, pos, value, length)
     state = genesis.with_changes(inbox=(damaged,), cursor=0)
     image = encode(state)
     _after, info = Machine().step(state)
-    (tmp_path / "in").write_bytes(image)
-    done = subprocess.run([str(run_block), str(tmp_path / "in"), str(tmp_path / "out")], capture_output=True,
-                          text=True, timeout=300, check=False)
-    assert done.returncode == 0, f"guest exited {done.returncode}: {done.stderr[-1500:]}"
-    assert (tmp_path / "out").read_bytes() == info.image, f"A: {info.status.name}/{info.reason.name}"
+    assert guest_step(image, tmp_path) == info.image, f"A: {info.status.name}/{info.reason.name}"

@@ -9,20 +9,15 @@ on two cores, most of it machine A).
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from evm_native import FIXTURES, guest_step
 
 from fastvm.codec import decode, encode
 from fastvm.fixtures import FixtureTest, fixture_files, initial_state, load_file
 from fastvm.machine import Machine
-from toolchain.build import ROOT
-from toolchain.host import build_host_executable
-
-FIXTURES = ROOT.parent / "shared" / "fixtures" / "ethereum-tests" / "BlockchainTests"
-RUNNER = "guest/tests/evm/run_block_host.c"
 
 # A quick default sample: plain transfers, EIP-1559 fees, withdrawals, logs, reverts, creates,
 # self-destructs, BLOCKHASH, precompiles, an invalid block.
@@ -38,28 +33,6 @@ SAMPLE = (
     "InvalidBlocks/bcEIP1559/badBlocks.json",
     "InvalidBlocks/bc4895-withdrawals/accountInteractions.json",
 )
-
-
-def guest_sources() -> list[str]:
-    """Every C file of the guest except its RV64 entry point, plus the native runner."""
-    src = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "guest" / "src").rglob("*.c"))
-    return [s for s in src if s != "guest/src/main.c"] + [RUNNER]
-
-
-@pytest.fixture(scope="session")
-def run_block(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The native block executor, built once with AddressSanitizer and UBSan."""
-    out = tmp_path_factory.mktemp("evm") / "run_block_host"
-    return build_host_executable(guest_sources(), out)
-
-
-def guest_step(exe: Path, image: bytes, work: Path) -> bytes:
-    """One guest step natively: the image of S in, the image of S' out."""
-    (work / "in").write_bytes(image)
-    done = subprocess.run([str(exe), str(work / "in"), str(work / "out")], capture_output=True, text=True,
-                          timeout=600, check=False)
-    assert done.returncode in (0, 1), f"guest exited {done.returncode}: {done.stderr[-2000:]}"
-    return (work / "out").read_bytes()
 
 
 def first_difference(a_image: bytes, g_image: bytes) -> str:
@@ -79,14 +52,14 @@ def first_difference(a_image: bytes, g_image: bytes) -> str:
     return "images differ outside outcome and accounts"
 
 
-def check_test(exe: Path, test: FixtureTest, work: Path) -> None:
+def check_test(test: FixtureTest, work: Path) -> None:
     """Every block of one fixture test: the guest's S' equals A's, byte for byte."""
     machine = Machine()
     state = initial_state(test)
     image = encode(state)
     for index in range(len(test.blocks)):
         state, info = machine.step(state)
-        got = guest_step(exe, image, work)
+        got = guest_step(image, work)
         assert got == info.image, f"block {index + 1}: {first_difference(info.image, got)}"
         image = info.image
 
@@ -104,18 +77,18 @@ ALL_TESTS = list(collect_fixture_tests([FIXTURES])) if FIXTURES.is_dir() else []
 
 
 @pytest.mark.parametrize("test", [t for _, t in SAMPLE_TESTS], ids=[i for i, _ in SAMPLE_TESTS])
-def test_sample_matches_machine_a(run_block: Path, test: FixtureTest, tmp_path: Path) -> None:
-    check_test(run_block, test, tmp_path)
+def test_sample_matches_machine_a(test: FixtureTest, tmp_path: Path) -> None:
+    check_test(test, tmp_path)
 
 
 @pytest.mark.slow
 @pytest.mark.guest_native
 @pytest.mark.parametrize("test", [t for _, t in ALL_TESTS], ids=[i for i, _ in ALL_TESTS])
-def test_fixture_matches_machine_a(run_block: Path, test: FixtureTest, tmp_path: Path) -> None:
-    check_test(run_block, test, tmp_path)
+def test_fixture_matches_machine_a(test: FixtureTest, tmp_path: Path) -> None:
+    check_test(test, tmp_path)
 
 
-def test_idle_step_leaves_state_unchanged(run_block: Path, tmp_path: Path) -> None:
+def test_idle_step_leaves_state_unchanged(tmp_path: Path) -> None:
     test = SAMPLE_TESTS[0][1]
     machine = Machine()
     state = initial_state(test)
@@ -123,4 +96,4 @@ def test_idle_step_leaves_state_unchanged(run_block: Path, tmp_path: Path) -> No
         state, _info = machine.step(state)
     image = encode(state)  # cursor == len(inbox): A's step is a no-op
     assert encode(machine.step(state)[0]) == image
-    assert guest_step(run_block, image, tmp_path) == image
+    assert guest_step(image, tmp_path) == image

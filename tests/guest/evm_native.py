@@ -1,0 +1,42 @@
+"""The native build of the guest's block executor, shared by the EVM tests (tests/guest/test_evm_*.py).
+
+guest/tests/evm/run_block_host.c over every guest source except the RV64 entry point, compiled once per
+test process with AddressSanitizer and UndefinedBehaviorSanitizer (toolchain/host.py).
+"""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+import tempfile
+from pathlib import Path
+
+from toolchain.build import ROOT
+from toolchain.host import build_host_executable
+
+RUNNER = "guest/tests/evm/run_block_host.c"
+FIXTURES = ROOT.parent / "shared" / "fixtures" / "ethereum-tests" / "BlockchainTests"
+
+
+def guest_sources() -> list[str]:
+    """Every C file of the guest except its RV64 entry point, plus the native runner."""
+    src = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "guest" / "src").rglob("*.c"))
+    return [s for s in src if s != "guest/src/main.c"] + [RUNNER]
+
+
+@functools.cache
+def native_runner() -> Path:
+    """Build the runner once per process; returns the executable."""
+    out = Path(tempfile.mkdtemp(prefix="evm_native_")) / "run_block_host"
+    return build_host_executable(guest_sources(), out)
+
+
+def guest_step(image: bytes, work: Path) -> bytes:
+    """One guest step natively: the image of S in, the image the guest leaves in the window out.
+
+    Fails the calling test on any exit other than a normal yield (sanitizer reports, aborts)."""
+    (work / "in").write_bytes(image)
+    done = subprocess.run([str(native_runner()), str(work / "in"), str(work / "out")], capture_output=True,
+                          text=True, timeout=600, check=False)
+    assert done.returncode in (0, 1), f"guest exited {done.returncode}: {done.stderr[-2000:]}"
+    return (work / "out").read_bytes()

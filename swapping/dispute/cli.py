@@ -96,6 +96,9 @@ def print_game(data: dict[str, Any]) -> None:
     console.print(f"dispute on {chain['name']}: {chain['blocks']} blocks, a = {a}, "
                   f"{data['log2_steps']} rounds expected; lie {chain['lie']}")
     console.print(", ".join(f"{name}: {role}" for name, role in data["parties"].items()))
+    if not chain["replay_ok"]:
+        console.print("warning: the replay found blocks where AB differs from A; the party that claims "
+                      "A's snapshots is not honest about AB there and can lose")
     table = Table(title="rounds")
     for column in ("round", "level", "block", "step", "proposer", "challenger", "agree", "s"):
         table.add_column(column, justify="right" if column in ("round", "block", "step", "s") else "left")

@@ -88,6 +88,8 @@ def parse_lie(text: str) -> LieSpec:
     kind = fields.get("kind", "step" if "step" in numbers else "s-root")
     if kind not in LIE_KINDS:
         raise SwapvmError(f"--lie {text!r}: unknown kind {kind!r}; choose one of {', '.join(LIE_KINDS)}")
+    if "round" in numbers and kind != "equivocate":
+        raise SwapvmError(f"--lie {text!r}: round=R only applies to kind=equivocate")
     return LieSpec(kind, numbers["block"], numbers.get("step"), numbers.get("round"))
 
 

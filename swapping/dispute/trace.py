@@ -74,6 +74,7 @@ class MachineTrace:
             machine = make_machine(self.backend, self.template, self.start.copy())
             self._halt = machine.run_until_halt(limit) if is_running(self.start) else 0
             self.steps_run += self._halt
+            self._remember(self._halt, machine.state().copy())   # idle positions then cost O(1)
         return self._halt
 
     @property

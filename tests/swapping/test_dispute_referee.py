@@ -129,7 +129,8 @@ def test_template_info_refuses_bad_roots() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [("step=3", "block=K is required"), ("block=x", "integer"), ("block=1,kind=lie", "unknown kind"),
-     ("block=1,block=2", "expected"), ("block=-1", "negative"), ("block=1,color=red", "expected")],
+     ("block=1,block=2", "expected"), ("block=-1", "negative"), ("block=1,color=red", "expected"),
+     ("block=1,step=2,round=3", "only applies")],
 )
 def test_malformed_lies_are_refused(text: str, message: str) -> None:
     with pytest.raises(Exception, match=message):

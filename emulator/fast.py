@@ -7,6 +7,7 @@ shadow page when a run ends; memory is the MachineState's own pages (dirty pages
 
 from __future__ import annotations
 
+import struct
 import time
 from collections.abc import Callable
 
@@ -63,6 +64,7 @@ from emulator.layout import (
     ECALL_ABORT,
     ECALL_WRITE,
     ECALL_YIELD,
+    PAGE_BYTES,
     RAM_BASE,
     ROM_BASE,
     S_BASE,
@@ -193,6 +195,8 @@ INLINE_BRANCH: dict[int, Callable[..., Op]] = {
     )
     for condition, expression in INLINE_BRANCH_SOURCE.items()
 }
+UNSIGNED_FORMATS = {1: "<B", 2: "<H", 4: "<I", 8: "<Q"}
+SIGNED_FORMATS = {1: "<b", 2: "<h", 4: "<i", 8: "<q"}
 LOAD_SIZES = {  # funct3 -> (bytes, sign-extend)
     0: (1, True), 1: (2, True), 2: (4, True), 3: (8, False), 4: (1, False), 5: (2, False), 6: (4, False),
 }
@@ -483,47 +487,49 @@ class FastMachine:
 
     def _load_op(self, d: int, s1: int, imm: int, n: int, signed_: bool, nxt: int) -> Op:
         """rd = the n bytes at rs1 + imm (sign- or zero-extended); inside one region and page: inline."""
-        regs, d, pages = self.regs, d or SCRATCH, self._state.pages
+        regs, d, get = self.regs, d or SCRATCH, self._state.pages.get
         (lo1, hi1), (lo2, hi2), (lo3, hi3) = ((lo, hi - n) for lo, hi in self._regions(False))
-        sign_bit, wrap = 1 << (8 * n - 1), (1 << 64) - (1 << (8 * n)) if signed_ else 0
-        slow = self._slow_load
+        unpack = struct.Struct((SIGNED_FORMATS if signed_ else UNSIGNED_FORMATS)[n]).unpack_from
+        last, slow = PAGE_BYTES - n, self._slow_load
 
         def load() -> int:
             """A load."""
             addr = (regs[s1] + imm) & MASK64
             offset = addr & 4095
-            if offset <= 4096 - n and (lo1 <= addr <= hi1 or lo2 <= addr <= hi2 or lo3 <= addr <= hi3):
-                page = pages.get(addr >> 12)
-                value = int.from_bytes(page[offset : offset + n], "little") if page is not None else 0
+            if offset <= last and (lo1 <= addr <= hi1 or lo2 <= addr <= hi2 or lo3 <= addr <= hi3):
+                page = get(addr >> 12)
+                regs[d] = unpack(page, offset)[0] & MASK64 if page is not None else 0
             else:
-                value = slow(addr, n)
-            regs[d] = value | wrap if value & sign_bit and wrap else value
+                regs[d] = slow(addr, n, signed_)
             return nxt
         return load
 
-    def _slow_load(self, addr: int, n: int) -> int:
+    def _slow_load(self, addr: int, n: int, signed_: bool) -> int:
         """A load that crosses a page or lies outside the common case: exact check, then read."""
         if not self._allowed(addr, n, False):
             raise Trap(CAUSE_LOAD, addr)
-        return int.from_bytes(self._state.read(addr, n), "little")
+        value = int.from_bytes(self._state.read(addr, n), "little")
+        return sext(value, 8 * n) if signed_ else value
 
     def _store_op(self, s1: int, s2: int, imm: int, n: int, nxt: int) -> Op:
         """The low n bytes of rs2 to rs1 + imm; inside one region and page: inline."""
-        regs, pages, dirty = self.regs, self._state.pages, self._state.dirty
+        regs, pages, mark = self.regs, self._state.pages, self._state.dirty.add
+        get = pages.get
         (lo1, hi1), (lo2, hi2) = ((lo, hi - n) for lo, hi in self._regions(True))
-        mask, slow = (1 << (8 * n)) - 1, self._slow_store
+        pack = struct.Struct(UNSIGNED_FORMATS[n]).pack_into
+        mask, last, slow = (1 << (8 * n)) - 1, PAGE_BYTES - n, self._slow_store
 
         def store() -> int:
             """A store."""
             addr = (regs[s1] + imm) & MASK64
             offset = addr & 4095
-            if offset <= 4096 - n and (lo1 <= addr <= hi1 or lo2 <= addr <= hi2):
+            if offset <= last and (lo1 <= addr <= hi1 or lo2 <= addr <= hi2):
                 number = addr >> 12
-                page = pages.get(number)
+                page = get(number)
                 if page is None:
-                    page = pages[number] = bytearray(4096)
-                page[offset : offset + n] = (regs[s2] & mask).to_bytes(n, "little")
-                dirty.add(number)
+                    page = pages[number] = bytearray(PAGE_BYTES)
+                pack(page, offset, regs[s2] & mask)
+                mark(number)
             else:
                 slow(addr, n, regs[s2] & mask)
             return nxt

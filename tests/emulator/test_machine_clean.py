@@ -75,3 +75,11 @@ def test_long_running_guest_is_cut_by_the_clean(backend: str) -> None:
     assert x(machine.state(), 5) == 1 << (PARAMS.log2_window - 1)
     machine.run(1)
     assert machine.root() == template.window_root(machine.state().node(25, 1))
+
+
+def test_idle_fast_forward_is_o1_over_a_full_default_window(backend: str) -> None:
+    template = make(GUEST, MachineParams(ram_size=1 << 16, s_size=1 << 16))   # log2_window = 32
+    machine = make_machine(backend, template, template.initial_state(b"\x09"))
+    used = machine.run_until_halt(1000)
+    assert machine.run((1 << 32) - used) == (1 << 32) - used                    # ~4e9 idle steps at once
+    assert machine.root() == template.window_root(machine.state().node(25, 1))

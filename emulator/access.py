@@ -19,6 +19,7 @@ from emulator.layout import (
     LEAF_BYTES,
     SHADOW_BASE,
     SHADOW_X,
+    TREE_HEIGHT,
     WINDOW_HEIGHT,
 )
 from emulator.state import MachineState
@@ -187,6 +188,11 @@ class ReplayAccess(StateAccess):
                 raise LeafOrderError(f"{kind} leaf index {after} after {before}")
         if not leaves:
             raise MalformedProofError("the proof carries no leaves")
+        for index, value in leaves:
+            if not 0 <= index < 1 << TREE_HEIGHT or len(value) != LEAF_BYTES:
+                raise MalformedProofError(f"leaf {index} is not a 32-byte leaf of the machine tree")
+        if any(len(h) != 32 for h in siblings):
+            raise MalformedProofError("every sibling must be a 32-byte hash")
         self.values = {index: bytes(value) for index, value in leaves}
         self.siblings = list(siblings)
         self.qstar_root = qstar_root

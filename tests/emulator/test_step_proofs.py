@@ -303,3 +303,20 @@ def test_every_step_of_random_programs_proves_and_verifies(program: Program) -> 
         assert verify(proof, template) == proof.post_root
         twin.run(1)
         assert proof.post_root == twin.root()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"leaves": ((1 << 27, bytes(32)),)},
+        {"leaves": ((5, bytes(31)),)},
+        {"siblings": (b"short",)},
+    ],
+    ids=["index beyond the tree", "short leaf", "short sibling"],
+)
+def test_malformed_fields_built_in_memory(
+    sample: tuple[Template, MachineState, StepProof], change: dict[str, object]
+) -> None:
+    template, _, proof = sample
+    with pytest.raises(MalformedProofError):
+        verify(dataclasses.replace(proof, **change), template)  # type: ignore[arg-type]

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
+from emulator.errors import SwapvmError
 from swapping.replay_cli import DEFAULT_STORE
+
+if TYPE_CHECKING:
+    from emulator.proof import StepProof
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,6 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--workers", type=int, help="local worker processes for the replay")
     parser.add_argument("--backend", default="unicorn", choices=("unicorn", "fast", "reference"),
                         help="AB engine the parties bisect with (default unicorn)")
+    parser.add_argument("--onchain", action="store_true",
+                        help="the referee checks the final proofs with the deployed EVM step verifier")
     parser.add_argument("--json", action="store_true", help="print the transcript as JSON")
     parser.set_defaults(func=run)
     audit = subparsers.add_parser(
@@ -40,7 +47,6 @@ def run_audit(args: argparse.Namespace) -> int:
     import sys
     from pathlib import Path
 
-    from emulator.errors import SwapvmError
     from swapping.dispute.audit import audit
 
     try:
@@ -67,9 +73,13 @@ def run(args: argparse.Namespace) -> int:
     from swapping.dispute.lies import parse_lie
 
     lie = parse_lie(args.lie)
+    gas: list[int] = []
+    verifier = onchain_verifier(gas) if args.onchain else None
     chain = replayed_chain(args.source, args.store, args.test, args.log2_window, args.workers)
-    result = chain_game(chain.template, chain.s_images, lie, args.liar, args.backend)
+    result = chain_game(chain.template, chain.s_images, lie, args.liar, args.backend, verifier)
     data = result.transcript.to_json()
+    if args.onchain:
+        data["onchain_gas"] = gas
     data["chain"] = {"name": chain.name, "blocks": chain.blocks, "lie": lie.describe(),
                      "replay_ok": chain.report.ok}
     data["honest_won"] = result.honest_won
@@ -78,6 +88,22 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_game(data)
     return 0 if result.honest_won else 1
+
+
+def onchain_verifier(gas: list[int]) -> Callable[[StepProof, bytes], bytes]:
+    """A step verifier that calls the deployed EVM contract and notes the gas of every accepted proof."""
+    try:
+        from swapping.onchain import verify_on_chain
+    except ImportError as exc:
+        raise SwapvmError(f"--onchain: the on-chain verifier is not available ({exc})") from None
+
+    def verify(proof: StepProof, qstar_root: bytes) -> bytes:
+        """Post-root from the contract (a rejection is a ProofError, as the replay verifier's)."""
+        post, used = verify_on_chain(proof, qstar_root)
+        gas.append(used)
+        return post
+
+    return verify
 
 
 def _short(root: str | None) -> str:
@@ -122,5 +148,8 @@ def print_game(data: dict[str, Any]) -> None:
             console.print(f"  {name}'s proof ({size}): {proof['outcome']}")
     verdict = data["verdict"]
     console.print(f"verdict: {verdict['winner'] or 'nobody'} wins; {verdict['reason']}")
+    if "onchain_gas" in data:
+        figures = ", ".join(f"{g:,}" for g in data["onchain_gas"])
+        console.print(f"on-chain verifier: gas {figures} (accepted proofs)")
     rounds, seconds = len(data["rounds"]), data["seconds"]
     console.print(f"{rounds} rounds in {seconds:.2f} s; honest party won: {data['honest_won']}")

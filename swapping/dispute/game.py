@@ -19,7 +19,7 @@ from emulator.template import Template
 from swapping.dispute.disasm import disassemble
 from swapping.dispute.lies import LieSpec
 from swapping.dispute.parties import Knowledge, Party, is_boundary, make_party
-from swapping.dispute.referee import PARTIES, Referee, RefereeError, TemplateInfo, Verdict
+from swapping.dispute.referee import PARTIES, Referee, RefereeError, StepVerifier, TemplateInfo, Verdict
 from swapping.dispute.trace import ChainTrace, MachineTrace, SingleTrace
 from swapping.dispute.transcript import RoundRecord, Transcript
 
@@ -161,23 +161,27 @@ def pad_chain(s_images: list[bytes]) -> list[bytes]:
 
 def chain_game(
     template: Template, s_images: list[bytes], lie: LieSpec | None, liar: str = "challenger",
-    backend: str = "unicorn",
+    backend: str = "unicorn", verifier: StepVerifier | None = None,
 ) -> GameResult:
     """Dispute a chain S_0 … S_n (A's snapshots) under template: 2^(a+b) steps, b + a rounds."""
     knowledge = ChainTrace(template, pad_chain(s_images), backend)
     info = TemplateInfo.of(template)
     referee = Referee(info, knowledge.log2_steps, True, knowledge.s_root(0))
+    if verifier is not None:
+        referee.verifier = verifier
     return play(referee, _parties(knowledge, info, lie, liar), knowledge, "chain")
 
 
 def machine_game(
     template: Template, start: MachineState, log2_steps: int, lie: LieSpec | None,
-    liar: str = "challenger", backend: str = "unicorn",
+    liar: str = "challenger", backend: str = "unicorn", verifier: StepVerifier | None = None,
 ) -> GameResult:
     """Dispute 2^log2_steps steps of template from start (any state): log2_steps rounds."""
     knowledge = SingleTrace(MachineTrace(template, start, backend), log2_steps)
     info = TemplateInfo.of(template)
     referee = Referee(info, log2_steps, False, knowledge.claim(0))
+    if verifier is not None:
+        referee.verifier = verifier
     return play(referee, _parties(knowledge, info, lie, liar), knowledge, "machine")
 
 

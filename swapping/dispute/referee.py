@@ -12,6 +12,7 @@ other position is claimed as a machine root.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ from emulator.proof import ProofError, StepProof, verify
 
 PARTIES = ("proposer", "challenger")
 ROOT_BYTES = 32
+StepVerifier = Callable[[StepProof, bytes], bytes]   # (proof, Q* root) -> post-root, or raise ProofError
 
 
 class RefereeError(SwapvmError):
@@ -94,14 +96,17 @@ class Verdict:
                 "position": self.position}
 
 
-def check_step(info: TemplateInfo, agreed_root: bytes, claimed_root: bytes, proof: StepProof) -> bytes:
+def check_step(
+    info: TemplateInfo, agreed_root: bytes, claimed_root: bytes, proof: StepProof,
+    verifier: StepVerifier = verify,
+) -> bytes:
     """Check that proof takes agreed_root to claimed_root (machine roots); the post-root, or ProofRejected."""
     if proof.pre_root != agreed_root:
         raise ProofRejected(f"the proof starts at {proof.pre_root.hex()}, not the agreed {agreed_root.hex()}")
     if proof.post_root != claimed_root:
         raise ProofRejected(f"the proof ends at {proof.post_root.hex()}, not the claim {claimed_root.hex()}")
     try:
-        return verify(proof, info.qstar_root)
+        return verifier(proof, info.qstar_root)
     except ProofError as exc:
         raise ProofRejected(f"{type(exc).__name__}: {exc}") from None
 
@@ -119,6 +124,7 @@ class Referee:
     hi: int = 0
     round: int = 0
     verdict: Verdict | None = None
+    verifier: StepVerifier = verify       # the replay verifier; e.g. the on-chain contract instead
 
     def __post_init__(self) -> None:
         """Start with both parties agreeing on position 0 and nothing else."""
@@ -220,7 +226,7 @@ class Referee:
                 outcomes[party] = "no proof"
                 continue
             try:
-                check_step(self.info, agreed, self.machine_root(party, self.hi), proof)
+                check_step(self.info, agreed, self.machine_root(party, self.hi), proof, self.verifier)
             except RefereeError as exc:
                 outcomes[party] = str(exc)
                 continue

@@ -201,3 +201,13 @@ def test_a_malformed_move_forfeits_the_game() -> None:
     result = play(referee, parties, knowledge, "machine")
     assert result.verdict.winner == "challenger" and result.verdict.losers == ("proposer",)
     assert "MalformedMove" in result.verdict.reason and result.rounds == 3
+
+
+def test_the_referee_can_judge_with_the_onchain_verifier() -> None:
+    """With the deployed EVM step verifier as the referee's checker, the honest party still wins."""
+    onchain = pytest.importorskip("swapping.onchain")
+    result = machine_game(example("fault"), start("fault"), A, LieSpec("fault-hide", 0), liar="challenger",
+                          verifier=lambda proof, qstar: onchain.verify_on_chain(proof, qstar)[0])
+    assert result.honest_won and result.rounds == A
+    final = result.transcript.final
+    assert final is not None and final["proofs"]["challenger"]["outcome"].startswith("OnChain")

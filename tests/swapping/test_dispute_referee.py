@@ -42,7 +42,7 @@ def test_referee_imports_only_pure_emulator_modules(module: str) -> None:
     tree = ast.parse((ROOT / "swapping" / "dispute" / f"{module}.py").read_text())
     names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     names |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
-    allowed = {"__future__", "dataclasses", "typing", "swapping.dispute.referee"}
+    allowed = {"__future__", "collections.abc", "dataclasses", "typing", "swapping.dispute.referee"}
     assert all(name in allowed or name.startswith("emulator.") or name == "emulator" for name in names), names
     pure = ("swapping.dispute", "swapping.dispute.referee", f"swapping.dispute.{module}")
     probe = (

@@ -121,3 +121,12 @@ def test_the_cli_prints_the_game_as_json(chain: ReplayedChain, store: Path) -> N
     bad = subprocess.run([*command, "--lie", "block=9"], capture_output=True, text=True, cwd=ROOT,
                          check=False)
     assert bad.returncode == 2 and "block 9 outside" in bad.stderr
+
+
+@pytest.mark.parametrize(("blocks", "b"), [(1, 0), (2, 1)])
+def test_shorter_chains_take_b_plus_a_rounds(chain: ReplayedChain, blocks: int, b: int) -> None:
+    """One block: b = 0, a level-2 rounds only; two blocks: b = 1."""
+    a = chain.template.params.log2_window
+    result = chain_game(chain.template, chain.s_images[: blocks + 1], LieSpec("s-root", blocks - 1))
+    assert result.honest_won and result.rounds == a + b
+    assert [r.level for r in result.transcript.rounds] == [1] * b + [2] * a

@@ -14,7 +14,6 @@ to retire), `equivocate` (a step lie, then a restated claim that contradicts an 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
 
 from emulator import merkle
 from emulator.errors import SwapvmError
@@ -38,15 +37,6 @@ from swapping.dispute.disasm import writes_rd
 LIE_KINDS = ("s-root", "clean", "step", "idle", "fault-claim", "fault-hide", "equivocate")
 A0 = 10
 FAKE_TAG = b"swapvm-dispute-lie"
-
-
-class Knowledge(Protocol):
-    """What a party can compute: claims and states at positions, and the shape of the game."""
-
-    template: Template
-
-    def claim(self, position: int) -> bytes: ...
-    def state(self, position: int) -> MachineState: ...
 
 
 @dataclass(frozen=True)

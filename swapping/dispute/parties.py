@@ -85,7 +85,7 @@ class Party:
 
     @property
     def role(self) -> str:
-        """"honest", or the kind of lie it tells."""
+        """What the transcript calls this party: honest (a liar names its lie)."""
         return "honest"
 
     def claim(self, position: int) -> bytes:
@@ -155,13 +155,9 @@ class Equivocator(Liar):
 
     def prove(self, position: int) -> StepProof | None:
         """At the end (its round past the last), the true proof: a post-root it never claimed."""
-        if self.lie.round is not None and self.lie.round >= self._rounds():
+        if self.lie.round is not None and self.lie.round >= self.knowledge.log2_steps:
             return Party.prove(self, position)
         return super().prove(position)
-
-    def _rounds(self) -> int:
-        """The number of bisection rounds of the game."""
-        return self.knowledge.log2_steps
 
 
 def make_party(name: str, knowledge: Knowledge, info: TemplateInfo, lie: LieSpec | None) -> Party:
@@ -183,4 +179,4 @@ def tamper_check(knowledge: Knowledge, lie: Lie) -> bool:
     return lie.root != knowledge.claim(lie.position)
 
 
-__all__ = ["Equivocator", "Liar", "Party", "make_party", "plan_lie", "tampered_state"]
+__all__ = ["Equivocator", "Knowledge", "Liar", "Party", "make_party", "plan_lie", "tamper_check"]

@@ -40,6 +40,7 @@ from emulator.isa.core import (
     mulhsu,
     mulhu,
     rd,
+    regions,
     rem_signed,
     rem_unsigned,
     rs1,
@@ -65,9 +66,6 @@ from emulator.layout import (
     ECALL_WRITE,
     ECALL_YIELD,
     PAGE_BYTES,
-    RAM_BASE,
-    ROM_BASE,
-    S_BASE,
     SHADOW_BASE,
     SHADOW_CAUSE,
     SHADOW_CLOCK,
@@ -329,7 +327,7 @@ class FastMachine:
     def _compile(self, pc: int) -> Op:
         """Fetch and decode the instruction at pc into a closure; fetch faults and illegal words raise."""
         text_start, text_end = self._bounds[0], self._bounds[1]
-        if pc % 4 or not text_start <= pc <= text_end - 4:
+        if pc % 4 or not text_start <= pc <= min(text_end, 1 << 32) - 4:
             raise Trap(CAUSE_FETCH, pc)
         word = int.from_bytes(self._state.read(pc, 4), "little")
         if decode(word) is None:
@@ -477,8 +475,7 @@ class FastMachine:
     def _regions(self, writable: bool) -> list[tuple[int, int]]:
         """The (base, end) regions a load (RAM, S, ROM) or store (RAM, S) may touch."""
         _, _, rom_end, ram_size, s_size = self._bounds
-        regions = [(RAM_BASE, RAM_BASE + ram_size), (S_BASE, S_BASE + s_size)]
-        return regions if writable else [*regions, (ROM_BASE, rom_end)]
+        return regions(ram_size, s_size, rom_end, writable)
 
     def _allowed(self, addr: int, n: int, writable: bool) -> bool:
         """Every byte of the access lies in an allowed region (the exact rule of spec §2.1)."""

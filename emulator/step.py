@@ -12,6 +12,7 @@ from emulator.access import StateAccess
 from emulator.isa import Cpu, Trap, decode
 from emulator.isa.core import MASK64
 from emulator.layout import (
+    ADDRESS_BITS,
     CAUSE_FETCH,
     CAUSE_ILLEGAL,
     SHADOW_CAUSE,
@@ -26,10 +27,13 @@ from emulator.layout import (
     STATUS_RUNNING,
 )
 
+ADDRESS_LIMIT = 1 << ADDRESS_BITS
+
 
 def fetch(cpu: Cpu, pc: int) -> int:
-    """The 32-bit word at pc; a pc that is not 4-aligned or outside [text_start, text_end - 4] faults."""
-    if pc % 4 or not cpu.field(SHADOW_TEXT_START) <= pc <= cpu.field(SHADOW_TEXT_END) - 4:
+    """The word at pc; a pc not 4-aligned, outside [text_start, text_end - 4] or the address space faults."""
+    text_start, text_end = cpu.field(SHADOW_TEXT_START), cpu.field(SHADOW_TEXT_END)
+    if pc % 4 or not text_start <= pc <= min(text_end, ADDRESS_LIMIT) - 4:
         raise Trap(CAUSE_FETCH, pc)
     return int.from_bytes(cpu.access.read(pc, 4), "little")
 

@@ -20,6 +20,7 @@ from emulator.layout import (
     SHADOW_ROM_END,
     SHADOW_S_SIZE,
     SHADOW_X,
+    TOP_BASE,
 )
 
 MASK64 = (1 << 64) - 1
@@ -192,6 +193,15 @@ def imm_j(word: int) -> int:
     return sext(value, 21)
 
 
+def regions(ram_size: int, s_size: int, rom_end: int, writable: bool) -> list[tuple[int, int]]:
+    """The (base, end) ranges a store (RAM, S) or a load (also ROM) may touch, each clipped to its window."""
+    allowed = [
+        (RAM_BASE, min(RAM_BASE + ram_size, S_BASE)),
+        (S_BASE, min(S_BASE + s_size, ROM_BASE)),
+    ]
+    return allowed if writable else [*allowed, (ROM_BASE, min(max(rom_end, ROM_BASE), TOP_BASE))]
+
+
 # --- traps and the machine view --------------------------------------------------------------------
 class Trap(Exception):
     """An instruction faults: status := FAULTED with this cause and tval, nothing else changes."""
@@ -231,23 +241,17 @@ class Cpu:
         """Every byte of [addr, addr + n) lies in one of the (base, end) regions."""
         return all(any(base <= a < end for base, end in regions) for a in range(addr, addr + n))
 
-    def writable_regions(self) -> list[tuple[int, int]]:
-        """RAM and the accessible part of S."""
-        return [
-            (RAM_BASE, RAM_BASE + self.field(SHADOW_RAM_SIZE)),
-            (S_BASE, S_BASE + self.field(SHADOW_S_SIZE)),
-        ]
-
     def load(self, addr: int, n: int) -> int:
         """Little-endian load of n bytes from RAM, S or ROM; otherwise a load fault."""
-        regions = [*self.writable_regions(), (ROM_BASE, self.field(SHADOW_ROM_END))]
-        if not self._inside(addr, n, regions):
+        bounds = self.field(SHADOW_RAM_SIZE), self.field(SHADOW_S_SIZE), self.field(SHADOW_ROM_END)
+        if not self._inside(addr, n, regions(*bounds, writable=False)):
             raise Trap(CAUSE_LOAD, addr)
         return int.from_bytes(self.access.read(addr, n), "little")
 
     def store(self, addr: int, n: int, value: int) -> None:
         """Little-endian store of the low n bytes of value into RAM or S; otherwise a store fault."""
-        if not self._inside(addr, n, self.writable_regions()):
+        bounds = self.field(SHADOW_RAM_SIZE), self.field(SHADOW_S_SIZE), 0
+        if not self._inside(addr, n, regions(*bounds, writable=True)):
             raise Trap(CAUSE_STORE, addr)
         self.access.write(addr, (value & ((1 << (8 * n)) - 1)).to_bytes(n, "little"))
 

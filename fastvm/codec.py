@@ -159,6 +159,7 @@ def image_root(image: bytes) -> bytes:
 
 
 def _fail(message: str) -> StateDecodeError:
+    """A decode error with the "S: " prefix every message carries."""
     return StateDecodeError(f"S: {message}")
 
 

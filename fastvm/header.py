@@ -52,6 +52,7 @@ class Header:
     fields: dict[str, int | bytes]
 
     def __getitem__(self, name: str) -> int | bytes:
+        """A field by name."""
         return self.fields[name]
 
     def int(self, name: str) -> int:

@@ -93,6 +93,7 @@ def _heavy(contract: bytes, code: bytes, calldata: Callable[[int, int], bytes], 
     def build(
         accounts: int, blocks: int, txs: int, fork: Fork = Fork.SHANGHAI, machine: Machine | None = None
     ) -> EssentialState:
+        """S0 with `blocks` blocks of `txs` calls to the contract by `accounts` funded users."""
         users = Users.make(accounts)
         genesis = [Account(a, balance=100 * ETHER) for a in users.addresses] + [Account(contract, code=code)]
         state = _genesis(genesis, fork)

@@ -45,6 +45,7 @@ def chain() -> EssentialState:
 
 
 def _header_index(name: str) -> int:
+    """The position of a Shanghai header field."""
     return [n for n, _ in HEADER_FIELDS[Fork.SHANGHAI]].index(name)
 
 

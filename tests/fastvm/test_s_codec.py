@@ -132,6 +132,7 @@ def _set(path: tuple[int, ...], value: object) -> Callable[[list], None]:
     """Replace the item at a path."""
 
     def change(items: list) -> None:
+        """Walk the path and replace its last item."""
         node = items
         for index in path[:-1]:
             node = node[index]
@@ -141,6 +142,7 @@ def _set(path: tuple[int, ...], value: object) -> Callable[[list], None]:
 
 
 def _set_payload_bytes(payload: bytes) -> bytes:
+    """An image around raw payload bytes (not necessarily RLP)."""
     return (1).to_bytes(8, "little") + len(payload).to_bytes(8, "little") + payload
 
 

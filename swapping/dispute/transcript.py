@@ -40,7 +40,7 @@ class Transcript:
     final: dict[str, Any] | None = None
     verdict: dict[str, Any] | None = None
     seconds: float = 0.0
-    ab_steps: int = 0                           # engine steps the parties' traces executed
+    ab_steps: int = 0                           # steps the parties' engines advanced (idle ticks: O(1))
 
     def to_json(self) -> dict[str, Any]:
         """The whole transcript as one JSON object."""

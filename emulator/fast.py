@@ -216,10 +216,6 @@ class FastMachine:
         self._load()
 
     # --- shadow page <-> engine ---------------------------------------------------------------------
-    def _field(self, offset: int) -> int:
-        """A shadow field from the state."""
-        return self._state.read_u64(SHADOW_BASE + offset)
-
     def _load(self) -> None:
         """Take registers and fields from the shadow page; recompile if the region bounds changed."""
         shadow = self._state.read(SHADOW_BASE, 0x158)

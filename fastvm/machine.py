@@ -225,19 +225,8 @@ class Machine:
         start = time.perf_counter()
         if state.cursor >= len(state.inbox):
             image, encoding = _timed_encode(self.encoder, state)
-            info = StepInfo(
-                applied=False,
-                number=None,
-                status=state.outcome.status,
-                reason=state.outcome.reason,
-                detail="",
-                gas_used=0,
-                transactions=0,
-                seconds=time.perf_counter() - start,
-                encode_seconds=encoding,
-                image=image,
-            )
-            return state, info
+            timing = _Timing(start, encoding, image)
+            return state, timing.info(False, None, state.outcome.status, state.outcome.reason)
         raw = state.inbox[state.cursor]
         try:
             accepted = self._apply(state, raw)
@@ -265,17 +254,9 @@ class Machine:
             detail = f"S' needs {len(image)} bytes, the S window holds {self.s_size}"
             return self._rejected(state, Rejection(Reason.STATE_TOO_LARGE, detail), accepted.number, start)
         self._world = accepted.world
-        info = StepInfo(
-            applied=True,
-            number=accepted.number,
-            status=Status.ACCEPTED,
-            reason=Reason.NONE,
-            detail="",
-            gas_used=accepted.gas_used,
-            transactions=accepted.transactions,
-            seconds=time.perf_counter() - start,
-            encode_seconds=encoding,
-            image=image,
+        timing = _Timing(start, encoding, image)
+        info = timing.info(
+            True, accepted.number, Status.ACCEPTED, Reason.NONE, "", accepted.gas_used, accepted.transactions
         )
         return next_state, info
 
@@ -285,19 +266,41 @@ class Machine:
         """S with the cursor advanced and a rejected outcome; the world is untouched."""
         next_state = state.with_changes(cursor=state.cursor + 1, outcome=Outcome.rejected(rejection.reason))
         image, encoding = _timed_encode(self.encoder, next_state)
-        info = StepInfo(
-            applied=True,
-            number=number,
-            status=Status.REJECTED,
-            reason=rejection.reason,
-            detail=rejection.detail,
-            gas_used=0,
-            transactions=0,
-            seconds=time.perf_counter() - start,
-            encode_seconds=encoding,
-            image=image,
+        timing = _Timing(start, encoding, image)
+        return next_state, timing.info(True, number, Status.REJECTED, rejection.reason, rejection.detail)
+
+
+@dataclass(frozen=True, slots=True)
+class _Timing:
+    """When a step started, how long its encoding took, and the image: the common part of every StepInfo."""
+
+    start: float
+    encoding: float
+    image: bytes
+
+    def info(
+        self,
+        applied: bool,
+        number: int | None,
+        status: Status,
+        reason: Reason,
+        detail: str = "",
+        gas_used: int = 0,
+        transactions: int = 0,
+    ) -> StepInfo:
+        """The StepInfo of a step that ends now."""
+        return StepInfo(
+            applied,
+            number,
+            status,
+            reason,
+            detail,
+            gas_used,
+            transactions,
+            time.perf_counter() - self.start,
+            self.encoding,
+            self.image,
         )
-        return next_state, info
 
 
 def _timed_encode(encoder: Encoder, state: EssentialState) -> tuple[bytes, float]:

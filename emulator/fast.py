@@ -66,6 +66,7 @@ from emulator.layout import (
     ECALL_WRITE,
     ECALL_YIELD,
     PAGE_BYTES,
+    ROM_BASE,
     SHADOW_BASE,
     SHADOW_CAUSE,
     SHADOW_CLOCK,
@@ -82,6 +83,7 @@ from emulator.layout import (
     STATUS_FAULTED,
     STATUS_RUNNING,
     STATUS_YIELDED,
+    TOP_BASE,
 )
 from emulator.state import MachineState
 from emulator.step import steps_to_clean
@@ -323,7 +325,7 @@ class FastMachine:
     def _compile(self, pc: int) -> Op:
         """Fetch and decode the instruction at pc into a closure; fetch faults and illegal words raise."""
         text_start, text_end = self._bounds[0], self._bounds[1]
-        if pc % 4 or not text_start <= pc <= min(text_end, 1 << 32) - 4:
+        if pc % 4 or not max(text_start, ROM_BASE) <= pc <= min(text_end, TOP_BASE) - 4:
             raise Trap(CAUSE_FETCH, pc)
         word = int.from_bytes(self._state.read(pc, 4), "little")
         if decode(word) is None:

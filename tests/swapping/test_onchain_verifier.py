@@ -198,3 +198,21 @@ def test_more_leaves_than_the_contract_bound_is_malformed_on_chain(sample: Sampl
     data = reproof(pre, proof, indices).to_bytes()
     assert python_outcome(data, template).kind is UnusedLeafError
     assert chain_outcome(data, template).kind is MalformedProofError
+
+
+def test_step_kinds_are_read_off_the_proofs() -> None:
+    """The bench's step_kind names every instruction the program runs, idle ticks, faults and the clean."""
+    from emulator.isa import TABLE
+    from swapping.onchain.bench import step_kind
+
+    template = make(every_kind(), PARAMS)
+    state = template.initial_state()
+    proofs = [proof for _, proof in prove_run(template, state, len(every_kind()) + 1)]
+    machine = make_machine("fast", template, state)
+    machine.run((1 << PARAMS.log2_window) - 1 - state.read_u64(0x108))
+    proofs.append(prove_step(template, machine.state()))
+    kinds = {step_kind(proof, template.qstar_root()) for proof in proofs}
+    names = {fn.__name__.rstrip("_") for fn in TABLE.values()} - {"ebreak"}
+    assert kinds == names | {"idle", "clean"}
+    fault = make(FAULTS["ebreak"], PARAMS)
+    assert step_kind(prove_step(fault, fault.initial_state()), fault.qstar_root()) == "fault:breakpoint"

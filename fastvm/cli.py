@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from emulator.errors import SwapvmError
+from emulator.layout import DEFAULT_S_SIZE
 from fastvm.codec import decode, encode, image_root
 from fastvm.state import EssentialState, Status
 
@@ -99,7 +100,9 @@ def _run(args: argparse.Namespace) -> int:
 
     state = read_state(args.file)
     out = Path(args.out) if args.out else None
-    report = run_blocks(state, args.blocks, out)
+    if args.s_size < 16:
+        raise SwapvmError("--s-size must be at least 16 bytes")
+    report = run_blocks(state, args.blocks, out, args.s_size)
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
@@ -148,4 +151,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--blocks", type=int, help="apply at most this many blocks (default: the whole inbox)")
     run.add_argument("--out", help="directory for the snapshots (<S root hex>.bin) and blocks.json")
     run.add_argument("--json", action="store_true", help="print the report as JSON")
+    run.add_argument(
+        "--s-size", type=int, default=DEFAULT_S_SIZE, help="S window bytes (check 8; default 64 MiB)"
+    )
     run.set_defaults(func=_run)

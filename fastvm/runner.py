@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from emulator.errors import SwapvmError
+from emulator.layout import DEFAULT_S_SIZE
 from fastvm.codec import encode
 from fastvm.machine import Machine
 from fastvm.sroot import RootCache
@@ -22,7 +23,9 @@ def _save(out: Path | None, image: bytes, root: bytes) -> None:
         raise SwapvmError(f"cannot write a snapshot into {out}: {exc.strerror}") from exc
 
 
-def run_blocks(state: EssentialState, limit: int | None = None, out: Path | None = None) -> dict:
+def run_blocks(
+    state: EssentialState, limit: int | None = None, out: Path | None = None, s_size: int = DEFAULT_S_SIZE
+) -> dict:
     """Apply up to `limit` inbox blocks (all if None); return the report as a JSON-ready dict."""
     if limit is not None and limit < 0:
         raise SwapvmError("--blocks must not be negative")
@@ -33,7 +36,7 @@ def run_blocks(state: EssentialState, limit: int | None = None, out: Path | None
     root = roots_of.root(image)
     _save(out, image, root)
     rows = []
-    machine = Machine()
+    machine = Machine(s_size)
     roots = ["0x" + root.hex()]
     count = state.pending if limit is None else min(limit, state.pending)
     total_gas = total_seconds = 0.0

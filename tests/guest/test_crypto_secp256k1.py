@@ -52,6 +52,18 @@ def test_recovers_the_signer(drv: NativeDriver, secret: int, msg_hash: bytes) ->
     assert oracle(msg_hash, r, SECP_N - s, recid ^ 1) == expected
 
 
+@pytest.mark.parametrize("z", [0, 1, 2, SECP_N - 1, SECP_N, SECP_N + 1, 2**255, 2**256 - 1])
+def test_edge_hashes(drv: NativeDriver, z: int) -> None:
+    """Hashes that reduce to 0, 1, -1 modulo n (u1 = 0 or tiny or n - 1 after the split) recover
+    the signer."""
+    for secret in (1, 2, SECP_N - 1, 0xC0FFEE):
+        key = coincurve.PrivateKey(secret.to_bytes(32, "big"))
+        msg_hash = z.to_bytes(32, "big")
+        sig = key.sign_recoverable(msg_hash, hasher=None)
+        r, s = int.from_bytes(sig[:32], "big"), int.from_bytes(sig[32:64], "big")
+        assert recover(drv, msg_hash, r, s, sig[64]) == key.public_key.format(compressed=False)[1:]
+
+
 scalars = st.one_of(
     st.integers(0, 2**256 - 1), st.sampled_from([0, 1, SECP_N - 1, SECP_N, SECP_N + 1, 2**256 - 1])
 )

@@ -1,7 +1,9 @@
 /* secp256k1 public-key recovery: Q = r^-1 (s·R - z·G) = u1·G + u2·R with u1 = -z/r, u2 = s/r
- * (mod n), computed as one Strauss-Shamir double-scalar multiplication in Jacobian coordinates
- * over width-w NAF digits: width 8 against a const ROM table of odd multiples of G (additions
- * of Z = 1 points), width 5 against odd multiples of R built per call. */
+ * (mod n). Each scalar is split by the GLV endomorphism (Gallant, Lambert, Vanstone 2001),
+ * u = k1 + k2·λ with k1, k2 of about 128 bits and λ·(x, y) = (βx, y), so Q is one Strauss-Shamir
+ * multiplication of four half-length scalars in Jacobian coordinates (about 130 doublings) over
+ * width-w NAF digits: width 8 against a const ROM table of odd multiples of G (and of λG, whose
+ * x is β times G's), width 5 against odd multiples of R (and λR) built per call. */
 #include "secp256k1.h"
 
 #include "secp256k1_internal.h"
@@ -30,43 +32,123 @@ typedef struct {
 #define JT_LINKAGE static
 #include "jac_template.h"
 
-/* An affine table point as a Jacobian one (Z = 1), negated when neg. */
-static void jac_from_table(jac *r, const secp_affine *a, bool neg) {
-    r->x = a->x;
+typedef unsigned __int128 u128;
+
+/* An affine table point as a Jacobian one (Z = 1), mapped by the endomorphism when lam (x -> βx)
+ * and negated when neg. */
+static void jac_from_table(jac *r, const secp_affine *a, bool lam, bool neg) {
+    if (lam) mont_mul(P, &r->x, &a->x, &SECP256K1_BETA);
+    else r->x = a->x;
     if (neg) mont_neg(P, &r->y, &a->y);
     else r->y = a->y;
     mont_set_one(P, &r->z);
 }
 
-/* u1·G + u2·R for plain scalars u1, u2 and the Jacobian point R. */
+/* round(k·g / 2^382) for plain k, g < 2^256 (below 2^130 for the GLV constants). */
+static void mul_shift_382(fe256 *c, const fe256 *k, const fe256 *g) {
+    uint64_t prod[8] = {0};
+    for (int i = 0; i < 4; i++) {
+        uint64_t carry = 0;
+        for (int j = 0; j < 4; j++) {
+            u128 z = (u128)k->w[i] * g->w[j] + prod[i + j] + carry;
+            prod[i + j] = (uint64_t)z;
+            carry = (uint64_t)(z >> 64);
+        }
+        prod[i + 4] = carry;
+    }
+    /* 382 = 5·64 + 62; bit 381 rounds */
+    uint64_t round = (prod[5] >> 61) & 1;
+    c->w[0] = (prod[5] >> 62) | (prod[6] << 2);
+    c->w[1] = (prod[6] >> 62) | (prod[7] << 2);
+    c->w[2] = prod[7] >> 62;
+    c->w[3] = 0;
+    c->w[0] += round;
+    uint64_t carry = c->w[0] < round;
+    c->w[1] += carry;
+    c->w[2] += c->w[1] < carry;
+}
+
+/* a < b as plain integers. */
+static bool fe_less(const fe256 *a, const fe256 *b) {
+    for (int i = 3; i >= 0; i--)
+        if (a->w[i] != b->w[i]) return a->w[i] < b->w[i];
+    return false;
+}
+
+/* A half-length scalar: the magnitude and whether the point it multiplies is negated. */
+typedef struct {
+    fe256 k;
+    bool neg;
+} half_scalar;
+
+/* Replace k (mod n) by n - k when that is shorter, remembering the sign. */
+static void shortest(half_scalar *h, const fe256 *k) {
+    fe256 m;
+    mont_neg(N, &m, k);
+    h->neg = fe_less(&m, k);
+    h->k = h->neg ? m : *k;
+}
+
+/* k ≡ k1 + k2·λ (mod n) with k1 = k - c1·a1 - c2·a2, k2 = -c1·b1 - c2·b2; exact modulo n for any
+ * c1, c2 (a_i + b_i·λ ≡ 0), and about 128 bits each for the rounded ones. k < n. */
+static void glv_split(const fe256 *k, half_scalar *k1, half_scalar *k2) {
+    fe256 c1, c2, t, x, y;
+    mul_shift_382(&c1, k, &SECP256K1_GLV_G1);
+    mul_shift_382(&c2, k, &SECP256K1_GLV_G2);
+    /* plain c times a Montgomery constant is the plain product modulo n */
+    mont_mul(N, &t, &c1, &SECP256K1_GLV_A1);
+    mont_sub(N, &x, k, &t);
+    mont_mul(N, &t, &c2, &SECP256K1_GLV_A2);
+    mont_sub(N, &x, &x, &t);
+    mont_mul(N, &t, &c1, &SECP256K1_GLV_B1);
+    mont_neg(N, &y, &t);
+    mont_mul(N, &t, &c2, &SECP256K1_GLV_B2);
+    mont_sub(N, &y, &y, &t);
+    shortest(k1, &x);
+    shortest(k2, &y);
+}
+
+/* acc += (sign d)·table[|d|/2] for a nonzero wNAF digit d, flipping the sign when neg. */
+static void add_jac_digit(jac *acc, const jac *table, int d, bool neg) {
+    jac t = table[(d > 0 ? d : -d) >> 1];
+    if ((d < 0) != neg) mont_neg(P, &t.y, &t.y);
+    jac_add(acc, acc, &t);
+}
+
+/* u1·G + u2·R for plain scalars u1, u2 < n and the Jacobian point R. */
 static void double_mul(jac *out, const fe256 *u1, const fe256 *u2, const jac *R) {
-    int8_t ng[WNAF_MAX_DIGITS], nr[WNAF_MAX_DIGITS];
-    int lg = wnaf(ng, u1, SECP_G_WINDOW);
-    int lr = wnaf(nr, u2, R_WINDOW);
-    jac rt[1 << (R_WINDOW - 2)]; /* odd multiples R, 3R, …, 15R */
-    jac r2;
-    rt[0] = *R;
+    half_scalar g[2], r[2];
+    glv_split(u1, &g[0], &g[1]);
+    glv_split(u2, &r[0], &r[1]);
+    int8_t ng[2][WNAF_MAX_DIGITS], nr[2][WNAF_MAX_DIGITS];
+    int lg[2], lr[2], top = 0;
+    for (int j = 0; j < 2; j++) {
+        lg[j] = wnaf(ng[j], &g[j].k, SECP_G_WINDOW);
+        lr[j] = wnaf(nr[j], &r[j].k, R_WINDOW);
+        if (lg[j] > top) top = lg[j];
+        if (lr[j] > top) top = lr[j];
+    }
+    /* rt[0] holds R, 3R, …, 15R; rt[1] the same points under the endomorphism */
+    jac rt[2][1 << (R_WINDOW - 2)], r2;
+    rt[0][0] = *R;
     jac_double(&r2, R);
-    for (int k = 1; k < (1 << (R_WINDOW - 2)); k++) jac_add(&rt[k], &rt[k - 1], &r2);
+    for (int k = 1; k < (1 << (R_WINDOW - 2)); k++) jac_add(&rt[0][k], &rt[0][k - 1], &r2);
+    for (int k = 0; k < (1 << (R_WINDOW - 2)); k++) {
+        rt[1][k] = rt[0][k];
+        mont_mul(P, &rt[1][k].x, &rt[0][k].x, &SECP256K1_BETA);
+    }
     jac acc;
     memset(&acc, 0, sizeof acc);
-    for (int i = (lg > lr ? lg : lr) - 1; i >= 0; i--) {
+    for (int i = top - 1; i >= 0; i--) {
         jac_double(&acc, &acc);
-        if (i < lg && ng[i]) {
-            int d = ng[i];
-            jac t;
-            jac_from_table(&t, &SECP256K1_GTABLE[(d > 0 ? d : -d) >> 1], d < 0);
-            jac_add(&acc, &acc, &t);
-        }
-        if (i < lr && nr[i]) {
-            int d = nr[i];
-            if (d > 0) {
-                jac_add(&acc, &acc, &rt[d >> 1]);
-            } else {
-                jac t = rt[(-d) >> 1];
-                mont_neg(P, &t.y, &t.y);
+        for (int j = 0; j < 2; j++) {
+            if (i < lg[j] && ng[j][i]) {
+                int d = ng[j][i];
+                jac t;
+                jac_from_table(&t, &SECP256K1_GTABLE[(d > 0 ? d : -d) >> 1], j == 1, (d < 0) != g[j].neg);
                 jac_add(&acc, &acc, &t);
             }
+            if (i < lr[j] && nr[j][i]) add_jac_digit(&acc, rt[j], nr[j][i], r[j].neg);
         }
     }
     *out = acc;

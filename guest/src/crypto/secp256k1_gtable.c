@@ -132,3 +132,17 @@ const secp_affine SECP256K1_GTABLE[64] = {
     {{{0xb4e72b874372f19cull, 0x803f6f9b3471ddbdull, 0x0820f4df9ae4ba4dull, 0xd9a3d69212937055ull}},
      {{0x287c1dc5e3d59a75ull, 0xc8fa4b0ebe05bab0ull, 0x4350e9029e89c05cull, 0x2a4b1a408d421869ull}}},
 };
+
+/* β = 0x851695d49a83f8ef919bb86153cbcb16630fb68aed0a766a3ec693d68e6afa40, a cube root of unity mod p: (βx, y) = λ·(x, y) with
+ * λ = 0xac9c52b33fa3cf1f5ad9e3fd77ed9ba4a880b9fc8ec739c2e0cfc810b51283ce (mod n). Montgomery form mod p. */
+const fe256 SECP256K1_BETA = {{0xa75bc9e1717e6f10ull, 0xfc021e9ce3b47f50ull, 0x071676872fd1c6faull, 0x85b5c9514344c2acull}};
+/* the short lattice basis (a1, b1), (a2, b2) of a + bλ ≡ 0 (mod n), as residues mod n in
+ * Montgomery form: a1 = 0xe4437ed6010e88286f547fa90abfe4c3, b1 = -0x3086d221a7d46bcde86c90e49284eb15,
+ * a2 = 0x3086d221a7d46bcde86c90e49284eb15, b2 = 0x114ca50f7a8e2f3f657c1108d9d44cfd8 */
+const fe256 SECP256K1_GLV_A1 = {{0xc50468d00ad9263cull, 0x1b1c8205faa6ed42ull, 0x1571b4ae8ac47f71ull, 0x221208ac9df506c6ull}};
+const fe256 SECP256K1_GLV_B1 = {{0x0cac5e506a144696ull, 0x1e8a8dc5f3ba5939ull, 0x176cdf65ba244fceull, 0xc25575eb8e173580ull}};
+const fe256 SECP256K1_GLV_A2 = {{0xb326003c6621faabull, 0x9c244f20bb8e4702ull, 0xe893209a45dbb030ull, 0x3daa8a1471e8ca7full}};
+const fe256 SECP256K1_GLV_B2 = {{0x782a690c70fb20e7ull, 0xb740d126b6353445ull, 0xfe04d548d0a02fa1ull, 0x5fbc92c10fddd145ull}};
+/* g1 = round(2^382·b2/n), g2 = round(2^382·(-b1)/n): c_i = round(k·g_i / 2^382) */
+const fe256 SECP256K1_GLV_G1 = {{0x7f81355234280be9ull, 0x57ef24b043f77451ull, 0x95f04423675133f6ull, 0x4532943dea38bcfdull}};
+const fe256 SECP256K1_GLV_G2 = {{0xfa24c8269176ec0cull, 0x4f6aa2851c7a329full, 0x7a1b243924a13ac5ull, 0x0c21b48869f51af3ull}};

@@ -13,4 +13,11 @@ typedef struct {
 #define SECP_G_WINDOW 8
 extern const secp_affine SECP256K1_GTABLE[1 << (SECP_G_WINDOW - 2)];
 
+/* The GLV endomorphism (x, y) -> (βx, y) = λ·(x, y) and the scalar split k ≡ k1 + k2·λ (mod n):
+ * β in Montgomery form mod p; the lattice basis (a1, b1), (a2, b2) as Montgomery residues mod n;
+ * g1, g2 plain, c_i = round(k·g_i / 2^382) (generated with the table). */
+extern const fe256 SECP256K1_BETA;
+extern const fe256 SECP256K1_GLV_A1, SECP256K1_GLV_B1, SECP256K1_GLV_A2, SECP256K1_GLV_B2;
+extern const fe256 SECP256K1_GLV_G1, SECP256K1_GLV_G2;
+
 #endif

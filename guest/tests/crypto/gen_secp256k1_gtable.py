@@ -1,12 +1,14 @@
 """Generate guest/src/crypto/secp256k1_gtable.c: the odd multiples 1G, 3G, …, 127G of the
 secp256k1 generator in affine coordinates, Montgomery form (x·2^256 mod p), for the width-8 wNAF
-of the u1·G half of public-key recovery. Run: python guest/tests/crypto/gen_secp256k1_gtable.py."""
+of the u1·G half of public-key recovery; and the constants of the GLV endomorphism
+(x, y) -> (βx, y) = λ·(x, y), all derived here. Run: python guest/tests/crypto/gen_secp256k1_gtable.py."""
 
 from __future__ import annotations
 
 import pathlib
 
 P = 2**256 - 2**32 - 977
+N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 GX = 0x79BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798
 GY = 0x483ADA7726A3C4655DA4FBFC0E1108A8FD17B448A68554199C47D08FFB10D4B8
 WINDOW = 8
@@ -23,10 +25,72 @@ def affine_add(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
     return x, (lam * (a[0] - x) - a[1]) % P
 
 
-def limbs(v: int) -> str:
+def affine_mul(k: int, a: tuple[int, int]) -> tuple[int, int]:
+    """k·a by double-and-add (k ≥ 1, no intermediate infinity for the multiples used here)."""
+    acc: tuple[int, int] | None = None
+    for bit in bin(k)[2:]:
+        if acc is not None:
+            acc = affine_add(acc, acc)
+        if bit == "1":
+            acc = a if acc is None else affine_add(acc, a)
+    assert acc is not None
+    return acc
+
+
+def limbs(v: int, modulus: int = P) -> str:
     """A C initializer of four 64-bit limbs, least significant first, of v in Montgomery form."""
-    m = v * 2**256 % P
+    m = v * 2**256 % modulus
     return "{{" + ", ".join(f"0x{(m >> (64 * i)) & (2**64 - 1):016x}ull" for i in range(4)) + "}}"
+
+
+def plain(v: int) -> str:
+    """A C initializer of a plain 256-bit integer."""
+    return "{{" + ", ".join(f"0x{(v >> (64 * i)) & (2**64 - 1):016x}ull" for i in range(4)) + "}}"
+
+
+def cube_root_of_unity(m: int) -> int:
+    """A primitive cube root of unity modulo the prime m (m ≡ 1 mod 3)."""
+    for g in range(2, 100):
+        c = pow(g, (m - 1) // 3, m)
+        if c != 1:
+            return c
+    raise AssertionError("none found")
+
+
+def glv() -> tuple[int, int, tuple[int, int, int, int], tuple[int, int]]:
+    """λ (mod n), β (mod p) with λ·(x, y) = (βx, y), a short basis (a1, b1), (a2, b2) of the
+    lattice {(a, b): a + bλ ≡ 0 mod n} from the extended Euclidean algorithm on (n, λ)
+    (Gallant, Lambert, Vanstone 2001, §4), and g1, g2 = round(2^382·b2/n), round(2^382·(-b1)/n)."""
+    lam = cube_root_of_unity(N)
+    beta = cube_root_of_unity(P)
+    lg = affine_mul(lam, (GX, GY))
+    if lg != (beta * GX % P, GY):
+        beta = beta * beta % P
+    assert lg == (beta * GX % P, GY)
+    # remainders r_i = s_i·n + t_i·λ; stop at the first remainder below sqrt(n)
+    rs, ts = [N, lam], [0, 1]
+    while rs[-1] * rs[-1] >= N:
+        q = rs[-2] // rs[-1]
+        rs.append(rs[-2] - q * rs[-1])
+        ts.append(ts[-2] - q * ts[-1])
+    q = rs[-2] // rs[-1]
+    r_next, t_next = rs[-2] - q * rs[-1], ts[-2] - q * ts[-1]
+    a1, b1 = rs[-1], -ts[-1]
+    cands = [(rs[-2], -ts[-2]), (r_next, -t_next)]
+    a2, b2 = min(cands, key=lambda v: v[0] ** 2 + v[1] ** 2)
+    for a, b in ((a1, b1), (a2, b2)):
+        assert (a + b * lam) % N == 0
+    g1 = ((b2 << 382) + N // 2) // N
+    g2 = ((-b1 << 382) + N // 2) // N
+    return lam, beta, (a1, b1, a2, b2), (g1, g2)
+
+
+def split(k: int) -> tuple[int, int]:
+    """The decomposition the guest computes: k ≡ k1 + k2·λ with c_i = round(k·g_i / 2^382)."""
+    _, _, (a1, b1, a2, b2), (g1, g2) = glv()
+    c1 = (k * g1 + (1 << 381)) >> 382
+    c2 = (k * g2 + (1 << 381)) >> 382
+    return (k - c1 * a1 - c2 * a2) % N, (-c1 * b1 - c2 * b2) % N
 
 
 def render() -> str:
@@ -46,6 +110,23 @@ def render() -> str:
     for x, y in pts:
         lines.append(f"    {{{limbs(x)},\n     {limbs(y)}}},")
     lines.append("};")
+    lam, beta, (a1, b1, a2, b2), (g1, g2) = glv()
+    lines += [
+        "",
+        f"/* β = {hex(beta)}, a cube root of unity mod p: (βx, y) = λ·(x, y) with",
+        f" * λ = {hex(lam)} (mod n). Montgomery form mod p. */",
+        f"const fe256 SECP256K1_BETA = {limbs(beta)};",
+        "/* the short lattice basis (a1, b1), (a2, b2) of a + bλ ≡ 0 (mod n), as residues mod n in",
+        f" * Montgomery form: a1 = {hex(a1)}, b1 = {'-' if b1 < 0 else ''}{hex(abs(b1))},",
+        f" * a2 = {hex(a2)}, b2 = {'-' if b2 < 0 else ''}{hex(abs(b2))} */",
+        f"const fe256 SECP256K1_GLV_A1 = {limbs(a1 % N, N)};",
+        f"const fe256 SECP256K1_GLV_B1 = {limbs(b1 % N, N)};",
+        f"const fe256 SECP256K1_GLV_A2 = {limbs(a2 % N, N)};",
+        f"const fe256 SECP256K1_GLV_B2 = {limbs(b2 % N, N)};",
+        "/* g1 = round(2^382·b2/n), g2 = round(2^382·(-b1)/n): c_i = round(k·g_i / 2^382) */",
+        f"const fe256 SECP256K1_GLV_G1 = {plain(g1)};",
+        f"const fe256 SECP256K1_GLV_G2 = {plain(g2)};",
+    ]
     return "\n".join(lines) + "\n"
 
 

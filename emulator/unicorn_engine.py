@@ -424,7 +424,7 @@ class UnicornMachine:
             raise Fault(CAUSE_BREAKPOINT, pc)           # Unicorn stops on EBREAK with "invalid instruction"
         access = memory_access(word, self._uc.reg_read(UC_RISCV_REG_X0 + ((word >> 15) & 31)))
         if access is None or error not in (*LOAD_ERRORS, *STORE_ERRORS):
-            raise SwapvmError(f"unicorn error {error} at {pc:#x} (word {word:#010x}) has no reference meaning")
+            raise SwapvmError(f"unicorn error {error} at {pc:#x} (word {word:#010x}): not a reference fault")
         address, size, is_store = access
         if not is_store:
             raise Fault(CAUSE_LOAD, address)

@@ -5,6 +5,7 @@ of the u1·G half of public-key recovery; and the constants of the GLV endomorph
 
 from __future__ import annotations
 
+import functools
 import pathlib
 
 P = 2**256 - 2**32 - 977
@@ -57,6 +58,7 @@ def cube_root_of_unity(m: int) -> int:
     raise AssertionError("none found")
 
 
+@functools.cache
 def glv() -> tuple[int, int, tuple[int, int, int, int], tuple[int, int]]:
     """λ (mod n), β (mod p) with λ·(x, y) = (βx, y), a short basis (a1, b1), (a2, b2) of the
     lattice {(a, b): a + bλ ≡ 0 mod n} from the extended Euclidean algorithm on (n, λ)

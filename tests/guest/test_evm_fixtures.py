@@ -13,11 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from evm_native import FIXTURES, guest_step
+from evm_native import FIXTURES, guest_run, guest_step
 
+from fastvm.builder import genesis_header
 from fastvm.codec import decode, encode
 from fastvm.fixtures import FixtureTest, fixture_files, initial_state, load_file
 from fastvm.machine import Machine
+from fastvm.state import Fork
 
 # A quick default sample: plain transfers, EIP-1559 fees, withdrawals, logs, reverts, creates,
 # self-destructs, BLOCKHASH, precompiles, an invalid block.
@@ -97,3 +99,17 @@ def test_idle_step_leaves_state_unchanged(tmp_path: Path) -> None:
     image = encode(state)  # cursor == len(inbox): A's step is a no-op
     assert encode(machine.step(state)[0]) == image
     assert guest_step(image, tmp_path) == image
+
+
+def test_unimplemented_fork_is_left_unchanged(tmp_path: Path) -> None:
+    test = SAMPLE_TESTS[0][1]
+    state = initial_state(test)
+    parent = genesis_header(Fork.CANCUN, state.accounts)
+    cancun = encode(state.with_changes(fork=Fork.CANCUN, parent_header=parent))
+    code, out = guest_run(cancun, tmp_path)
+    assert (code, out) == (3, cancun)
+
+
+def test_window_without_a_state_is_left_unchanged(tmp_path: Path) -> None:
+    garbage = b"\x02" + bytes(15)  # version 2: not an S image
+    assert guest_run(garbage, tmp_path) == (2, garbage[:16])

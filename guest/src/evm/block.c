@@ -273,6 +273,7 @@ unsigned evm_window_step(uint8_t *window, size_t win_size) {
     s_state s;
     if (s_decode(window, win_size, &s) != S_OK) return EVM_STEP_BAD_STATE;
     if (s.cursor == s.n_inbox) return EVM_STEP_IDLE;
+    if (s.fork != S_FORK_SHANGHAI) return EVM_STEP_UNSUPPORTED;
     size_t old_len = S_HEADER_BYTES + (size_t)load_le64(window + 8);
     s_state before = s;
     evm_apply_next_block(&s);

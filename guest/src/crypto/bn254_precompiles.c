@@ -114,24 +114,25 @@ int bn254_pairing_check(const uint8_t *in, size_t npairs, bool *holds) {
     return 0;
 }
 
-int precompile_bn254_add(const uint8_t *in, size_t in_len, uint64_t gas_limit, precompile_result *res) {
+/* ecAdd and ecMul: the input zero-padded (or cut) to `width` bytes, a fixed price, a 64-byte
+ * point out; an invalid point fails with all gas. */
+static int g1_precompile(int (*op)(const uint8_t *, uint8_t *), size_t width, uint64_t price, const uint8_t *in,
+                         size_t in_len, uint64_t gas_limit, precompile_result *res) {
     uint8_t buf[128], out[64];
-    precompile_padded(buf, sizeof buf, in, in_len);
-    if (150 > gas_limit) return precompile_fail(res, gas_limit, PRECOMPILE_OOG);
-    if (bn254_g1_add(buf, out)) return precompile_fail(res, gas_limit, PRECOMPILE_FAIL);
-    precompile_charge(res, gas_limit, 150, 64);
+    precompile_padded(buf, width, in, in_len);
+    if (price > gas_limit) return precompile_fail(res, gas_limit, PRECOMPILE_OOG);
+    if (op(buf, out)) return precompile_fail(res, gas_limit, PRECOMPILE_FAIL);
+    precompile_charge(res, gas_limit, price, 64);
     memcpy(res->out, out, 64);
     return PRECOMPILE_OK;
 }
 
+int precompile_bn254_add(const uint8_t *in, size_t in_len, uint64_t gas_limit, precompile_result *res) {
+    return g1_precompile(bn254_g1_add, 128, 150, in, in_len, gas_limit, res);
+}
+
 int precompile_bn254_mul(const uint8_t *in, size_t in_len, uint64_t gas_limit, precompile_result *res) {
-    uint8_t buf[96], out[64];
-    precompile_padded(buf, sizeof buf, in, in_len);
-    if (6000 > gas_limit) return precompile_fail(res, gas_limit, PRECOMPILE_OOG);
-    if (bn254_g1_mul(buf, out)) return precompile_fail(res, gas_limit, PRECOMPILE_FAIL);
-    precompile_charge(res, gas_limit, 6000, 64);
-    memcpy(res->out, out, 64);
-    return PRECOMPILE_OK;
+    return g1_precompile(bn254_g1_mul, 96, 6000, in, in_len, gas_limit, res);
 }
 
 int precompile_bn254_pairing(const uint8_t *in, size_t in_len, uint64_t gas_limit, precompile_result *res) {

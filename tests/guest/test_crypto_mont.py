@@ -14,6 +14,7 @@ from crypto_driver import (
     MONT_MUL,
     MONT_NEG,
     MONT_POW,
+    MONT_SQR,
     MONT_SQRT,
     MONT_SUB,
     mont,
@@ -38,7 +39,7 @@ def element(ctx: str) -> st.SearchStrategy[int]:
     return st.one_of(st.sampled_from([0, 1, 2, m - 1, m - 2]), st.integers(0, m - 1))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(st.data())
 def test_ring_operations(drv: NativeDriver, data: st.DataObject) -> None:
     """add, sub, mul, neg and pow agree with Python's modular arithmetic."""
@@ -49,6 +50,7 @@ def test_ring_operations(drv: NativeDriver, data: st.DataObject) -> None:
     assert mont(drv, ctx, MONT_SUB, a, b) == (a - b) % m
     assert mont(drv, ctx, MONT_MUL, a, b) == a * b % m
     assert mont(drv, ctx, MONT_NEG, a) == -a % m
+    assert mont(drv, ctx, MONT_SQR, a) == a * a % m
     e = data.draw(st.integers(0, 2**256 - 1))
     assert mont(drv, ctx, MONT_POW, a, e) == pow(a, e, m)
 

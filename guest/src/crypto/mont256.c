@@ -155,7 +155,55 @@ void mont_mul(const mont256_ctx *c, fe256 *r, const fe256 *a, const fe256 *b) {
     for (int i = 0; i < 4; i++) r->w[i] = src[i];
 }
 
-void mont_sqr(const mont256_ctx *c, fe256 *r, const fe256 *a) { mont_mul(c, r, a, a); }
+void mont_sqr(const mont256_ctx *c, fe256 *r, const fe256 *a) {
+    /* The 512-bit square from the 6 cross products (doubled) and the 4 squares, then Montgomery
+     * reduction by rounds (SOS, Koç, Acar, Kaliski 1996): 26 products instead of CIOS's 32. */
+    const uint64_t a0 = a->w[0], a1 = a->w[1], a2 = a->w[2], a3 = a->w[3];
+    uint64_t t[8], k;
+    u128 z;
+    /* cross products a_i·a_j, i < j, at positions i + j */
+    z = (u128)a0 * a1; t[1] = (uint64_t)z; k = (uint64_t)(z >> 64);
+    z = (u128)a0 * a2 + k; t[2] = (uint64_t)z; k = (uint64_t)(z >> 64);
+    z = (u128)a0 * a3 + k; t[3] = (uint64_t)z; t[4] = (uint64_t)(z >> 64);
+    k = 0;
+    MAC(t[3], a1, a2, k);
+    MAC(t[4], a1, a3, k);
+    t[5] = k;
+    k = 0;
+    MAC(t[5], a2, a3, k);
+    t[6] = k;
+    /* double them */
+    t[7] = t[6] >> 63;
+    for (int i = 6; i > 1; i--) t[i] = (t[i] << 1) | (t[i - 1] >> 63);
+    t[1] <<= 1;
+    /* add the squares a_i^2 at positions 2i */
+    z = (u128)a0 * a0; t[0] = (uint64_t)z; k = (uint64_t)(z >> 64);
+    z = (u128)t[1] + k; t[1] = (uint64_t)z; k = (uint64_t)(z >> 64);
+    const uint64_t sq[3] = {a1, a2, a3};
+    for (int i = 0; i < 3; i++) {
+        u128 s2 = (u128)sq[i] * sq[i];
+        z = (u128)t[2 * i + 2] + (uint64_t)s2 + k; t[2 * i + 2] = (uint64_t)z;
+        z = (u128)t[2 * i + 3] + (uint64_t)(s2 >> 64) + (uint64_t)(z >> 64); t[2 * i + 3] = (uint64_t)z;
+        k = (uint64_t)(z >> 64);
+    }
+    /* reduce: each round clears t[i] and carries into t[i + 4] (the running carry `top` moves up
+     * with the rounds and ends as bit 256 of the result) */
+    uint64_t top = 0;
+    for (int i = 0; i < 4; i++) {
+        uint64_t q = t[i] * c->minv, cc = 0;
+        MAC(t[i], q, c->m[0], cc);
+        MAC(t[i + 1], q, c->m[1], cc);
+        MAC(t[i + 2], q, c->m[2], cc);
+        MAC(t[i + 3], q, c->m[3], cc);
+        z = (u128)t[i + 4] + cc + top;
+        t[i + 4] = (uint64_t)z;
+        top = (uint64_t)(z >> 64);
+    }
+    uint64_t u[4];
+    uint64_t borrow = sub4(u, t + 4, c->m);
+    const uint64_t *src = (top || !borrow) ? u : t + 4;
+    for (int i = 0; i < 4; i++) r->w[i] = src[i];
+}
 
 void mont_to(const mont256_ctx *c, fe256 *r, const fe256 *a) {
     fe256 r2;

@@ -43,6 +43,7 @@ static uint64_t op_mont(span_t a, buf_t *r) {
         case MONT_INV: mont_inv(c, &z, &x); break;
         case MONT_SQRT: ok = mont_sqrt(c, &z, &x); break;
         case MONT_NEG: mont_neg(c, &z, &x); break;
+        case MONT_SQR: mont_sqr(c, &z, &x); break;
         default: return HARNESS_BAD_REQUEST;
         }
     }

@@ -20,5 +20,6 @@
 #define MONT_SQRT 4u
 #define MONT_POW 5u /* b is the plain exponent */
 #define MONT_NEG 6u
+#define MONT_SQR 7u
 
 #endif

@@ -1,6 +1,8 @@
 /* Montgomery arithmetic modulo odd moduli below 2^256 (see mont256.h). Multiplication is the
- * CIOS method (Koç, Acar, Kaliski 1996) with 64-bit limbs and 128-bit intermediate products,
- * which both host compilers and the RV64 cross-compiler lower to MUL/MULHU without library calls.
+ * CIOS method, squaring the SOS method (Koç, Acar, Kaliski 1996), both with 64-bit limbs and
+ * 128-bit intermediate products, which both host compilers and the RV64 cross-compiler lower to
+ * MUL/MULHU without library calls. Inversion is the binary extended Euclidean algorithm,
+ * exponentiation (square roots) a fixed 4-bit window.
  */
 #include "mont256.h"
 

@@ -114,11 +114,12 @@ def proofs(count: int) -> tuple[int, float, float]:
         state = machine.state().copy()
         proof = prove_step(template, state)
         sizes.append(len(proof.to_bytes()))
-        if not times:
-            verify(proof, template)             # warm-up: first-call costs are not the verifier's
-        start = time.perf_counter()
-        verify(proof, template)
-        times.append((time.perf_counter() - start) * 1000)
+        tries = []
+        for _ in range(3):                      # best of 3: scheduler noise is not the verifier's
+            start = time.perf_counter()
+            verify(proof, template)
+            tries.append((time.perf_counter() - start) * 1000)
+        times.append(min(tries))
         machine.run(stride)
     return max(sizes), max(times), statistics.median(times)
 

@@ -21,6 +21,8 @@ writes them into the shadow page.
 
 from __future__ import annotations
 
+import functools
+import struct
 from collections.abc import Callable
 
 from unicorn import Uc, UcError
@@ -129,6 +131,12 @@ def memory_access(word: int, rs1_value: int) -> tuple[int, int, bool] | None:
     return None
 
 
+@functools.lru_cache(maxsize=16)
+def hazard_map(code: bytes) -> bytes:
+    """One byte per word of code: 1 where it is not RV64IM (cached: machines of one image share it)."""
+    return bytes(illegal_kind(word) is not None for (word,) in struct.iter_unpack("<I", code))
+
+
 class UnicornMachine:
     """Machine AB on Unicorn with the semantics of the reference step (see the module docstring)."""
 
@@ -221,9 +229,7 @@ class UnicornMachine:
 
     def _hazards(self) -> bytes:
         """One byte per text word: 1 where the word is not RV64IM (Unicorn must never run it)."""
-        code = self._rom[self._text_start - ROM_BASE : self._text_end - ROM_BASE]
-        words = (int.from_bytes(code[i : i + 4], "little") for i in range(0, len(code), 4))
-        return bytes(illegal_kind(word) is not None for word in words)
+        return hazard_map(bytes(self._rom[self._text_start - ROM_BASE : self._text_end - ROM_BASE]))
 
     # --- registers and sync --------------------------------------------------------------------
     def _write_registers(self, regs: list[int]) -> None:
@@ -244,17 +250,21 @@ class UnicornMachine:
     def _sync(self) -> None:
         """Bring the state up to date: changed pages of RAM and S, registers and fields."""
         for base, buffer in self._regions():
-            for offset in buffer.take_dirty():
-                number = (base + offset) >> PAGE_BITS
-                data = buffer.page(offset)
-                old = self._state.pages.get(number)
-                if (bytes(old) if old is not None else bytes(PAGE_BYTES)) != data:
-                    self._state.set_page(number, data)
+            self._take_pages(base, buffer)
         regs = self._read_registers()
         fields = (self._pc, self._clock, self._status, self._cause, self._tval)
         self._state.write(SHADOW_BASE + SHADOW_X + 8, b"".join(r.to_bytes(8, "little") for r in regs[1:]))
         self._state.write(SHADOW_BASE + SHADOW_PC, b"".join(f.to_bytes(8, "little") for f in fields))
         self._protect()
+
+    def _take_pages(self, base: int, buffer: TrackedBuffer) -> None:
+        """Copy the pages of buffer written since the last sync into the state, if they changed."""
+        for offset in buffer.take_dirty():
+            number = (base + offset) >> PAGE_BITS
+            data = buffer.page(offset)
+            old = self._state.pages.get(number)
+            if (bytes(old) if old is not None else bytes(PAGE_BYTES)) != data:
+                self._state.set_page(number, data)
 
     def _restore(self) -> None:
         """Undo everything since the last sync: dirty pages and registers back from the state."""
@@ -269,9 +279,7 @@ class UnicornMachine:
     def _clean(self) -> None:
         """Q := Q*: RAM zero, registers zero, pc = entry, clock 0, RUNNING (spec §2.3)."""
         if self._s is not None:
-            for offset in self._s.take_dirty():
-                number = (S_BASE + offset) >> PAGE_BITS
-                self._state.set_page(number, self._s.page(offset))
+            self._take_pages(S_BASE, self._s)
         if self._ram is not None:
             self._ram.zero()
         self._state.clear_pages(0, Q_PAGE_END)

@@ -78,13 +78,13 @@ def bundled() -> dict[str, ImageSpec]:
     return examples
 
 
-def linker_script(spec: ImageSpec) -> str:
+def linker_script(spec: ImageSpec, root: Path = ROOT) -> str:
     """The image's RAM/S/stack sizes as absolute symbols, then the shared script toolchain/link.ld."""
     return (
         f"__swapvm_ram_size = {spec.ram_size:#x};\n"
         f"__swapvm_s_size = {spec.s_size:#x};\n"
         f"__swapvm_stack_size = {STACK_SIZE:#x};\n"
-        + (ROOT / LINKER_SCRIPT).read_text()
+        + (root / LINKER_SCRIPT).read_text()
     )
 
 
@@ -93,23 +93,25 @@ def link_flags(script: Path) -> list[str]:
     return ["-nostdlib", "-static", f"-Wl,-T,{script}", "-Wl,--build-id=none", "-Wl,--gc-sections"]
 
 
-def compile_flags(spec: ImageSpec) -> list[str]:
+def compile_flags(spec: ImageSpec, root: Path = ROOT) -> list[str]:
     """Target, warnings-as-errors, freestanding code flags and the build constants of abi.h."""
     return [
         *TARGET_FLAGS,
         *C_FLAGS,
-        f"-ffile-prefix-map={ROOT}=.",
+        f"-ffile-prefix-map={root}=.",
         f"-DSWAPVM_RAM_SIZE={spec.ram_size:#x}u",
         f"-DSWAPVM_S_SIZE={spec.s_size:#x}u",
         f"-DSWAPVM_STACK_SIZE={STACK_SIZE:#x}u",
     ]
 
 
-def build_image(spec: ImageSpec, out: Path) -> Path:
-    """Compile and link spec into the ELF file `out`; returns out."""
+def build_image(spec: ImageSpec, out: Path, root: Path = ROOT) -> Path:
+    """Compile and link spec into the ELF file `out`; returns out. Sources are relative to root
+    (the repository; another checkout gives the same bytes)."""
+    root = Path(root).resolve()
     sources = [*RUNTIME_SOURCES, *sorted(set(spec.sources))]
     for source in sources:
-        if not (ROOT / source).is_file():
+        if not (root / source).is_file():
             raise SwapvmError(f"image {spec.name}: source {source} does not exist")
     if len(sources) == len(RUNTIME_SOURCES):
         raise SwapvmError(f"image {spec.name}: no sources")
@@ -118,8 +120,8 @@ def build_image(spec: ImageSpec, out: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="swapvm-build-") as tmp:
         # Link into a fixed-name temporary first: the output name never enters the image.
         target, script = Path(tmp) / "image.elf", Path(tmp) / "image.ld"
-        script.write_text(linker_script(spec))
-        zig_cc([*compile_flags(spec), *link_flags(script), "-o", str(target), *sources], cwd=ROOT)
+        script.write_text(linker_script(spec, root))
+        zig_cc([*compile_flags(spec, root), *link_flags(script), "-o", str(target), *sources], cwd=root)
         shutil.copyfile(target, out)
     return out
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -61,6 +62,17 @@ def test_bundled_images_match_the_lock_file(images: dict[str, Path]) -> None:
 def test_rebuild_elsewhere_gives_identical_bytes(images: dict[str, Path], tmp_path: Path) -> None:
     again = build_image(bundled()["hello"], tmp_path / "sub" / "other-name.elf")
     assert again.read_bytes() == images["hello"].read_bytes()
+
+
+def test_a_copy_elsewhere_builds_identical_bytes(images: dict[str, Path], tmp_path: Path) -> None:
+    checkout = tmp_path / "elsewhere" / "repo"
+    for folder in ("guest/include", "guest/runtime", "guest/examples"):
+        shutil.copytree(ROOT / folder, checkout / folder)
+    (checkout / "toolchain").mkdir(parents=True)
+    shutil.copy(ROOT / "toolchain" / "link.ld", checkout / "toolchain" / "link.ld")
+    for name in ("hello", "fault"):
+        again = build_image(bundled()[name], tmp_path / f"{name}.elf", root=checkout)
+        assert again.read_bytes() == images[name].read_bytes()
 
 
 def test_image_layout_follows_the_linker_script(images: dict[str, Path]) -> None:

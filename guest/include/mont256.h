@@ -38,6 +38,20 @@ bool fe_is_zero(const fe256 *a);
 bool fe_eq(const fe256 *a, const fe256 *b);
 /* a < m of the context (a plain integer range check). */
 bool fe_lt_mod(const mont256_ctx *c, const fe256 *a);
+/* The full 512-bit product of plain integers, little-endian limbs (inline: it is the hot part of
+ * the secp256k1 field multiplication). */
+static inline void fe_mul_wide(const fe256 *a, const fe256 *b, uint64_t t[8]) {
+    for (int i = 0; i < 8; i++) t[i] = 0;
+    for (int i = 0; i < 4; i++) {
+        uint64_t k = 0;
+        for (int j = 0; j < 4; j++) {
+            unsigned __int128 z = (unsigned __int128)a->w[i] * b->w[j] + t[i + j] + k;
+            t[i + j] = (uint64_t)z;
+            k = (uint64_t)(z >> 64);
+        }
+        t[i + 4] = k;
+    }
+}
 /* Bit i (0 = least significant) of a plain integer. */
 static inline unsigned fe_bit(const fe256 *a, unsigned i) { return (unsigned)(a->w[i >> 6] >> (i & 63)) & 1u; }
 
@@ -58,7 +72,9 @@ void mont_set_one(const mont256_ctx *c, fe256 *r);
 bool mont_is_one(const mont256_ctx *c, const fe256 *a);
 /* r = a^e (a in Montgomery form, e a plain integer), 4-bit fixed window. */
 void mont_pow(const mont256_ctx *c, fe256 *r, const fe256 *a, const fe256 *e);
-/* r = a^-1 by the binary extended Euclidean algorithm (m must be prime); the inverse of 0 is 0. */
+/* r = a^-1 by the binary extended Euclidean algorithm (m must be prime); the inverse of 0 is 0.
+ * fe_inv_plain inverts a plain residue, mont_inv a Montgomery-form one. */
+void fe_inv_plain(const mont256_ctx *c, fe256 *r, const fe256 *a);
 void mont_inv(const mont256_ctx *c, fe256 *r, const fe256 *a);
 /* Square root for m ≡ 3 (mod 4): returns false (r unspecified) when a is not a square. */
 bool mont_sqrt(const mont256_ctx *c, fe256 *r, const fe256 *a);

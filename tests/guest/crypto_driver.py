@@ -29,7 +29,7 @@ OP_ADDRESS = 2
 OP_MONT = 3
 OP_PRECOMPILE = 4
 
-MONT_CTX = {"secp_p": 0, "secp_n": 1, "bn_p": 2, "bn_r": 3}
+MONT_CTX = {"secp_p": 0, "secp_n": 1, "bn_p": 2, "bn_r": 3, "secp_fe": 4}
 MONT_ADD, MONT_SUB, MONT_MUL, MONT_INV, MONT_SQRT, MONT_POW, MONT_NEG, MONT_SQR = range(8)
 
 PRECOMPILE_OK, PRECOMPILE_OOG, PRECOMPILE_FAIL = 0, 1, 2

@@ -69,3 +69,21 @@ def test_inverse_and_sqrt(drv: NativeDriver, data: st.DataObject) -> None:
         assert (root is not None) == is_square
         if root is not None:
             assert root * root % m == a
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_secp256k1_special_field(drv: NativeDriver, data: st.DataObject) -> None:
+    """The plain-residue field modulo the secp256k1 p (fold-by-2^256 reduction) against Python."""
+    m = MODULI["secp_p"]
+    edges = [0, 1, 2, m - 1, m - 2, 2**255, 2**256 - 2**32 - 978, 2**128 - 1, 0x1000003D1]
+    a = data.draw(st.one_of(st.sampled_from(edges), st.integers(0, m - 1)))
+    b = data.draw(st.one_of(st.sampled_from(edges), st.integers(0, m - 1)))
+    assert mont(drv, "secp_fe", MONT_MUL, a, b) == a * b % m
+    assert mont(drv, "secp_fe", MONT_SQR, a) == a * a % m
+    assert mont(drv, "secp_fe", MONT_ADD, a, b) == (a + b) % m
+    assert mont(drv, "secp_fe", MONT_INV, a) == (pow(a, -1, m) if a else 0)
+    root = mont(drv, "secp_fe", MONT_SQRT, a)
+    assert (root is not None) == (pow(a, (m - 1) // 2, m) in (0, 1))
+    if root is not None:
+        assert root * root % m == a

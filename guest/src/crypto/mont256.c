@@ -266,11 +266,10 @@ static void sub_mod(const uint64_t m[4], uint64_t x[4], const uint64_t y[4]) {
     if (sub4(x, x, y)) add4(x, x, m);
 }
 
-void mont_inv(const mont256_ctx *c, fe256 *r, const fe256 *a) {
-    /* Binary extended Euclid on the representation A = a·R (public inputs, so no constant-time
-     * concern): invariants x1·A ≡ u and x2·A ≡ v (mod m); it ends when u or v reaches 1, which
-     * happens for every A ≠ 0 since m is prime. Then A^-1 = a^-1·R^-1, and two multiplications by
-     * R^2 (each adds a factor R) give a^-1·R, the Montgomery form of a^-1. */
+void fe_inv_plain(const mont256_ctx *c, fe256 *r, const fe256 *a) {
+    /* Binary extended Euclid (public inputs, so no constant-time concern): invariants
+     * x1·a ≡ u and x2·a ≡ v (mod m); it ends when u or v reaches 1, which happens for every
+     * a ≠ 0 since m is prime. */
     uint64_t u[4], v[4], x1[4] = {1, 0, 0, 0}, x2[4] = {0, 0, 0, 0};
     for (int i = 0; i < 4; i++) {
         u[i] = a->w[i];
@@ -299,11 +298,15 @@ void mont_inv(const mont256_ctx *c, fe256 *r, const fe256 *a) {
             sub_mod(c->m, x2, x1);
         }
     }
+    for (int i = 0; i < 4; i++) r->w[i] = is_one4(u) ? x1[i] : x2[i];
+}
+
+void mont_inv(const mont256_ctx *c, fe256 *r, const fe256 *a) {
+    /* The plain inverse of the representation A = a·R is a^-1·R^-1; two multiplications by R^2
+     * (each adds a factor R) give a^-1·R, the Montgomery form of a^-1. */
     fe256 inv, r2;
-    for (int i = 0; i < 4; i++) {
-        inv.w[i] = is_one4(u) ? x1[i] : x2[i];
-        r2.w[i] = c->r2[i];
-    }
+    fe_inv_plain(c, &inv, a);
+    for (int i = 0; i < 4; i++) r2.w[i] = c->r2[i];
     mont_mul(c, &inv, &inv, &r2);
     mont_mul(c, r, &inv, &r2);
 }

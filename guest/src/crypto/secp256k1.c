@@ -18,13 +18,13 @@ typedef struct {
     fe256 x, y, z;
 } jac;
 
-/* Field operations modulo p for the shared Jacobian formulas. */
+/* Field operations modulo p (plain residues, secp256k1_field.c) for the shared Jacobian formulas. */
 #define JT_POINT jac
 #define JT_FE fe256
 #define JT_ADD(r, a, b) mont_add(P, r, a, b)
 #define JT_SUB(r, a, b) mont_sub(P, r, a, b)
-#define JT_FMUL(r, a, b) mont_mul(P, r, a, b)
-#define JT_SQR(r, a) mont_sqr(P, r, a)
+#define JT_FMUL(r, a, b) secp_fe_mul(r, a, b)
+#define JT_SQR(r, a) secp_fe_sqr(r, a)
 #define JT_IS_ZERO(a) fe_is_zero(a)
 #define JT_IS_INF jac_is_inf
 #define JT_DOUBLE jac_double
@@ -32,30 +32,20 @@ typedef struct {
 #define JT_LINKAGE static
 #include "jac_template.h"
 
-typedef unsigned __int128 u128;
-
 /* An affine table point as a Jacobian one (Z = 1), mapped by the endomorphism when lam (x -> βx)
  * and negated when neg. */
 static void jac_from_table(jac *r, const secp_affine *a, bool lam, bool neg) {
-    if (lam) mont_mul(P, &r->x, &a->x, &SECP256K1_BETA);
+    if (lam) secp_fe_mul(&r->x, &a->x, &SECP256K1_BETA);
     else r->x = a->x;
     if (neg) mont_neg(P, &r->y, &a->y);
     else r->y = a->y;
-    mont_set_one(P, &r->z);
+    r->z = (fe256){{1, 0, 0, 0}};
 }
 
 /* round(k·g / 2^382) for plain k, g < 2^256 (below 2^130 for the GLV constants). */
 static void mul_shift_382(fe256 *c, const fe256 *k, const fe256 *g) {
-    uint64_t prod[8] = {0};
-    for (int i = 0; i < 4; i++) {
-        uint64_t carry = 0;
-        for (int j = 0; j < 4; j++) {
-            u128 z = (u128)k->w[i] * g->w[j] + prod[i + j] + carry;
-            prod[i + j] = (uint64_t)z;
-            carry = (uint64_t)(z >> 64);
-        }
-        prod[i + 4] = carry;
-    }
+    uint64_t prod[8];
+    fe_mul_wide(k, g, prod);
     /* 382 = 5·64 + 62; bit 381 rounds */
     uint64_t round = (prod[5] >> 61) & 1;
     c->w[0] = (prod[5] >> 62) | (prod[6] << 2);
@@ -135,7 +125,7 @@ static void double_mul(jac *out, const fe256 *u1, const fe256 *u2, const jac *R)
     for (int k = 1; k < (1 << (R_WINDOW - 2)); k++) jac_add(&rt[0][k], &rt[0][k - 1], &r2);
     for (int k = 0; k < (1 << (R_WINDOW - 2)); k++) {
         rt[1][k] = rt[0][k];
-        mont_mul(P, &rt[1][k].x, &rt[0][k].x, &SECP256K1_BETA);
+        secp_fe_mul(&rt[1][k].x, &rt[0][k].x, &SECP256K1_BETA);
     }
     jac acc;
     memset(&acc, 0, sizeof acc);
@@ -178,17 +168,15 @@ int secp256k1_recover(const uint8_t msg_hash[32], const uint8_t r[32], const uin
 
     /* R.y from y^2 = x^3 + 7 with the parity of recid */
     jac R;
-    fe256 rhs, seven = {{7, 0, 0, 0}}, y, yplain;
-    mont_to(P, &R.x, &x);
-    mont_sqr(P, &rhs, &R.x);
-    mont_mul(P, &rhs, &rhs, &R.x);
-    mont_to(P, &seven, &seven);
+    fe256 rhs, seven = {{7, 0, 0, 0}}, y;
+    R.x = x;
+    secp_fe_sqr(&rhs, &x);
+    secp_fe_mul(&rhs, &rhs, &x);
     mont_add(P, &rhs, &rhs, &seven);
-    if (!mont_sqrt(P, &y, &rhs)) return 3;
-    mont_from(P, &yplain, &y);
-    if ((yplain.w[0] & 1) != (recid & 1)) mont_neg(P, &y, &y);
+    if (!secp_fe_sqrt(&y, &rhs)) return 3;
+    if ((y.w[0] & 1) != (recid & 1)) mont_neg(P, &y, &y);
     R.y = y;
-    mont_set_one(P, &R.z);
+    R.z = (fe256){{1, 0, 0, 0}};
 
     /* u1 = -z/r, u2 = s/r modulo n (z reduced once: n > 2^255) */
     fe256 rinv, u1, u2;
@@ -204,13 +192,11 @@ int secp256k1_recover(const uint8_t msg_hash[32], const uint8_t r[32], const uin
     if (jac_is_inf(&Q)) return 4;
 
     fe256 zi, zi2, ax, ay;
-    mont_inv(P, &zi, &Q.z);
-    mont_sqr(P, &zi2, &zi);
-    mont_mul(P, &ax, &Q.x, &zi2);
-    mont_mul(P, &zi2, &zi2, &zi);
-    mont_mul(P, &ay, &Q.y, &zi2);
-    mont_from(P, &ax, &ax);
-    mont_from(P, &ay, &ay);
+    fe_inv_plain(P, &zi, &Q.z);
+    secp_fe_sqr(&zi2, &zi);
+    secp_fe_mul(&ax, &Q.x, &zi2);
+    secp_fe_mul(&zi2, &zi2, &zi);
+    secp_fe_mul(&ay, &Q.y, &zi2);
     fe_to_be(&ax, pubkey_out);
     fe_to_be(&ay, pubkey_out + 32);
     return 0;

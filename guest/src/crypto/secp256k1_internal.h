@@ -4,7 +4,14 @@
 
 #include "mont256.h"
 
-/* An affine point, coordinates in Montgomery form modulo p. */
+/* Arithmetic modulo p on plain residues (secp256k1_field.c), exploiting p = 2^256 - 2^32 - 977;
+ * add, sub and neg are mont256's, inversion fe_inv_plain. */
+void secp_fe_mul(fe256 *r, const fe256 *a, const fe256 *b);
+void secp_fe_sqr(fe256 *r, const fe256 *a);
+/* a square root (false when a is not a square) */
+bool secp_fe_sqrt(fe256 *r, const fe256 *a);
+
+/* An affine point, coordinates plain residues modulo p. */
 typedef struct {
     fe256 x, y;
 } secp_affine;
@@ -14,7 +21,7 @@ typedef struct {
 extern const secp_affine SECP256K1_GTABLE[1 << (SECP_G_WINDOW - 2)];
 
 /* The GLV endomorphism (x, y) -> (βx, y) = λ·(x, y) and the scalar split k ≡ k1 + k2·λ (mod n):
- * β in Montgomery form mod p; the lattice basis (a1, b1), (a2, b2) as Montgomery residues mod n;
+ * β a plain residue mod p; the lattice basis (a1, b1), (a2, b2) as Montgomery residues mod n;
  * g1, g2 plain, c_i = round(k·g_i / 2^382) (generated with the table). */
 extern const fe256 SECP256K1_BETA;
 extern const fe256 SECP256K1_GLV_A1, SECP256K1_GLV_B1, SECP256K1_GLV_A2, SECP256K1_GLV_B2;

@@ -6,6 +6,7 @@
 #include "ops.h"
 #include "precompiles.h"
 #include "secp256k1.h"
+#include "../../src/crypto/secp256k1_internal.h" /* the plain-residue field modulo p */
 
 static uint64_t op_recover(span_t a, buf_t *r) {
     if (a.len != 97) return HARNESS_BAD_REQUEST;
@@ -21,8 +22,32 @@ static uint64_t op_address(span_t a, buf_t *r) {
     return 0;
 }
 
+/* The secp256k1 field on plain residues: the same operations without Montgomery form. */
+static uint64_t op_secp_fe(span_t a, buf_t *r) {
+    const mont256_ctx *c = &SECP256K1_P;
+    fe256 x, y, z;
+    fe_from_be(&x, a.ptr + 2);
+    fe_from_be(&y, a.ptr + 34);
+    if (!fe_lt_mod(c, &x) || !fe_lt_mod(c, &y)) return HARNESS_BAD_REQUEST;
+    switch (a.ptr[1]) {
+    case MONT_ADD: mont_add(c, &z, &x, &y); break;
+    case MONT_SUB: mont_sub(c, &z, &x, &y); break;
+    case MONT_NEG: mont_neg(c, &z, &x); break;
+    case MONT_MUL: secp_fe_mul(&z, &x, &y); break;
+    case MONT_SQR: secp_fe_sqr(&z, &x); break;
+    case MONT_INV: fe_inv_plain(c, &z, &x); break;
+    case MONT_SQRT:
+        if (!secp_fe_sqrt(&z, &x)) return 1;
+        break;
+    default: return HARNESS_BAD_REQUEST;
+    }
+    fe_to_be(&z, buf_extend(r, 32));
+    return 0;
+}
+
 static uint64_t op_mont(span_t a, buf_t *r) {
     static const mont256_ctx *const ctxs[4] = {&SECP256K1_P, &SECP256K1_N, &BN254_P, &BN254_R};
+    if (a.len == 66 && a.ptr[0] == MONT_CTX_SECP_FE) return op_secp_fe(a, r);
     if (a.len != 66 || a.ptr[0] > 3) return HARNESS_BAD_REQUEST;
     const mont256_ctx *c = ctxs[a.ptr[0]];
     fe256 x, y, z;

@@ -13,6 +13,7 @@
 #define MONT_CTX_SECP_N 1u
 #define MONT_CTX_BN_P 2u
 #define MONT_CTX_BN_R 3u
+#define MONT_CTX_SECP_FE 4u /* secp256k1 p on plain residues (secp256k1_field.c): add sub mul sqr inv sqrt neg */
 #define MONT_ADD 0u
 #define MONT_SUB 1u
 #define MONT_MUL 2u

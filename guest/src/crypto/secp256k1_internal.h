@@ -1,4 +1,5 @@
-/* secp256k1 internals shared by the recovery code and its generated generator table. */
+/* secp256k1 internals shared by the recovery code, its field (secp256k1_field.c) and its generated
+ * tables (secp256k1_gtable.c). */
 #ifndef SWAPVM_SECP256K1_INTERNAL_H
 #define SWAPVM_SECP256K1_INTERNAL_H
 

@@ -90,6 +90,7 @@ from emulator.unicorn_engine_hooks import (
     STOP_NONE,
     BlockCounter,
     TrackedBuffer,
+    ensure_fault_handler,
 )
 
 MASK64 = (1 << 64) - 1
@@ -331,6 +332,7 @@ class UnicornMachine:
     # --- execution -----------------------------------------------------------------------------
     def _execute(self, n: int) -> int:
         """Up to n steps of a RUNNING machine; stops right after a yield or fault. Returns steps taken."""
+        ensure_fault_handler()
         start = self._retired
         try:
             while self._retired - start < n and self._status == STATUS_RUNNING:

@@ -91,6 +91,12 @@ class BlockCounter:
         s.checks = 1 if checks else 0
 
 
+def ensure_fault_handler() -> None:
+    """Put the dirty-page fault handler back on top if another one (e.g. faulthandler) was installed."""
+    if library().swapvm_ensure_handler() != 0:
+        raise SwapvmError("cannot install the SIGSEGV handler that tracks Unicorn's dirty pages")
+
+
 class TrackedBuffer:
     """Host memory behind one guest region, write-protected between syncs to find dirty pages."""
 

@@ -92,7 +92,6 @@ struct region {
 };
 
 static struct region regions[MAX_REGIONS];
-static volatile int installed;
 static struct sigaction previous;
 
 static void on_segv(int sig, siginfo_t *info, void *context) {
@@ -109,26 +108,31 @@ static void on_segv(int sig, siginfo_t *info, void *context) {
             return;
         }
     }
-    if (previous.sa_flags & SA_SIGINFO) {
-        previous.sa_sigaction(sig, info, context);
-    } else if (previous.sa_handler != SIG_DFL && previous.sa_handler != SIG_IGN) {
-        previous.sa_handler(sig);
-    } else {
-        signal(sig, SIG_DFL); /* returning re-executes the access: the default action then */
-    }
+    /* Not ours: hand the signal back to the handler that was there before and let the access
+     * fault again, so that handler (or the default action) sees it exactly as without us. */
+    (void)sig;
+    (void)context;
+    sigaction(SIGSEGV, &previous, NULL);
+}
+
+/* Make on_segv the SIGSEGV handler, chaining to whatever was installed before it (also when
+ * another component, e.g. Python's faulthandler, installed its own handler after ours). */
+int swapvm_ensure_handler(void) {
+    struct sigaction current;
+    if (sigaction(SIGSEGV, NULL, &current) != 0) return -1;
+    if ((current.sa_flags & SA_SIGINFO) && current.sa_sigaction == on_segv) return 0;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = on_segv;
+    action.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&action.sa_mask);
+    if (sigaction(SIGSEGV, &action, &previous) != 0) return -1;
+    return 0;
 }
 
 /* Track [start, start + size): writes there mark pages in dirty/list/count. Returns 0 on success. */
 int swapvm_track(void *start, uint64_t size, uint8_t *dirty, uint32_t *list, uint64_t *count) {
-    if (!installed) {
-        struct sigaction action;
-        memset(&action, 0, sizeof action);
-        action.sa_sigaction = on_segv;
-        action.sa_flags = SA_SIGINFO | SA_NODEFER;
-        sigemptyset(&action.sa_mask);
-        if (sigaction(SIGSEGV, &action, &previous) != 0) return -1;
-        installed = 1;
-    }
+    if (swapvm_ensure_handler() != 0) return -1;
     for (int i = 0; i < MAX_REGIONS; i++) {
         if (regions[i].start == 0) {
             regions[i].dirty = dirty;
@@ -153,4 +157,7 @@ void swapvm_untrack(void *start) {
 }
 
 /* Write-protect a tracked buffer again (after its dirty pages were taken). */
-int swapvm_protect(void *start, uint64_t size) { return mprotect(start, size, PROT_READ); }
+int swapvm_protect(void *start, uint64_t size) {
+    if (swapvm_ensure_handler() != 0) return -1;
+    return mprotect(start, size, PROT_READ);
+}

@@ -3,6 +3,8 @@ step counts, windows (idle fast-forward and the clean), and the bundled example 
 
 from __future__ import annotations
 
+import faulthandler
+
 import pytest
 from rvasm import ECALL, assemble, i, jal, li, s, yield_
 
@@ -214,3 +216,16 @@ def test_a_state_of_another_template_is_refused() -> None:
     other = template_from_code(code, MachineParams(ram_size=1 << 13))
     with pytest.raises(SwapvmError, match="shadow bounds"):
         make_machine("unicorn", template_from_code(code, PARAMS), other.initial_state())
+
+
+def test_dirty_tracking_survives_a_fault_handler_installed_later() -> None:
+    template = template_from_image(example_image("hello"))
+    ref, uni, _ = both(template)
+    was_enabled = faulthandler.is_enabled()
+    faulthandler.enable()          # (re)installs Python's SIGSEGV handler on top of the engine's
+    try:
+        assert uni.run_until_halt(1000) == ref.run_until_halt(1000)
+    finally:
+        if not was_enabled:
+            faulthandler.disable()
+    assert uni.root() == ref.root()

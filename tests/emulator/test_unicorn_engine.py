@@ -222,7 +222,8 @@ def test_dirty_tracking_survives_a_fault_handler_installed_later() -> None:
     template = template_from_image(example_image("hello"))
     ref, uni, _ = both(template)
     was_enabled = faulthandler.is_enabled()
-    faulthandler.enable()          # (re)installs Python's SIGSEGV handler on top of the engine's
+    faulthandler.disable()
+    faulthandler.enable()          # installs Python's SIGSEGV handler again, on top of the engine's
     try:
         assert uni.run_until_halt(1000) == ref.run_until_halt(1000)
     finally:

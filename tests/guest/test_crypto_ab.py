@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import coincurve
 import pytest
 from core_driver import NativeDriver
-from crypto_ab import ab_driver, instructions_per_call
+from crypto_ab import ab_driver, instructions_per_call, precompile_costs, typical_requests
 from crypto_driver import OP_PRECOMPILE, OP_RECOVER, SECP_N, be32, open_driver, u64
 from py_ecc import optimized_bn128 as bn
 from test_crypto_bn254 import enc_g1, enc_g2, g1, g2, twist_point_outside_subgroup
@@ -118,3 +118,16 @@ def test_pairing_on_ab_within_budget(backend: str) -> None:
     steps = instructions_per_call(drv, op, arg, k=1)
     print(f"2-pair pairing check: {steps} AB instructions")
     assert steps <= PAIRING_BUDGET
+
+
+@pytest.mark.parametrize("backend", BACKENDS[:1])
+def test_typical_precompile_costs(native: NativeDriver, backend: str) -> None:
+    """The bench inputs (crypto_ab.typical_requests) succeed on AB as natively, within budgets."""
+    reqs = typical_requests()
+    answers = ab_driver(backend).batch(list(reqs.values()))
+    assert answers == native.batch(list(reqs.values()))
+    assert all(status == 0 for status, _ in answers)
+    costs = precompile_costs(backend)
+    print("precompile_instructions:", costs)
+    assert costs["ecrecover"] <= RECOVERY_BUDGET + 50_000  # recovery plus keccak and framing
+    assert costs["ecpairing_2"] <= PAIRING_BUDGET

@@ -15,6 +15,7 @@ from emulator.errors import SwapvmError
 from emulator.layout import DEFAULT_LOG2_WINDOW, DEFAULT_RAM_SIZE, DEFAULT_S_SIZE
 
 if TYPE_CHECKING:
+    from emulator.state import MachineState
     from emulator.template import Template
 
 BACKEND_CHOICES = ("reference", "fast", "unicorn", "lockstep")
@@ -33,6 +34,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     run.add_argument("--every", type=_positive, default=1, help="lockstep: compare roots every K steps")
     run.add_argument("--pair", default="reference,unicorn", help="lockstep: two engines, e.g. fast,unicorn")
     run.add_argument("--json", action="store_true", help="print one JSON object")
+    run.add_argument("--from-snapshot", type=Path, help="start from this snapshot instead of Q* + S")
+    run.add_argument("--save-snapshot", type=Path, metavar="DIR", help="save the end as DIR/<root>.snap")
     run.set_defaults(func=cmd_run)
 
     prove = commands.add_parser("prove", help="a one-step proof of step N (0-based: state N -> N+1)")
@@ -111,7 +114,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from emulator.machine import describe, lockstep, make_machine
 
     template = load_template(args.image, args)
-    state = template.initial_state(_s_bytes(args))
+    state = _start_state(template, args)
     if args.backend == "lockstep":
         backends = tuple(name.strip() for name in args.pair.split(","))
         if len(backends) != 2:
@@ -135,8 +138,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     fields = describe(machine.state())
     report = {"status": fields["status"], "cause": fields["cause"], "exit_code": fields["a0"],
               "steps": steps, "pc": fields["pc"], "tval": fields["tval"], "root": fields["root"]}
+    if args.save_snapshot is not None:
+        from emulator.snapshot import save_snapshot
+
+        report["snapshot"] = str(save_snapshot(args.save_snapshot, machine.state(), template))
     _print(report, args.json)
     return 0
+
+
+def _start_state(template: Template, args: argparse.Namespace) -> MachineState:
+    """Q* + S (from --s-file), or the state of --from-snapshot (which must belong to this template)."""
+    if args.from_snapshot is None:
+        return template.initial_state(_s_bytes(args))
+    if args.s_file is not None:
+        raise SwapvmError("--from-snapshot and --s-file exclude each other")
+    from emulator.snapshot import load_snapshot
+
+    return load_snapshot(args.from_snapshot, template)
 
 
 def cmd_prove(args: argparse.Namespace) -> int:

@@ -132,3 +132,28 @@ def test_bad_image_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
     assert main(["riscv", "run", str(bogus)]) == 2
     assert main(["riscv", "run", str(tmp_path / "missing.elf")]) == 2
     assert capsys.readouterr().err.count("swapvm: error:") == 2
+
+
+def test_save_and_resume_from_snapshot(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, hello: Path
+) -> None:
+    argv = ["riscv", "run", str(hello), "--max-steps", "50", "--save-snapshot", str(tmp_path), "--json"]
+    code, first = run_json(capsys, argv)
+    assert code == 0 and first["steps"] == 50
+    snapshot = Path(str(first["snapshot"]))
+    assert snapshot.name == f"{first['root']}.snap"
+    _, resumed = run_json(capsys, ["riscv", "run", str(hello), "--from-snapshot", str(snapshot), "--json"])
+    _, straight = run_json(capsys, ["riscv", "run", str(hello), "--json"])
+    assert resumed["steps"] == straight["steps"] - 50
+    assert resumed["root"] == straight["root"]
+
+
+def test_snapshot_of_another_image_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, hello: Path
+) -> None:
+    main(["riscv", "run", str(hello), "--max-steps", "5", "--save-snapshot", str(tmp_path), "--json"])
+    snapshot = next(tmp_path.glob("*.snap"))
+    capsys.readouterr()
+    fault = str(build.example_image("fault"))
+    assert main(["riscv", "run", fault, "--from-snapshot", str(snapshot)]) == 2
+    assert "template" in capsys.readouterr().err

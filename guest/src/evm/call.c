@@ -51,8 +51,17 @@ static void execute(const msg_t *m, result_t *r) {
         interp_run(m, r);
         return;
     }
+    /* a contiguous input: in place when it is all stored, else with its zero tail spelled out */
+    static buf_t input;
+    const uint8_t *in = msg_data(m);
+    if (m->data_phys < m->data_len) {
+        buf_reserve(&input, m->data_len);
+        memcpy(input.ptr, in, m->data_phys);
+        memset(input.ptr + m->data_phys, 0, m->data_len - m->data_phys);
+        in = input.ptr;
+    }
     precompile_result pr = {0};
-    int rc = precompile_run(pc, m->data, m->data_len, m->gas, &pr);
+    int rc = precompile_run(pc, in, m->data_len, m->gas, &pr);
     r->refund = 0;
     if (rc == PRECOMPILE_OK) {
         RT_ASSERT(pr.gas_used <= m->gas);

@@ -142,8 +142,11 @@ typedef struct {
     uint8_t to[20];       /* the storage address (ADDRESS) */
     uint8_t code_addr[20];
     u256 value;
-    const uint8_t *data;
-    size_t data_len;
+    const uint8_t *data;   /* calldata, unless data_in_region */
+    size_t data_off;       /* data_in_region: offset of the calldata in the memory region */
+    size_t data_len;       /* CALLDATASIZE */
+    size_t data_phys;      /* bytes of calldata stored; the rest (up to data_len) is zero */
+    bool data_in_region;   /* the calldata is the caller's memory, read in place */
     const uint8_t *code;
     size_t code_len;
     account_t *code_owner; /* caches the jump table; NULL for init code */
@@ -163,6 +166,10 @@ typedef struct {
     const uint8_t *out;   /* output or revert data; valid until the caller's memory changes */
     size_t out_len;
 } result_t;
+
+/* The stored calldata of a message (data_phys bytes; the rest is zero). The memory region may
+ * move when a frame grows it, so call this again after anything that can expand memory. */
+const uint8_t *msg_data(const msg_t *m);
 
 /* Run a message's code (interp.c): no snapshot, no value transfer. */
 void interp_run(const msg_t *m, result_t *r);

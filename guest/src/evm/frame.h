@@ -2,9 +2,14 @@
  * system opcodes (ops_system.c).
  *
  * Memory of all frames lives in one growable region used as a stack: a frame's memory starts
- * where its caller's ends at the time of the call, so a child never overlaps its caller while it
- * runs. The region may move when it grows, so frames keep offsets and re-derive pointers after
- * anything that can expand memory or run a child.
+ * where its caller's stored memory ends at the time of the call, so a child never overlaps its
+ * caller while it runs. The region may move when it grows, so frames keep offsets and re-derive
+ * pointers after anything that can expand memory or run a child.
+ *
+ * A frame's memory has a logical size (what gas was paid for, MSIZE) and a stored size: bytes
+ * beyond the stored size are zero and take no RAM until something touches them (mem_at). A
+ * call's input is read in place from the caller's memory, with its zero tail implicit, so deep
+ * recursion over large, mostly untouched memory costs RAM only for what was written.
  */
 #ifndef SWAPVM_EVM_FRAME_H
 #define SWAPVM_EVM_FRAME_H
@@ -16,7 +21,8 @@ typedef struct {
     u256 *stack;          /* EVM_STACK_LIMIT words for this depth */
     size_t sp;            /* number of items */
     size_t mem_base;      /* offset of this frame's memory in the region */
-    size_t mem_size;      /* bytes, a multiple of 32 */
+    size_t mem_size;      /* logical bytes, a multiple of 32 */
+    size_t mem_phys;      /* bytes stored from mem_base; beyond them memory is zero */
     uint64_t gas;
     int64_t refund;
     buf_t *ret;           /* return data of the last call made by this frame */
@@ -24,10 +30,12 @@ typedef struct {
 
 /* The shared memory region (interp.c). */
 uint8_t *mem_region(void);
+/* Memory [o, o + n) of the frame, stored (zero-filled as needed) and addressable; n > 0 and the
+ * range lies inside the logical size. The pointer is valid until memory next grows. */
+uint8_t *mem_at(frame_t *f, size_t o, size_t n);
 /* Where the memory of the next frame to start begins: the caller's end before a call, 0 for a
  * transaction's top-level frame. */
 void mem_child_base(size_t base);
-static inline uint8_t *frame_mem(const frame_t *f) { return mem_region() + f->mem_base; }
 
 /* Charge gas; false (and nothing charged) when there is not enough. */
 static inline bool use_gas(frame_t *f, uint64_t g) {

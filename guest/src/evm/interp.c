@@ -39,12 +39,21 @@ bool mem_expand(frame_t *f, const u256 *off, const u256 *size, size_t *o) {
     if (end <= f->mem_size) return true;
     uint64_t new_words = words_of(end), old_words = f->mem_size / 32;
     if (!use_gas(f, mem_cost(new_words) - mem_cost(old_words))) return false;
-    size_t new_size = (size_t)new_words * 32;
-    region_reserve(f->mem_base + new_size);
-    memset(g_mem + f->mem_base + f->mem_size, 0, new_size - f->mem_size);
-    f->mem_size = new_size;
+    f->mem_size = (size_t)new_words * 32; /* stored lazily: see mem_at */
     return true;
 }
+
+uint8_t *mem_at(frame_t *f, size_t o, size_t n) {
+    RT_ASSERT(n > 0 && o + n <= f->mem_size);
+    if (o + n > f->mem_phys) {
+        region_reserve(f->mem_base + o + n);
+        memset(g_mem + f->mem_base + f->mem_phys, 0, o + n - f->mem_phys);
+        f->mem_phys = o + n;
+    }
+    return g_mem + f->mem_base + o;
+}
+
+const uint8_t *msg_data(const msg_t *m) { return m->data_in_region ? g_mem + m->data_off : m->data; }
 
 void copy_padded(uint8_t *dst, const uint8_t *src, size_t src_len, const u256 *off, size_t len) {
     size_t start = u256_fits_u64(off) && off->w[0] < src_len ? (size_t)off->w[0] : src_len;
@@ -206,7 +215,7 @@ void interp_run(const msg_t *m, result_t *r) {
             size_t len = (size_t)ST(1).w[0] * !u256_is_zero(&ST(1));
             CHARGE(G_KECCAK_WORD * words_of(len));
             uint8_t h[32];
-            keccak256(len ? frame_mem(&f) + o : NULL, len, h);
+            keccak256(len ? mem_at(&f, o, len) : NULL, len, h);
             u256_from_be(&ST(1), h, 32);
             sp--;
             break;
@@ -225,7 +234,7 @@ void interp_run(const msg_t *m, result_t *r) {
         case 0x34: ST(-1) = m->value; sp++; break;
         case 0x35: { /* CALLDATALOAD */
             uint8_t w[32];
-            copy_padded(w, m->data, m->data_len, &ST(0), 32);
+            copy_padded(w, msg_data(m), m->data_phys, &ST(0), 32);
             u256_from_be(&ST(0), w, 32);
             break;
         }
@@ -243,9 +252,10 @@ void interp_run(const msg_t *m, result_t *r) {
             size_t len = u256_is_zero(&ST(2)) ? 0 : (size_t)ST(2).w[0];
             CHARGE(G_COPY_WORD * words_of(len));
             if (len) {
-                const uint8_t *src = op == 0x37 ? m->data : op == 0x39 ? code : f.ret->ptr;
-                size_t src_len = op == 0x37 ? m->data_len : op == 0x39 ? code_len : f.ret->len;
-                copy_padded(frame_mem(&f) + o, src, src_len, &ST(1), len);
+                uint8_t *dst = mem_at(&f, o, len); /* first: it may move the region */
+                const uint8_t *src = op == 0x37 ? msg_data(m) : op == 0x39 ? code : f.ret->ptr;
+                size_t src_len = op == 0x37 ? m->data_phys : op == 0x39 ? code_len : f.ret->len;
+                copy_padded(dst, src, src_len, &ST(1), len);
             }
             sp -= 3;
             break;
@@ -272,7 +282,7 @@ void interp_run(const msg_t *m, result_t *r) {
             HELPER(mem_expand(&f, &ST(1), &ST(3), &o));
             size_t len = u256_is_zero(&ST(3)) ? 0 : (size_t)ST(3).w[0];
             CHARGE(G_COPY_WORD * words_of(len));
-            if (len) copy_padded(frame_mem(&f) + o, acc->code, acc->code_len, &ST(2), len);
+            if (len) copy_padded(mem_at(&f, o, len), acc->code, acc->code_len, &ST(2), len);
             sp -= 4;
             break;
         }
@@ -292,7 +302,7 @@ void interp_run(const msg_t *m, result_t *r) {
             size_t o;
             u256_set_u64(&n32, 32);
             HELPER(mem_expand(&f, &ST(0), &n32, &o));
-            u256_from_be(&ST(0), frame_mem(&f) + o, 32);
+            u256_from_be(&ST(0), mem_at(&f, o, 32), 32);
             break;
         }
         case 0x52:   /* MSTORE */
@@ -301,8 +311,8 @@ void interp_run(const msg_t *m, result_t *r) {
             size_t o;
             u256_set_u64(&n, op == 0x52 ? 32 : 1);
             HELPER(mem_expand(&f, &ST(0), &n, &o));
-            if (op == 0x52) u256_to_be(&ST(1), frame_mem(&f) + o);
-            else frame_mem(&f)[o] = (uint8_t)ST(1).w[0];
+            if (op == 0x52) u256_to_be(&ST(1), mem_at(&f, o, 32));
+            else *mem_at(&f, o, 1) = (uint8_t)ST(1).w[0];
             sp -= 2;
             break;
         }
@@ -340,7 +350,7 @@ void interp_run(const msg_t *m, result_t *r) {
             size_t o;
             HELPER(mem_expand(&f, &ST(0), &ST(1), &o));
             r->out_len = u256_is_zero(&ST(1)) ? 0 : (size_t)ST(1).w[0];
-            r->out = r->out_len ? frame_mem(&f) + o : NOTHING;
+            r->out = r->out_len ? mem_at(&f, o, r->out_len) : NOTHING;
             status = op == 0xf3 ? EXEC_SUCCESS : EXEC_REVERT;
             goto done;
         }

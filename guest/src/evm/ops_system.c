@@ -74,7 +74,7 @@ bool op_log(frame_t *f, unsigned n_topics) {
     log.n_topics = (uint8_t)n_topics;
     for (unsigned i = 0; i < n_topics; i++) u256_to_be(&top[-2 - (int)i], log.topics[i]);
     uint8_t *data = len ? rt_alloc(len) : NULL;
-    if (len) memcpy(data, frame_mem(f) + o, len);
+    if (len) memcpy(data, mem_at(f, o, len), len);
     log.data = data;
     log.len = len;
     world_add_log(&log);
@@ -159,21 +159,23 @@ bool op_call(frame_t *f, uint8_t op) {
         c->transfer = false;
         break;
     }
-    buf_t *cd = &g_calldata[c->depth];
-    buf_set(cd, in_len ? frame_mem(f) + in_o : NULL, in_len);
-    c->data = cd->ptr;
+    /* the input is read in place from our memory, which does not change while the child runs;
+     * what we never stored is zero */
+    c->data_in_region = true;
+    c->data_off = f->mem_base + in_o;
     c->data_len = in_len;
+    c->data_phys = in_len == 0 || f->mem_phys <= in_o ? 0 : (in_len < f->mem_phys - in_o ? in_len : f->mem_phys - in_o);
     c->code = callee->code;
     c->code_len = callee->code_len;
     c->code_owner = callee;
 
     result_t r;
-    mem_child_base(f->mem_base + f->mem_size);
+    mem_child_base(f->mem_base + f->mem_phys);
     call_message(c, &r);
     set_return_data(f, &r);
     if (r.status != EXEC_ERROR && out_len) {
         size_t n = out_len < f->ret->len ? out_len : f->ret->len;
-        if (n) memcpy(frame_mem(f) + out_o, f->ret->ptr, n);
+        if (n) memcpy(mem_at(f, out_o, n), f->ret->ptr, n);
     }
     f->gas += r.gas_left;
     if (r.status == EXEC_SUCCESS) f->refund += r.refund;
@@ -211,7 +213,7 @@ bool op_create(frame_t *f, bool create2) {
     uint8_t addr[20];
     if (create2) {
         uint8_t h[32];
-        keccak256(len ? frame_mem(f) + o : NULL, len, h);
+        keccak256(len ? mem_at(f, o, len) : NULL, len, h);
         create2_address(m->to, &salt, h, addr);
     } else {
         create_address(m->to, self->nonce, addr);
@@ -233,12 +235,12 @@ bool op_create(frame_t *f, bool create2) {
     c->transfer = true;
     c->is_create = true;
     buf_t *cd = &g_calldata[c->depth];
-    buf_set(cd, len ? frame_mem(f) + o : NULL, len); /* the init code */
+    buf_set(cd, len ? mem_at(f, o, len) : NULL, len); /* the init code (at most 49152 bytes) */
     c->code = cd->ptr;
     c->code_len = len;
 
     result_t r;
-    mem_child_base(f->mem_base + f->mem_size);
+    mem_child_base(f->mem_base + f->mem_phys);
     call_create(c, &r);
     /* return data: only a REVERT's output survives a creation */
     if (r.status == EXEC_REVERT) buf_set(f->ret, r.out, r.out_len);

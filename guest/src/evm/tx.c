@@ -292,7 +292,7 @@ bool tx_apply(tx_t *tx, uint64_t gas_available, tx_result_t *out) {
         }
     } else {
         m.data = tx->data.ptr;
-        m.data_len = tx->data.len;
+        m.data_len = m.data_phys = tx->data.len;
         m.code = target->code;
         m.code_len = target->code_len;
         m.code_owner = target;

@@ -44,6 +44,20 @@ static unsigned precompile_of(const uint8_t a[20]) {
     return a[19] >= 1 && a[19] <= PRECOMPILE_LAST ? a[19] : 0;
 }
 
+/* An upper bound of a precompile's output for reserving it up front: the input's length for the
+ * identity, the modulus length for modexp (up to 1 MiB; larger ones cannot be paid for), else 64. */
+static size_t output_bound(unsigned pc, const uint8_t *in, size_t len) {
+    if (pc == 4) return len;
+    if (pc != 5) return 64;
+    size_t mod_len = 0;
+    for (size_t i = 64; i < 96; i++) {
+        uint8_t b = i < len ? in[i] : 0;
+        if (mod_len >> 20) return 0; /* beyond the bound: not reserved */
+        mod_len = (mod_len << 8) | b;
+    }
+    return mod_len >> 20 ? 0 : mod_len;
+}
+
 /* Run code or a precompile for a message whose value has been transferred. */
 static void execute(const msg_t *m, result_t *r) {
     unsigned pc = m->is_create ? 0 : precompile_of(m->code_addr);
@@ -60,6 +74,13 @@ static void execute(const msg_t *m, result_t *r) {
         memset(input.ptr + m->data_phys, 0, m->data_len - m->data_phys);
         in = input.ptr;
     }
+    /* The output goes straight to the return data buffer (the caller's return data is dead once it
+     * calls), reserved before the run so that the precompile's own heap use can be released:
+     * repeated calls must not accumulate their outputs on the heap. */
+    buf_t *rb = return_buffer();
+    rb->len = 0;
+    buf_reserve(rb, output_bound(pc, in, m->data_len));
+    size_t mark = rt_heap_mark();
     precompile_result pr = {0};
     int rc = precompile_run(pc, in, m->data_len, m->gas, &pr);
     r->refund = 0;
@@ -67,9 +88,16 @@ static void execute(const msg_t *m, result_t *r) {
         RT_ASSERT(pr.gas_used <= m->gas);
         r->status = EXEC_SUCCESS;
         r->gas_left = m->gas - pr.gas_used;
-        r->out = pr.out;
         r->out_len = pr.out_len;
+        r->out = pr.out;
+        if (pr.out_len <= rb->cap) { /* else (an output beyond the bound): left on the heap */
+            if (pr.out_len) memcpy(rb->ptr, pr.out, pr.out_len);
+            rb->len = pr.out_len;
+            r->out = rb->ptr;
+            rt_heap_release(mark);
+        }
     } else {
+        rt_heap_release(mark);
         r->status = EXEC_ERROR;
         r->gas_left = 0;
         r->out = NULL;

@@ -61,7 +61,6 @@ typedef struct {
     size_t code_len;
     uint8_t code_hash[32];
     uint8_t *jumpdests;   /* JUMPDEST bitmap of `code`, built on first execution */
-    uint8_t *padded_code; /* `code` plus 33 zero bytes, built on first execution */
     slot_t **slots;       /* open addressing table of slot_cap entries */
     uint32_t slot_cap, n_slots;
     uint32_t warm_serial;
@@ -170,6 +169,8 @@ typedef struct {
 /* The stored calldata of a message (data_phys bytes; the rest is zero). The memory region may
  * move when a frame grows it, so call this again after anything that can expand memory. */
 const uint8_t *msg_data(const msg_t *m);
+/* The return data buffer shared by all depths (interp.c). */
+buf_t *return_buffer(void);
 
 /* Run a message's code (interp.c): no snapshot, no value transfer. */
 void interp_run(const msg_t *m, result_t *r);

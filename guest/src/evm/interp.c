@@ -10,11 +10,14 @@
 static uint8_t *g_mem;
 static size_t g_mem_cap;
 static u256 *g_stacks[EVM_DEPTH_LIMIT + 1];
-static buf_t g_ret[EVM_DEPTH_LIMIT + 1];
+/* Return data: only the running frame's is ever live (a call replaces its caller's, and a frame's
+ * own dies when it returns), so one buffer serves every depth. */
+static buf_t g_ret;
 
 static size_t g_child_base;
 
 uint8_t *mem_region(void) { return g_mem; }
+buf_t *return_buffer(void) { return &g_ret; }
 void mem_child_base(size_t base) { g_child_base = base; }
 
 static void region_reserve(size_t end) {
@@ -64,8 +67,8 @@ void copy_padded(uint8_t *dst, const uint8_t *src, size_t src_len, const u256 *o
 
 /* ---- jump destinations ---- */
 
-static uint8_t *analyze_jumpdests(const uint8_t *code, size_t len) {
-    uint8_t *bits = rt_alloc(len / 8 + 1);
+/* Mark the JUMPDESTs of code in `bits` (len / 8 + 1 zeroed bytes). */
+static uint8_t *analyze_jumpdests(uint8_t *bits, const uint8_t *code, size_t len) {
     for (size_t i = 0; i < len; i++) {
         uint8_t op = code[i];
         if (op == 0x5b) bits[i >> 3] |= (uint8_t)(1u << (i & 7));
@@ -74,29 +77,27 @@ static uint8_t *analyze_jumpdests(const uint8_t *code, size_t len) {
     return bits;
 }
 
-/* The bitmap of the message's code: cached on the account that owns it, built afresh for init code. */
+/* The bitmap of the message's code: cached on the account that owns it; for init code built in a
+ * buffer of the frame's depth, reused by later creations (init code is at most 49152 bytes). */
 static const uint8_t *jump_table(const msg_t *m) {
+    static buf_t scratch[EVM_DEPTH_LIMIT + 1];
+    size_t n = m->code_len / 8 + 1;
     account_t *owner = m->code_owner;
-    if (!owner) return analyze_jumpdests(m->code, m->code_len);
-    if (!owner->jumpdests) owner->jumpdests = analyze_jumpdests(m->code, m->code_len);
-    return owner->jumpdests;
+    if (owner) {
+        if (!owner->jumpdests) owner->jumpdests = analyze_jumpdests(rt_alloc(n), m->code, m->code_len);
+        return owner->jumpdests;
+    }
+    buf_t *b = &scratch[m->depth];
+    b->len = 0;
+    buf_reserve(b, n);
+    memset(b->ptr, 0, n);
+    return analyze_jumpdests(b->ptr, m->code, m->code_len);
 }
 
 static bool valid_jump(const uint8_t *bits, size_t code_len, const u256 *dest) {
     if (!u256_fits_u64(dest) || dest->w[0] >= code_len) return false;
     size_t d = (size_t)dest->w[0];
     return (bits[d >> 3] >> (d & 7)) & 1;
-}
-
-/* The code followed by 33 zero bytes (STOP, and the missing bytes of a PUSH at the end), cached
- * on the account that owns it; init code is copied for its one run. */
-static const uint8_t *padded_code(const msg_t *m) {
-    account_t *owner = m->code_owner;
-    if (owner && owner->padded_code) return owner->padded_code;
-    uint8_t *p = rt_alloc(m->code_len + 33);
-    if (m->code_len) memcpy(p, m->code, m->code_len);
-    if (owner) owner->padded_code = p;
-    return p;
 }
 
 /* BLOCKHASH(n) from the parent header and the ancestor hashes (docs/spec.md §4.2). */
@@ -155,14 +156,14 @@ void interp_run(const msg_t *m, result_t *r) {
     f.m = m;
     f.stack = g_stacks[depth];
     f.gas = m->gas;
-    f.ret = &g_ret[depth];
+    f.ret = &g_ret;
     f.ret->len = 0;
     f.mem_base = g_child_base; /* after the caller's memory (mem_child_base) */
 
     u256 *stack = f.stack;
     size_t sp = 0;
     uint64_t gas = f.gas;
-    const uint8_t *code = padded_code(m); /* STOP-padded: no bounds check on fetch */
+    const uint8_t *code = m->code;
     size_t code_len = m->code_len;
     const uint8_t *jd = NULL;
     size_t pc = 0;
@@ -171,7 +172,7 @@ void interp_run(const msg_t *m, result_t *r) {
     int status = EXEC_ERROR;
 
     for (;;) {
-        uint8_t op = code[pc];
+        uint8_t op = pc < code_len ? code[pc] : 0x00; /* past the end: STOP */
         const opinfo_t *info = &table[op];
         /* one compare covers undefined opcodes, stack underflow and overflow (optable.c) */
         if ((size_t)(sp + 1 - info->min1) > info->range) goto fail;
@@ -359,14 +360,17 @@ void interp_run(const msg_t *m, result_t *r) {
             status = EXEC_SUCCESS;
             goto done;
         case 0x60: /* PUSH1: the commonest opcode */
-            u256_set_u64(&ST(-1), code[pc]);
+            u256_set_u64(&ST(-1), pc < code_len ? code[pc] : 0);
             sp++;
             pc++;
             break;
         CASE8(0x61) CASE16(0x69) CASE4(0x79) case 0x7d: case 0x7e: case 0x7f: { /* PUSH2 … PUSH32 */
-            /* the code is padded, so bytes past its end read as zero without a check */
             size_t n = (size_t)(op - 0x5f);
-            if (n <= 8) {
+            if (pc + n > code_len) { /* bytes past the end of the code read as zero */
+                uint8_t w[32] = {0};
+                for (size_t i = 0; pc + i < code_len; i++) w[i] = code[pc + i];
+                u256_from_be(&ST(-1), w, n);
+            } else if (n <= 8) {
                 uint64_t v = 0;
                 for (size_t i = 0; i < n; i++) v = (v << 8) | code[pc + i];
                 u256_set_u64(&ST(-1), v);

@@ -42,6 +42,7 @@ bool op_sstore(frame_t *f) {
     account_t *a = world_account(f->m->to);
     slot_t *s = world_slot(a, &key);
     uint64_t cost = world_warm_slot(s) ? G_COLD_SLOAD : 0;
+    bool noop = u256_eq(&s->value, &v);
     const u256 *orig = &s->original, *cur = &s->value;
     bool orig0 = u256_is_zero(orig), cur0 = u256_is_zero(cur), new0 = u256_is_zero(&v);
     if (u256_eq(cur, &v)) {
@@ -58,7 +59,7 @@ bool op_sstore(frame_t *f) {
         if (u256_eq(orig, &v)) f->refund += orig0 ? G_SSTORE_SET - G_WARM_ACCESS : G_SSTORE_RESET - G_WARM_ACCESS;
     }
     if (!use_gas(f, cost)) return false;
-    world_set_slot(a, s, &v);
+    if (!noop) world_set_slot(a, s, &v); /* a rewrite of the same value needs no journal entry */
     return true;
 }
 
@@ -85,7 +86,7 @@ bool op_log(frame_t *f, unsigned n_topics) {
 /* Put a child's output into the frame's return data buffer. */
 static void set_return_data(frame_t *f, const result_t *r) {
     if (r->status == EXEC_ERROR) f->ret->len = 0;
-    else buf_set(f->ret, r->out, r->out_len);
+    else if (r->out != f->ret->ptr) buf_set(f->ret, r->out, r->out_len); /* a precompile wrote it there */
 }
 
 bool op_call(frame_t *f, uint8_t op) {

@@ -212,7 +212,6 @@ void world_set_code(account_t *a, const uint8_t *code, size_t len) {
     a->code = code;
     a->code_len = len;
     a->jumpdests = NULL;
-    a->padded_code = NULL;
     a->code_hash_ok = false;
 }
 
@@ -275,8 +274,7 @@ void world_revert(snapshot_t s) {
             a->code = e->old.code.ptr;
             a->code_len = e->old.code.len;
             a->jumpdests = e->old.code.jumpdests;
-            a->padded_code = NULL;
-            a->code_hash_ok = false;
+                    a->code_hash_ok = false;
             break;
         case J_SLOT: sl->value = e->old.word; break;
         case J_EXISTS: a->exists = e->old.flag; break;
@@ -314,7 +312,6 @@ void world_delete(account_t *a) {
     a->code = NULL;
     a->code_len = 0;
     a->jumpdests = NULL;
-    a->padded_code = NULL;
     a->code_hash_ok = false;
     for (uint32_t i = 0; i < a->slot_cap; i++) {
         if (a->slots[i]) u256_set_u64(&a->slots[i]->value, 0);

@@ -9,31 +9,17 @@ from typing import Any
 import rlp
 from eth.consensus.context import ConsensusContext
 from eth.db.chain import ChainDB
-from eth.db.trie import make_trie_root_and_nodes
 from eth.exceptions import VMError
 from eth.vm.chain_context import ChainContext
 from eth_utils import ValidationError
 
 from emulator.layout import DEFAULT_S_SIZE
 from emulator.merkle import keccak
-from fastvm import rlpx
+from fastvm.checks import Rejection, check_body, check_header, check_results, decode_block, number_of
 from fastvm.codec import Encoder
-from fastvm.forks import MAX_BLOB_GAS, excess_blob_gas, machine_vm_class
-from fastvm.header import Header, HeaderRangeError, HeaderShapeError, check_ranges, parse_header
-from fastvm.state import MAX_ANCESTORS, EssentialState, Fork, Outcome, Reason, Status
+from fastvm.forks import machine_vm_class
+from fastvm.state import MAX_ANCESTORS, EssentialState, Outcome, Reason, Status
 from fastvm.world import World, state_root_of
-
-# Exceptions py-evm's decoders raise on bytes that are not a block of the fork.
-_DECODE_ERRORS = (rlp.exceptions.RLPException, ValidationError, ValueError, TypeError, IndexError, KeyError)
-
-
-class Rejection(Exception):
-    """A block fails a check of spec §4.6: the reason code and a human-readable detail."""
-
-    def __init__(self, reason: Reason, detail: str) -> None:
-        super().__init__(f"{reason.label}: {detail}")
-        self.reason = reason
-        self.detail = detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,105 +50,6 @@ class _Accepted:
     header: Any
 
 
-@dataclass(frozen=True, slots=True)
-class _Decoded:
-    """A block that passed check 1: py-evm's block (ommers left out), its header fields and bytes."""
-
-    block: Any
-    header: Header
-    header_bytes: bytes
-    ommers_hash: bytes
-
-
-def _decode_block(raw: bytes, fork: Fork, block_class: type) -> _Decoded:
-    """Check 1: canonical RLP of the fork's block, ommers any list (spec §4.6)."""
-    try:
-        item = rlpx.decode(raw, "block")
-    except rlpx.RlpError as exc:
-        raise Rejection(Reason.MALFORMED, str(exc)) from exc
-    if not isinstance(item, list) or len(item) != 4:
-        raise Rejection(Reason.MALFORMED, "block is not a list [header, transactions, ommers, withdrawals]")
-    header_item, transactions, ommers, withdrawals = item
-    try:
-        header = parse_header(header_item, fork)
-    except HeaderShapeError as exc:
-        raise Rejection(Reason.MALFORMED, str(exc)) from exc
-    if not isinstance(ommers, list):
-        raise Rejection(Reason.MALFORMED, "ommers is a string, not a list")
-    # Ommers are only a list here: checks 2 and 3 then require it to be empty (spec §4.6).
-    without_ommers = rlpx.encode([header_item, transactions, [], withdrawals])
-    try:
-        block = rlp.decode(without_ommers, sedes=block_class)
-    except _DECODE_ERRORS as exc:
-        raise Rejection(Reason.MALFORMED, f"not a {fork.name.lower()} block: {exc}") from exc
-    if rlp.encode(block) != without_ommers:
-        raise Rejection(Reason.MALFORMED, "block does not re-encode to the same bytes")
-    return _Decoded(block, header, rlpx.encode(header_item), keccak(rlpx.encode(ommers)))
-
-
-def _check_header(
-    state: EssentialState, block: Any, header_item: Header, parent: Any, vm_class: type
-) -> None:
-    """Check 2: the header against the parent (A's own rules first, then py-evm's validate_header)."""
-    header = block.header
-    if header.parent_hash != keccak(state.parent_header):
-        raise Rejection(Reason.HEADER_INVALID, "parent_hash is not the hash of the parent header")
-    if header.block_number != parent.block_number + 1:
-        raise Rejection(
-            Reason.HEADER_INVALID, f"number {header.block_number} does not follow {parent.block_number}"
-        )
-    try:
-        check_ranges(header_item, state.fork)
-    except HeaderRangeError as exc:
-        raise Rejection(Reason.HEADER_INVALID, str(exc)) from exc
-    if header.timestamp <= parent.timestamp:
-        raise Rejection(Reason.HEADER_INVALID, "timestamp is not after the parent's")
-    if header.gas_used > header.gas_limit:
-        raise Rejection(Reason.HEADER_INVALID, "gas_used exceeds gas_limit")
-    try:
-        vm_class.validate_header(header, parent)
-    except ValidationError as exc:
-        raise Rejection(Reason.HEADER_INVALID, str(exc)) from exc
-    if state.fork >= Fork.CANCUN:
-        if header.excess_blob_gas != excess_blob_gas(state.fork, parent):
-            raise Rejection(Reason.HEADER_INVALID, "excess_blob_gas differs from EIP-4844's value")
-        if header.blob_gas_used > MAX_BLOB_GAS[state.fork]:
-            raise Rejection(Reason.HEADER_INVALID, "blob_gas_used above the fork's maximum")
-
-
-def _check_body(block: Any, ommers_hash: bytes) -> None:
-    """Check 3: the transactions root, the ommers hash and the withdrawals root (and withdrawal ranges)."""
-    header = block.header
-    if make_trie_root_and_nodes(block.transactions)[0] != header.transaction_root:
-        raise Rejection(Reason.BODY_MISMATCH, "transactions_root does not match the transactions")
-    if ommers_hash != header.uncles_hash:
-        raise Rejection(Reason.BODY_MISMATCH, "ommers_hash does not match the ommers")
-    if make_trie_root_and_nodes(block.withdrawals)[0] != header.withdrawals_root:
-        raise Rejection(Reason.BODY_MISMATCH, "withdrawals_root does not match the withdrawals")
-    for index, withdrawal in enumerate(block.withdrawals):
-        try:
-            withdrawal.validate()
-        except ValidationError as exc:
-            raise Rejection(Reason.BODY_MISMATCH, f"withdrawal {index}: {exc}") from exc
-
-
-def _check_results(block: Any, mined: Any, fork: Fork) -> None:
-    """Checks 5–7: the header's commitments against the block py-evm computed, in the spec's order."""
-    given, computed = block.header, mined.header
-    if given.gas_used != computed.gas_used:
-        raise Rejection(Reason.GAS_MISMATCH, f"gas_used {given.gas_used}, computed {computed.gas_used}")
-    if fork >= Fork.CANCUN and given.blob_gas_used != computed.blob_gas_used:
-        raise Rejection(Reason.GAS_MISMATCH, "blob_gas_used differs from the blobs' gas")
-    if given.receipt_root != computed.receipt_root:
-        raise Rejection(Reason.RECEIPTS_MISMATCH, "receipts_root differs from the computed receipts")
-    if given.bloom != computed.bloom:
-        raise Rejection(Reason.RECEIPTS_MISMATCH, "logs_bloom differs from the computed receipts")
-    if fork >= Fork.PRAGUE and given.requests_hash != computed.requests_hash:
-        raise Rejection(Reason.RECEIPTS_MISMATCH, "requests_hash differs from the computed requests")
-    if given.state_root != computed.state_root:
-        raise Rejection(Reason.STATE_ROOT_MISMATCH, "state_root differs from the post-state")
-
-
 class Machine:
     """Machine A with a warm cache: consecutive steps reuse py-evm's database instead of reloading S."""
 
@@ -183,11 +70,11 @@ class Machine:
         vm_class = machine_vm_class(state.fork)
         block_class = vm_class.get_block_class()
         header_class = dict(block_class._meta.fields)["header"]
-        decoded = _decode_block(raw, state.fork, block_class)
+        decoded = decode_block(raw, state.fork, block_class)
         block = decoded.block
         parent = rlp.decode(state.parent_header, sedes=header_class)
-        _check_header(state, block, decoded.header, parent, vm_class)
-        _check_body(block, decoded.ommers_hash)
+        check_header(state, block, decoded.header, parent, vm_class)
+        check_body(block, decoded.ommers_hash)
         world = self.world_for(state)
         world.db[parent.hash] = state.parent_header  # py-evm looks the parent header up by hash
         base = vm_class.create_header_from_parent(
@@ -207,7 +94,7 @@ class Machine:
             mined = vm.import_block(block).block
         except (ValidationError, VMError) as exc:  # a VMError escapes py-evm only for a tx-level fault
             raise Rejection(Reason.TRANSACTION_INVALID, f"{type(exc).__name__}: {exc}") from exc
-        _check_results(block, mined, state.fork)
+        check_results(block, mined, state.fork)
         new_world = world.after_block(vm.state._account_db, mined.header.state_root)
         if self.verify and state_root_of(new_world.accounts) != mined.header.state_root:
             raise AssertionError("machine A lost track of the world state (rebuilt root differs)")
@@ -231,7 +118,7 @@ class Machine:
         try:
             accepted = self._apply(state, raw)
         except Rejection as rejection:
-            return self._rejected(state, rejection, _number_of(raw, state.fork), start)
+            return self._rejected(state, rejection, number_of(raw, state.fork), start)
         header = accepted.header
         outcome = Outcome(
             Status.ACCEPTED,
@@ -308,15 +195,6 @@ def _timed_encode(encoder: Encoder, state: EssentialState) -> tuple[bytes, float
     start = time.perf_counter()
     image = encoder.encode(state)
     return image, time.perf_counter() - start
-
-
-def _number_of(raw: bytes, fork: Fork) -> int | None:
-    """The block number of raw if its header decodes at all (for reports only)."""
-    try:
-        item = rlpx.decode(raw)
-        return parse_header(item[0], fork).int("number") if isinstance(item, list) and item else None
-    except (rlpx.RlpError, HeaderShapeError):
-        return None
 
 
 def step(state: EssentialState, s_size: int = DEFAULT_S_SIZE) -> tuple[EssentialState, StepInfo]:

@@ -57,6 +57,14 @@ def _tamper(raw: bytes, name: str, value: bytes) -> bytes:
     return rlpx.encode(items)
 
 
+def _replace_transaction(raw: bytes, transaction: bytes) -> bytes:
+    """The block with its first transaction replaced by other bytes."""
+    items = rlpx.decode(raw)
+    assert isinstance(items, list)
+    items[1][0] = transaction
+    return rlpx.encode(items)
+
+
 def _first_block_with(state: EssentialState, raw: bytes) -> EssentialState:
     """S0 whose inbox holds only raw."""
     return state.with_changes(inbox=(raw,), cursor=0)
@@ -122,6 +130,8 @@ MUTATIONS: list[tuple[str, Callable[[bytes], bytes], Reason]] = [
         lambda raw: rlpx.encode([rlpx.decode(raw)[0][:16], *rlpx.decode(raw)[1:]]),
         Reason.MALFORMED,
     ),
+    ("unknown tx type", lambda raw: _replace_transaction(raw, b"\x00\xc0"), Reason.MALFORMED),
+    ("blob tx in shanghai", lambda raw: _replace_transaction(raw, b"\x03\xc0"), Reason.MALFORMED),
     ("wrong parent", lambda raw: _tamper(raw, "parent_hash", b"\x00" * 32), Reason.HEADER_INVALID),
     ("old timestamp", lambda raw: _tamper(raw, "timestamp", b""), Reason.HEADER_INVALID),
     ("wrong number", lambda raw: _tamper(raw, "number", b"\x05"), Reason.HEADER_INVALID),

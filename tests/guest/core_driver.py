@@ -5,7 +5,8 @@ The driver speaks the test-harness framing of guest/tests/harness/harness.h: a r
 ``u64 op, u64 len, bytes`` and a response ``u64 status, u64 len, bytes`` (little-endian). The
 native build runs under AddressSanitizer and UndefinedBehaviorSanitizer and answers one request
 at a time on stdin/stdout; a batch is the concatenation of requests, which is also what the
-machine-AB run reads from the S window.
+machine-AB run reads from the S window. The framing, the AB driver and the AB image of this
+driver live in bench/guest_probe.py (shared with `swapvm bench guest`) and are re-exported here.
 """
 
 from __future__ import annotations
@@ -15,20 +16,11 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from emulator.layout import S_BASE, SHADOW_STATUS, SHADOW_X
-from emulator.machine import make_machine, shadow_field
-from toolchain.build import ImageSpec, build_image
+from bench.guest_probe import CORE_LIB_SOURCES as LIB_SOURCES
+from bench.guest_probe import GUEST, HARNESS, Response, frame, u64
 from toolchain.host import build_host_executable
 
-ROOT = Path(__file__).resolve().parents[2]
-GUEST = ROOT / "guest"
-HARNESS = GUEST / "tests" / "harness"
 CORE = GUEST / "tests" / "core"
-
-# Library sources under test (guest/src).
-LIB_SOURCES = ["bytes.c", "keccak.c", "sha256.c", "ripemd160.c", "bloom.c", "rlp.c", "trie.c",
-               "scodec/header.c", "scodec/decode.c", "scodec/encode.c", "scodec/world_root.c"]
-STATUS_YIELDED = 1
 
 # Operation numbers (guest/tests/core/ops.h).
 OP_KECCAK256 = 1
@@ -70,35 +62,12 @@ RLP_ERR_INT_TOO_BIG = 9
 RLP_ERR_SIZE = 10
 RLP_ERR_COUNT = 11
 
-Response = tuple[int, bytes]
 RlpTree = bytes | list["RlpTree"]
-
-
-def u64(v: int) -> bytes:
-    """A little-endian u64."""
-    return struct.pack("<Q", v)
 
 
 def blob(b: bytes) -> bytes:
     """A u64 length followed by the bytes."""
     return u64(len(b)) + b
-
-
-def frame(op: int, arg: bytes) -> bytes:
-    """One framed request."""
-    return u64(op) + blob(arg)
-
-
-def parse_responses(data: bytes) -> list[Response]:
-    """Split a concatenation of framed responses."""
-    out: list[Response] = []
-    pos = 0
-    while pos < len(data):
-        status, n = struct.unpack_from("<QQ", data, pos)
-        out.append((status, data[pos + 16 : pos + 16 + n]))
-        pos += 16 + n
-    assert pos == len(data), "truncated response batch"
-    return out
 
 
 def dump_tree(tree: RlpTree) -> bytes:
@@ -134,13 +103,6 @@ def build_libfuzzer(target: Path, sources: Sequence[Path], exe: Path) -> Path:
     return exe
 
 
-def build_ab(out_dir: Path) -> Path:
-    """Build the driver as a machine-AB image (toolchain/build.py); returns the ELF file."""
-    sources = tuple(f"guest/src/{s}" for s in LIB_SOURCES) + (
-        "guest/tests/harness/harness.c", "guest/tests/harness/harness_ab.c", "guest/tests/core/driver.c")
-    return build_image(ImageSpec("core_tests", sources, locked=False), out_dir / "core_tests.elf")
-
-
 class NativeDriver:
     """A long-lived native driver process, one request and one response at a time."""
 
@@ -167,37 +129,3 @@ class NativeDriver:
         self.proc.stdin.close()
         rc = self.proc.wait(timeout=60)
         assert rc == 0, f"driver exited with {rc}"
-
-
-class ABDriver:
-    """The same driver as an AB image: each batch is one window of machine AB from Q*.
-
-    The requests go into the S window (``u64 N`` then N bytes); the machine runs until it
-    yields; the responses are read back from the window (``u64 M`` then M bytes).
-    """
-
-    def __init__(self, elf: Path, backend: str = "fast", max_steps: int = 2_000_000_000) -> None:
-        from emulator.image import template_from_image
-
-        self.template = template_from_image(elf)
-        self.backend = backend
-        self.max_steps = max_steps
-        self.last_steps = 0
-
-    def batch(self, requests: Sequence[tuple[int, bytes]]) -> list[Response]:
-        """Answer the requests in one run; the step count is left in `last_steps`."""
-        data = b"".join(frame(op, arg) for op, arg in requests)
-        initial = self.template.initial_state(u64(len(data)) + data)
-        machine = make_machine(self.backend, self.template, initial)
-        self.last_steps = machine.run_until_halt(self.max_steps)
-        state = machine.state()
-        status, code = shadow_field(state, SHADOW_STATUS), shadow_field(state, SHADOW_X + 8 * 10)
-        assert (status, code) == (STATUS_YIELDED, 0), f"machine ended with status {status}, a0 {code}"
-        n = state.read_u64(S_BASE)
-        responses = parse_responses(state.read(S_BASE + 8, n))
-        assert len(responses) == len(requests)
-        return responses
-
-    def call(self, op: int, arg: bytes) -> Response:
-        """One request in a window of its own."""
-        return self.batch([(op, arg)])[0]

@@ -15,14 +15,12 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from core_driver import GUEST, HARNESS, NativeDriver
+from core_driver import GUEST, NativeDriver
 
-from toolchain.build import ROOT
+from bench.guest_probe import crypto_sources
 from toolchain.host import build_host_executable
 
 CRYPTO_TESTS = GUEST / "tests" / "crypto"
-CRYPTO_SRC = GUEST / "src" / "crypto"
-HASH_SOURCES = ["bytes.c", "keccak.c", "sha256.c", "ripemd160.c"]
 
 OP_RECOVER = 1
 OP_ADDRESS = 2
@@ -39,14 +37,6 @@ SECP_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 BN_P = 21888242871839275222246405745257275088696311157297823662689037894645226208583
 BN_R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
 MODULI = {"secp_p": SECP_P, "secp_n": SECP_N, "bn_p": BN_P, "bn_r": BN_R}
-
-
-def crypto_sources(main: str) -> list[str]:
-    """Repository-relative C sources of the crypto driver with the harness main `main`
-    ("harness_host.c" natively, "harness_ab.c" on machine AB)."""
-    files = sorted(CRYPTO_SRC.glob("*.c")) + [GUEST / "src" / s for s in HASH_SOURCES]
-    files += [HARNESS / "harness.c", HARNESS / main, CRYPTO_TESTS / "driver.c"]
-    return [f.relative_to(ROOT).as_posix() for f in files]
 
 
 @functools.cache

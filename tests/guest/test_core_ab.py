@@ -3,8 +3,8 @@ executed by an AB engine, answers like the oracles (a batch per window, spec §2
 docs/guest.md). Runs on Unicorn when it exists, else on the predecoded "fast" engine (which
 then runs only with -m slow).
 
-It also measures keccak-f[1600] on AB (the guest benchmark's `keccakf_instructions`, goal
-<= 8,000) as the step-count difference between requests of 101 and 1 permutations.
+It also checks keccak-f[1600]'s cost on AB (the guest benchmark's `keccakf_instructions`, goal
+<= 8,000; measured by bench/guest_probe.py as the step difference of 101 and 1 permutations).
 """
 
 from __future__ import annotations
@@ -18,24 +18,22 @@ import rlp
 from core_driver import (
     OP_KECCAK256,
     OP_KECCAKF,
-    OP_KECCAKF_REPEAT,
     OP_RIPEMD160,
     OP_RLP_DECODE,
     OP_RLP_ENCODE,
     OP_S_ROUNDTRIP,
     OP_SHA256,
     OP_TRIE_ROOT,
-    ABDriver,
     blob,
-    build_ab,
     dump_tree,
-    u64,
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_hashes import EDGE_LENGTHS, keccak256, keccak_f1600, ripemd160, sha256
 from test_rlp import python_decode, trees
 from test_trie_bloom import hexary_root
+
+from bench.guest_probe import OP_KECCAKF_REPEAT, ABDriver, build_core_ab, keccakf_instructions, u64
 
 ROOT = Path(__file__).resolve().parents[2]
 # Unicorn when it exists (the fast engine then only with -m slow: the engines' agreement is the
@@ -50,7 +48,7 @@ BACKENDS = (
 @pytest.fixture(scope="module", params=BACKENDS)
 def ab(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ABDriver]:
     """The core driver as an AB image, on one engine."""
-    elf = build_ab(tmp_path_factory.mktemp("core_ab"))
+    elf = build_core_ab(tmp_path_factory.mktemp("core_ab"))
     yield ABDriver(elf, backend=request.param)
 
 
@@ -59,16 +57,6 @@ def test_hashes_on_ab(ab: ABDriver) -> None:
     requests = [(op, d) for d in datas for op in (OP_KECCAK256, OP_SHA256, OP_RIPEMD160)]
     expected = [(0, f(d)) for d in datas for f in (keccak256, sha256, ripemd160)]
     assert ab.batch(requests) == expected
-
-
-def keccakf_instructions(ab: ABDriver) -> float:
-    """AB instructions of one keccak-f[1600]: the step difference between 101 and 1 permutations
-    in one request, over 100."""
-    state = struct.pack("<25Q", *range(1, 26))
-    ab.call(OP_KECCAKF_REPEAT, u64(1) + state)
-    one = ab.last_steps
-    ab.call(OP_KECCAKF_REPEAT, u64(101) + state)
-    return (ab.last_steps - one) / 100
 
 
 def test_keccakf_on_ab_and_its_cost(ab: ABDriver) -> None:

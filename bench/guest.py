@@ -1,0 +1,199 @@
+"""The guest on AB: instructions per block and per gas, AB (Unicorn) vs A time, crypto costs, image size.
+
+Per workload (fastvm/workloads.py) and per fixture chain, every block runs side by side in one
+process: A's `Machine.step` (`a_s`) and one AB window on the Unicorn engine from Q* over the same
+S_t (`ab_s`: machine set-up, the run to the yield, the idle fast-forward, the clean and the roots).
+`ab_instructions` are the window's steps to the yield; the S' AB leaves must equal A's (`match`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from emulator.errors import SwapvmError
+from toolchain.build import ROOT
+
+FIXTURES = ROOT.parent / "shared" / "fixtures" / "ethereum-tests" / "BlockchainTests"
+DEFAULT_FIXTURES = (
+    "ValidBlocks/bcExample/mergeExample.json",
+    "ValidBlocks/bcValidBlockTest/SimpleTx.json",
+    "ValidBlocks/bcStateTests/logRevert.json",
+)
+LOG2_WINDOW = 32
+ARITH = "arith"  # the arithmetic-heavy (compute-heavy) workload of the goals
+# name -> (limit, what it measures); a figure meets its goal when it is <= the limit
+GOALS = {
+    "arith_instructions_per_gas": (15, "instructions per gas, arithmetic-heavy workload"),
+    "keccakf_instructions": (8_000, "one keccak-f[1600]"),
+    "ecrecover_instructions": (2_000_000, "one secp256k1 recovery"),
+    "arith_ab_s_over_a_s": (1.0, "AB (Unicorn) time / A time per block, compute-heavy workload"),
+    "image_bytes": (512 * 1024, "guest image (ROM bytes)"),
+    "ecpairing_2_instructions": (60_000_000, "a 2-pair pairing check"),
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of `swapvm bench guest`."""
+    parser.add_argument("--accounts", type=int, default=100, help="users in each workload (default 100)")
+    parser.add_argument("--blocks", type=int, default=2, help="blocks per workload (default 2)")
+    parser.add_argument("--txs", type=int, default=10, help="transactions per block (default 10)")
+    parser.add_argument("--workloads", default="transfers,erc20,arith,keccak,sstore", help="comma-separated")
+    parser.add_argument(
+        "--fixtures", default=",".join(DEFAULT_FIXTURES), help="BlockchainTests files (first test of each)"
+    )
+    parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke run for tests)")
+
+
+def measure_chain(state: object, image: object) -> dict:
+    """A and AB side by side on every pending block of S0: gas, instructions, times, match."""
+    from fastvm.codec import encode
+    from fastvm.machine import Machine
+    from swapping.window import run_window
+
+    machine = Machine()
+    machine.world_for(state)  # loading the world is set-up, not a step
+    blocks = []
+    while state.pending:
+        s_image = encode(state)
+        start = time.perf_counter()
+        state, info = machine.step(state)
+        a_s = time.perf_counter() - start
+        window = run_window(image.elf, image.ram_size, image.s_size, LOG2_WINDOW, s_image)
+        if window.status != "yielded":
+            raise SwapvmError(f"AB window ended {window.status} {window.cause} at step {window.steps}")
+        blocks.append({
+            "gas": info.gas_used,
+            "status": info.status.name.lower(),
+            "ab_instructions": window.steps,
+            "ab_s": window.seconds,
+            "a_s": a_s,
+            "match": window.s_image == info.image,
+        })
+    gas = sum(b["gas"] for b in blocks)
+    steps = sum(b["ab_instructions"] for b in blocks)
+    ab_s, a_s = sum(b["ab_s"] for b in blocks), sum(b["a_s"] for b in blocks)
+    return {
+        "blocks": len(blocks),
+        "gas": gas,
+        "ab_instructions": steps,
+        "instructions_per_gas": steps / gas if gas else None,
+        "ab_s": ab_s / len(blocks),
+        "a_s": a_s / len(blocks),
+        "ab_s_over_a_s": ab_s / a_s,
+        "match": all(b["match"] for b in blocks),
+        "per_block": blocks,
+    }
+
+
+def fixture_chains(files: list[str]) -> dict[str, object]:
+    """S0 of the first test of each fixture file, by test name."""
+    from fastvm.fixtures import initial_state, load_file
+
+    chains = {}
+    for rel in files:
+        path = FIXTURES / rel
+        if not path.exists():
+            raise SwapvmError(f"fixture file not found: {path}")
+        test = load_file(path)[0]
+        chains[test.name] = initial_state(test)
+    return chains
+
+
+def crypto_figures() -> dict:
+    """keccak-f, recovery and per-precompile AB instructions (Unicorn), via bench.guest_probe."""
+    from bench.guest_probe import (
+        ABDriver,
+        core_ab_image,
+        keccakf_instructions,
+        precompile_costs,
+        recovery_instructions,
+    )
+
+    return {
+        "keccakf_instructions": keccakf_instructions(ABDriver(core_ab_image(), backend="unicorn")),
+        "ecrecover_instructions": recovery_instructions("unicorn"),
+        "precompile_instructions": precompile_costs("unicorn"),
+    }
+
+
+def goals(report: dict) -> dict:
+    """Each goal's figure, limit and verdict."""
+    arith = report["workloads"].get(ARITH)
+    values = {
+        "arith_instructions_per_gas": arith["instructions_per_gas"] if arith else None,
+        "keccakf_instructions": report["keccakf_instructions"],
+        "ecrecover_instructions": report["ecrecover_instructions"],
+        "arith_ab_s_over_a_s": arith["ab_s_over_a_s"] if arith else None,
+        "image_bytes": report["image_bytes"],
+        "ecpairing_2_instructions": report["precompile_instructions"]["ecpairing_2"],
+    }
+    return {
+        name: {"value": values[name], "limit": limit, "what": what,
+               "met": values[name] is not None and values[name] <= limit}
+        for name, (limit, what) in GOALS.items()
+    }
+
+
+def collect(args: argparse.Namespace) -> dict:
+    """Every figure of the benchmark, as one JSON-ready dict."""
+    from emulator.image import load_image
+    from emulator.layout import ROM_BASE
+    from fastvm.workloads import workload
+    from swapping.guest_image import guest_image
+
+    accounts, blocks, txs = (4, 1, 2) if args.quick else (args.accounts, args.blocks, args.txs)
+    files = [f for f in args.fixtures.split(",") if f.strip()][: 1 if args.quick else None]
+    image = guest_image()
+    fixtures = fixture_chains(files)
+    measure_chain(next(iter(fixtures.values())), image)  # warm-up: the machine template is cached
+    report = {
+        "command": "swapvm bench guest" + (" --quick" if args.quick else ""),
+        "image_sha256": image.sha256,
+        "image_bytes": load_image(image.elf).rom_end - ROM_BASE,
+        "elf_bytes": len(image.elf),
+        "sizes": {"accounts": accounts, "blocks": blocks, "txs_per_block": txs},
+        "workloads": {
+            name: measure_chain(workload(name, accounts, blocks, txs), image)
+            for name in (n.strip() for n in args.workloads.split(",")) if name
+        },
+        "fixtures": {name: measure_chain(state, image) for name, state in fixtures.items()},
+        **crypto_figures(),
+    }
+    report["goals"] = goals(report)
+    return report
+
+
+def print_table(report: dict) -> None:
+    """The human-readable form of the report."""
+    print(f"{'chain':<26} {'blocks':>6} {'gas':>10} {'AB instr':>13} {'instr/gas':>9} {'AB s/blk':>9}"
+          f" {'A s/blk':>8} {'AB/A':>6} {'match':>5}")
+    rows = [*report["workloads"].items(), *report["fixtures"].items()]
+    for name, r in rows:
+        ipg = f"{r['instructions_per_gas']:.1f}" if r["instructions_per_gas"] is not None else "-"
+        match = "yes" if r["match"] else "NO"
+        print(f"{name:<26} {r['blocks']:>6} {r['gas']:>10,} {r['ab_instructions']:>13,} {ipg:>9}"
+              f" {r['ab_s']:>9.3f} {r['a_s']:>8.3f} {r['ab_s_over_a_s']:>6.2f} {match:>5}")
+    print(f"\nkeccak-f[1600]: {report['keccakf_instructions']:,.0f} instructions;"
+          f" secp256k1 recovery: {report['ecrecover_instructions']:,}")
+    print("precompile_instructions: " + ", ".join(
+        f"{k} {v:,}" for k, v in report["precompile_instructions"].items()))
+    print(f"image: {report['image_bytes']:,} ROM bytes ({report['elf_bytes']:,} ELF bytes)\n")
+    for g in report["goals"].values():
+        value = "-" if g["value"] is None else f"{g['value']:,.2f}"
+        print(f"{g['what']}: {value} (goal <= {g['limit']:,}): {'met' if g['met'] else 'NOT met'}")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the benchmark; print a table (or JSON) and optionally write the JSON."""
+    report = collect(args)
+    text = json.dumps(report, indent=2)
+    if args.out:
+        Path(args.out).write_text(text + "\n")
+    if args.json:
+        print(text)
+    else:
+        print_table(report)
+    return 0

@@ -1,0 +1,40 @@
+"""`swapvm bench guest --quick` runs and reports every figure of issues 4 and 5 (no timings checked)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+from bench import guest
+
+CHAIN_KEYS = {"blocks", "gas", "ab_instructions", "instructions_per_gas", "ab_s", "a_s", "ab_s_over_a_s",
+              "match", "per_block"}
+PRECOMPILES = {"ecrecover", "sha256_32", "identity_32", "modexp_256", "ecadd", "ecmul", "ecpairing_2",
+               "blake2f_12"}
+
+
+def test_quick_run_reports_every_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    if not guest.FIXTURES.exists():
+        pytest.skip("no fixtures under ../shared/fixtures")
+    parser = argparse.ArgumentParser()
+    guest.add_arguments(parser)
+    out = tmp_path / "guest.json"
+    args = parser.parse_args(["--quick"])
+    args.json, args.out = True, str(out)
+    assert guest.run(args) == 0
+    report = json.loads(out.read_text())
+    assert json.loads(capsys.readouterr().out) == report
+    assert set(report["workloads"]) == {"transfers", "erc20", "arith", "keccak", "sstore"}
+    assert report["fixtures"]
+    for chain in [*report["workloads"].values(), *report["fixtures"].values()]:
+        assert CHAIN_KEYS <= set(chain)
+        assert chain["match"], "AB's S' differs from A's"
+        assert chain["ab_instructions"] > 0
+    assert set(report["precompile_instructions"]) == PRECOMPILES
+    for key in ("keccakf_instructions", "ecrecover_instructions", "image_bytes", "elf_bytes", "image_sha256"):
+        assert report[key]
+    assert set(report["goals"]) == set(guest.GOALS)
+    assert all({"value", "limit", "met"} <= set(g) for g in report["goals"].values())

@@ -44,6 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fixtures", default=",".join(DEFAULT_FIXTURES), help="BlockchainTests files (first test of each)"
     )
+    parser.add_argument("--image", help="a guest ELF to measure (default: the main guest of this tree)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke run for tests)")
 
 
@@ -102,6 +103,15 @@ def fixture_chains(files: list[str]) -> dict[str, object]:
     return chains
 
 
+def given_image(path: Path) -> object:
+    """A guest ELF built elsewhere (e.g. from another checkout), with the main guest's region sizes."""
+    from swapping.guest_image import GuestImage
+    from toolchain.build import bundled
+
+    spec = bundled()["guest"]
+    return GuestImage(path.read_bytes(), spec.ram_size, spec.s_size)
+
+
 def crypto_figures() -> dict:
     """keccak-f, recovery and per-precompile AB instructions (Unicorn), via bench.guest_probe."""
     from bench.guest_probe import (
@@ -146,11 +156,12 @@ def collect(args: argparse.Namespace) -> dict:
 
     accounts, blocks, txs = (4, 1, 2) if args.quick else (args.accounts, args.blocks, args.txs)
     files = [f for f in args.fixtures.split(",") if f.strip()][: 1 if args.quick else None]
-    image = guest_image()
+    image = guest_image() if not args.image else given_image(Path(args.image))
     fixtures = fixture_chains(files)
     measure_chain(next(iter(fixtures.values())), image)  # warm-up: the machine template is cached
     report = {
-        "command": "swapvm bench guest" + (" --quick" if args.quick else ""),
+        "command": "swapvm bench guest" + (" --quick" if args.quick else "")
+        + (f" --image {args.image}" if args.image else ""),
         "image_sha256": image.sha256,
         "image_bytes": load_image(image.elf).rom_end - ROM_BASE,
         "elf_bytes": len(image.elf),

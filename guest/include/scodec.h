@@ -44,7 +44,8 @@ typedef enum {
     S_ERR_SHORT = 1,        /* fewer than 16 bytes */
     S_ERR_VERSION = 2,      /* version != 1 */
     S_ERR_LENGTH = 3,       /* 16 + L beyond the window / the bytes given */
-    S_ERR_PADDING = 4,      /* a nonzero byte after the payload */
+    S_ERR_PADDING = 4,      /* a nonzero byte after the payload (Python's decode only; the guest
+                             * does not read the padding, spec §4.1) */
     S_ERR_RLP = 5,          /* the payload (or parent_header) is not one canonical RLP item */
     S_ERR_SHAPE = 6,        /* a field of the wrong kind, size or item count, or a non-minimal uint */
     S_ERR_RANGE = 7,        /* an integer beyond its bound (uint64 / uint256) */
@@ -131,7 +132,9 @@ typedef struct {
 } s_state;
 
 /* Decode an image: the first `len` bytes of the S window (pass the whole accessible window, or
- * at least 16 + L bytes; every byte after the payload up to `len` must be zero). */
+ * at least 16 + L bytes). The bytes after the payload are not read: machine A is defined on
+ * canonical states only (spec §5.1), whose padding is zero, so unlike Python's decode the guest
+ * does not check it (a nonzero byte there is never a fault, just ignored). */
 s_err s_decode(const uint8_t *image, size_t len, s_state *s);
 /* Decode just the RLP payload (§4.2–4.4). */
 s_err s_decode_payload(span_t payload, s_state *s);

@@ -165,8 +165,9 @@ def verify(qstar_root: bytes32, proof: Bytes[MAX_PROOF]) -> bytes32:
     known: uint256 = count
     cursor: uint256 = 0                                 # siblings consumed so far
     for h: uint256 in range(TREE_HEIGHT):
-        if h == qstar_height and idx[0] == 0:
-            post[0] = qstar_root
+        if h == qstar_height:
+            if idx[0] == 0:
+                post[0] = qstar_root
         j: uint256 = 0                                  # the next known node at height h
         out: uint256 = 0                                # known nodes at height h + 1 so far
         for _: uint256 in range(MAX_LEAVES):
@@ -174,27 +175,26 @@ def verify(qstar_root: bytes32, proof: Bytes[MAX_PROOF]) -> bytes32:
                 break
             i: uint256 = idx[j]
             left: bytes32 = pre[j]                      # pre-state children
-            right: bytes32 = left
             left_post: bytes32 = post[j]                # post-state children
+            right: bytes32 = left
             right_post: bytes32 = left_post
-            if i & 1 == 0 and unsafe_add(j, 1) < known and idx[unsafe_add(j, 1)] == unsafe_add(i, 1):
-                right = pre[unsafe_add(j, 1)]           # both children known
-                right_post = post[unsafe_add(j, 1)]
-                j = unsafe_add(j, 2)
-            else:
+            j = unsafe_add(j, 1)
+            if i & 1 == 1:                              # a right child alone: left sibling from the proof
                 assert cursor < siblings, "sibling count: too few sibling hashes"
-                other: bytes32 = extract32(proof, unsafe_add(at, unsafe_mul(cursor, 32)))
-                other_post: bytes32 = other
+                left = extract32(proof, unsafe_add(at, unsafe_mul(cursor, 32)))
+                left_post = left
                 if h == qstar_height and i == 1:
-                    other_post = qstar_root
+                    left_post = qstar_root
                 cursor = unsafe_add(cursor, 1)
-                if i & 1 == 0:
-                    right = other
-                    right_post = other_post
-                else:
-                    left = other
-                    left_post = other_post
+            elif j < known and idx[j] == unsafe_add(i, 1):   # both children known
+                right = pre[j]
+                right_post = post[j]
                 j = unsafe_add(j, 1)
+            else:                                       # a left child alone: right sibling from the proof
+                assert cursor < siblings, "sibling count: too few sibling hashes"
+                right = extract32(proof, unsafe_add(at, unsafe_mul(cursor, 32)))
+                right_post = right
+                cursor = unsafe_add(cursor, 1)
             node: bytes32 = keccak256(concat(left, right))
             idx[out] = i >> 1
             pre[out] = node
@@ -246,7 +246,9 @@ def _slot(index: uint256) -> uint256:
         if k == count:
             break
         if self.leaf_index[k] == index:
-            self.used |= 1 << k
+            used: uint256 = self.used
+            if used & (1 << k) == 0:
+                self.used = used | (1 << k)             # the first touch of this leaf
             return k
     if self.stuck == 0:
         self.stuck = index + 1                          # the first missing leaf, reported later

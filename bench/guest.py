@@ -46,6 +46,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--image", help="a guest ELF to measure (default: the main guest of this tree)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke run for tests)")
+    parser.add_argument(
+        "--profile", action="store_true", help="only profile the first block of each --profile-chains chain"
+    )
+    parser.add_argument(
+        "--profile-chains", default="mergeExample_Shanghai,transfers,arith",
+        help="workload names or fixture test names (default mergeExample_Shanghai,transfers,arith)",
+    )
 
 
 def measure_chain(state: object, image: object) -> dict:
@@ -197,14 +204,42 @@ def print_table(report: dict) -> None:
         print(f"{g['what']}: {value} (goal <= {g['limit']:,}): {'met' if g['met'] else 'NOT met'}")
 
 
+def collect_profiles(args: argparse.Namespace) -> dict:
+    """Exact per-function instruction counts of the first block of each profiled chain."""
+    from bench.guest_profile import profile_window
+    from fastvm.codec import encode
+    from fastvm.workloads import WORKLOADS, workload
+    from swapping.guest_image import guest_image
+
+    accounts, txs = (4, 2) if args.quick else (args.accounts, args.txs)
+    image = guest_image() if not args.image else given_image(Path(args.image))
+    fixtures = fixture_chains([f for f in args.fixtures.split(",") if f.strip()])
+    profiles = {}
+    for name in (n.strip() for n in args.profile_chains.split(",") if n.strip()):
+        if name in WORKLOADS:
+            state = workload(name, accounts, 1, txs)
+        elif name in fixtures:
+            state = fixtures[name]
+        else:
+            raise SwapvmError(f"--profile-chains: {name!r} is neither a workload nor a fixture test")
+        profiles[name] = profile_window(image, encode(state))
+    return {"command": "swapvm bench guest --profile", "image_sha256": image.sha256,
+            "sizes": {"accounts": accounts, "txs_per_block": txs}, "profile": profiles}
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark; print a table (or JSON) and optionally write the JSON."""
-    report = collect(args)
+    report = collect_profiles(args) if args.profile else collect(args)
     text = json.dumps(report, indent=2)
     if args.out:
         Path(args.out).write_text(text + "\n")
     if args.json:
         print(text)
+    elif args.profile:
+        from bench.guest_profile import print_profile
+
+        for name, prof in report["profile"].items():
+            print_profile(name, prof)
     else:
         print_table(report)
     return 0

@@ -38,3 +38,20 @@ def test_quick_run_reports_every_key(tmp_path: Path, capsys: pytest.CaptureFixtu
         assert report[key]
     assert set(report["goals"]) == set(guest.GOALS)
     assert all({"value", "limit", "met"} <= set(g) for g in report["goals"].values())
+
+
+def test_quick_profile_reports_every_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    if not guest.FIXTURES.exists():
+        pytest.skip("no fixtures under ../shared/fixtures")
+    parser = argparse.ArgumentParser()
+    guest.add_arguments(parser)
+    args = parser.parse_args(["--quick", "--profile", "--profile-chains", "mergeExample_Shanghai"])
+    args.json, args.out = False, str(tmp_path / "profile.json")
+    assert guest.run(args) == 0
+    assert "mergeExample_Shanghai" in capsys.readouterr().out
+    prof = json.loads(Path(args.out).read_text())["profile"]["mergeExample_Shanghai"]
+    assert prof["steps"] > 0 and prof["self"] and prof["inclusive"]
+    # the exact counts add up: main spans the whole window but the few start-up instructions
+    assert prof["inclusive"][0]["function"] == "main"
+    assert 0 < prof["steps"] - prof["inclusive"][0]["instructions"] < 1_000
+    assert all({"function", "instructions", "share"} <= set(row) for row in prof["self"])

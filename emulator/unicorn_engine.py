@@ -16,7 +16,8 @@ Unicorn never defines semantics (spec §2.3–2.4); this module makes it agree w
 
 RAM and S live in host buffers that are write-protected between syncs, so the state is brought up
 to date (and roots recomputed) from dirty pages only. Registers live in Unicorn until a sync
-writes them into the shadow page.
+writes them into the shadow page. The state belongs to the engine: changes made to it from outside
+between runs are not seen (start a new engine from the changed state instead).
 """
 
 from __future__ import annotations

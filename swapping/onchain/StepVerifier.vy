@@ -120,14 +120,17 @@ def verify(qstar_root: bytes32, proof: Bytes[MAX_PROOF]) -> bytes32:
     at += 4
     assert size >= at + 36 * count + 4, "malformed: truncated leaves"
     assert count <= MAX_LEAVES, "malformed: more leaves than the contract accepts"
-    previous: uint256 = 0
+    idx: uint256[MAX_LEAVES] = empty(uint256[MAX_LEAVES])    # the known nodes of a level: indices,
+    pre: bytes32[MAX_LEAVES] = empty(bytes32[MAX_LEAVES])    # pre-state values (here: the leaves)
     for k: uint256 in range(MAX_LEAVES):
         if k == count:
             break
         index: uint256 = self._u32(convert(slice(proof, at, 4), uint256))
         assert index < LEAF_COUNT, "malformed: leaf index outside the tree"
+        idx[k] = index
+        pre[k] = extract32(proof, at + 4)
         self.leaf_index[k] = index
-        self.leaf_value[k] = extract32(proof, at + 4, output_type=uint256)
+        self.leaf_value[k] = convert(pre[k], uint256)
         at += 36
     siblings: uint256 = self._u32(convert(slice(proof, at, 4), uint256))
     assert size >= at + 4 + 32 * siblings, "malformed: truncated siblings"
@@ -138,8 +141,8 @@ def verify(qstar_root: bytes32, proof: Bytes[MAX_PROOF]) -> bytes32:
     for k: uint256 in range(1, MAX_LEAVES):
         if k >= count:
             break
-        assert self.leaf_index[k] != self.leaf_index[k - 1], "leaf order: duplicate leaf index"
-        assert self.leaf_index[k] > self.leaf_index[k - 1], "leaf order: unsorted leaf index"
+        assert idx[k] != idx[k - 1], "leaf order: duplicate leaf index"
+        assert idx[k] > idx[k - 1], "leaf order: unsorted leaf index"
     assert count > 0, "malformed: the proof carries no leaves"
     # --- the step over the proven leaves (a missing leaf is reported after the pre-root check) ---
     self.leaf_count = count
@@ -148,16 +151,11 @@ def verify(qstar_root: bytes32, proof: Bytes[MAX_PROOF]) -> bytes32:
     self.cleaned = False
     self._step()
     # --- one pass up the tree: pre-root from the proof's values, post-root from the step's -------
-    leaves_at: uint256 = at - 36 * count                # the first leaf record
     at += 4                                             # the first sibling hash
-    idx: uint256[MAX_LEAVES] = empty(uint256[MAX_LEAVES])
-    pre: bytes32[MAX_LEAVES] = empty(bytes32[MAX_LEAVES])
-    post: bytes32[MAX_LEAVES] = empty(bytes32[MAX_LEAVES])
+    post: bytes32[MAX_LEAVES] = empty(bytes32[MAX_LEAVES])  # post-state values
     for k: uint256 in range(MAX_LEAVES):
         if k == count:
             break
-        idx[k] = self.leaf_index[k]
-        pre[k] = extract32(proof, leaves_at + 36 * k + 4)
         post[k] = convert(self.leaf_value[k], bytes32)
     qstar_height: uint256 = TREE_HEIGHT                # no node is replaced ...
     if self.cleaned:

@@ -122,6 +122,7 @@ static void apply_message(const msg_t *m, result_t *r) {
     }
     execute(m, r);
     if (r->status != EXEC_SUCCESS) world_revert(s);
+    else world_commit(s);
 }
 
 void call_message(const msg_t *m, result_t *r) { apply_message(m, r); }
@@ -136,7 +137,10 @@ void call_create(const msg_t *m, result_t *r) {
         return;
     }
     size_t len = r->out_len;
-    if (len == 0) return;
+    if (len == 0) {
+        world_commit(s);
+        return;
+    }
     bool ok = len <= EVM_MAX_CODE_SIZE && r->out[0] != 0xEF && r->gas_left >= (uint64_t)G_CODE_DEPOSIT * len;
     if (!ok) {
         world_revert(s);
@@ -151,6 +155,7 @@ void call_create(const msg_t *m, result_t *r) {
     uint8_t *code = rt_alloc(len);
     memcpy(code, r->out, len);
     world_set_code(a, code, len);
+    world_commit(s);
     r->out = NULL;
     r->out_len = 0; /* a successful creation returns no data to its creator */
 }

@@ -48,6 +48,7 @@ typedef struct {
     u256 value;
     u256 original;        /* the value when the current transaction first saw it */
     uint32_t orig_serial; /* transaction serial `original` belongs to */
+    uint64_t journal_id;  /* innermost checkpoint whose journal already holds this slot's value */
     uint32_t warm_serial; /* warm in the transaction with this serial (EIP-2929) */
 } slot_t;
 
@@ -74,9 +75,11 @@ typedef struct {
     size_t len;
 } log_t;
 
-/* A checkpoint: everything needed to revert the world to it. */
+/* A checkpoint: everything needed to revert the world to it, and the id of the checkpoint that
+ * was innermost before it (restored when it is reverted or committed). */
 typedef struct {
     size_t journal, touched, destructs, logs;
+    uint64_t outer_id;
 } snapshot_t;
 
 void world_init(const s_state *s);
@@ -109,6 +112,8 @@ const uint8_t *account_code_hash(account_t *a);
 
 snapshot_t world_snapshot(void);
 void world_revert(snapshot_t s);
+/* The checkpoint's changes are kept: its enclosing checkpoint becomes the innermost again. */
+void world_commit(snapshot_t s);
 
 /* Transaction boundaries: a new serial (fresh warm sets and originals), then the end-of-
  * transaction deletions (self-destructs, then touched empty accounts). */

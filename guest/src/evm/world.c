@@ -45,6 +45,7 @@ static struct {
     account_t **tab;
     uint32_t cap, n;
     uint32_t serial;
+    uint64_t snap_id, snap_next; /* the innermost checkpoint's id; the next unused id */
     vec_t journal, touched, destructs, logs;
 } W;
 
@@ -217,7 +218,12 @@ void world_set_code(account_t *a, const uint8_t *code, size_t len) {
 
 void world_set_slot(account_t *a, slot_t *s, const u256 *v) {
     make_exist(a);
-    journal(J_SLOT, s)->old.word = s->value;
+    /* Once per checkpoint is enough: reverting it restores the value the first entry saved. This
+     * keeps a loop of cheap rewrites (100 gas each) from growing the journal without bound. */
+    if (s->journal_id != W.snap_id) {
+        journal(J_SLOT, s)->old.word = s->value;
+        s->journal_id = W.snap_id;
+    }
     s->value = *v;
 }
 
@@ -255,9 +261,12 @@ const uint8_t *account_code_hash(account_t *a) {
 /* ---- snapshots ---- */
 
 snapshot_t world_snapshot(void) {
-    snapshot_t s = {W.journal.len, W.touched.len, W.destructs.len, W.logs.len};
+    snapshot_t s = {W.journal.len, W.touched.len, W.destructs.len, W.logs.len, W.snap_id};
+    W.snap_id = ++W.snap_next; /* ids are never reused, so a stale slot mark cannot match */
     return s;
 }
+
+void world_commit(snapshot_t s) { W.snap_id = s.outer_id; }
 
 static const uint8_t RIPEMD_ADDR[20] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3};
 
@@ -293,12 +302,14 @@ void world_revert(snapshot_t s) {
     W.touched.len = keep;
     W.destructs.len = s.destructs;
     W.logs.len = s.logs;
+    W.snap_id = s.outer_id;
 }
 
 /* ---- transaction boundaries ---- */
 
 void world_begin_tx(void) {
     W.serial++;
+    W.snap_id = ++W.snap_next;
     W.journal.len = 0;
     W.touched.len = 0;
     W.destructs.len = 0;

@@ -102,6 +102,8 @@ class TrackedBuffer:
 
     def __init__(self, size: int) -> None:
         """An all-zero anonymous mapping of size bytes, registered with the fault handler."""
+        if mmap.PAGESIZE != PAGE_BYTES:
+            raise SwapvmError(f"the unicorn backend needs 4 KiB host pages (this host has {mmap.PAGESIZE})")
         self.size = size
         self._mem = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
         self._mem.madvise(mmap.MADV_NOHUGEPAGE)   # dirty tracking is per 4 KiB page

@@ -11,7 +11,7 @@ from swapping.cli import main
 
 
 def test_bench_dispute_reports_every_figure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A lie inside a window at the measured a (>= 24 for the guest), b + a rounds, proof size, gas."""
+    """A lie inside a window of at least 2^24 steps, b + a rounds, proof size, gas."""
     out = tmp_path / "dispute.json"
     store = str(tmp_path / "store")
     args = ["bench", "dispute", "--sample", "3", "--store", store, "--json", "--out", str(out)]

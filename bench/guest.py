@@ -12,9 +12,14 @@ import argparse
 import json
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from emulator.errors import SwapvmError
 from toolchain.build import ROOT
+
+if TYPE_CHECKING:
+    from fastvm.state import EssentialState
+    from swapping.guest_image import GuestImage
 
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "ethereum-tests" / "BlockchainTests"
 DEFAULT_FIXTURES = (
@@ -55,7 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def measure_chain(state: object, image: object) -> dict:
+def measure_chain(state: EssentialState, image: GuestImage) -> dict:
     """A and AB side by side on every pending block of S0: gas, instructions, times, match."""
     from fastvm.codec import encode
     from fastvm.machine import Machine
@@ -96,7 +101,7 @@ def measure_chain(state: object, image: object) -> dict:
     }
 
 
-def fixture_chains(files: list[str]) -> dict[str, object]:
+def fixture_chains(files: list[str]) -> dict[str, EssentialState]:
     """S0 of the first test of each fixture file, by test name."""
     from fastvm.fixtures import initial_state, load_file
 
@@ -110,7 +115,7 @@ def fixture_chains(files: list[str]) -> dict[str, object]:
     return chains
 
 
-def given_image(path: Path) -> object:
+def given_image(path: Path) -> GuestImage:
     """A guest ELF built elsewhere (e.g. from another checkout), with the main guest's region sizes."""
     from swapping.guest_image import GuestImage
     from toolchain.build import bundled

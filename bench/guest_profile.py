@@ -12,8 +12,13 @@ from __future__ import annotations
 import bisect
 import io
 from collections import Counter
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from emulator.layout import ROM_BASE
+
+if TYPE_CHECKING:
+    from swapping.guest_image import GuestImage
 
 CALL, RET = 1, 2
 
@@ -45,7 +50,7 @@ def branch_kinds(rom: bytes) -> dict[int, int]:
 class CountingOps(dict):
     """The fast engine's pc -> closure table, counting every successful lookup (one per step)."""
 
-    def __init__(self, kinds: dict[int, int], func_of: callable) -> None:
+    def __init__(self, kinds: dict[int, int], func_of: Callable[[int], int]) -> None:
         super().__init__()
         self.kinds, self.func_of = kinds, func_of
         self.counts: Counter[int] = Counter()
@@ -82,7 +87,7 @@ class CountingOps(dict):
             self._pop()
 
 
-def profile_window(image: object, s_image: bytes, top: int = 15) -> dict:
+def profile_window(image: GuestImage, s_image: bytes, top: int = 15) -> dict:
     """The exact profile of one window of `image` (a GuestImage) over S image `s_image`."""
     from emulator.image import load_image
     from emulator.machine import make_machine

@@ -17,10 +17,12 @@ from pathlib import Path
 
 from core_driver import GUEST, NativeDriver
 
+from bench.guest_probe import HASH_SOURCES as HASH_SOURCES  # re-exported for test_crypto_fuzz
 from bench.guest_probe import crypto_sources
 from toolchain.host import build_host_executable
 
 CRYPTO_TESTS = GUEST / "tests" / "crypto"
+CRYPTO_SRC = GUEST / "src" / "crypto"
 
 OP_RECOVER = 1
 OP_ADDRESS = 2

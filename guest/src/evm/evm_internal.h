@@ -70,7 +70,7 @@ typedef struct {
 typedef struct {
     uint8_t addr[20];
     uint8_t n_topics;
-    uint8_t topics[4][32];
+    const uint8_t (*topics)[32]; /* n_topics topics, stored in one heap block with the data */
     const uint8_t *data;
     size_t len;
 } log_t;

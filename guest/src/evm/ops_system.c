@@ -70,13 +70,16 @@ bool op_log(frame_t *f, unsigned n_topics) {
     if (!mem_expand(f, &top[0], &top[-1], &o)) return false;
     size_t len = u256_is_zero(&top[-1]) ? 0 : (size_t)top[-1].w[0];
     if (!use_gas(f, (uint64_t)G_LOG_BYTE * len)) return false;
+    /* topics and data in one block: a log entry is small, however many a block holds */
+    size_t block = 32 * (size_t)n_topics + len;
+    uint8_t *mem = block ? rt_alloc(block) : NULL;
+    for (unsigned i = 0; i < n_topics; i++) u256_to_be(&top[-2 - (int)i], mem + 32 * i);
+    if (len) memcpy(mem + 32 * n_topics, mem_at(f, o, len), len);
     log_t log;
     memcpy(log.addr, f->m->to, 20);
     log.n_topics = (uint8_t)n_topics;
-    for (unsigned i = 0; i < n_topics; i++) u256_to_be(&top[-2 - (int)i], log.topics[i]);
-    uint8_t *data = len ? rt_alloc(len) : NULL;
-    if (len) memcpy(data, mem_at(f, o, len), len);
-    log.data = data;
+    log.topics = (const uint8_t(*)[32])mem;
+    log.data = len ? mem + 32 * n_topics : NULL;
     log.len = len;
     world_add_log(&log);
     f->sp -= 2 + n_topics;

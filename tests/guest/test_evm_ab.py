@@ -16,9 +16,11 @@ from emulator.image import template_from_image
 from emulator.layout import S_BASE, SHADOW_STATUS
 from emulator.machine import make_machine, shadow_field
 from emulator.template import Template
+from fastvm.builder import Tx, address_of, build_chain, genesis_header
 from fastvm.codec import encode
 from fastvm.fixtures import initial_state, load_file
 from fastvm.machine import Machine
+from fastvm.state import Account, EssentialState, Fork
 from toolchain.build import ROOT, build_image, bundled
 
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "ethereum-tests" / "BlockchainTests"
@@ -74,3 +76,29 @@ def test_simple_transfer_on_ab(template: Template) -> None:
 @pytest.mark.parametrize("rel", MORE)
 def test_fixture_on_ab(template: Template, rel: str) -> None:
     check(template, FIXTURES / rel)
+
+
+KEY = bytes.fromhex("45a915e4d060149eb4365960e6a7a45f334393093061116b197e3240065ff2d8")
+LOOP = bytes.fromhex("00000000000000000000000000000000000100b0")
+# Loops that run until the gas is gone, each stressing one kind of heap use per unit of gas:
+HEAVY = {
+    # LOG0 with no data (391 gas an iteration): ~74k log entries
+    "logs": "5b5f5fa05f56",
+    # two SSTOREs of a warm dirty slot (~212 gas an iteration): journal entries
+    "sstores": "5b60015f5560025f555f56",
+    # STATICCALL of the identity precompile on 64 KiB of memory: precompile outputs
+    "identity": "5b620100006000620100006000600462" + "0fffff" + "fa505f56",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(HEAVY))
+def test_gas_heavy_block_fits_on_ab(template: Template, name: str) -> None:
+    """A 29 M-gas loop of cheap heap-using operations: AB must yield A's S' (no OOM fault)."""
+    accounts = tuple(sorted([Account(address_of(KEY), balance=10**20),
+                             Account(LOOP, code=bytes.fromhex(HEAVY[name]))], key=lambda a: a.address))
+    genesis = EssentialState(1, Fork.SHANGHAI, genesis_header(Fork.SHANGHAI, accounts), accounts=accounts)
+    state = build_chain(genesis, [[Tx(KEY, LOOP, gas=29_000_000)]])
+    _after, info = Machine().step(state)
+    assert info.gas_used > 28_000_000
+    assert ab_step(template, encode(state)) == info.image

@@ -98,10 +98,7 @@ static void execute(const msg_t *m, result_t *r) {
         }
     } else {
         rt_heap_release(mark);
-        r->status = EXEC_ERROR;
-        r->gas_left = 0;
-        r->out = NULL;
-        r->out_len = 0;
+        result_error(r);
     }
 }
 
@@ -144,11 +141,7 @@ void call_create(const msg_t *m, result_t *r) {
     bool ok = len <= EVM_MAX_CODE_SIZE && r->out[0] != 0xEF && r->gas_left >= (uint64_t)G_CODE_DEPOSIT * len;
     if (!ok) {
         world_revert(s);
-        r->status = EXEC_ERROR;
-        r->gas_left = 0;
-        r->refund = 0;
-        r->out = NULL;
-        r->out_len = 0;
+        result_error(r);
         return;
     }
     r->gas_left -= (uint64_t)G_CODE_DEPOSIT * len;

@@ -177,6 +177,15 @@ const uint8_t *msg_data(const msg_t *m);
 /* The return data buffer shared by all depths (interp.c). */
 buf_t *return_buffer(void);
 
+/* An exceptional halt: no gas left, no refund, no output. */
+static inline void result_error(result_t *r) {
+    r->status = EXEC_ERROR;
+    r->gas_left = 0;
+    r->refund = 0;
+    r->out = NULL;
+    r->out_len = 0;
+}
+
 /* Run a message's code (interp.c): no snapshot, no value transfer. */
 void interp_run(const msg_t *m, result_t *r);
 /* A message call with snapshot, value transfer and touch (call.c). */

@@ -396,11 +396,7 @@ void interp_run(const msg_t *m, result_t *r) {
         }
     }
 fail:
-    r->status = EXEC_ERROR;
-    r->gas_left = 0;
-    r->refund = 0;
-    r->out = NOTHING;
-    r->out_len = 0;
+    result_error(r);
     return;
 done:
     r->status = status;

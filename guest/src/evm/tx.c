@@ -284,9 +284,7 @@ bool tx_apply(tx_t *tx, uint64_t gas_available, tx_result_t *out) {
         m.code = tx->data.ptr;
         m.code_len = tx->data.len;
         if (target->nonce != 0 || target->code_len != 0) {
-            r.status = EXEC_ERROR; /* address collision: all gas is consumed */
-            r.gas_left = 0;
-            r.refund = 0;
+            result_error(&r); /* address collision: all gas is consumed */
         } else {
             call_create(&m, &r);
         }

@@ -12,7 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from emulator.errors import SwapvmError
@@ -43,7 +43,7 @@ def run_file(path: str, machines: tuple[str, ...] = ("a",)) -> list[dict]:
 
 
 def iter_results(paths: list[str], machines: tuple[str, ...], jobs: int) -> Iterator[dict]:
-    """Results of every fixture file under paths, in file order, as soon as each file is done."""
+    """Results of every fixture file under paths, file by file as each is done (any order)."""
     from fastvm.fixtures import fixture_files
 
     files = [str(path) for path in fixture_files([Path(p) for p in paths])]
@@ -54,8 +54,9 @@ def iter_results(paths: list[str], machines: tuple[str, ...], jobs: int) -> Iter
             yield from run_file(path, machines)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for chunk in pool.map(run_file, files, [machines] * len(files)):
-            yield from chunk
+        futures = [pool.submit(run_file, path, machines) for path in files]
+        for future in as_completed(futures):  # a slow file does not hold back the others' verdicts
+            yield from future.result()
 
 
 def summarize(results: list[dict], machines: tuple[str, ...], seconds: float) -> dict:
@@ -67,7 +68,7 @@ def summarize(results: list[dict], machines: tuple[str, ...], seconds: float) ->
         "failed": sum(1 for r in results if not r["ok"] and not r["expected_failure"]),
         "expected_failures": sum(1 for r in results if r["expected_failure"]),
         "seconds": round(seconds, 3),
-        "tests": results,
+        "tests": sorted(results, key=lambda r: (r["path"], r["name"])),
     }
 
 

@@ -18,28 +18,102 @@ typedef struct {
     fe256 x, y, z;
 } jac;
 
-/* Field operations modulo p (plain residues, secp256k1_field.c) for the shared Jacobian formulas. */
-#define JT_POINT jac
-#define JT_FE fe256
-#define JT_ADD(r, a, b) mont_add(P, r, a, b)
-#define JT_SUB(r, a, b) mont_sub(P, r, a, b)
-#define JT_FMUL(r, a, b) secp_fe_mul(r, a, b)
-#define JT_SQR(r, a) secp_fe_sqr(r, a)
-#define JT_IS_ZERO(a) fe_is_zero(a)
-#define JT_IS_INF jac_is_inf
-#define JT_DOUBLE jac_double
-#define JT_ADDP jac_add
-#define JT_LINKAGE static
-#include "jac_template.h"
+static bool jac_is_inf(const jac *a) { return fe_is_zero(&a->z); }
 
-/* An affine table point as a Jacobian one (Z = 1), mapped by the endomorphism when lam (x -> βx)
- * and negated when neg. */
-static void jac_from_table(jac *r, const secp_affine *a, bool lam, bool neg) {
-    if (lam) secp_fe_mul(&r->x, &a->x, &SECP256K1_BETA);
-    else r->x = a->x;
-    if (neg) mont_neg(P, &r->y, &a->y);
-    else r->y = a->y;
-    r->z = (fe256){{1, 0, 0, 0}};
+/* r = 2a (dbl-2009-l for a = 0: 2M + 5S); the double of infinity (Z = 0) keeps Z = 0. */
+static void jac_double(jac *r, const jac *a) {
+    fe256 A, B, C, D, E, F, t;
+    secp_fe_sqr(&A, &a->x);
+    secp_fe_sqr(&B, &a->y);
+    secp_fe_sqr(&C, &B);
+    secp_fe_add(&t, &a->x, &B);
+    secp_fe_sqr(&t, &t);
+    secp_fe_sub(&t, &t, &A);
+    secp_fe_sub(&t, &t, &C);
+    secp_fe_add(&D, &t, &t); /* D = 2((X + B)^2 - A - C) = 4 X Y^2 */
+    secp_fe_add(&E, &A, &A);
+    secp_fe_add(&E, &E, &A); /* E = 3 X^2 */
+    secp_fe_sqr(&F, &E);
+    secp_fe_mul(&r->z, &a->y, &a->z);
+    secp_fe_add(&r->z, &r->z, &r->z);
+    secp_fe_sub(&r->x, &F, &D);
+    secp_fe_sub(&r->x, &r->x, &D);
+    secp_fe_sub(&t, &D, &r->x);
+    secp_fe_mul(&t, &E, &t);
+    secp_fe_add(&C, &C, &C);
+    secp_fe_add(&C, &C, &C);
+    secp_fe_add(&C, &C, &C); /* 8 Y^4 */
+    secp_fe_sub(&r->y, &t, &C);
+}
+
+/* r = a + b for Jacobian points (add-1998-cmo-2: 11M + 5S), handling infinity and a = ±b. */
+static void jac_add(jac *r, const jac *a, const jac *b) {
+    if (jac_is_inf(a)) { *r = *b; return; }
+    if (jac_is_inf(b)) { *r = *a; return; }
+    fe256 z1z1, z2z2, U1, U2, S1, S2, H, rr, HH, HHH, V, t;
+    secp_fe_sqr(&z1z1, &a->z);
+    secp_fe_sqr(&z2z2, &b->z);
+    secp_fe_mul(&U1, &a->x, &z2z2);
+    secp_fe_mul(&U2, &b->x, &z1z1);
+    secp_fe_mul(&S1, &a->y, &b->z);
+    secp_fe_mul(&S1, &S1, &z2z2);
+    secp_fe_mul(&S2, &b->y, &a->z);
+    secp_fe_mul(&S2, &S2, &z1z1);
+    secp_fe_sub(&H, &U2, &U1);
+    secp_fe_sub(&rr, &S2, &S1);
+    if (fe_is_zero(&H)) {
+        if (fe_is_zero(&rr)) jac_double(r, a);
+        else memset(r, 0, sizeof *r);
+        return;
+    }
+    secp_fe_mul(&t, &a->z, &b->z);
+    secp_fe_mul(&r->z, &t, &H);
+    secp_fe_sqr(&HH, &H);
+    secp_fe_mul(&HHH, &HH, &H);
+    secp_fe_mul(&V, &U1, &HH);
+    secp_fe_sqr(&t, &rr);
+    secp_fe_sub(&t, &t, &HHH);
+    secp_fe_sub(&t, &t, &V);
+    secp_fe_sub(&r->x, &t, &V);
+    secp_fe_sub(&t, &V, &r->x);
+    secp_fe_mul(&t, &rr, &t);
+    secp_fe_mul(&HHH, &S1, &HHH);
+    secp_fe_sub(&r->y, &t, &HHH);
+}
+
+/* acc += (x2, y2), an affine point (mixed addition, Z2 = 1: 8M + 3S), handling infinity and
+ * acc = ±(x2, y2). */
+static void jac_add_affine(jac *acc, const fe256 *x2, const fe256 *y2) {
+    if (jac_is_inf(acc)) {
+        acc->x = *x2;
+        acc->y = *y2;
+        acc->z = (fe256){{1, 0, 0, 0}};
+        return;
+    }
+    fe256 z1z1, U2, S2, H, rr, HH, HHH, V, t;
+    secp_fe_sqr(&z1z1, &acc->z);
+    secp_fe_mul(&U2, x2, &z1z1);
+    secp_fe_mul(&S2, y2, &acc->z);
+    secp_fe_mul(&S2, &S2, &z1z1);
+    secp_fe_sub(&H, &U2, &acc->x);
+    secp_fe_sub(&rr, &S2, &acc->y);
+    if (fe_is_zero(&H)) {
+        if (fe_is_zero(&rr)) jac_double(acc, acc);
+        else memset(acc, 0, sizeof *acc);
+        return;
+    }
+    secp_fe_mul(&acc->z, &acc->z, &H);
+    secp_fe_sqr(&HH, &H);
+    secp_fe_mul(&HHH, &HH, &H);
+    secp_fe_mul(&V, &acc->x, &HH);
+    secp_fe_sqr(&t, &rr);
+    secp_fe_sub(&t, &t, &HHH);
+    secp_fe_sub(&t, &t, &V);
+    secp_fe_sub(&acc->x, &t, &V);
+    secp_fe_sub(&t, &V, &acc->x);
+    secp_fe_mul(&t, &rr, &t);
+    secp_fe_mul(&HHH, &acc->y, &HHH);
+    secp_fe_sub(&acc->y, &t, &HHH);
 }
 
 /* round(k·g / 2^382) for plain k, g < 2^256 (below 2^130 for the GLV constants). */
@@ -101,7 +175,7 @@ static void glv_split(const fe256 *k, half_scalar *k1, half_scalar *k2) {
 /* acc += (sign d)·table[|d|/2] for a nonzero wNAF digit d, flipping the sign when neg. */
 static void add_jac_digit(jac *acc, const jac *table, int d, bool neg) {
     jac t = table[(d > 0 ? d : -d) >> 1];
-    if ((d < 0) != neg) mont_neg(P, &t.y, &t.y);
+    if ((d < 0) != neg) secp_fe_neg(&t.y, &t.y);
     jac_add(acc, acc, &t);
 }
 
@@ -134,9 +208,13 @@ static void double_mul(jac *out, const fe256 *u1, const fe256 *u2, const jac *R)
         for (int j = 0; j < 2; j++) {
             if (i < lg[j] && ng[j][i]) {
                 int d = ng[j][i];
-                jac t;
-                jac_from_table(&t, &SECP256K1_GTABLE[(d > 0 ? d : -d) >> 1], j == 1, (d < 0) != g[j].neg);
-                jac_add(&acc, &acc, &t);
+                const secp_affine *e = &SECP256K1_GTABLE[(d > 0 ? d : -d) >> 1];
+                fe256 x, y;
+                if (j == 1) secp_fe_mul(&x, &e->x, &SECP256K1_BETA);
+                else x = e->x;
+                if ((d < 0) != g[j].neg) secp_fe_neg(&y, &e->y);
+                else y = e->y;
+                jac_add_affine(&acc, &x, &y);
             }
             if (i < lr[j] && nr[j][i]) add_jac_digit(&acc, rt[j], nr[j][i], r[j].neg);
         }
@@ -172,9 +250,9 @@ int secp256k1_recover(const uint8_t msg_hash[32], const uint8_t r[32], const uin
     R.x = x;
     secp_fe_sqr(&rhs, &x);
     secp_fe_mul(&rhs, &rhs, &x);
-    mont_add(P, &rhs, &rhs, &seven);
+    secp_fe_add(&rhs, &rhs, &seven);
     if (!secp_fe_sqrt(&y, &rhs)) return 3;
-    if ((y.w[0] & 1) != (recid & 1)) mont_neg(P, &y, &y);
+    if ((y.w[0] & 1) != (recid & 1)) secp_fe_neg(&y, &y);
     R.y = y;
     R.z = (fe256){{1, 0, 0, 0}};
 

@@ -23,78 +23,46 @@ static bool jac_is_inf(const jac *a) { return fe_is_zero(&a->z); }
 /* r = 2a (dbl-2009-l for a = 0: 2M + 5S); the double of infinity (Z = 0) keeps Z = 0. */
 static void jac_double(jac *r, const jac *a) {
     fe256 A, B, C, D, E, F, t;
-    secp_fe_sqr(&A, &a->x);
-    secp_fe_sqr(&B, &a->y);
-    secp_fe_sqr(&C, &B);
+    secp_fe_sqr_inl(&A, &a->x);
+    secp_fe_sqr_inl(&B, &a->y);
+    secp_fe_sqr_inl(&C, &B);
     secp_fe_add(&t, &a->x, &B);
-    secp_fe_sqr(&t, &t);
+    secp_fe_sqr_inl(&t, &t);
     secp_fe_sub(&t, &t, &A);
     secp_fe_sub(&t, &t, &C);
     secp_fe_add(&D, &t, &t); /* D = 2((X + B)^2 - A - C) = 4 X Y^2 */
     secp_fe_add(&E, &A, &A);
     secp_fe_add(&E, &E, &A); /* E = 3 X^2 */
-    secp_fe_sqr(&F, &E);
-    secp_fe_mul(&r->z, &a->y, &a->z);
+    secp_fe_sqr_inl(&F, &E);
+    secp_fe_mul_inl(&r->z, &a->y, &a->z);
     secp_fe_add(&r->z, &r->z, &r->z);
     secp_fe_sub(&r->x, &F, &D);
     secp_fe_sub(&r->x, &r->x, &D);
     secp_fe_sub(&t, &D, &r->x);
-    secp_fe_mul(&t, &E, &t);
+    secp_fe_mul_inl(&t, &E, &t);
     secp_fe_add(&C, &C, &C);
     secp_fe_add(&C, &C, &C);
     secp_fe_add(&C, &C, &C); /* 8 Y^4 */
     secp_fe_sub(&r->y, &t, &C);
 }
 
-/* r = a + b for Jacobian points (add-1998-cmo-2: 11M + 5S), handling infinity and a = ±b. */
-static void jac_add(jac *r, const jac *a, const jac *b) {
-    if (jac_is_inf(a)) { *r = *b; return; }
-    if (jac_is_inf(b)) { *r = *a; return; }
-    fe256 z1z1, z2z2, U1, U2, S1, S2, H, rr, HH, HHH, V, t;
-    secp_fe_sqr(&z1z1, &a->z);
-    secp_fe_sqr(&z2z2, &b->z);
-    secp_fe_mul(&U1, &a->x, &z2z2);
-    secp_fe_mul(&U2, &b->x, &z1z1);
-    secp_fe_mul(&S1, &a->y, &b->z);
-    secp_fe_mul(&S1, &S1, &z2z2);
-    secp_fe_mul(&S2, &b->y, &a->z);
-    secp_fe_mul(&S2, &S2, &z1z1);
-    secp_fe_sub(&H, &U2, &U1);
-    secp_fe_sub(&rr, &S2, &S1);
-    if (fe_is_zero(&H)) {
-        if (fe_is_zero(&rr)) jac_double(r, a);
-        else memset(r, 0, sizeof *r);
-        return;
-    }
-    secp_fe_mul(&t, &a->z, &b->z);
-    secp_fe_mul(&r->z, &t, &H);
-    secp_fe_sqr(&HH, &H);
-    secp_fe_mul(&HHH, &HH, &H);
-    secp_fe_mul(&V, &U1, &HH);
-    secp_fe_sqr(&t, &rr);
-    secp_fe_sub(&t, &t, &HHH);
-    secp_fe_sub(&t, &t, &V);
-    secp_fe_sub(&r->x, &t, &V);
-    secp_fe_sub(&t, &V, &r->x);
-    secp_fe_mul(&t, &rr, &t);
-    secp_fe_mul(&HHH, &S1, &HHH);
-    secp_fe_sub(&r->y, &t, &HHH);
-}
-
-/* acc += (x2, y2), an affine point (mixed addition, Z2 = 1: 8M + 3S), handling infinity and
- * acc = ±(x2, y2). */
-static void jac_add_affine(jac *acc, const fe256 *x2, const fe256 *y2) {
+/* acc += (x2, ±y2), an affine point (negated when neg), by a mixed addition (Z2 = 1: 8M + 3S),
+ * handling infinity and acc = ±(x2, y2). When hout is given, acc is neither of those and *hout
+ * receives H, the ratio of the new Z to the old one. */
+static void jac_add_affine(jac *acc, const fe256 *x2, const fe256 *y2, bool neg, fe256 *hout) {
     if (jac_is_inf(acc)) {
         acc->x = *x2;
-        acc->y = *y2;
+        if (neg) secp_fe_neg(&acc->y, y2);
+        else acc->y = *y2;
         acc->z = (fe256){{1, 0, 0, 0}};
         return;
     }
     fe256 z1z1, U2, S2, H, rr, HH, HHH, V, t;
-    secp_fe_sqr(&z1z1, &acc->z);
-    secp_fe_mul(&U2, x2, &z1z1);
-    secp_fe_mul(&S2, y2, &acc->z);
-    secp_fe_mul(&S2, &S2, &z1z1);
+    secp_fe_sqr_inl(&z1z1, &acc->z);
+    secp_fe_mul_inl(&U2, x2, &z1z1);
+    secp_fe_mul_inl(&S2, y2, &acc->z);
+    secp_fe_mul_inl(&S2, &S2, &z1z1);
+    if (neg) secp_fe_neg(&S2, &S2);
     secp_fe_sub(&H, &U2, &acc->x);
     secp_fe_sub(&rr, &S2, &acc->y);
     if (fe_is_zero(&H)) {
@@ -102,17 +70,18 @@ static void jac_add_affine(jac *acc, const fe256 *x2, const fe256 *y2) {
         else memset(acc, 0, sizeof *acc);
         return;
     }
-    secp_fe_mul(&acc->z, &acc->z, &H);
-    secp_fe_sqr(&HH, &H);
-    secp_fe_mul(&HHH, &HH, &H);
-    secp_fe_mul(&V, &acc->x, &HH);
-    secp_fe_sqr(&t, &rr);
+    if (hout) *hout = H;
+    secp_fe_mul_inl(&acc->z, &acc->z, &H);
+    secp_fe_sqr_inl(&HH, &H);
+    secp_fe_mul_inl(&HHH, &HH, &H);
+    secp_fe_mul_inl(&V, &acc->x, &HH);
+    secp_fe_sqr_inl(&t, &rr);
     secp_fe_sub(&t, &t, &HHH);
     secp_fe_sub(&t, &t, &V);
     secp_fe_sub(&acc->x, &t, &V);
     secp_fe_sub(&t, &V, &acc->x);
-    secp_fe_mul(&t, &rr, &t);
-    secp_fe_mul(&HHH, &acc->y, &HHH);
+    secp_fe_mul_inl(&t, &rr, &t);
+    secp_fe_mul_inl(&HHH, &acc->y, &HHH);
     secp_fe_sub(&acc->y, &t, &HHH);
 }
 
@@ -172,53 +141,143 @@ static void glv_split(const fe256 *k, half_scalar *k1, half_scalar *k2) {
     shortest(k2, &y);
 }
 
-/* acc += (sign d)·table[|d|/2] for a nonzero wNAF digit d, flipping the sign when neg. */
-static void add_jac_digit(jac *acc, const jac *table, int d, bool neg) {
-    jac t = table[(d > 0 ? d : -d) >> 1];
-    if ((d < 0) != neg) secp_fe_neg(&t.y, &t.y);
-    jac_add(acc, acc, &t);
+/* Width-w NAF of a plain scalar below 2^256 (digits[i] odd in (-2^(w-1), 2^(w-1)) or 0, any two
+ * nonzero digits at least w positions apart); returns the number of digits. Runs of zeros are
+ * skipped a limb or a trailing-zero count at a time, and w - 1 zeros follow each nonzero digit
+ * without being looked at (after v -= d, v is a multiple of 2^w). */
+static int secp_wnaf(int8_t digits[WNAF_MAX_DIGITS], const fe256 *k, int w) {
+    /* trailing zeros of a nonzero word by a de Bruijn multiplication (RV64IM has no ctz) */
+    static const uint8_t ctz_table[64] = {
+        0,  1,  2,  53, 3,  7,  54, 27, 4,  38, 41, 8,  34, 55, 48, 28, 62, 5,  39, 46, 44, 42,
+        22, 9,  24, 35, 59, 56, 49, 18, 29, 11, 63, 52, 6,  26, 37, 40, 33, 47, 61, 45, 43, 21,
+        23, 58, 17, 10, 51, 25, 36, 32, 60, 20, 57, 16, 50, 31, 19, 15, 30, 14, 13, 12};
+    uint64_t v0 = k->w[0], v1 = k->w[1], v2 = k->w[2], v3 = k->w[3], v4 = 0;
+    const uint64_t mask = ((uint64_t)1 << w) - 1;
+    int pos = 0, len = 0;
+    memset(digits, 0, WNAF_MAX_DIGITS);
+    while (v0 | v1 | v2 | v3 | v4) {
+        int sh;
+        if (v0 == 0) {
+            v0 = v1;
+            v1 = v2;
+            v2 = v3;
+            v3 = v4;
+            v4 = 0;
+            pos += 64;
+            continue;
+        }
+        if (v0 & 1) {
+            int d = (int)(v0 & mask);
+            if (d >= (1 << (w - 1))) {
+                d -= 1 << w;
+                uint64_t add = (uint64_t)(-d);
+                v0 += add;
+                if (v0 < add && ++v1 == 0 && ++v2 == 0 && ++v3 == 0) ++v4;
+            } else {
+                v0 -= (uint64_t)d;
+            }
+            digits[pos] = (int8_t)d;
+            len = pos + 1;
+            sh = w;
+        } else {
+            sh = ctz_table[((v0 & -v0) * 0x022fdd63cc95386dull) >> 58];
+        }
+        v0 = (v0 >> sh) | (v1 << (64 - sh));
+        v1 = (v1 >> sh) | (v2 << (64 - sh));
+        v2 = (v2 >> sh) | (v3 << (64 - sh));
+        v3 = (v3 >> sh) | (v4 << (64 - sh));
+        v4 >>= sh;
+        pos += sh;
+    }
+    return len;
 }
 
-/* u1·G + u2·R for plain scalars u1, u2 < n and the Jacobian point R. */
-static void double_mul(jac *out, const fe256 *u1, const fe256 *u2, const jac *R) {
+/* u1·G + u2·R for plain scalars u1, u2 < n and the affine point R (the result Jacobian).
+ *
+ * The R multiples are made affine without an inversion by moving to an isomorphic curve: the
+ * map (x, y) -> (x·F^2, y·F^3) takes y^2 = x^3 + 7 to y^2 = x^3 + 7F^6, and the a = 0 formulas
+ * never use the constant, so the whole Strauss loop can run there. With D = 2R = (Dx, Dy, Dz),
+ * D is affine (Dx, Dy) on the curve of F = Dz and R is (Rx·Dz^2, Ry·Dz^3); the multiples
+ * T_k = (2k+1)R are then built by mixed additions of D, each Z the previous one times the H of
+ * its addition, and rescaled to the last one, Zc, with the products of the later H's. On the
+ * curve of F = Dz·Zc every T_k is affine, so its digits cost mixed additions; a G table point
+ * costs two more products (x·F^2, y·F^3) and the result goes back by Z·F. */
+static void double_mul(jac *out, const fe256 *u1, const fe256 *u2, const secp_affine *R) {
     half_scalar g[2], r[2];
     glv_split(u1, &g[0], &g[1]);
     glv_split(u2, &r[0], &r[1]);
     int8_t ng[2][WNAF_MAX_DIGITS], nr[2][WNAF_MAX_DIGITS];
     int lg[2], lr[2], top = 0;
     for (int j = 0; j < 2; j++) {
-        lg[j] = wnaf(ng[j], &g[j].k, SECP_G_WINDOW);
-        lr[j] = wnaf(nr[j], &r[j].k, R_WINDOW);
+        lg[j] = secp_wnaf(ng[j], &g[j].k, SECP_G_WINDOW);
+        lr[j] = secp_wnaf(nr[j], &r[j].k, R_WINDOW);
         if (lg[j] > top) top = lg[j];
         if (lr[j] > top) top = lr[j];
     }
-    /* rt[0] holds R, 3R, …, 15R; rt[1] the same points under the endomorphism */
-    jac rt[2][1 << (R_WINDOW - 2)], r2;
-    rt[0][0] = *R;
-    jac_double(&r2, R);
-    for (int k = 1; k < (1 << (R_WINDOW - 2)); k++) jac_add(&rt[0][k], &rt[0][k - 1], &r2);
-    for (int k = 0; k < (1 << (R_WINDOW - 2)); k++) {
-        rt[1][k] = rt[0][k];
-        secp_fe_mul(&rt[1][k].x, &rt[0][k].x, &SECP256K1_BETA);
+
+    enum { NT = 1 << (R_WINDOW - 2) };
+    jac d, t[NT];
+    fe256 h[NT], zz, zzz, f, f2, f3, bf2, s, s2, s3;
+    /* D = 2R; R on the curve of Dz */
+    d.x = R->x;
+    d.y = R->y;
+    d.z = (fe256){{1, 0, 0, 0}};
+    jac_double(&d, &d);
+    secp_fe_sqr_inl(&zz, &d.z);
+    secp_fe_mul_inl(&zzz, &zz, &d.z);
+    secp_fe_mul_inl(&t[0].x, &R->x, &zz);
+    secp_fe_mul_inl(&t[0].y, &R->y, &zzz);
+    t[0].z = (fe256){{1, 0, 0, 0}};
+    /* T_k = T_(k-1) + D; never ±D or infinity: R has prime order n */
+    for (int k = 1; k < NT; k++) {
+        t[k] = t[k - 1];
+        jac_add_affine(&t[k], &d.x, &d.y, false, &h[k]);
     }
+    /* rescale T_k (k < NT - 1) by s = H_(k+1) ⋯ H_(NT-1): (X s^2, Y s^3) */
+    secp_affine rt[2][NT];
+    rt[0][NT - 1].x = t[NT - 1].x;
+    rt[0][NT - 1].y = t[NT - 1].y;
+    s = h[NT - 1];
+    for (int k = NT - 2; k >= 0; k--) {
+        if (k < NT - 2) secp_fe_mul_inl(&s, &s, &h[k + 1]);
+        secp_fe_sqr_inl(&s2, &s);
+        secp_fe_mul_inl(&s3, &s2, &s);
+        secp_fe_mul_inl(&rt[0][k].x, &t[k].x, &s2);
+        secp_fe_mul_inl(&rt[0][k].y, &t[k].y, &s3);
+    }
+    /* rt[1] holds the same points under the endomorphism */
+    for (int k = 0; k < NT; k++) {
+        secp_fe_mul_inl(&rt[1][k].x, &rt[0][k].x, &SECP256K1_BETA);
+        rt[1][k].y = rt[0][k].y;
+    }
+    /* F = Dz·Zc and its powers for the G table points (β·F^2 for λG) */
+    secp_fe_mul_inl(&f, &d.z, &t[NT - 1].z);
+    secp_fe_sqr_inl(&f2, &f);
+    secp_fe_mul_inl(&f3, &f2, &f);
+    secp_fe_mul_inl(&bf2, &f2, &SECP256K1_BETA);
+
     jac acc;
     memset(&acc, 0, sizeof acc);
     for (int i = top - 1; i >= 0; i--) {
         jac_double(&acc, &acc);
         for (int j = 0; j < 2; j++) {
-            if (i < lg[j] && ng[j][i]) {
-                int d = ng[j][i];
-                const secp_affine *e = &SECP256K1_GTABLE[(d > 0 ? d : -d) >> 1];
+            int dg = i < lg[j] ? ng[j][i] : 0;
+            if (dg) {
+                const secp_affine *e = &SECP256K1_GTABLE[(dg > 0 ? dg : -dg) >> 1];
                 fe256 x, y;
-                if (j == 1) secp_fe_mul(&x, &e->x, &SECP256K1_BETA);
-                else x = e->x;
-                if ((d < 0) != g[j].neg) secp_fe_neg(&y, &e->y);
-                else y = e->y;
-                jac_add_affine(&acc, &x, &y);
+                secp_fe_mul_inl(&x, &e->x, j ? &bf2 : &f2);
+                secp_fe_mul_inl(&y, &e->y, &f3);
+                jac_add_affine(&acc, &x, &y, (dg < 0) != g[j].neg, NULL);
             }
-            if (i < lr[j] && nr[j][i]) add_jac_digit(&acc, rt[j], nr[j][i], r[j].neg);
+            int dr = i < lr[j] ? nr[j][i] : 0;
+            if (dr) {
+                const secp_affine *e = &rt[j][(dr > 0 ? dr : -dr) >> 1];
+                jac_add_affine(&acc, &e->x, &e->y, (dr < 0) != r[j].neg, NULL);
+            }
         }
     }
+    /* back to the curve itself: (X, Y, Z·F) */
+    secp_fe_mul_inl(&acc.z, &acc.z, &f);
     *out = acc;
 }
 
@@ -245,7 +304,7 @@ int secp256k1_recover(const uint8_t msg_hash[32], const uint8_t r[32], const uin
     if (!fe_lt_mod(P, &x)) return 2;
 
     /* R.y from y^2 = x^3 + 7 with the parity of recid */
-    jac R;
+    secp_affine R;
     fe256 rhs, seven = {{7, 0, 0, 0}}, y;
     R.x = x;
     secp_fe_sqr(&rhs, &x);
@@ -254,7 +313,6 @@ int secp256k1_recover(const uint8_t msg_hash[32], const uint8_t r[32], const uin
     if (!secp_fe_sqrt(&y, &rhs)) return 3;
     if ((y.w[0] & 1) != (recid & 1)) secp_fe_neg(&y, &y);
     R.y = y;
-    R.z = (fe256){{1, 0, 0, 0}};
 
     /* u1 = -z/r, u2 = s/r modulo n (z reduced once: n > 2^255) */
     fe256 rinv, u1, u2;

@@ -77,6 +77,142 @@ static inline void secp_fe_neg(fe256 *r, const fe256 *a) {
     r->w[3] = t3 - k;
 }
 
+/* Products: the 512-bit product by product scanning (a three-word column accumulator), then
+ * folded by 2^256 ≡ C. */
+/* (c2, c1, c0) += a·b: one product of a column (product scanning). */
+#define MULADD(a, b)                                   \
+    do {                                               \
+        unsigned __int128 p_ = (unsigned __int128)(a) * (b);                     \
+        uint64_t lo_ = (uint64_t)p_, hi_ = (uint64_t)(p_ >> 64); \
+        c0 += lo_;                                     \
+        hi_ += c0 < lo_; /* hi_ ≤ 2^64 - 2: no overflow */ \
+        c1 += hi_;                                     \
+        c2 += c1 < hi_;                                \
+    } while (0)
+
+/* (c2, c1, c0) += 2·a·b (a product counted twice in a square). */
+#define MULADD2(a, b)                                  \
+    do {                                               \
+        unsigned __int128 p_ = (unsigned __int128)(a) * (b);                     \
+        uint64_t lo_ = (uint64_t)p_, hi_ = (uint64_t)(p_ >> 64); \
+        c2 += hi_ >> 63;                               \
+        hi_ = (hi_ << 1) | (lo_ >> 63);                \
+        lo_ <<= 1;                                     \
+        c0 += lo_;                                     \
+        hi_ += c0 < lo_;                               \
+        c1 += hi_;                                     \
+        c2 += c1 < hi_;                                \
+    } while (0)
+
+/* Emit the column's low word into t and shift the accumulator. */
+#define COLUMN(t)   \
+    do {            \
+        (t) = c0;   \
+        c0 = c1;    \
+        c1 = c2;    \
+        c2 = 0;     \
+    } while (0)
+
+/* r = t mod p for a 512-bit t = (t0 … t7), fully reduced. */
+static inline __attribute__((always_inline)) void reduce512(fe256 *r, uint64_t t0, uint64_t t1, uint64_t t2,
+                                                            uint64_t t3, uint64_t t4, uint64_t t5,
+                                                            uint64_t t6, uint64_t t7) {
+    /* s = lo + hi·C: five limbs, the top one below 2^34 */
+    uint64_t s0, s1, s2, s3, k;
+    unsigned __int128 z;
+    z = (unsigned __int128)t4 * SECP_C + t0;
+    s0 = (uint64_t)z;
+    k = (uint64_t)(z >> 64);
+    z = (unsigned __int128)t5 * SECP_C + t1 + k;
+    s1 = (uint64_t)z;
+    k = (uint64_t)(z >> 64);
+    z = (unsigned __int128)t6 * SECP_C + t2 + k;
+    s2 = (uint64_t)z;
+    k = (uint64_t)(z >> 64);
+    z = (unsigned __int128)t7 * SECP_C + t3 + k;
+    s3 = (uint64_t)z;
+    k = (uint64_t)(z >> 64);
+    /* fold k·2^256 ≡ k·C (below 2^67) into the low limbs */
+    z = (unsigned __int128)k * SECP_C + s0;
+    s0 = (uint64_t)z;
+    k = (uint64_t)(z >> 64);
+    s1 += k;
+    if (s1 < k) { /* rare: the carry runs on */
+        s2 += 1;
+        if (s2 == 0) {
+            s3 += 1;
+            if (s3 == 0) {
+                /* a carry out is one more 2^256 ≡ C; the sum is then tiny and cannot carry again */
+                s0 += SECP_C;
+                s1 += s0 < SECP_C;
+            }
+        }
+    }
+    /* s < 2^256; s ≥ p only when its top three limbs are all ones (then s - p = s0 - p0) */
+    if (__builtin_expect((s3 & s2 & s1) == ~0ull, 0) && s0 >= SECP_P0) {
+        s0 -= SECP_P0;
+        s1 = s2 = s3 = 0;
+    }
+    r->w[0] = s0;
+    r->w[1] = s1;
+    r->w[2] = s2;
+    r->w[3] = s3;
+}
+
+static inline __attribute__((always_inline)) void secp_fe_mul_inl(fe256 *r, const fe256 *a, const fe256 *b) {
+    const uint64_t a0 = a->w[0], a1 = a->w[1], a2 = a->w[2], a3 = a->w[3];
+    const uint64_t b0 = b->w[0], b1 = b->w[1], b2 = b->w[2], b3 = b->w[3];
+    uint64_t c0 = 0, c1 = 0, c2 = 0, t0, t1, t2, t3, t4, t5, t6;
+    MULADD(a0, b0);
+    COLUMN(t0);
+    MULADD(a0, b1);
+    MULADD(a1, b0);
+    COLUMN(t1);
+    MULADD(a0, b2);
+    MULADD(a1, b1);
+    MULADD(a2, b0);
+    COLUMN(t2);
+    MULADD(a0, b3);
+    MULADD(a1, b2);
+    MULADD(a2, b1);
+    MULADD(a3, b0);
+    COLUMN(t3);
+    MULADD(a1, b3);
+    MULADD(a2, b2);
+    MULADD(a3, b1);
+    COLUMN(t4);
+    MULADD(a2, b3);
+    MULADD(a3, b2);
+    COLUMN(t5);
+    MULADD(a3, b3);
+    COLUMN(t6);
+    reduce512(r, t0, t1, t2, t3, t4, t5, t6, c0);
+}
+
+static inline __attribute__((always_inline)) void secp_fe_sqr_inl(fe256 *r, const fe256 *a) {
+    const uint64_t a0 = a->w[0], a1 = a->w[1], a2 = a->w[2], a3 = a->w[3];
+    uint64_t c0 = 0, c1 = 0, c2 = 0, t0, t1, t2, t3, t4, t5, t6;
+    MULADD(a0, a0);
+    COLUMN(t0);
+    MULADD2(a0, a1);
+    COLUMN(t1);
+    MULADD2(a0, a2);
+    MULADD(a1, a1);
+    COLUMN(t2);
+    MULADD2(a0, a3);
+    MULADD2(a1, a2);
+    COLUMN(t3);
+    MULADD2(a1, a3);
+    MULADD(a2, a2);
+    COLUMN(t4);
+    MULADD2(a2, a3);
+    COLUMN(t5);
+    MULADD(a3, a3);
+    COLUMN(t6);
+    reduce512(r, t0, t1, t2, t3, t4, t5, t6, c0);
+}
+
+/* The same as functions (for callers that do not need the speed). */
 void secp_fe_mul(fe256 *r, const fe256 *a, const fe256 *b);
 void secp_fe_sqr(fe256 *r, const fe256 *a);
 /* a square root (false when a is not a square) */

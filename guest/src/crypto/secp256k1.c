@@ -7,7 +7,6 @@
 #include "secp256k1.h"
 
 #include "secp256k1_internal.h"
-#include "wnaf.h"
 
 #define P (&SECP256K1_P)
 #define N (&SECP256K1_N)
@@ -18,7 +17,7 @@ typedef struct {
     fe256 x, y, z;
 } jac;
 
-static bool jac_is_inf(const jac *a) { return fe_is_zero(&a->z); }
+static bool jac_is_inf(const jac *a) { return secp_fe_is_zero(&a->z); }
 
 /* r = 2a (dbl-2009-l for a = 0: 2M + 5S); the double of infinity (Z = 0) keeps Z = 0. */
 static void jac_double(jac *r, const jac *a) {
@@ -31,8 +30,7 @@ static void jac_double(jac *r, const jac *a) {
     secp_fe_sub(&t, &t, &A);
     secp_fe_sub(&t, &t, &C);
     secp_fe_add(&D, &t, &t); /* D = 2((X + B)^2 - A - C) = 4 X Y^2 */
-    secp_fe_add(&E, &A, &A);
-    secp_fe_add(&E, &E, &A); /* E = 3 X^2 */
+    secp_fe_mul_small(&E, &A, 3); /* E = 3 X^2 */
     secp_fe_sqr_inl(&F, &E);
     secp_fe_mul_inl(&r->z, &a->y, &a->z);
     secp_fe_add(&r->z, &r->z, &r->z);
@@ -40,9 +38,7 @@ static void jac_double(jac *r, const jac *a) {
     secp_fe_sub(&r->x, &r->x, &D);
     secp_fe_sub(&t, &D, &r->x);
     secp_fe_mul_inl(&t, &E, &t);
-    secp_fe_add(&C, &C, &C);
-    secp_fe_add(&C, &C, &C);
-    secp_fe_add(&C, &C, &C); /* 8 Y^4 */
+    secp_fe_mul_small(&C, &C, 8); /* 8 Y^4 */
     secp_fe_sub(&r->y, &t, &C);
 }
 
@@ -65,8 +61,8 @@ static void jac_add_affine(jac *acc, const fe256 *x2, const fe256 *y2, bool neg,
     if (neg) secp_fe_neg(&S2, &S2);
     secp_fe_sub(&H, &U2, &acc->x);
     secp_fe_sub(&rr, &S2, &acc->y);
-    if (fe_is_zero(&H)) {
-        if (fe_is_zero(&rr)) jac_double(acc, acc);
+    if (secp_fe_is_zero(&H)) {
+        if (secp_fe_is_zero(&rr)) jac_double(acc, acc);
         else memset(acc, 0, sizeof *acc);
         return;
     }
@@ -141,11 +137,20 @@ static void glv_split(const fe256 *k, half_scalar *k1, half_scalar *k2) {
     shortest(k2, &y);
 }
 
-/* Width-w NAF of a plain scalar below 2^256 (digits[i] odd in (-2^(w-1), 2^(w-1)) or 0, any two
- * nonzero digits at least w positions apart); returns the number of digits. Runs of zeros are
- * skipped a limb or a trailing-zero count at a time, and w - 1 zeros follow each nonzero digit
- * without being looked at (after v -= d, v is a multiple of 2^w). */
-static int secp_wnaf(int8_t digits[WNAF_MAX_DIGITS], const fe256 *k, int w) {
+/* The nonzero digits of a width-w NAF (5 ≤ w ≤ 8): k = sum d[i]·2^pos[i], d[i] odd in
+ * (-2^(w-1), 2^(w-1)), positions increasing and at least w apart (so at most 53 digits for
+ * k < 2^256). */
+#define NAF_MAX 56
+typedef struct {
+    int n;
+    int16_t pos[NAF_MAX];
+    int8_t d[NAF_MAX];
+} naf_list;
+
+/* The wNAF of a plain scalar below 2^256. Runs of zeros are skipped a limb or a trailing-zero
+ * count at a time, and the w - 1 zeros after each nonzero digit without being looked at (after
+ * v -= d, v is a multiple of 2^w). */
+static void secp_wnaf(naf_list *out, const fe256 *k, int w) {
     /* trailing zeros of a nonzero word by a de Bruijn multiplication (RV64IM has no ctz) */
     static const uint8_t ctz_table[64] = {
         0,  1,  2,  53, 3,  7,  54, 27, 4,  38, 41, 8,  34, 55, 48, 28, 62, 5,  39, 46, 44, 42,
@@ -153,8 +158,7 @@ static int secp_wnaf(int8_t digits[WNAF_MAX_DIGITS], const fe256 *k, int w) {
         23, 58, 17, 10, 51, 25, 36, 32, 60, 20, 57, 16, 50, 31, 19, 15, 30, 14, 13, 12};
     uint64_t v0 = k->w[0], v1 = k->w[1], v2 = k->w[2], v3 = k->w[3], v4 = 0;
     const uint64_t mask = ((uint64_t)1 << w) - 1;
-    int pos = 0, len = 0;
-    memset(digits, 0, WNAF_MAX_DIGITS);
+    int pos = 0, n = 0;
     while (v0 | v1 | v2 | v3 | v4) {
         int sh;
         if (v0 == 0) {
@@ -176,8 +180,8 @@ static int secp_wnaf(int8_t digits[WNAF_MAX_DIGITS], const fe256 *k, int w) {
             } else {
                 v0 -= (uint64_t)d;
             }
-            digits[pos] = (int8_t)d;
-            len = pos + 1;
+            out->pos[n] = (int16_t)pos;
+            out->d[n++] = (int8_t)d;
             sh = w;
         } else {
             sh = ctz_table[((v0 & -v0) * 0x022fdd63cc95386dull) >> 58];
@@ -189,7 +193,7 @@ static int secp_wnaf(int8_t digits[WNAF_MAX_DIGITS], const fe256 *k, int w) {
         v4 >>= sh;
         pos += sh;
     }
-    return len;
+    out->n = n;
 }
 
 /* u1·G + u2·R for plain scalars u1, u2 < n and the affine point R (the result Jacobian).
@@ -206,13 +210,15 @@ static void double_mul(jac *out, const fe256 *u1, const fe256 *u2, const secp_af
     half_scalar g[2], r[2];
     glv_split(u1, &g[0], &g[1]);
     glv_split(u2, &r[0], &r[1]);
-    int8_t ng[2][WNAF_MAX_DIGITS], nr[2][WNAF_MAX_DIGITS];
-    int lg[2], lr[2], top = 0;
+    naf_list ng[2], nr[2];
+    int ig[2], ir[2], top = 0; /* the next digit of each list, from the top */
     for (int j = 0; j < 2; j++) {
-        lg[j] = secp_wnaf(ng[j], &g[j].k, SECP_G_WINDOW);
-        lr[j] = secp_wnaf(nr[j], &r[j].k, R_WINDOW);
-        if (lg[j] > top) top = lg[j];
-        if (lr[j] > top) top = lr[j];
+        secp_wnaf(&ng[j], &g[j].k, SECP_G_WINDOW);
+        secp_wnaf(&nr[j], &r[j].k, R_WINDOW);
+        ig[j] = ng[j].n - 1;
+        ir[j] = nr[j].n - 1;
+        if (ig[j] >= 0 && ng[j].pos[ig[j]] + 1 > top) top = ng[j].pos[ig[j]] + 1;
+        if (ir[j] >= 0 && nr[j].pos[ir[j]] + 1 > top) top = nr[j].pos[ir[j]] + 1;
     }
 
     enum { NT = 1 << (R_WINDOW - 2) };
@@ -261,16 +267,16 @@ static void double_mul(jac *out, const fe256 *u1, const fe256 *u2, const secp_af
     for (int i = top - 1; i >= 0; i--) {
         jac_double(&acc, &acc);
         for (int j = 0; j < 2; j++) {
-            int dg = i < lg[j] ? ng[j][i] : 0;
-            if (dg) {
+            if (ig[j] >= 0 && ng[j].pos[ig[j]] == i) {
+                int dg = ng[j].d[ig[j]--];
                 const secp_affine *e = &SECP256K1_GTABLE[(dg > 0 ? dg : -dg) >> 1];
                 fe256 x, y;
                 secp_fe_mul_inl(&x, &e->x, j ? &bf2 : &f2);
                 secp_fe_mul_inl(&y, &e->y, &f3);
                 jac_add_affine(&acc, &x, &y, (dg < 0) != g[j].neg, NULL);
             }
-            int dr = i < lr[j] ? nr[j][i] : 0;
-            if (dr) {
+            if (ir[j] >= 0 && nr[j].pos[ir[j]] == i) {
+                int dr = nr[j].d[ir[j]--];
                 const secp_affine *e = &rt[j][(dr > 0 ? dr : -dr) >> 1];
                 jac_add_affine(&acc, &e->x, &e->y, (dr < 0) != r[j].neg, NULL);
             }

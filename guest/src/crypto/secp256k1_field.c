@@ -10,8 +10,8 @@ void secp_fe_sqr(fe256 *r, const fe256 *a) { secp_fe_sqr_inl(r, a); }
 
 /* r = a^(2^n) */
 static void sqr_n(fe256 *r, const fe256 *a, int n) {
-    secp_fe_sqr(r, a);
-    while (--n > 0) secp_fe_sqr(r, r);
+    secp_fe_sqr_inl(r, a);
+    while (--n > 0) secp_fe_sqr_inl(r, r);
 }
 
 bool secp_fe_sqrt(fe256 *r, const fe256 *a) {

@@ -77,6 +77,39 @@ static inline void secp_fe_neg(fe256 *r, const fe256 *a) {
     r->w[3] = t3 - k;
 }
 
+/* a == 0 (limb equality: elements are fully reduced). */
+static inline bool secp_fe_is_zero(const fe256 *a) { return (a->w[0] | a->w[1] | a->w[2] | a->w[3]) == 0; }
+
+/* r = k·a for a small k (below 2^16): the fifth limb k·a / 2^256 folds back as a multiple of C. */
+static inline void secp_fe_mul_small(fe256 *r, const fe256 *a, uint64_t k) {
+    unsigned __int128 z = (unsigned __int128)a->w[0] * k;
+    uint64_t s0 = (uint64_t)z, c = (uint64_t)(z >> 64);
+    z = (unsigned __int128)a->w[1] * k + c;
+    uint64_t s1 = (uint64_t)z;
+    c = (uint64_t)(z >> 64);
+    z = (unsigned __int128)a->w[2] * k + c;
+    uint64_t s2 = (uint64_t)z;
+    c = (uint64_t)(z >> 64);
+    z = (unsigned __int128)a->w[3] * k + c;
+    uint64_t s3 = (uint64_t)z;
+    c = (uint64_t)(z >> 64);
+    z = (unsigned __int128)c * SECP_C + s0; /* c·C < 2^49: a carry of at most 1 */
+    s0 = (uint64_t)z;
+    if ((uint64_t)(z >> 64) && ++s1 == 0 && ++s2 == 0 && ++s3 == 0) {
+        /* the carry left 2^256 ≡ C behind (s1 = s2 = s3 = 0 now) */
+        s0 += SECP_C;
+        s1 += s0 < SECP_C;
+    }
+    if ((s3 & s2 & s1) == ~0ull && s0 >= SECP_P0) {
+        s0 -= SECP_P0;
+        s1 = s2 = s3 = 0;
+    }
+    r->w[0] = s0;
+    r->w[1] = s1;
+    r->w[2] = s2;
+    r->w[3] = s3;
+}
+
 /* Products: the 512-bit product by product scanning (a three-word column accumulator), then
  * folded by 2^256 ≡ C. */
 /* (c2, c1, c0) += a·b: one product of a column (product scanning). */

@@ -9,10 +9,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from functools import partial
+from multiprocessing import Pool
 from pathlib import Path
 
 from emulator.errors import SwapvmError
@@ -53,10 +55,11 @@ def iter_results(paths: list[str], machines: tuple[str, ...], jobs: int) -> Iter
         for path in files:
             yield from run_file(path, machines)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(run_file, path, machines) for path in files]
-        for future in as_completed(futures):  # a slow file does not hold back the others' verdicts
-            yield from future.result()
+    # Pool's context exit terminates the workers, so an interrupted run leaves no orphans behind.
+    with Pool(processes=jobs) as pool:
+        jobs_done = pool.imap_unordered(partial(run_file, machines=machines), files)
+        for chunk in jobs_done:  # a slow file does not hold back the others' verdicts
+            yield from chunk
 
 
 def summarize(results: list[dict], machines: tuple[str, ...], seconds: float) -> dict:
@@ -77,13 +80,17 @@ def _command(args: argparse.Namespace) -> int:
     machines = parse_machines(args.machines)
     start = time.perf_counter()
     results = []
-    for result in iter_results(args.paths, machines, args.jobs):
-        results.append(result)
-        label = "PASS" if result["ok"] else ("XFAIL" if result["expected_failure"] else "FAIL")
-        if label != "PASS" or not args.quiet:
-            print(
-                f"{label:<5} {result['name']}" + ("" if result["ok"] else f": {result['reason']}"), flush=True
-            )
+    # On SIGTERM, unwind (SystemExit) so that the pool's workers are ended too; restore the handler after.
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        for result in iter_results(args.paths, machines, args.jobs):
+            results.append(result)
+            label = "PASS" if result["ok"] else ("XFAIL" if result["expected_failure"] else "FAIL")
+            if label != "PASS" or not args.quiet:
+                reason = "" if result["ok"] else f": {result['reason']}"
+                print(f"{label:<5} {result['name']}{reason}", flush=True)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     report = summarize(results, machines, time.perf_counter() - start)
     print(
         f"{report['passed']} passed, {report['failed']} failed,"

@@ -10,11 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from evm_native import FIXTURES, guest_step
+from evm_native import FIXTURES, guest_run, guest_step
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fastvm.codec import encode
+from emulator.errors import SwapvmError
+from fastvm.codec import decode, encode
 from fastvm.fixtures import initial_state, load_file
 from fastvm.machine import Machine
 
@@ -69,3 +70,24 @@ def test_mutated_block_same_outcome(tmp_path: Path, case: int, kind: int, pos: i
     image = encode(state)
     _after, info = Machine().step(state)
     assert guest_step(image, tmp_path) == info.image, f"A: {info.status.name}/{info.reason.name}"
+
+
+@pytest.mark.skipif(not CASES, reason="fixtures not present")
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=st.integers(0, 10), kind=st.integers(0, 4), pos=st.integers(0, 1 << 20),
+       value=st.integers(0, 255), length=st.integers(1, 40))
+def test_mutated_state_image_same_verdict(tmp_path: Path, case: int, kind: int, pos: int,
+                                          value: int, length: int) -> None:
+    """A damaged S image: if A's codec refuses it, the guest reports it (2) and leaves it alone;
+    if it still decodes, the step must give A's S'."""
+    block, genesis = CASES[case % len(CASES)]
+    image = encode(genesis.with_changes(inbox=(block,), cursor=0))
+    damaged = image[:16] + mutate(image[16:], kind, pos, value, length)
+    damaged = damaged[:8] + (len(damaged) - 16).to_bytes(8, "little") + damaged[16:]  # keep the frame length
+    try:
+        state = decode(damaged)
+    except SwapvmError:
+        assert guest_run(damaged, tmp_path) == (2, damaged)
+        return
+    _after, info = Machine().step(state)
+    assert guest_step(damaged, tmp_path) == info.image

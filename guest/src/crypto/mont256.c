@@ -266,7 +266,8 @@ static void sub_mod(const uint64_t m[4], uint64_t x[4], const uint64_t y[4]) {
     if (sub4(x, x, y)) add4(x, x, m);
 }
 
-void fe_inv_plain(const mont256_ctx *c, fe256 *r, const fe256 *a) {
+/* The plain binary extended Euclid, bit by bit: the fallback of fe_inv_plain. */
+static void inv_bitwise(const mont256_ctx *c, fe256 *r, const fe256 *a) {
     /* Binary extended Euclid (public inputs, so no constant-time concern): invariants
      * x1·a ≡ u and x2·a ≡ v (mod m); it ends when u or v reaches 1, which happens for every
      * a ≠ 0 since m is prime. */
@@ -299,6 +300,178 @@ void fe_inv_plain(const mont256_ctx *c, fe256 *r, const fe256 *a) {
         }
     }
     for (int i = 0; i < 4; i++) r->w[i] = is_one4(u) ? x1[i] : x2[i];
+}
+
+/* The number of significant bits of x (0 for 0); RV64IM has no count-leading-zeros. */
+static int bitlen64(uint64_t x) {
+    int n = 0;
+    if (x >> 32) { n += 32; x >>= 32; }
+    if (x >> 16) { n += 16; x >>= 16; }
+    if (x >> 8) { n += 8; x >>= 8; }
+    if (x >> 4) { n += 4; x >>= 4; }
+    if (x >> 2) { n += 2; x >>= 2; }
+    if (x >> 1) { n += 1; x >>= 1; }
+    return n + (int)x;
+}
+
+static int bitlen256(const uint64_t a[4]) {
+    for (int i = 3; i > 0; i--)
+        if (a[i]) return 64 * i + bitlen64(a[i]);
+    return bitlen64(a[0]);
+}
+
+/* a >> s, the low 64 bits (0 ≤ s < 256). */
+static uint64_t shr_word(const uint64_t a[4], int s) {
+    int l = s >> 6, b = s & 63;
+    uint64_t v = a[l] >> b;
+    if (b && l < 3) v |= a[l + 1] << (64 - b);
+    return v;
+}
+
+/* r = |f|·x over 5 limbs. */
+static void mul_small5(uint64_t r[5], const uint64_t x[4], uint64_t f) {
+    uint64_t k = 0;
+    for (int i = 0; i < 4; i++) {
+        u128 z = (u128)x[i] * f + k;
+        r[i] = (uint64_t)z;
+        k = (uint64_t)(z >> 64);
+    }
+    r[4] = k;
+}
+
+/* r = -r over 5 limbs (two's complement). */
+static void neg5(uint64_t r[5]) {
+    uint64_t k = 1;
+    for (int i = 0; i < 5; i++) {
+        r[i] = ~r[i] + k;
+        k = r[i] < k;
+    }
+}
+
+/* r += x over 5 limbs (mod 2^320). */
+static void add5(uint64_t r[5], const uint64_t x[5]) {
+    uint64_t k = 0;
+    for (int i = 0; i < 5; i++) {
+        uint64_t s = r[i] + x[i];
+        uint64_t c1 = s < x[i];
+        r[i] = s + k;
+        k = c1 | (r[i] < s);
+    }
+}
+
+#define INV_STEPS 31 /* exact low bits of the approximations: divsteps per outer iteration */
+
+/* (f·a + g·b) / 2^31 for |f| + |g| ≤ 2^31 and a, b < 2^256, an exact division: its magnitude
+ * into out (below 2^256), returning whether it was negative. */
+static bool lin_comb_shift(uint64_t out[4], const uint64_t a[4], int64_t f, const uint64_t b[4], int64_t g) {
+    uint64_t t[5], u[5];
+    mul_small5(t, a, f < 0 ? 0 - (uint64_t)f : (uint64_t)f);
+    if (f < 0) neg5(t);
+    mul_small5(u, b, g < 0 ? 0 - (uint64_t)g : (uint64_t)g);
+    if (g < 0) neg5(u);
+    add5(t, u);
+    bool neg = t[4] >> 63;
+    if (neg) neg5(t);
+    for (int i = 0; i < 4; i++) out[i] = (t[i] >> INV_STEPS) | (t[i + 1] << (64 - INV_STEPS));
+    return neg;
+}
+
+/* (f·u + g·v) / 2^31 mod m for u, v < m and |f| + |g| ≤ 2^31: -f·u is taken as |f|·(m - u), so
+ * the sum t is nonnegative and below 2^31·m; adding q·m with q = -t·m^-1 mod 2^31 makes it a
+ * multiple of 2^31 (a Montgomery step) and the quotient is below 2m. */
+static void mod_comb_shift(const mont256_ctx *c, uint64_t out[4], const uint64_t u[4], int64_t f,
+                           const uint64_t v[4], int64_t g) {
+    uint64_t us[4], vs[4], t[5], w[5];
+    if (f < 0) sub4(us, c->m, u);
+    else for (int i = 0; i < 4; i++) us[i] = u[i];
+    if (g < 0) sub4(vs, c->m, v);
+    else for (int i = 0; i < 4; i++) vs[i] = v[i];
+    mul_small5(t, us, f < 0 ? 0 - (uint64_t)f : (uint64_t)f);
+    mul_small5(w, vs, g < 0 ? 0 - (uint64_t)g : (uint64_t)g);
+    add5(t, w);
+    uint64_t q = (t[0] * c->minv) & ((1ull << INV_STEPS) - 1);
+    mul_small5(w, c->m, q);
+    add5(t, w);
+    uint64_t r[4];
+    for (int i = 0; i < 4; i++) r[i] = (t[i] >> INV_STEPS) | (t[i + 1] << (64 - INV_STEPS));
+    uint64_t top = t[4] >> INV_STEPS, d[4];
+    uint64_t borrow = sub4(d, r, c->m);
+    const uint64_t *src = (top || !borrow) ? d : r;
+    for (int i = 0; i < 4; i++) out[i] = src[i];
+}
+
+void fe_inv_plain(const mont256_ctx *c, fe256 *r, const fe256 *x) {
+    /* Binary GCD with approximations (after T. Pornin, "Optimized Binary GCD for Modular
+     * Inversion", 2020): a ≡ u·x and b ≡ v·x (mod m), b odd, start from (x, 1) and (m, 0). Each
+     * outer iteration runs 31 binary-GCD steps on 64-bit stand-ins for a and b (their low 31 bits,
+     * exact, under their top 33 bits at the common length n), collects them as a matrix
+     * [f0 g0; f1 g1] and applies it to the full values: a, b <- (f·a + g·b)/2^31 (negated with the
+     * row when negative) and u, v <- (f·u + g·v)/2^31 mod m. 2·256 - 1 steps, 17 iterations,
+     * bring a to 0 and b to gcd(x, m) = 1, so v = x^-1. */
+    uint64_t a[4], b[4], u[4] = {1, 0, 0, 0}, v[4] = {0, 0, 0, 0};
+    for (int i = 0; i < 4; i++) {
+        a[i] = x->w[i];
+        b[i] = c->m[i];
+    }
+    if (is_zero4(a)) {
+        memset(r, 0, sizeof *r);
+        return;
+    }
+    const uint64_t low = (1ull << INV_STEPS) - 1;
+    for (int iter = 0; iter < 20 && !is_zero4(a); iter++) {
+        int la = bitlen256(a), lb = bitlen256(b), n = la > lb ? la : lb;
+        uint64_t xa, xb;
+        if (n <= 64) {
+            xa = a[0];
+            xb = b[0];
+        } else {
+            xa = (a[0] & low) | (shr_word(a, n - 33) << INV_STEPS);
+            xb = (b[0] & low) | (shr_word(b, n - 33) << INV_STEPS);
+        }
+        int64_t f0 = 1, g0 = 0, f1 = 0, g1 = 1;
+        for (int j = 0; j < INV_STEPS; j++) {
+            if (xa & 1) {
+                if (xa < xb) {
+                    uint64_t t = xa;
+                    xa = xb;
+                    xb = t;
+                    int64_t tf = f0, tg = g0;
+                    f0 = f1;
+                    g0 = g1;
+                    f1 = tf;
+                    g1 = tg;
+                }
+                xa -= xb;
+                f0 -= f1;
+                g0 -= g1;
+            }
+            xa >>= 1;
+            f1 *= 2;
+            g1 *= 2;
+        }
+        uint64_t na[4], nb[4], nu[4], nv[4];
+        if (lin_comb_shift(na, a, f0, b, g0)) {
+            f0 = -f0;
+            g0 = -g0;
+        }
+        if (lin_comb_shift(nb, a, f1, b, g1)) {
+            f1 = -f1;
+            g1 = -g1;
+        }
+        mod_comb_shift(c, nu, u, f0, v, g0);
+        mod_comb_shift(c, nv, u, f1, v, g1);
+        for (int i = 0; i < 4; i++) {
+            a[i] = na[i];
+            b[i] = nb[i];
+            u[i] = nu[i];
+            v[i] = nv[i];
+        }
+    }
+    if (!is_zero4(a) || !is_one4(b)) { /* not expected for a prime modulus: the exact method */
+        inv_bitwise(c, r, x);
+        return;
+    }
+    for (int i = 0; i < 4; i++) r->w[i] = v[i];
 }
 
 void mont_inv(const mont256_ctx *c, fe256 *r, const fe256 *a) {

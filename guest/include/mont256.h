@@ -52,6 +52,16 @@ static inline void fe_mul_wide(const fe256 *a, const fe256 *b, uint64_t t[8]) {
         t[i + 4] = k;
     }
 }
+/* The number of trailing zero bits of a nonzero word, by a de Bruijn multiplication (RV64IM has
+ * no count-trailing-zeros instruction): x & -x is 2^k, and the top six bits of 2^k times the
+ * constant are distinct for every k. */
+static inline int fe_ctz64(uint64_t x) {
+    static const uint8_t table[64] = {
+        0,  1,  2,  53, 3,  7,  54, 27, 4,  38, 41, 8,  34, 55, 48, 28, 62, 5,  39, 46, 44, 42,
+        22, 9,  24, 35, 59, 56, 49, 18, 29, 11, 63, 52, 6,  26, 37, 40, 33, 47, 61, 45, 43, 21,
+        23, 58, 17, 10, 51, 25, 36, 32, 60, 20, 57, 16, 50, 31, 19, 15, 30, 14, 13, 12};
+    return table[((x & (0 - x)) * 0x022fdd63cc95386dull) >> 58];
+}
 /* Bit i (0 = least significant) of a plain integer. */
 static inline unsigned fe_bit(const fe256 *a, unsigned i) { return (unsigned)(a->w[i >> 6] >> (i & 63)) & 1u; }
 

@@ -44,8 +44,10 @@ static void jac_double(jac *r, const jac *a) {
 
 /* acc += (x2, ±y2), an affine point (negated when neg), by a mixed addition (Z2 = 1: 8M + 3S),
  * handling infinity and acc = ±(x2, y2). When hout is given, acc is neither of those and *hout
- * receives H, the ratio of the new Z to the old one. */
-static void jac_add_affine(jac *acc, const fe256 *x2, const fe256 *y2, bool neg, fe256 *hout) {
+ * receives H, the ratio of the new Z to the old one. When zs is given (and acc is not at
+ * infinity), (x2, y2) is a point of the curve of acc's curve divided by zs, i.e. the point
+ * added is (x2·zs^2, ±y2·zs^3): Z·zs stands for Z in U2 and S2 (one product instead of two). */
+static void jac_add_affine(jac *acc, const fe256 *x2, const fe256 *y2, bool neg, fe256 *hout, const fe256 *zs) {
     if (jac_is_inf(acc)) {
         acc->x = *x2;
         if (neg) secp_fe_neg(&acc->y, y2);
@@ -53,10 +55,15 @@ static void jac_add_affine(jac *acc, const fe256 *x2, const fe256 *y2, bool neg,
         acc->z = (fe256){{1, 0, 0, 0}};
         return;
     }
-    fe256 z1z1, U2, S2, H, rr, HH, HHH, V, t;
-    secp_fe_sqr_inl(&z1z1, &acc->z);
+    fe256 z1z1, U2, S2, H, rr, HH, HHH, V, t, zsc;
+    const fe256 *z1 = &acc->z;
+    if (zs) {
+        secp_fe_mul_inl(&zsc, &acc->z, zs);
+        z1 = &zsc;
+    }
+    secp_fe_sqr_inl(&z1z1, z1);
     secp_fe_mul_inl(&U2, x2, &z1z1);
-    secp_fe_mul_inl(&S2, y2, &acc->z);
+    secp_fe_mul_inl(&S2, y2, z1);
     secp_fe_mul_inl(&S2, &S2, &z1z1);
     if (neg) secp_fe_neg(&S2, &S2);
     secp_fe_sub(&H, &U2, &acc->x);
@@ -151,11 +158,6 @@ typedef struct {
  * count at a time, and the w - 1 zeros after each nonzero digit without being looked at (after
  * v -= d, v is a multiple of 2^w). */
 static void secp_wnaf(naf_list *out, const fe256 *k, int w) {
-    /* trailing zeros of a nonzero word by a de Bruijn multiplication (RV64IM has no ctz) */
-    static const uint8_t ctz_table[64] = {
-        0,  1,  2,  53, 3,  7,  54, 27, 4,  38, 41, 8,  34, 55, 48, 28, 62, 5,  39, 46, 44, 42,
-        22, 9,  24, 35, 59, 56, 49, 18, 29, 11, 63, 52, 6,  26, 37, 40, 33, 47, 61, 45, 43, 21,
-        23, 58, 17, 10, 51, 25, 36, 32, 60, 20, 57, 16, 50, 31, 19, 15, 30, 14, 13, 12};
     uint64_t v0 = k->w[0], v1 = k->w[1], v2 = k->w[2], v3 = k->w[3], v4 = 0;
     const uint64_t mask = ((uint64_t)1 << w) - 1;
     int pos = 0, n = 0;
@@ -184,7 +186,7 @@ static void secp_wnaf(naf_list *out, const fe256 *k, int w) {
             out->d[n++] = (int8_t)d;
             sh = w;
         } else {
-            sh = ctz_table[((v0 & -v0) * 0x022fdd63cc95386dull) >> 58];
+            sh = fe_ctz64(v0);
         }
         v0 = (v0 >> sh) | (v1 << (64 - sh));
         v1 = (v1 >> sh) | (v2 << (64 - sh));
@@ -237,7 +239,7 @@ static void double_mul(jac *out, const fe256 *u1, const fe256 *u2, const secp_af
     /* T_k = T_(k-1) + D; never ±D or infinity: R has prime order n */
     for (int k = 1; k < NT; k++) {
         t[k] = t[k - 1];
-        jac_add_affine(&t[k], &d.x, &d.y, false, &h[k]);
+        jac_add_affine(&t[k], &d.x, &d.y, false, &h[k], NULL);
     }
     /* rescale T_k (k < NT - 1) by s = H_(k+1) ⋯ H_(NT-1): (X s^2, Y s^3) */
     secp_affine rt[2][NT];
@@ -270,15 +272,23 @@ static void double_mul(jac *out, const fe256 *u1, const fe256 *u2, const secp_af
             if (ig[j] >= 0 && ng[j].pos[ig[j]] == i) {
                 int dg = ng[j].d[ig[j]--];
                 const secp_affine *e = &SECP256K1_GTABLE[(dg > 0 ? dg : -dg) >> 1];
+                bool neg = (dg < 0) != g[j].neg;
                 fe256 x, y;
-                secp_fe_mul_inl(&x, &e->x, j ? &bf2 : &f2);
-                secp_fe_mul_inl(&y, &e->y, &f3);
-                jac_add_affine(&acc, &x, &y, (dg < 0) != g[j].neg, NULL);
+                if (jac_is_inf(&acc)) {
+                    secp_fe_mul(&x, &e->x, j ? &bf2 : &f2);
+                    secp_fe_mul(&y, &e->y, &f3);
+                    jac_add_affine(&acc, &x, &y, neg, NULL, NULL);
+                } else if (j == 0) {
+                    jac_add_affine(&acc, &e->x, &e->y, neg, NULL, &f);
+                } else {
+                    secp_fe_mul_inl(&x, &e->x, &SECP256K1_BETA);
+                    jac_add_affine(&acc, &x, &e->y, neg, NULL, &f);
+                }
             }
             if (ir[j] >= 0 && nr[j].pos[ir[j]] == i) {
                 int dr = nr[j].d[ir[j]--];
                 const secp_affine *e = &rt[j][(dr > 0 ? dr : -dr) >> 1];
-                jac_add_affine(&acc, &e->x, &e->y, (dr < 0) != r[j].neg, NULL);
+                jac_add_affine(&acc, &e->x, &e->y, (dr < 0) != r[j].neg, NULL, NULL);
             }
         }
     }

@@ -118,3 +118,41 @@ def test_address(drv: NativeDriver, secret: int) -> None:
     status, out = drv.call(OP_ADDRESS, pub)
     assert status == 0
     assert out == keccak.new(digest_bits=256, data=pub).digest()[12:]
+
+
+GX = 0x79BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798
+LAMBDA = 0x5363AD4CC05C30E0A5261C028812645A122E22EA20816678DF02967C1B23BD72
+SPECIAL_SCALARS = [1, 2, 3, 5, 7, 127, 128, 255, 2**64, 2**128 - 1, 2**128, 2**129 + 1, LAMBDA,
+                   SECP_N - LAMBDA, SECP_N - 1, SECP_N - 2, SECP_N - 3, SECP_N - 127]
+
+
+def signature_for(u1: int, u2: int, recid: int) -> tuple[bytes, int, int]:
+    """(hash, r, s) making the guest compute u1·G + u2·R with R = ±G (r = G.x, recid its parity):
+    u1 = -z/r and u2 = s/r, so s = u2·r and z = -u1·r (mod n)."""
+    r = GX % SECP_N
+    return (-u1 * r % SECP_N).to_bytes(32, "big"), r, u2 * r % SECP_N
+
+
+@pytest.mark.parametrize("recid", [0, 1])
+def test_colliding_points(drv: NativeDriver, recid: int) -> None:
+    """R = ±G: the G and R digits add the same multiples of G, so the running sum meets the point
+    it adds (the doubling and infinity branches of the mixed addition) and Q may be infinity;
+    the guest agrees with libsecp256k1 on each, including Q = O (u1 = ∓u2)."""
+    for u1 in SPECIAL_SCALARS:
+        for u2 in SPECIAL_SCALARS:
+            h, r, s = signature_for(u1, u2, recid)
+            if s == 0:
+                continue
+            assert recover(drv, h, r, s, recid) == oracle(h, r, s, recid), (u1, u2)
+    for u in SPECIAL_SCALARS:  # u1·G + u2·(±G) = O
+        h, r, s = signature_for(u, u if recid else SECP_N - u, recid)
+        assert oracle(h, r, s, recid) is None
+        assert recover(drv, h, r, s, recid) is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, SECP_N - 1), st.integers(1, SECP_N - 1), st.integers(0, 1))
+def test_random_scalars_against_generator(drv: NativeDriver, u1: int, u2: int, recid: int) -> None:
+    """Arbitrary u1, u2 with R = ±G recover what libsecp256k1 recovers."""
+    h, r, s = signature_for(u1, u2, recid)
+    assert recover(drv, h, r, s, recid) == oracle(h, r, s, recid)

@@ -19,27 +19,25 @@ typedef struct {
 
 static bool jac_is_inf(const jac *a) { return secp_fe_is_zero(&a->z); }
 
-/* r = 2a (dbl-2009-l for a = 0: 2M + 5S); the double of infinity (Z = 0) keeps Z = 0. */
+/* r = 2a with Z3 = Y·Z (the double scaled by 1/2, 3M + 4S, few additions): with L = 3X^2/2 and
+ * T = X·Y^2, X3 = L^2 - 2T and Y3 = L·(T - X3) - Y^4; λ = 3x^2/2y = L/(Y·Z) gives
+ * x3 = λ^2 - 2x = X3/(YZ)^2 and y3 = λ(x - x3) - y = Y3/(YZ)^3. The double of infinity (Z = 0)
+ * keeps Z = 0. */
 static void jac_double(jac *r, const jac *a) {
-    fe256 A, B, C, D, E, F, t;
-    secp_fe_sqr_inl(&A, &a->x);
-    secp_fe_sqr_inl(&B, &a->y);
-    secp_fe_sqr_inl(&C, &B);
-    secp_fe_add(&t, &a->x, &B);
-    secp_fe_sqr_inl(&t, &t);
-    secp_fe_sub(&t, &t, &A);
-    secp_fe_sub(&t, &t, &C);
-    secp_fe_add(&D, &t, &t); /* D = 2((X + B)^2 - A - C) = 4 X Y^2 */
-    secp_fe_mul_small(&E, &A, 3); /* E = 3 X^2 */
-    secp_fe_sqr_inl(&F, &E);
+    fe256 L, S, T, t;
+    secp_fe_sqr_inl(&L, &a->x);
+    secp_fe_mul_small(&L, &L, 3);
+    secp_fe_half(&L, &L);
+    secp_fe_sqr_inl(&S, &a->y);
+    secp_fe_mul_inl(&T, &a->x, &S);
     secp_fe_mul_inl(&r->z, &a->y, &a->z);
-    secp_fe_add(&r->z, &r->z, &r->z);
-    secp_fe_sub(&r->x, &F, &D);
-    secp_fe_sub(&r->x, &r->x, &D);
-    secp_fe_sub(&t, &D, &r->x);
-    secp_fe_mul_inl(&t, &E, &t);
-    secp_fe_mul_small(&C, &C, 8); /* 8 Y^4 */
-    secp_fe_sub(&r->y, &t, &C);
+    secp_fe_sqr_inl(&t, &L);
+    secp_fe_sub(&t, &t, &T);
+    secp_fe_sub(&r->x, &t, &T);
+    secp_fe_sub(&t, &T, &r->x);
+    secp_fe_mul_inl(&t, &L, &t);
+    secp_fe_sqr_inl(&S, &S);
+    secp_fe_sub(&r->y, &t, &S);
 }
 
 /* acc += (x2, ±y2), an affine point (negated when neg), by a mixed addition (Z2 = 1: 8M + 3S),

@@ -77,6 +77,22 @@ static inline void secp_fe_neg(fe256 *r, const fe256 *a) {
     r->w[3] = t3 - k;
 }
 
+/* r = a/2: a >> 1 for an even a, else (a + p)/2 = ((a - C) mod 2^256 + 2^256·[a ≥ C]) / 2. */
+static inline void secp_fe_half(fe256 *r, const fe256 *a) {
+    uint64_t d0 = a->w[0], d1 = a->w[1], d2 = a->w[2], d3 = a->w[3], top = 0;
+    if (d0 & 1) {
+        uint64_t b = d0 < SECP_C;
+        d0 -= SECP_C;
+        if (b && d1-- == 0 && d2-- == 0 && d3-- == 0) b = 1; /* a < C: a + p < 2^256 */
+        else b = 0;
+        top = 1 - b;
+    }
+    r->w[0] = (d0 >> 1) | (d1 << 63);
+    r->w[1] = (d1 >> 1) | (d2 << 63);
+    r->w[2] = (d2 >> 1) | (d3 << 63);
+    r->w[3] = (d3 >> 1) | (top << 63);
+}
+
 /* a == 0 (limb equality: elements are fully reduced). */
 static inline bool secp_fe_is_zero(const fe256 *a) { return (a->w[0] | a->w[1] | a->w[2] | a->w[3]) == 0; }
 

@@ -419,7 +419,8 @@ void fe_inv_plain(const mont256_ctx *c, fe256 *r, const fe256 *x) {
     }
     const uint64_t low = (1ull << INV_STEPS) - 1;
     for (int iter = 0; iter < 20 && !is_zero4(a); iter++) {
-        int la = bitlen256(a), lb = bitlen256(b), n = la > lb ? la : lb;
+        uint64_t ab[4] = {a[0] | b[0], a[1] | b[1], a[2] | b[2], a[3] | b[3]};
+        int n = bitlen256(ab); /* the longer length */
         uint64_t xa, xb;
         if (n <= 64) {
             xa = a[0];

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 from emulator.merkle import keccak
+from fastvm.codec import encode
 from fastvm.fixtures import FixtureTest, initial_state
 from fastvm.machine import Machine
 from fastvm.state import Account, Reason, Status
@@ -118,7 +119,7 @@ def _run_test(test: FixtureTest, checks: Sequence[TransitionCheck], verify: bool
     state = initial_state(test)
     problem = ""
     mismatches: list[str] = []
-    image = b""
+    image = encode(state) if checks else b""   # every block is checked, the first one too
     for index, expect_valid in enumerate(test.expect_valid):
         before = image
         state, info = machine.step(state)
@@ -132,7 +133,7 @@ def _run_test(test: FixtureTest, checks: Sequence[TransitionCheck], verify: bool
         if not accepted and allowed is not None and info.reason not in allowed:
             mismatches.append(f"block {index + 1}: {test.expect_exception[index]} -> {info.reason.label}")
         for check in checks:
-            verdict = check(before, image) if before else None
+            verdict = check(before, image)
             if verdict and not problem:
                 problem = f"block {index + 1}: {verdict}"
     if not problem:

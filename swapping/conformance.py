@@ -30,8 +30,6 @@ def parse_machines(text: str) -> tuple[str, ...]:
         raise SwapvmError(f"--machines {text!r}: choose from {', '.join(MACHINES)} (comma-separated)")
     if "a" not in names:
         raise SwapvmError("--machines must include a (AB is checked against A's transitions)")
-    if "ab" in names:
-        raise SwapvmError("--machines ab: the AB check of EVM transitions is not available yet")
     return names
 
 
@@ -40,7 +38,12 @@ def run_file(path: str, machines: tuple[str, ...] = ("a",)) -> list[dict]:
     from fastvm.conformance import run_test
     from fastvm.fixtures import load_file
 
-    checks = ()  # machine AB's per-transition check joins here when --machines includes ab
+    checks = ()
+    if "ab" in machines:
+        from swapping.ab_check import ab_transition_check
+        from swapping.guest_image import guest_image
+
+        checks = (ab_transition_check(guest_image()),)   # every block's S' on AB, byte-equal to A's
     return [run_test(test, checks).to_json() for test in load_file(Path(path))]
 
 
@@ -51,6 +54,10 @@ def iter_results(paths: list[str], machines: tuple[str, ...], jobs: int) -> Iter
     files = [str(path) for path in fixture_files([Path(p) for p in paths])]
     if not files:
         raise SwapvmError("no fixture files (*.json) under the given paths")
+    if "ab" in machines:
+        from swapping.guest_image import guest_image
+
+        guest_image()   # build the guest once, before the workers need it
     if jobs <= 1:
         for path in files:
             yield from run_file(path, machines)
@@ -110,7 +117,9 @@ def register_evm(conformance_actions: argparse._SubParsersAction) -> None:
     """Add `swapvm conformance evm` to the `conformance` command's subcommands."""
     evm = conformance_actions.add_parser("evm", help="BlockchainTests fixtures through machine A (and AB)")
     evm.add_argument("paths", nargs="+", help="BlockchainTests JSON files or directories")
-    evm.add_argument("--machines", default="a", help="comma-separated: a (default), ab")
+    evm.add_argument(
+        "--machines", default="a,ab", help="comma-separated: a, ab (default both: AB must leave A's S')"
+    )
     evm.add_argument("--json", help="write the JSON report to this file")
     evm.add_argument(
         "--jobs", type=int, default=os.cpu_count() or 1, help="parallel processes (default: CPUs)"

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from emulator.errors import SwapvmError
+
 DEFAULT_STORE = ".swapvm-store"
 
 
@@ -37,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
     from swapping.store import Store
 
     check_window_size(args.log2_window)
+    if args.workers is not None and args.workers < 1:
+        raise SwapvmError("--workers must be at least 1")
     image = guest_image()
     chains = load_chains(args.source, args.test, image.s_size)
     store = Store(Path(args.store), RootCache().root)

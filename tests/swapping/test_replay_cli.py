@@ -1,0 +1,53 @@
+"""`swapvm replay` from the command line: exit codes, JSON, the plot, and bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from swapping.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "fastvm" / "examples" / "hello.toml"
+
+
+def test_replay_of_the_bundled_example_writes_json_and_a_plot(tmp_path: Path) -> None:
+    report, plot = tmp_path / "report.json", tmp_path / "plot.png"
+    argv = ["replay", str(EXAMPLE), "--store", str(tmp_path / "store"), "--workers", "1", "--quiet",
+            "--json", str(report), "--plot", str(plot)]
+    assert main(argv) == 0
+    data = json.loads(report.read_text())
+    assert data["ok"] and data["mismatches"] == 0
+    assert [row["verdict"] for row in data["blocks"]] == ["match"] * 3
+    assert all(0 < row["ab_steps"] < 2 ** data["log2_window"] for row in data["blocks"])
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_replay_exits_1_when_a_block_overruns_its_window(tmp_path: Path) -> None:
+    argv = ["replay", str(EXAMPLE), "--store", str(tmp_path / "store"), "--workers", "1", "--quiet",
+            "--log2-window", "12", "--json", str(tmp_path / "r.json")]
+    assert main(argv) == 1
+    assert {row["verdict"] for row in json.loads((tmp_path / "r.json").read_text())["blocks"]} == {"overrun"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["replay", "/nonexistent/chain.json"], "does not exist"),
+        (["replay", str(EXAMPLE), "--log2-window", "64"], "outside 1..63"),
+        (["replay", str(ROOT / "pyproject.toml")], "unknown field"),
+        (["replay", "GARBAGE"], "S: "),
+        (["replay", str(EXAMPLE), "--workers", "0", "--store", "STORE"], "at least 1"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "garbage.bin").write_bytes(b"\x01" * 40)
+    names = {"STORE": str(tmp_path / "store"), "GARBAGE": str(tmp_path / "garbage.bin")}
+    argv = [names.get(a, a) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("swapvm: error: ") and message in err and err.count("\n") == 1

@@ -24,7 +24,9 @@ _PYEVM_MODEXP = (
 # Tests known to fail on py-evm itself, by test name, with the reason shown in every report.
 EXPECTED_FAILURES: dict[str, str] = {
     **{f"InitCollisionParis_d{i}g0v0_Shanghai": _PYEVM_CREATE_COLLISION for i in range(4)},
+    **{f"create2collisionStorageParis_d{i}g0v0_Shanghai": _PYEVM_CREATE_COLLISION for i in range(3)},
     "RevertInCreateInInit_Paris_d0g0v0_Shanghai": _PYEVM_CREATE_COLLISION,
+    "RevertInCreateInInitCreate2Paris_d0g0v0_Shanghai": _PYEVM_CREATE_COLLISION,
     "dynamicAccountOverwriteEmpty_Paris_d0g0v0_Shanghai": _PYEVM_CREATE_COLLISION,
     **{
         "src/GeneralStateTestsFiller/Pyspecs/byzantium/eip198_modexp_precompile/test_modexp.py::test_modexp["

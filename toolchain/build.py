@@ -74,7 +74,7 @@ def bundled() -> dict[str, ImageSpec]:
     examples = {
         name: ImageSpec(name, (f"guest/examples/{name}.c",)) for name in ("hello", "keccak_loop", "fault")
     }
-    examples["guest"] = ImageSpec("guest", main_guest_sources(), locked=False)
+    examples["guest"] = ImageSpec("guest", main_guest_sources())
     return examples
 
 

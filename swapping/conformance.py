@@ -47,8 +47,13 @@ def run_file(path: str, machines: tuple[str, ...] = ("a",)) -> list[dict]:
     return [run_test(test, checks).to_json() for test in load_file(Path(path))]
 
 
-def iter_results(paths: list[str], machines: tuple[str, ...], jobs: int) -> Iterator[dict]:
-    """Results of every fixture file under paths, file by file as each is done (any order)."""
+def iter_results(
+    paths: list[str], machines: tuple[str, ...], jobs: int, scheduler: str | None = None
+) -> Iterator[dict]:
+    """Results of every fixture file under paths, file by file as each is done (any order).
+
+    Files run in a local pool of `jobs` processes, or on an existing Dask cluster when a scheduler
+    address is given (the same executor as `swapvm replay`)."""
     from fastvm.fixtures import fixture_files
 
     files = [str(path) for path in fixture_files([Path(p) for p in paths])]
@@ -58,6 +63,12 @@ def iter_results(paths: list[str], machines: tuple[str, ...], jobs: int) -> Iter
         from swapping.guest_image import guest_image
 
         guest_image()   # build the guest once, before the workers need it
+    if scheduler:
+        from swapping.executor import run_dask
+
+        for _, chunk in run_dask(run_file, [(path, (path, machines)) for path in files], scheduler):
+            yield from chunk
+        return
     if jobs <= 1:
         for path in files:
             yield from run_file(path, machines)
@@ -90,7 +101,7 @@ def _command(args: argparse.Namespace) -> int:
     # On SIGTERM, unwind (SystemExit) so that the pool's workers are ended too; restore the handler after.
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
-        for result in iter_results(args.paths, machines, args.jobs):
+        for result in iter_results(args.paths, machines, args.jobs, args.scheduler):
             results.append(result)
             label = "PASS" if result["ok"] else ("XFAIL" if result["expected_failure"] else "FAIL")
             if label != "PASS" or not args.quiet:
@@ -124,5 +135,6 @@ def register_evm(conformance_actions: argparse._SubParsersAction) -> None:
     evm.add_argument(
         "--jobs", type=int, default=os.cpu_count() or 1, help="parallel processes (default: CPUs)"
     )
+    evm.add_argument("--scheduler", help="run the files on an existing Dask cluster (tcp://HOST:PORT)")
     evm.add_argument("--quiet", action="store_true", help="print only failures and the summary")
     evm.set_defaults(func=_command)

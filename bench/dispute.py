@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from bench.output import emit_json
 
 DEFAULT_SOURCE = Path(__file__).resolve().parent.parent / "fastvm" / "examples" / "hello.toml"
 
@@ -106,11 +107,7 @@ def run(args: argparse.Namespace) -> int:
         **gas_figures(proofs, chain.template),
         "games": [inside, level1],
     }
-    text = json.dumps(report, indent=2)
-    if args.out:
-        Path(args.out).write_text(text + "\n")
-    if args.json:
-        print(text)
+    if emit_json(report, args):
         return 0
     print(f"dispute on {Path(args.source).name}: a = {a}, {chain.blocks} blocks, {inside['rounds']} rounds")
     print(f"{'lie':<34} {'won':>4} {'rounds':>6} {'s':>7} {'step':>11} {'bytes':>6}  instruction")

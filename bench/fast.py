@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 import time
-from pathlib import Path
 
+from bench.output import emit_json
 from emulator.errors import SwapvmError
 
 DEFAULT_SIZES = (100, 1_000, 10_000)
@@ -113,11 +112,7 @@ def run(args: argparse.Namespace) -> int:
             "limit": OVERHEAD_GOAL,
             "met": ratio <= OVERHEAD_GOAL,
         }
-    text = json.dumps(report, indent=2)
-    if args.out:
-        Path(args.out).write_text(text + "\n")
-    if args.json:
-        print(text)
+    if emit_json(report, args):
         return 0
     print(
         f"{'workload':<10} {'accounts':>8} {'Mgas/s':>8} {'A s/block':>10} {'encode s':>9} {'root s':>8}"

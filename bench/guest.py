@@ -9,11 +9,11 @@ S_t (`ab_s`: machine set-up, the run to the yield, the idle fast-forward, the cl
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bench.output import emit_json
 from emulator.errors import SwapvmError
 from toolchain.build import ROOT
 
@@ -235,12 +235,9 @@ def collect_profiles(args: argparse.Namespace) -> dict:
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark; print a table (or JSON) and optionally write the JSON."""
     report = collect_profiles(args) if args.profile else collect(args)
-    text = json.dumps(report, indent=2)
-    if args.out:
-        Path(args.out).write_text(text + "\n")
-    if args.json:
-        print(text)
-    elif args.profile:
+    if emit_json(report, args):
+        return 0
+    if args.profile:
         from bench.guest_profile import print_profile
 
         for name, prof in report["profile"].items():

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
-from pathlib import Path
+
+from bench.output import emit_json
 
 WINDOW_GOAL = 0.8            # unicorn window steps/s >= 0.8 x raw Unicorn (issue 2)
 PROOF_GOAL_BYTES = 8 << 10   # a step proof <= 8 KiB
@@ -152,11 +152,7 @@ def measure(args: argparse.Namespace) -> dict:
 def run(args: argparse.Namespace) -> int:
     """Print the figures as a table, or one JSON object with --json (and to --out if given)."""
     result = measure(args)
-    text = json.dumps(result)
-    if getattr(args, "out", None):
-        Path(args.out).write_text(text + "\n")
-    if args.json:
-        print(text)
+    if emit_json(result, args):
         return 0
     goals = {
         "window_over_raw": f">= {WINDOW_GOAL}",

@@ -8,10 +8,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 from pathlib import Path
 
+from bench.output import emit_json
 from emulator.errors import SwapvmError
 
 SCALING_GOAL = 1.8
@@ -72,11 +72,7 @@ def run(args: argparse.Namespace) -> int:
         "orchestration_overhead": two["orchestration_overhead"],
         "goals": {"scaling_2_workers": SCALING_GOAL, "orchestration_overhead": OVERHEAD_GOAL},
     }
-    text = json.dumps(report, indent=2)
-    if args.out:
-        Path(args.out).write_text(text + "\n")
-    if args.json:
-        print(text)
+    if emit_json(report, args):
         return 0
     print(f"{'workers':>7} {'blocks':>6} {'AB wall s':>9} {'blocks/s':>9} {'Mgas/s':>8} {'overhead':>9}")
     for row in report["runs"]:

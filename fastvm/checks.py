@@ -117,6 +117,21 @@ def check_body(block: Any, ommers_hash: bytes) -> None:
             raise Rejection(Reason.BODY_MISMATCH, f"withdrawal {index}: {exc}") from exc
 
 
+def check_chain_ids(block: Any, chain_id: int) -> None:
+    """Check 4, the state-free part: every transaction is for this chain (spec §4.6).
+
+    A typed transaction carries its chain id; a legacy EIP-155 signature encodes it in v; a
+    pre-EIP-155 legacy signature (v 27/28) is valid on any chain. py-evm's block import compares
+    neither, so A does; the code is 4 whichever transaction of the block fails first."""
+    for index, transaction in enumerate(block.transactions):
+        tx_chain = getattr(transaction, "chain_id", None)
+        if tx_chain is not None and tx_chain != chain_id:
+            raise Rejection(
+                Reason.TRANSACTION_INVALID,
+                f"transaction {index} is for chain {tx_chain}, not {chain_id}",
+            )
+
+
 def check_results(block: Any, mined: Any, fork: Fork) -> None:
     """Checks 5–7: the header's commitments against the block py-evm computed, in the spec's order."""
     given, computed = block.header, mined.header

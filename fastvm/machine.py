@@ -15,7 +15,15 @@ from eth_utils import ValidationError
 
 from emulator.layout import DEFAULT_S_SIZE
 from emulator.merkle import keccak
-from fastvm.checks import Rejection, check_body, check_header, check_results, decode_block, number_of
+from fastvm.checks import (
+    Rejection,
+    check_body,
+    check_chain_ids,
+    check_header,
+    check_results,
+    decode_block,
+    number_of,
+)
 from fastvm.codec import Encoder
 from fastvm.forks import machine_vm_class
 from fastvm.state import MAX_ANCESTORS, EssentialState, Outcome, Reason, Status
@@ -75,6 +83,7 @@ class Machine:
         parent = rlp.decode(state.parent_header, sedes=header_class)
         check_header(state, block, decoded.header, parent, vm_class)
         check_body(block, decoded.ommers_hash)
+        check_chain_ids(block, state.chain_id)
         world = self.world_for(state)
         world.db[parent.hash] = state.parent_header  # py-evm looks the parent header up by hash
         base = vm_class.create_header_from_parent(

@@ -76,8 +76,6 @@ CASES: dict[str, tuple[Tx, int, int]] = {
 A_GAPS = {
     "fees-above-balance": "A checks the balance against gas * effective price, the spec gas * max fee",
     "priority-above-max": "A does not reject a priority fee above the max fee",
-    "wrong-chain": "A does not compare a typed transaction's chain id with the chain's",
-    "wrong-chain-legacy": "A accepts an EIP-155 signature for any chain id",
     "sender-has-code": "A does not apply EIP-3607 (sender with code)",
 }
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from emulator.errors import SwapvmError
-from fastvm.codec import decode
+from fastvm.codec import decode, encode
 from fastvm.machine import Machine
 from fastvm.state import EssentialState
 from swapping.diff import describe_mismatch
@@ -87,7 +87,7 @@ def run_a(
     """Phase A: apply every inbox block, storing each snapshot; reuse transitions already recorded."""
     machine = Machine(s_size=report.s_size)
     state = s0
-    root = store.put_state(_encode(s0))
+    root = store.put_state(encode(s0))
     rows = []
     total = s0.pending
     for done in range(total):
@@ -125,13 +125,6 @@ def run_a(
         root = next_root
         progress("A", done + 1, total)
     return rows
-
-
-def _encode(state: EssentialState) -> bytes:
-    """encode(S) (imported lazily to keep this module's import light)."""
-    from fastvm.codec import encode
-
-    return encode(state)
 
 
 def _ab_key(image: GuestImage, log2_window: int, root_hex: str) -> str:

@@ -60,7 +60,7 @@ def run_window(
     elf: bytes, ram_size: int, s_size: int, log2_window: int, s_image: bytes, backend: str = "unicorn"
 ) -> WindowResult:
     """Attach Q* to S_t, run exactly 2^a steps (to the yield, then idle to the clean), detach S."""
-    from emulator.machine import make_machine
+    from emulator.machine import make_machine, shadow_field
 
     start = time.perf_counter()
     template = _template(elf, ram_size, s_size, log2_window)
@@ -69,9 +69,9 @@ def run_window(
     # The guest must leave RUNNING before the window's last step (the clean): spec §5.
     steps = machine.run_until_halt(window - 1)
     state = machine.state()
-    status_code = int.from_bytes(state.read(SHADOW_STATUS, 8), "little")
-    cause = int.from_bytes(state.read(SHADOW_CAUSE, 8), "little")
-    tval = int.from_bytes(state.read(SHADOW_TVAL, 8), "little")
+    status_code = shadow_field(state, SHADOW_STATUS)
+    cause = shadow_field(state, SHADOW_CAUSE)
+    tval = shadow_field(state, SHADOW_TVAL)
     status = STATUS_NAMES[status_code] if status_code in (STATUS_YIELDED, STATUS_FAULTED) else "overrun"
     machine.run(window - steps)   # idle ticks, then the clean
     state = machine.state()

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 
 from emulator.merkle import keccak
 from fastvm.codec import encode
+from fastvm.difference import first_account_difference
 from fastvm.fixtures import FixtureTest, initial_state
 from fastvm.machine import Machine
 from fastvm.state import Account, Reason, Status
@@ -89,21 +90,6 @@ def expected_reasons(exception: str) -> frozenset[Reason] | None:
     return frozenset(allowed)
 
 
-def _describe_difference(actual: tuple[Account, ...], expected: tuple[Account, ...]) -> str:
-    """The first difference between two world states, as one line."""
-    mine, theirs = {a.address: a for a in actual}, {a.address: a for a in expected}
-    for address in sorted(set(mine) | set(theirs)):
-        a, b = mine.get(address), theirs.get(address)
-        if a == b:
-            continue
-        if a is None or b is None:
-            return f"account 0x{address.hex()} {'missing' if a is None else 'unexpected'} in A's post-state"
-        for field in ("nonce", "balance", "code", "storage"):
-            if getattr(a, field) != getattr(b, field):
-                return f"account 0x{address.hex()} {field} differs"
-    return "world states differ"
-
-
 def run_test(test: FixtureTest, checks: Sequence[TransitionCheck] = (), verify: bool = False) -> TestResult:
     """Run A over every block of a test; a crash of A is a failed test with the exception as its reason."""
     start = time.perf_counter()
@@ -160,7 +146,8 @@ def _run_test(test: FixtureTest, checks: Sequence[TransitionCheck], verify: bool
 def _final_problem(test: FixtureTest, accounts: tuple[Account, ...], last_hash: bytes) -> str:
     """What is wrong with the final state, or "" if it matches postState and lastblockhash."""
     if test.post is not None and accounts != test.post:
-        return f"post-state differs: {_describe_difference(accounts, test.post)}"
+        difference = first_account_difference(accounts, test.post, ("A", "the fixture"))
+        return f"post-state differs: {difference}"
     if (
         test.post is None
         and test.post_state_hash is not None

@@ -12,6 +12,7 @@ from eth.db.chain import ChainDB
 from eth.vm.chain_context import ChainContext
 from eth_keys import keys
 from eth_utils import ValidationError
+from trie import HexaryTrie
 
 from emulator.errors import SwapvmError
 from fastvm.forks import machine_vm_class
@@ -162,3 +163,18 @@ def build_chain(
             raise SwapvmError(f"built block {index} was rejected by A ({info.reason.label}: {info.detail})")
         built.append(raw)
     return state.with_changes(inbox=state.inbox + tuple(built))
+
+
+def with_transactions(raw_block: bytes, encoded_txs: list[bytes]) -> bytes:
+    """raw_block with its transactions replaced and its transactions root recomputed (other roots stale).
+
+    Such a block passes checks 1 to 3 of spec §4.6, so its transactions themselves are judged: the
+    way tests and adversarial inputs reach code 4."""
+    header, _txs, ommers, withdrawals = rlp.decode(raw_block)[:4]
+    trie = HexaryTrie({})
+    for index, encoded in enumerate(encoded_txs):
+        trie[rlp.encode(index)] = encoded
+    header = list(header)
+    header[4] = trie.root_hash
+    items = [rlp.decode(encoded) if encoded[0] >= 0xC0 else encoded for encoded in encoded_txs]
+    return rlp.encode([header, items, ommers, withdrawals])

@@ -11,11 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import rlp
 from evm_native import guest_step
-from trie import HexaryTrie
 
-from fastvm.builder import Tx, address_of, build_chain, genesis_header, sign
+from fastvm.builder import Tx, address_of, build_chain, genesis_header, sign, with_transactions
 from fastvm.codec import encode
 from fastvm.machine import Machine
 from fastvm.state import Account, EssentialState, Fork, Reason, Status
@@ -36,18 +34,6 @@ def genesis() -> EssentialState:
         Account(TARGET, code=STORE),
     ], key=lambda a: a.address))
     return EssentialState(1, Fork.SHANGHAI, genesis_header(Fork.SHANGHAI, accounts), accounts=accounts)
-
-
-def with_transactions(raw_block: bytes, encoded_txs: list[bytes]) -> bytes:
-    """The block with its transactions replaced and its transactions root recomputed."""
-    header, _txs, ommers, withdrawals = rlp.decode(raw_block)
-    trie = HexaryTrie({})
-    for index, enc in enumerate(encoded_txs):
-        trie[rlp.encode(index)] = enc
-    header = list(header)
-    header[4] = trie.root_hash
-    items = [rlp.decode(enc) if enc[0] >= 0xC0 else enc for enc in encoded_txs]
-    return rlp.encode([header, items, ommers, withdrawals])
 
 
 # name -> (transaction, nonce, chain id); nonce 3 is the sender's.
@@ -71,20 +57,7 @@ CASES: dict[str, tuple[Tx, int, int]] = {
 }
 
 
-# Rules of spec §4.6 (code 4) that machine A does not enforce yet: py-evm's import_block leaves them to
-# the caller. The guest follows the spec, so these cases differ until A adds the checks (fastvm).
-A_GAPS = {
-    "fees-above-balance": "A checks the balance against gas * effective price, the spec gas * max fee",
-    "priority-above-max": "A does not reject a priority fee above the max fee",
-    "sender-has-code": "A does not apply EIP-3607 (sender with code)",
-}
-
-
-@pytest.mark.parametrize(
-    "name",
-    [pytest.param(n, marks=pytest.mark.xfail(reason=A_GAPS[n], strict=True)) if n in A_GAPS else n
-     for n in sorted(CASES)],
-)
+@pytest.mark.parametrize("name", sorted(CASES))
 def test_transaction_verdict_same_as_machine_a(name: str, tmp_path: Path) -> None:
     tx, nonce, chain_id = CASES[name]
     base = build_chain(genesis(), [[Tx(KEY, TARGET, gas=60_000, legacy=tx.legacy)]])
@@ -94,6 +67,6 @@ def test_transaction_verdict_same_as_machine_a(name: str, tmp_path: Path) -> Non
     _after, info = Machine().step(state)
     if name.startswith("valid"):
         assert info.status == Status.ACCEPTED
-    elif name != "initcode-at-limit" and name not in A_GAPS:
+    elif name != "initcode-at-limit":
         assert (info.status, info.reason) == (Status.REJECTED, Reason.TRANSACTION_INVALID), info.detail
     assert guest_step(encode(state), tmp_path) == info.image

@@ -1,0 +1,60 @@
+"""The transaction rules of spec §4.6 (code 4) that py-evm's own validation leaves out, for machine A.
+
+py-evm's `import_block` trusts its callers (a node's transaction pool) with three rules of the
+execution specs: a sender must be an externally owned account (EIP-3607), a priority fee must not
+exceed the max fee (EIP-1559), and the balance must cover `gas * max fee + value` (py-evm compares
+against `gas * effective price` before Cancun and leaves out `value` from Cancun on). The guest
+enforces them, so A must as well, each against the state before the transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eth_utils import ValidationError, encode_hex
+
+DELEGATION_PREFIX = b"\xef\x01\x00"  # EIP-7702: code that designates a delegate (Prague)
+DELEGATION_LENGTH = 23
+GAS_PER_BLOB = 2**17  # EIP-4844
+BLOB_TX_TYPE = 3
+
+
+def blob_fee(transaction: Any) -> int:
+    """EIP-4844's most a transaction pays for its blobs: zero for every type but 0x03."""
+    if getattr(transaction, "type_id", None) != BLOB_TX_TYPE:
+        return 0
+    return GAS_PER_BLOB * len(transaction.blob_versioned_hashes) * transaction.max_fee_per_blob_gas
+
+
+def _is_delegation(code: bytes) -> bool:
+    """Whether code is an EIP-7702 delegation designator (a sender may have one from Prague on)."""
+    return len(code) == DELEGATION_LENGTH and code.startswith(DELEGATION_PREFIX)
+
+
+def check_spec_rules(state: Any, transaction: Any, allow_delegation: bool) -> None:
+    """Raise ValidationError if transaction breaks a code-4 rule py-evm does not check itself."""
+    sender = transaction.sender
+    max_fee = transaction.max_fee_per_gas
+    priority = transaction.max_priority_fee_per_gas
+    if priority > max_fee:
+        raise ValidationError(f"max priority fee per gas ({priority}) is above max fee per gas ({max_fee})")
+    code = state.get_code(sender)
+    if code and not (allow_delegation and _is_delegation(code)):
+        raise ValidationError(f"sender {encode_hex(sender)} has code (EIP-3607)")
+    needed = transaction.gas * max_fee + blob_fee(transaction) + transaction.value
+    balance = state.get_balance(sender)
+    if balance < needed:
+        raise ValidationError(
+            f"sender {encode_hex(sender)} has {balance} wei, needs gas * max fee + value = {needed}"
+        )
+
+
+def spec_rules_state_class(state_class: type, allow_delegation: bool) -> type:
+    """A subclass of a fork's State class that checks the spec's rules before py-evm's own."""
+
+    def validate_transaction(self: Any, transaction: Any) -> None:
+        """The spec's rules that py-evm leaves out, then py-evm's validation of the fork."""
+        check_spec_rules(self, transaction, allow_delegation)
+        state_class.validate_transaction(self, transaction)
+
+    return type(f"Spec{state_class.__name__}", (state_class,), {"validate_transaction": validate_transaction})

@@ -14,29 +14,6 @@ from fastvm.machine import Machine
 from fastvm.state import Account, Reason, Status
 from fastvm.world import state_root_of
 
-_PYEVM_CREATE_COLLISION = (
-    "py-evm 0.12.1b1 does not treat an existing account that has only storage as a CREATE collision "
-    "(EIP-7610); py-evm's own test-suite marks this test as an expected failure"
-)
-_PYEVM_MODEXP = (
-    "py-evm 0.12.1b1's MODEXP returns 0 for an empty base even when the exponent is empty too "
-    "(0^0 mod m should be 1); A follows py-evm, so the guest must too"
-)
-# Tests known to fail on py-evm itself, by test name, with the reason shown in every report.
-EXPECTED_FAILURES: dict[str, str] = {
-    **{f"InitCollisionParis_d{i}g0v0_Shanghai": _PYEVM_CREATE_COLLISION for i in range(4)},
-    **{f"create2collisionStorageParis_d{i}g0v0_Shanghai": _PYEVM_CREATE_COLLISION for i in range(3)},
-    "RevertInCreateInInit_Paris_d0g0v0_Shanghai": _PYEVM_CREATE_COLLISION,
-    "RevertInCreateInInitCreate2Paris_d0g0v0_Shanghai": _PYEVM_CREATE_COLLISION,
-    "dynamicAccountOverwriteEmpty_Paris_d0g0v0_Shanghai": _PYEVM_CREATE_COLLISION,
-    **{
-        "src/GeneralStateTestsFiller/Pyspecs/byzantium/eip198_modexp_precompile/test_modexp.py::test_modexp["
-        f"fork_Shanghai-blockchain_test-ModExpInput_base_-exponent_-modulus_{modulus}-ExpectedOutput_call_return_"
-        f"code_0x01-returned_data_{output}]": _PYEVM_MODEXP
-        for modulus, output in (("0002", "0x0001"), ("02", "0x01"))
-    },
-}
-
 # expectException names (informative, spec §4.6): prefix -> the reason codes A may give. The fixtures'
 # invalid-transaction blocks commit to a transactions root without the invalid transaction, so A, which
 # checks the body before executing, rejects them with body-mismatch.
@@ -126,7 +103,9 @@ def _run_test(test: FixtureTest, checks: Sequence[TransitionCheck], verify: bool
                 problem = f"block {index + 1}: {verdict}"
     if not problem:
         problem = _final_problem(test, state.accounts, keccak(state.parent_header))
-    known = EXPECTED_FAILURES.get(test.name) or (_SIDE_CHAINS if test.side_chains else "")
+    # The only expected failures are by design; py-evm's own departures from Ethereum are corrected
+    # in A instead (fastvm/corrections.py).
+    known = _SIDE_CHAINS if test.side_chains else ""
     expected_failure = bool(known)
     reason = problem or "ok"
     if expected_failure and problem:

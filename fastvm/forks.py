@@ -69,13 +69,16 @@ def machine_vm_class(fork: Fork) -> type:
     A checks the imported block itself, in the documented order (spec §4.6), so py-evm's own
     whole-block validation after execution is switched off; the state records every address and
     slot it writes so that A can rebuild the complete world state without scanning the trie, and
-    checks the transaction rules py-evm leaves to a node's pool (fastvm/txrules.py).
+    checks the transaction rules py-evm leaves to a node's pool (fastvm/txrules.py); where py-evm
+    departs from Ethereum, A is corrected (fastvm/corrections.py).
     """
+    from fastvm.corrections import corrected_state_class
     from fastvm.tracking import tracking_state_class
     from fastvm.txrules import spec_rules_state_class
 
     base = base_vm_class(fork)
-    state_class = spec_rules_state_class(tracking_state_class(base._state_class), fork >= Fork.PRAGUE)
+    tracked = corrected_state_class(tracking_state_class(base._state_class))
+    state_class = spec_rules_state_class(tracked, fork >= Fork.PRAGUE)
 
     class MachineVM(base):  # type: ignore[misc, valid-type]
         """py-evm VM for one block of machine A."""

@@ -1,6 +1,6 @@
 """Differential test against machine A: every precompile of the guest gives the same outcome
-(success or failure), gas and output as py-evm's own Shanghai precompiles, on structured valid
-inputs, near-misses and random bytes. (AB must reproduce A; the other test files check the
+(success or failure), gas and output as A's Shanghai precompiles (py-evm's, MODEXP corrected), on
+structured valid inputs, near-misses and random bytes. (AB must reproduce A; the other test files check the
 same functions against independent oracles.)"""
 
 from __future__ import annotations
@@ -13,12 +13,17 @@ import pytest
 from core_driver import NativeDriver
 from crypto_driver import PRECOMPILE_OK, SECP_N, be32, open_driver, precompile
 from eth.exceptions import VMError
-from eth.vm.forks.shanghai.computation import ShanghaiComputation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from py_ecc import optimized_bn128 as bn
 from test_crypto_bn254 import enc_g1, enc_g2, g1, g2, twist_point_outside_subgroup
-from test_crypto_modexp import call_input
+from test_crypto_modexp import call_input, num_bytes
 
-PRECOMPILES = {int.from_bytes(a, "big"): f for a, f in ShanghaiComputation.get_precompiles().items()}
+from fastvm.forks import machine_vm_class
+from fastvm.state import Fork
+
+A_COMPUTATION = machine_vm_class(Fork.SHANGHAI)._state_class.computation_class
+PRECOMPILES = {int.from_bytes(a, "big"): f for a, f in A_COMPUTATION.get_precompiles().items()}
 
 
 class _Message:
@@ -108,6 +113,8 @@ def modexp_inputs(rng: random.Random) -> list[bytes]:
         b, e, m = (rng.randbytes(rng.choice([0, 1, 5, 32, 33, 64])) for _ in range(3))
         data = call_input(b, e, m)
         out += [data, data[: rng.randrange(len(data) + 1)]]
+    moduli = (b"", b"\x01", b"\x00\x02", b"\x09")
+    out += [call_input(b"", e, m) for e in (b"", b"\x00", b"\x03") for m in moduli]  # empty base
     out += [be32(0) + be32(2**255) + be32(0), be32(1) + be32(2**64) + be32(1) + b"\x02\x03\x05", be32(2**40)]
     return out
 
@@ -160,3 +167,11 @@ def test_bn254_pairing_matches_py_evm(drv: NativeDriver) -> None:
     for i, data in enumerate(cases):
         for gas in (10**6, 79_000, 78_999)[: 3 if i < 3 else 1]:
             assert guest(drv, 8, data, gas) == machine_a(8, data, gas), (data.hex(), gas)
+
+
+@settings(max_examples=150, deadline=None)
+@given(num_bytes(40), num_bytes(34), num_bytes(40), st.integers(0, 400))
+def test_modexp_agrees_with_machine_a(drv: NativeDriver, b: bytes, e: bytes, m: bytes, cut: int) -> None:
+    """MODEXP's gas and output equal machine A's, truncated inputs and empty operands included."""
+    data = call_input(b, e, m)[:cut]
+    assert guest(drv, 5, data, 10**9) == machine_a(5, data, 10**9)

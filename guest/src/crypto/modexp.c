@@ -336,9 +336,6 @@ int precompile_modexp(const uint8_t *in, size_t in_len, uint64_t gas_limit, prec
      * the modulus may need its zero padding (the gas bounds mlen by 8·sqrt(3·gas)). */
     uint64_t moff = sat_add(sat_add(96, blen), elen);
     if (moff >= in_len) return PRECOMPILE_OK;
-    /* Machine A (py-evm) answers 0 whenever the base length is 0, even for a zero exponent, where
-     * EIP-198 reads 0^0 = 1 (1 mod m); AB must agree with A (docs/guest.md). */
-    if (blen == 0) return PRECOMPILE_OK;
     uint8_t *m = rt_alloc((size_t)mlen);
     for (uint64_t i = 0; i < mlen; i++) m[i] = byte_at(in, in_len, moff + i);
     modexp_compute(in + 96, (size_t)blen, in + 96 + blen, (size_t)elen, m, (size_t)mlen, res->out);

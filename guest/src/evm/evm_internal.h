@@ -107,6 +107,8 @@ static inline bool account_empty(const account_t *a) {
     return a->nonce == 0 && a->code_len == 0 && u256_is_zero(&a->balance);
 }
 static inline bool account_dead(const account_t *a) { return !a->exists || account_empty(a); }
+/* Creating a contract at `a` collides: a nonce, code, or (EIP-7610) a non-zero storage slot. */
+bool world_create_collision(const account_t *a);
 /* keccak256 of the code (cached); all zero for a non-existing account is the caller's business. */
 const uint8_t *account_code_hash(account_t *a);
 

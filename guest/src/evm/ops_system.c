@@ -225,7 +225,7 @@ bool op_create(frame_t *f, bool create2) {
     world_set_nonce(self, self->nonce + 1);
     account_t *na = world_account(addr);
     world_warm_account(na);
-    if (na->nonce != 0 || na->code_len != 0) return true; /* collision: the gas is gone */
+    if (world_create_collision(na)) return true; /* the gas is gone */
     if (len > EVM_MAX_INITCODE_SIZE) return false;  /* EIP-3860: py-evm halts the creator */
 
     msg_t *c = &g_msg[m->depth + 1];

@@ -283,8 +283,8 @@ bool tx_apply(tx_t *tx, uint64_t gas_available, tx_result_t *out) {
     if (m.is_create) {
         m.code = tx->data.ptr;
         m.code_len = tx->data.len;
-        if (target->nonce != 0 || target->code_len != 0) {
-            result_error(&r); /* address collision: all gas is consumed */
+        if (world_create_collision(target)) {
+            result_error(&r); /* all gas is consumed */
         } else {
             call_create(&m, &r);
         }

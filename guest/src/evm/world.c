@@ -329,6 +329,14 @@ void world_delete(account_t *a) {
     }
 }
 
+bool world_create_collision(const account_t *a) {
+    if (a->nonce != 0 || a->code_len != 0) return true;
+    for (uint32_t k = 0; k < a->slot_cap; k++) {
+        if (a->slots[k] && !u256_is_zero(&a->slots[k]->value)) return true; /* EIP-7610 */
+    }
+    return false;
+}
+
 void world_end_tx(void) {
     account_t **d = W.destructs.ptr;
     for (size_t i = 0; i < W.destructs.len; i++) world_delete(d[i]);

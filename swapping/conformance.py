@@ -80,9 +80,10 @@ def iter_results(
             yield from chunk
 
 
-def summarize(results: list[dict], machines: tuple[str, ...], seconds: float) -> dict:
-    """The report: counts and every test's verdict."""
+def summarize(results: list[dict], machines: tuple[str, ...], seconds: float, complete: bool = True) -> dict:
+    """The report: counts and every test's verdict (complete is False for a run still going or cut short)."""
     return {
+        "complete": complete,
         "machines": list(machines),
         "total": len(results),
         "passed": sum(1 for r in results if r["ok"]),
@@ -93,11 +94,29 @@ def summarize(results: list[dict], machines: tuple[str, ...], seconds: float) ->
     }
 
 
+PROGRESS_SECONDS = 60.0  # how often a long run rewrites its JSON report with the tests done so far
+
+
+def write_report(path: str, report: dict) -> None:
+    """Write the JSON report atomically (a reader never sees half a file)."""
+    target = Path(path)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        partial.write_text(json.dumps(report, indent=2) + "\n")
+        partial.replace(target)
+    except OSError as exc:
+        raise SwapvmError(f"cannot write {path}: {exc.strerror}") from exc
+
+
 def _command(args: argparse.Namespace) -> int:
-    """Run the suite, print one line per test (or only the failures with --quiet), write JSON if asked."""
+    """Run the suite, print one line per test (or only the failures with --quiet), write JSON if asked.
+
+    With --json the report is rewritten every PROGRESS_SECONDS and when the run is interrupted, marked
+    "complete": false, so an hour-long run that is cut short still leaves every verdict it reached."""
     machines = parse_machines(args.machines)
-    start = time.perf_counter()
-    results = []
+    start = last_write = time.perf_counter()
+    results: list[dict] = []
+    complete = False
     # On SIGTERM, unwind (SystemExit) so that the pool's workers are ended too; restore the handler after.
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
@@ -107,8 +126,14 @@ def _command(args: argparse.Namespace) -> int:
             if label != "PASS" or not args.quiet:
                 reason = "" if result["ok"] else f": {result['reason']}"
                 print(f"{label:<5} {result['name']}{reason}", flush=True)
+            if args.json and time.perf_counter() - last_write >= PROGRESS_SECONDS:
+                write_report(args.json, summarize(results, machines, time.perf_counter() - start, False))
+                last_write = time.perf_counter()
+        complete = True
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if args.json and not complete and results:
+            write_report(args.json, summarize(results, machines, time.perf_counter() - start, False))
     report = summarize(results, machines, time.perf_counter() - start)
     print(
         f"{report['passed']} passed, {report['failed']} failed,"
@@ -116,10 +141,7 @@ def _command(args: argparse.Namespace) -> int:
         f" in {report['seconds']:.1f} s (machines: {','.join(machines)})"
     )
     if args.json:
-        try:
-            Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
-        except OSError as exc:
-            raise SwapvmError(f"cannot write {args.json}: {exc.strerror}") from exc
+        write_report(args.json, report)
     sys.stdout.flush()
     return 0 if report["failed"] == 0 else 1
 
@@ -131,7 +153,9 @@ def register_evm(conformance_actions: argparse._SubParsersAction) -> None:
     evm.add_argument(
         "--machines", default="a,ab", help="comma-separated: a, ab (default both: AB must leave A's S')"
     )
-    evm.add_argument("--json", help="write the JSON report to this file")
+    evm.add_argument(
+        "--json", help="write the JSON report to this file (rewritten every minute while the run goes on)"
+    )
     evm.add_argument(
         "--jobs", type=int, default=os.cpu_count() or 1, help="parallel processes (default: CPUs)"
     )

@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "ethereum-tests" / "BlockchainTests"
 BAD_BLOCKS = FIXTURES / "InvalidBlocks" / "bcEIP1559" / "badBlocks.json"
 COLLISION = FIXTURES / "GeneralStateTests" / "stSStoreTest" / "InitCollisionParis.json"
+SIDE_CHAIN = FIXTURES / "InvalidBlocks" / "bcMultiChainTest" / "UncleFromSideChain.json"
 EXAMPLE = ROOT / "fastvm" / "examples" / "hello.toml"
 
 
@@ -58,7 +59,7 @@ def test_conformance_reports_expected_failures_visibly(tmp_path: Path, capsys) -
             [
                 "conformance",
                 "evm",
-                str(COLLISION),
+                str(SIDE_CHAIN),
                 "--machines",
                 "a",
                 "--jobs",
@@ -72,7 +73,27 @@ def test_conformance_reports_expected_failures_visibly(tmp_path: Path, capsys) -
     report = json.loads(report_path.read_text())
     assert (report["passed"], report["failed"], report["expected_failures"]) == (0, 0, len(report["tests"]))
     assert all(t["reason"].startswith("expected failure: ") for t in report["tests"])
+    assert all("side chain" in t["reason"] for t in report["tests"])
     assert "XFAIL" in capsys.readouterr().out
+    assert report["complete"] is True
+
+
+def test_conformance_report_survives_an_interrupted_run(tmp_path: Path, monkeypatch) -> None:
+    """A run cut short leaves a JSON report of the tests it finished, marked incomplete."""
+    from swapping import conformance
+
+    def two_then_interrupt(*_args: object) -> object:
+        yield {"name": "t1", "path": "f", "ok": True, "reason": "ok", "expected_failure": False}
+        yield {"name": "t2", "path": "f", "ok": False, "reason": "boom", "expected_failure": False}
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(conformance, "iter_results", two_then_interrupt)
+    monkeypatch.setattr(conformance, "PROGRESS_SECONDS", 3600.0)  # only the interruption writes
+    report_path = tmp_path / "report.json"
+    assert main(["conformance", "evm", str(BAD_BLOCKS), "--machines", "a", "--json", str(report_path)]) == 130
+    report = json.loads(report_path.read_text())
+    assert (report["complete"], report["total"], report["passed"], report["failed"]) == (False, 2, 1, 1)
+    assert not list(tmp_path.glob("*.partial"))
 
 
 def test_conformance_passes_a_file_of_valid_and_invalid_blocks(tmp_path: Path) -> None:

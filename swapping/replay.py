@@ -22,7 +22,7 @@ from swapping.guest_image import GuestImage
 from swapping.store import Store
 from swapping.window import WindowResult, run_window
 
-MEASURE_LOG2_WINDOW = 32   # the window used to measure steps when no a is given (spec §5)
+MEASURE_LOG2_WINDOW = 34   # the window used to measure steps when no a is given (spec §5.1)
 
 WORK_COUNTS = ("a_run", "a_reused", "ab_run", "ab_reused")
 Progress = Callable[[str, int, int], None]   # (phase, done, total)

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "emulator"))   # rvasm, the generator
 
+from rv_programs import PROGRAM  # noqa: E402
 from rvasm import assemble, li, yield_  # noqa: E402
-from test_backends_differential import PROGRAM  # noqa: E402
 
 from emulator.layout import RAM_BASE, ROM_BASE, S_BASE, SHADOW_CLOCK, SHADOW_STATUS, STATUS_RUNNING  # noqa: E402
 from emulator.machine import make_machine  # noqa: E402

@@ -9,7 +9,8 @@ OPCODES = {
     "SHR": 0x1C, "SHA3": 0x20, "CALLER": 0x33, "CALLDATALOAD": 0x35, "NUMBER": 0x43, "BLOCKHASH": 0x40,
     "POP": 0x50, "MLOAD": 0x51, "MSTORE": 0x52, "SLOAD": 0x54, "SSTORE": 0x55, "JUMP": 0x56, "JUMPI": 0x57,
     "JUMPDEST": 0x5B, "DUP1": 0x80, "DUP2": 0x81, "DUP3": 0x82, "DUP4": 0x83, "SWAP1": 0x90, "SWAP2": 0x91,
-    "LOG3": 0xA3, "RETURN": 0xF3, "REVERT": 0xFD,
+    "LOG3": 0xA3, "RETURN": 0xF3, "REVERT": 0xFD, "MSTORE8": 0x53, "ADDRESS": 0x30, "GAS": 0x5A,
+    "CALL": 0xF1,
 }  # fmt: skip
 
 # An instruction: a mnemonic, ("PUSH", value), ("LABEL", name) for a JUMPDEST, ("PUSHLABEL", name).

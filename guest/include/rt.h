@@ -27,6 +27,10 @@ int memcmp(const void *a, const void *b, size_t n);
 void *rt_alloc(size_t n);
 /* Grow an allocation (copying `old_n` bytes); the old block is not reused. */
 void *rt_realloc(void *p, size_t old_n, size_t new_n);
+/* The one growable region, at the top of the heap: grows in place (its bytes move down with its
+ * start, so the old start is stale) and leaves no trail of old copies, unlike rt_realloc. Bytes
+ * beyond old_n are unspecified. For the EVM's memory, which grows by doubling within a block. */
+void *rt_top_grow(void *p, size_t old_n, size_t new_n);
 /* Arena-style release: everything allocated after `rt_heap_mark()` is freed by rt_heap_release. */
 size_t rt_heap_mark(void);
 void rt_heap_release(size_t mark);

@@ -5,10 +5,11 @@ extern uint8_t __heap_start[];
 extern uint8_t __heap_end[];
 
 static size_t heap_used; /* bytes handed out from __heap_start; RAM starts zero, so does this */
+static size_t top_size;  /* bytes of the growable region that ends at __heap_end (rt_top_grow) */
 
 void *rt_alloc(size_t n) {
     size_t size = (n + 15u) & ~(size_t)15u;
-    size_t room = (size_t)(__heap_end - __heap_start);
+    size_t room = (size_t)(__heap_end - __heap_start) - top_size;
     if (size < n || size > room - heap_used) rt_abort(RT_ABORT_OOM);
     uint8_t *p = __heap_start + heap_used;
     heap_used += size;
@@ -26,4 +27,16 @@ size_t rt_heap_mark(void) { return heap_used; }
 
 void rt_heap_release(size_t mark) {
     if (mark <= heap_used) heap_used = mark;
+}
+
+void *rt_top_grow(void *p, size_t old_n, size_t new_n) {
+    size_t size = (new_n + 15u) & ~(size_t)15u;
+    size_t room = (size_t)(__heap_end - __heap_start) - heap_used;
+    if (size < new_n || size > room) rt_abort(RT_ABORT_OOM);
+    if (size <= top_size) return p;
+    uint8_t *q = __heap_end - size;
+    /* The region moves down by the growth: its bytes move with it (the ranges may overlap). */
+    if (p != NULL && old_n) memmove(q, p, old_n);
+    top_size = size;
+    return q;
 }

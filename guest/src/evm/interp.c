@@ -24,7 +24,7 @@ static void region_reserve(size_t end) {
     if (end <= g_mem_cap) return;
     size_t cap = g_mem_cap ? g_mem_cap : 4096;
     while (cap < end) cap *= 2;
-    g_mem = rt_realloc(g_mem, g_mem_cap, cap);
+    g_mem = rt_top_grow(g_mem, g_mem_cap, cap); /* in place: no trail of old regions on the heap */
     g_mem_cap = cap;
 }
 

@@ -23,6 +23,7 @@ from swapping.store import Store
 from swapping.window import WindowResult, run_window
 
 MEASURE_LOG2_WINDOW = 34   # the window used to measure steps when no a is given (spec §5.1)
+MEASURE_LOG2_WINDOW_MAX = 40   # ... and the one a block that overran it is measured again in
 
 WORK_COUNTS = ("a_run", "a_reused", "ab_run", "ab_reused")
 Progress = Callable[[str, int, int], None]   # (phase, done, total)
@@ -191,7 +192,7 @@ def judge(row: BlockRow, record: dict, store: Store, s_size: int) -> None:
     row.s_root_ab = record["s_root"]
     if record["status"] == "overrun":
         row.verdict = "overrun"
-        row.detail = f"the guest did not yield within the window ({record['steps']} steps)"
+        row.detail = f"the guest did not yield within 2^{record['steps'].bit_length()} steps"
     elif record["status"] == "faulted":
         row.verdict, row.detail = "fault", f"the guest faulted: {record['cause']} (tval {record['tval']:#x})"
     elif record["s_root"] == row.s_root_a:
@@ -234,6 +235,12 @@ def replay(
     report.a_wall_seconds = time.perf_counter() - start
     start = time.perf_counter()
     records = run_ab(rows, image, window, store, report, progress, workers, scheduler, backend)
+    if measured:  # a block too large for the usual window is measured again in the largest one
+        overran = [row for row in rows if records[row.s_root_before]["status"] == "overrun"]
+        if overran:
+            window = MEASURE_LOG2_WINDOW_MAX
+            again = run_ab(overran, image, window, store, report, progress, workers, scheduler, backend)
+            records.update(again)
     report.ab_wall_seconds = time.perf_counter() - start
     for row in rows:
         judge(row, records[row.s_root_before], store, image.s_size)
@@ -241,6 +248,8 @@ def replay(
     if measured:
         fitting = [row.ab_steps for row in rows if row.verdict != "overrun"]
         report.log2_window = max([1, *(steps.bit_length() for steps in fitting)])
+        if len(fitting) < len(rows):
+            report.log2_window = window   # some block fits no measured window: a is not known
     return report
 
 

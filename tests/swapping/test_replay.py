@@ -102,6 +102,24 @@ def test_a_too_small_window_is_reported_as_an_overrun(tmp_path: Path, image: Gue
     assert not report.ok
 
 
+def test_a_block_that_overruns_the_measuring_window_is_measured_in_the_largest(
+    tmp_path: Path, image: GuestImage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --log2-window, an overrun of the usual window is run again in the largest one."""
+    from swapping import replay as replay_module
+
+    monkeypatch.setattr(replay_module, "MEASURE_LOG2_WINDOW", 16)   # every block overruns 2^16
+    monkeypatch.setattr(replay_module, "MEASURE_LOG2_WINDOW_MAX", WINDOW)
+    report = run_replay(new_store(tmp_path), image, DIAGRAM_FIXTURES[1], workers=1)
+    assert report.ok and report.blocks
+    most = max(r.ab_steps for r in report.blocks)
+    assert 16 < report.log2_window == most.bit_length() <= WINDOW
+    monkeypatch.setattr(replay_module, "MEASURE_LOG2_WINDOW_MAX", 17)   # still too small: a stays unknown
+    small = run_replay(new_store(tmp_path / "small"), image, DIAGRAM_FIXTURES[1], workers=1)
+    assert not small.ok and small.log2_window == 17
+    assert all(r.verdict == "overrun" and "2^17" in r.detail for r in small.blocks)
+
+
 def test_a_corrupt_snapshot_file_is_refused_by_root(tmp_path: Path, image: GuestImage) -> None:
     store = new_store(tmp_path)
     first = run_replay(store, image, DIAGRAM_FIXTURES[1], workers=1)

@@ -1,17 +1,19 @@
-"""Conformance of machine A on one BlockchainTests test: a pure function, so tests can run in any pool."""
+"""Conformance of a machine (A, or AB through a stepper) on one BlockchainTests test: a pure function, so
+tests can run in any pool."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from typing import Protocol
 
 from emulator.merkle import keccak
 from fastvm.codec import encode
 from fastvm.difference import first_account_difference
 from fastvm.fixtures import FixtureTest, initial_state
-from fastvm.machine import Machine
-from fastvm.state import Account, Reason, Status
+from fastvm.machine import Machine, StepInfo
+from fastvm.state import Account, EssentialState, Reason, Status
 from fastvm.world import state_root_of
 
 # expectException names (informative, spec §4.6): prefix -> the reason codes A may give. The fixtures'
@@ -34,6 +36,18 @@ _SIDE_CHAINS = (
 
 # A check of one transition on another machine: (image of S, image of S') -> None if it agrees, else why not.
 TransitionCheck = Callable[[bytes, bytes], str | None]
+
+
+class StepFailure(Exception):
+    """The machine under test produced no S' for a block (a fault, an overrun, an unreadable S')."""
+
+
+class Stepper(Protocol):
+    """A machine under test: S -> (S', what the step did), like fastvm.machine.Machine."""
+
+    def step(self, state: EssentialState) -> tuple[EssentialState, StepInfo]:
+        """One step; raises StepFailure when there is no S'."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,33 +81,48 @@ def expected_reasons(exception: str) -> frozenset[Reason] | None:
     return frozenset(allowed)
 
 
-def run_test(test: FixtureTest, checks: Sequence[TransitionCheck] = (), verify: bool = False) -> TestResult:
-    """Run A over every block of a test; a crash of A is a failed test with the exception as its reason."""
+def run_test(
+    test: FixtureTest,
+    checks: Sequence[TransitionCheck] = (),
+    verify: bool = False,
+    machine: Stepper | None = None,
+    label: str = "A",
+) -> TestResult:
+    """Run a machine (A unless given) over every block of a test; a crash is a failed test with its reason.
+
+    The machine's verdicts and final state are compared with the fixture; `checks` compare each
+    transition with another machine (AB must leave A's S')."""
     start = time.perf_counter()
     try:
-        return _run_test(test, checks, verify, start)
+        return _run_test(test, checks, machine or Machine(verify=verify), label, start)
     except Exception as exc:  # noqa: BLE001 - a crash must be reported per test, not end the whole run
         reason = f"internal error: {type(exc).__name__}: {exc}"
         seconds = time.perf_counter() - start
         return TestResult(test.name, test.path, False, reason, False, len(test.blocks), seconds)
 
 
-def _run_test(test: FixtureTest, checks: Sequence[TransitionCheck], verify: bool, start: float) -> TestResult:
-    """Run A over every block of a test; compare accept/reject per block, the post-state and the last hash."""
-    machine = Machine(verify=verify)
+def _run_test(test: FixtureTest, checks: Sequence[TransitionCheck], machine: Stepper, label: str,
+              start: float) -> TestResult:
+    """Run the machine over every block of a test; compare accept/reject per block, the post-state and the
+    last hash."""
     state = initial_state(test)
     problem = ""
     mismatches: list[str] = []
     image = encode(state) if checks else b""   # every block is checked, the first one too
     for index, expect_valid in enumerate(test.expect_valid):
         before = image
-        state, info = machine.step(state)
+        try:
+            state, info = machine.step(state)
+        except StepFailure as failure:
+            problem = problem or f"block {index + 1}: {failure}"
+            break
         image = info.image
         accepted = info.status == Status.ACCEPTED
         if accepted != expect_valid and not problem:
-            got = "accepted it" if accepted else f"rejected it ({info.reason.label}: {info.detail})"
+            detail = f": {info.detail}" if info.detail else ""
+            got = "accepted it" if accepted else f"rejected it ({info.reason.label}{detail})"
             want = "valid" if expect_valid else f"invalid ({test.expect_exception[index]})"
-            problem = f"block {index + 1}: expected {want}, A {got}"
+            problem = f"block {index + 1}: expected {want}, {label} {got}"
         allowed = expected_reasons(test.expect_exception[index]) if not expect_valid else None
         if not accepted and allowed is not None and info.reason not in allowed:
             mismatches.append(f"block {index + 1}: {test.expect_exception[index]} -> {info.reason.label}")
@@ -102,7 +131,7 @@ def _run_test(test: FixtureTest, checks: Sequence[TransitionCheck], verify: bool
             if verdict and not problem:
                 problem = f"block {index + 1}: {verdict}"
     if not problem:
-        problem = _final_problem(test, state.accounts, keccak(state.parent_header))
+        problem = _final_problem(test, state.accounts, keccak(state.parent_header), label)
     # The only expected failures are by design; py-evm's own departures from Ethereum are corrected
     # in A instead (fastvm/corrections.py).
     known = _SIDE_CHAINS if test.side_chains else ""
@@ -122,10 +151,10 @@ def _run_test(test: FixtureTest, checks: Sequence[TransitionCheck], verify: bool
     )
 
 
-def _final_problem(test: FixtureTest, accounts: tuple[Account, ...], last_hash: bytes) -> str:
+def _final_problem(test: FixtureTest, accounts: tuple[Account, ...], last_hash: bytes, label: str) -> str:
     """What is wrong with the final state, or "" if it matches postState and lastblockhash."""
     if test.post is not None and accounts != test.post:
-        difference = first_account_difference(accounts, test.post, ("A", "the fixture"))
+        difference = first_account_difference(accounts, test.post, (label, "the fixture"))
         return f"post-state differs: {difference}"
     if (
         test.post is None

@@ -1,8 +1,8 @@
 """Machine AB on every test of the quick fixture sample: each block's S' byte-equal to machine A's.
 
 One generated test per fixture test. Whether A itself matches the fixture is tested in
-tests/fastvm/test_a_fixtures.py; here AB must reproduce A exactly, py-evm's known deviations
-included, so no test is exempt. All 403 run by default (about 70 s on 2 cores).
+tests/fastvm/test_a_fixtures.py; here AB must reproduce A exactly, so no test is exempt. All 403
+run by default (about 70 s on 2 cores).
 """
 
 from __future__ import annotations

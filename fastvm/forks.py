@@ -35,9 +35,23 @@ def use_coincurve() -> None:
     os.environ["ECC_BACKEND_CLASS"] = "eth_keys.backends.CoinCurveECCBackend"
 
 
+def require_rust_blake2b() -> None:
+    """Make sure py-evm's BLAKE2F runs on blake2b-py (Rust), not its pure-Python fallback.
+
+    The fallback takes days on the public set's 2^32-round call (CALLBlake2f_MaxRounds); py-evm
+    picks it silently when the package is missing."""
+    from eth.precompiles import blake2
+
+    if blake2.blake2b_compress.__module__.startswith("eth."):
+        from emulator.errors import SwapvmError
+
+        raise SwapvmError("blake2b-py is not installed: pip install blake2b-py (py-evm's BLAKE2F backend)")
+
+
 def base_vm_class(fork: Fork) -> type:
     """py-evm's own VM class of the fork."""
     use_coincurve()
+    require_rust_blake2b()
     if fork == Fork.SHANGHAI:
         from eth.vm.forks.shanghai import ShanghaiVM
 

@@ -43,7 +43,7 @@ def print_table(report: ReplayReport) -> None:
     for column in ("chain", "block", "gas", "outcome", "A s", "AB steps", "AB s", "verdict"):
         table.add_column(column, justify="right" if column in ("gas", "A s", "AB steps", "AB s") else "left")
     for row in report.blocks:
-        verdict = "[green]match[/]" if row.verdict == "match" else f"[red]{row.verdict}[/] {row.detail}"
+        verdict = "[green]match[/]" if row.verdict == "match" else f"[red]{row.verdict}[/]"
         table.add_row(
             row.chain,
             str(row.number if row.number is not None else f"#{row.index}"),
@@ -56,6 +56,10 @@ def print_table(report: ReplayReport) -> None:
         )
     console = Console()
     console.print(table)
+    for row in report.blocks:  # the why of every other verdict, below the table where it has room
+        if row.verdict != "match":
+            number = row.number if row.number is not None else f"#{row.index}"
+            console.print(f"[red]{row.verdict}[/] {row.chain} block {number}: {row.detail}", soft_wrap=True)
     counts = report.counts
     console.print(
         f"{len(report.blocks)} blocks, {sum(r.verdict == 'match' for r in report.blocks)} match; "

@@ -25,11 +25,15 @@ def test_replay_of_the_bundled_example_writes_json_and_a_plot(tmp_path: Path) ->
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_replay_exits_1_when_a_block_overruns_its_window(tmp_path: Path) -> None:
-    argv = ["replay", str(EXAMPLE), "--store", str(tmp_path / "store"), "--workers", "1", "--quiet",
+def test_replay_exits_1_when_a_block_overruns_its_window(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    argv = ["replay", str(EXAMPLE), "--store", str(tmp_path / "store"), "--workers", "1",
             "--log2-window", "12", "--json", str(tmp_path / "r.json")]
     assert main(argv) == 1
     assert {row["verdict"] for row in json.loads((tmp_path / "r.json").read_text())["blocks"]} == {"overrun"}
+    out = capsys.readouterr().out
+    assert "block 1: the guest did not yield within 2^12 steps" in out  # the why, below the table
 
 
 @pytest.mark.parametrize(

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from eth.vm.forks.cancun.constants import BLOB_TX_TYPE, GAS_PER_BLOB
+from eth.vm.forks.prague.constants import DELEGATION_DESIGNATION_PREFIX
 from eth_utils import ValidationError, encode_hex
 
-DELEGATION_PREFIX = b"\xef\x01\x00"  # EIP-7702: code that designates a delegate (Prague)
-DELEGATION_LENGTH = 23
-GAS_PER_BLOB = 2**17  # EIP-4844
-BLOB_TX_TYPE = 3
+DELEGATION_LENGTH = len(DELEGATION_DESIGNATION_PREFIX) + 20  # EIP-7702: the prefix, then an address
 
 
 def blob_fee(transaction: Any) -> int:
@@ -28,7 +27,7 @@ def blob_fee(transaction: Any) -> int:
 
 def _is_delegation(code: bytes) -> bool:
     """Whether code is an EIP-7702 delegation designator (a sender may have one from Prague on)."""
-    return len(code) == DELEGATION_LENGTH and code.startswith(DELEGATION_PREFIX)
+    return len(code) == DELEGATION_LENGTH and code.startswith(DELEGATION_DESIGNATION_PREFIX)
 
 
 def check_spec_rules(state: Any, transaction: Any, allow_delegation: bool) -> None:

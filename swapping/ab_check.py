@@ -15,8 +15,8 @@ from swapping.window import WindowResult, run_window
 TransitionCheck = Callable[[bytes, bytes], str | None]
 
 # The window of a conformance check (spec §5.1): a block that fits yields early, so a generous cap
-# costs nothing; the public set's largest blocks (250 M gas, e.g. 50,000 SHA-256 calls of 50 kB)
-# need about 2^37 steps, and only a guest that never yields runs to the cap.
+# costs nothing; only a guest that never yields runs to it. The public set's largest block,
+# CALLBlake2f_MaxRounds (4.29 G gas: 2^32 - 1 BLAKE2F rounds), takes about 1.09 * 10^12 steps.
 CHECK_LOG2_WINDOW = 40
 
 

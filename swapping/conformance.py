@@ -170,7 +170,7 @@ def register_evm(conformance_actions: argparse._SubParsersAction) -> None:
         help="comma-separated: a, ab (default both: AB must leave A's S'; ab alone: AB against the fixtures)",
     )
     evm.add_argument(
-        "--log2-window", type=int, help="AB's window, 2^a steps (default 40: a block that fits yields early)"
+        "--log2-window", type=int, help="AB's window, 2^a steps (default 41: a block that fits yields early)"
     )
     evm.add_argument(
         "--json", help="write the JSON report to this file (rewritten every minute while the run goes on)"

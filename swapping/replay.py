@@ -23,7 +23,7 @@ from swapping.store import Store
 from swapping.window import WindowResult, run_window
 
 MEASURE_LOG2_WINDOW = 34   # the window used to measure steps when no a is given (spec §5.1)
-MEASURE_LOG2_WINDOW_MAX = 40   # ... and the one a block that overran it is measured again in
+MEASURE_LOG2_WINDOW_MAX = 41   # ... and the one a block that overran it is measured again in
 
 WORK_COUNTS = ("a_run", "a_reused", "ab_run", "ab_reused")
 Progress = Callable[[str, int, int], None]   # (phase, done, total)

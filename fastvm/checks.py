@@ -11,7 +11,7 @@ from eth.exceptions import PyEVMError
 from eth_utils import ValidationError
 
 from emulator.merkle import keccak
-from fastvm import rlpx
+from fastvm import rlpx, shapes
 from fastvm.forks import MAX_BLOB_GAS, excess_blob_gas
 from fastvm.header import Header, HeaderRangeError, HeaderShapeError, check_ranges, parse_header
 from fastvm.state import EssentialState, Fork, Reason
@@ -62,6 +62,10 @@ def decode_block(raw: bytes, fork: Fork, block_class: type) -> DecodedBlock:
         raise Rejection(Reason.MALFORMED, str(exc)) from exc
     if not isinstance(ommers, list):
         raise Rejection(Reason.MALFORMED, "ommers is a string, not a list")
+    try:
+        shapes.check_body(transactions, withdrawals, fork)
+    except shapes.ShapeError as exc:
+        raise Rejection(Reason.MALFORMED, str(exc)) from exc
     # Ommers are only a list here: checks 2 and 3 then require it to be empty (spec §4.6).
     without_ommers = rlpx.encode([header_item, transactions, [], withdrawals])
     try:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from eth.constants import SECPK1_N
 from eth.vm.forks.cancun.constants import BLOB_TX_TYPE, GAS_PER_BLOB
 from eth.vm.forks.prague.constants import DELEGATION_DESIGNATION_PREFIX
+from eth_keys.exceptions import BadSignature
 from eth_utils import ValidationError, encode_hex
 
 DELEGATION_LENGTH = len(DELEGATION_DESIGNATION_PREFIX) + 20  # EIP-7702: the prefix, then an address
@@ -30,9 +32,29 @@ def _is_delegation(code: bytes) -> bool:
     return len(code) == DELEGATION_LENGTH and code.startswith(DELEGATION_DESIGNATION_PREFIX)
 
 
+def recover_sender(transaction: Any) -> bytes:
+    """The sender of a signature the spec accepts, else ValidationError (never eth_keys' BadSignature).
+
+    The spec's signature rule (code 4): `0 < r < n`, `0 < s <= n/2` (EIP-2, every type), a parity of
+    0 or 1, and a point that recovers. py-evm checks the high s only for legacy transactions, and
+    recovering a typed transaction's sender raises eth_keys' own exceptions, which py-evm's callers
+    would not catch; so the rule is checked here, before any other rule reads the sender.
+    """
+    r, s = transaction.r, transaction.s
+    if not 0 < r < SECPK1_N or not 0 < s <= SECPK1_N // 2:
+        raise ValidationError(f"signature out of range (r = {r:#x}, s = {s:#x})")
+    try:
+        parity = transaction.y_parity
+        if parity not in (0, 1):
+            raise ValidationError(f"signature parity {parity} is neither 0 nor 1")
+        return transaction.sender
+    except BadSignature as exc:  # eth_keys' ValidationError is eth_utils' and passes through
+        raise ValidationError(f"signature does not recover a sender: {exc}") from exc
+
+
 def check_spec_rules(state: Any, transaction: Any, allow_delegation: bool) -> None:
     """Raise ValidationError if transaction breaks a code-4 rule py-evm does not check itself."""
-    sender = transaction.sender
+    sender = recover_sender(transaction)
     max_fee = transaction.max_fee_per_gas
     priority = transaction.max_priority_fee_per_gas
     if priority > max_fee:

@@ -8,6 +8,7 @@ redoing finished work, and a corrupt snapshot is refused by its root.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -19,14 +20,20 @@ from fastvm.state import EssentialState
 from swapping.diff import describe_mismatch
 from swapping.executor import run_tasks
 from swapping.guest_image import GuestImage
+from swapping.records import Warn, check_a_record, check_ab_record, outcome_label, read_checked
 from swapping.store import Store
-from swapping.window import WindowResult, run_window
+from swapping.window import WindowResult, run_window, window_root_of
 
 MEASURE_LOG2_WINDOW = 34   # the window used to measure steps when no a is given (spec §5.1)
 MEASURE_LOG2_WINDOW_MAX = 41   # ... and the one a block that overran it is measured again in
 
 WORK_COUNTS = ("a_run", "a_reused", "ab_run", "ab_reused")
 Progress = Callable[[str, int, int], None]   # (phase, done, total)
+
+
+def warn_on_stderr(message: str) -> None:
+    """The default way a replay names a record it does not trust: one line on standard error."""
+    print(f"warning: {message}", file=sys.stderr)
 
 
 @dataclass
@@ -63,6 +70,7 @@ class ReplayReport:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(WORK_COUNTS, 0))
     a_wall_seconds: float = 0.0
     ab_wall_seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)   # records found untrustworthy and recomputed
 
     @property
     def ok(self) -> bool:
@@ -83,33 +91,40 @@ def _log2_ceil(n: int) -> int:
 
 
 def run_a(
-    name: str, s0: EssentialState, store: Store, report: ReplayReport, progress: Progress
+    name: str, s0: EssentialState, store: Store, report: ReplayReport, progress: Progress, warn: Warn
 ) -> list[BlockRow]:
-    """Phase A: apply every inbox block, storing each snapshot; reuse transitions already recorded."""
+    """Phase A: apply every inbox block, storing each snapshot; reuse transitions whose records check."""
     machine = Machine(s_size=report.s_size)
     state = s0
     root = store.put_state(encode(s0))
     rows = []
     total = s0.pending
     for done in range(total):
-        record = store.get_record("a", root.hex())
-        if record is not None and store.has_state(bytes.fromhex(record["next"])):
+        key = root.hex()
+
+        def check(record: dict, key: str = key, before: EssentialState = state) -> EssentialState:
+            """The record against S_t and the S_t+1 it names."""
+            return check_a_record(record, key, before, store, report.s_size)
+
+        found = read_checked(store, "a", key, check, warn)
+        if found is not None:
+            record, state = found
             next_root = bytes.fromhex(record["next"])
-            state = decode(store.get_state(next_root), report.s_size)
             report.counts["a_reused"] += 1
         else:
             index = state.cursor
             state, info = machine.step(state)
             next_root = store.put_state(info.image)
             record = {
+                "input": key,
                 "next": next_root.hex(),
                 "index": index,
                 "number": info.number,
                 "gas_used": info.gas_used,
-                "outcome": info.status.name.lower() + (f" ({info.reason.label})" if info.reason else ""),
+                "outcome": outcome_label(state.outcome),
                 "seconds": info.seconds,
             }
-            store.put_record("a", root.hex(), record)
+            store.put_record("a", key, record)
             report.counts["a_run"] += 1
         rows.append(
             BlockRow(
@@ -119,7 +134,7 @@ def run_a(
                 gas_used=record["gas_used"],
                 outcome=record["outcome"],
                 a_seconds=record["seconds"],
-                s_root_before=root.hex(),
+                s_root_before=key,
                 s_root_a=next_root.hex(),
             )
         )
@@ -129,14 +144,15 @@ def run_a(
 
 
 def _ab_key(image: GuestImage, log2_window: int, root_hex: str) -> str:
-    """The record key of one AB window: image, window size and S_t determine the result."""
-    return f"{image.sha256[:16]}-a{log2_window}-{root_hex}"
+    """The record key of one AB window: the image's hash, the window size and S_t's root determine it."""
+    return f"{image.sha256}-a{log2_window}-{root_hex}"
 
 
-def _result_record(result: WindowResult, store: Store) -> dict:
+def _result_record(key: str, result: WindowResult, store: Store) -> dict:
     """A window result as a JSON record; AB's S image goes into the store for later diffs."""
     image_root = store.put_state(result.s_image) if result.s_image else b""
     return {
+        "input": key,
         "steps": result.steps,
         "status": result.status,
         "cause": result.cause,
@@ -158,25 +174,35 @@ def run_ab(
     workers: int | None,
     scheduler: str | None,
     backend: str = "unicorn",
+    warn: Warn = warn_on_stderr,
 ) -> dict[str, dict]:
-    """Phase AB: one window per distinct S_t not yet checked, in parallel; returns records by S_t root."""
+    """Phase AB: one window per distinct S_t without a checked record, in parallel; records by S_t root."""
     records: dict[str, dict] = {}
     tasks = []
+    window_root = window_root_of(image.elf, image.ram_size, image.s_size, log2_window)
     for root_hex in dict.fromkeys(row.s_root_before for row in rows):
-        record = store.get_record("ab", _ab_key(image, log2_window, root_hex))
-        if record is not None:
-            records[root_hex] = record
+        key = _ab_key(image, log2_window, root_hex)
+        s_image = store.get_state(bytes.fromhex(root_hex))
+
+        def check(record: dict, key: str = key, s_image: bytes = s_image) -> None:
+            """The record against S_t (decoded only when a record exists) and the image it names."""
+            state = decode(s_image, image.s_size)
+            check_ab_record(record, key, state, store, log2_window, window_root, image.s_size)
+
+        found = read_checked(store, "ab", key, check, warn)
+        if found is not None:
+            records[root_hex] = found[0]
             report.counts["ab_reused"] += 1
             continue
-        s_image = store.get_state(bytes.fromhex(root_hex))
         args = (image.elf, image.ram_size, image.s_size, log2_window, s_image, backend)
         tasks.append((root_hex, args))
     done = len(records)
     total = done + len(tasks)
     progress("AB", done, total)
     for root_hex, result in run_tasks(run_window, tasks, workers, scheduler):
-        record = _result_record(result, store)
-        store.put_record("ab", _ab_key(image, log2_window, root_hex), record)
+        key = _ab_key(image, log2_window, root_hex)
+        record = _result_record(key, result, store)
+        store.put_record("ab", key, record)
         records[root_hex] = record
         report.counts["ab_run"] += 1
         done += 1
@@ -214,6 +240,7 @@ def replay(
     scheduler: str | None = None,
     progress: Progress | None = None,
     backend: str = "unicorn",
+    warn: Warn = warn_on_stderr,
 ) -> ReplayReport:
     """Replay every chain on A, double-check every transition on AB, and judge each block."""
     progress = progress or (lambda phase, done, total: None)
@@ -227,19 +254,27 @@ def replay(
         scheduler=scheduler or "",
         s_size=image.s_size,
     )
+
+    def warn_and_keep(message: str) -> None:
+        """Pass a warning on and keep it in the report."""
+        report.warnings.append(message)
+        warn(message)
+
     start = time.perf_counter()
     rows: list[BlockRow] = []
     for name, s0 in chains:
         report.log2_blocks[name] = _log2_ceil(s0.pending)
-        rows += run_a(name, s0, store, report, progress)
+        rows += run_a(name, s0, store, report, progress, warn_and_keep)
     report.a_wall_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    records = run_ab(rows, image, window, store, report, progress, workers, scheduler, backend)
+    records = run_ab(rows, image, window, store, report, progress, workers, scheduler, backend,
+                     warn_and_keep)
     if measured:  # a block too large for the usual window is measured again in the largest one
         overran = [row for row in rows if records[row.s_root_before]["status"] == "overrun"]
         if overran:
             window = MEASURE_LOG2_WINDOW_MAX
-            again = run_ab(overran, image, window, store, report, progress, workers, scheduler, backend)
+            again = run_ab(overran, image, window, store, report, progress, workers, scheduler, backend,
+                           warn_and_keep)
             records.update(again)
     report.ab_wall_seconds = time.perf_counter() - start
     for row in rows:

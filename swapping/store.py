@@ -51,10 +51,14 @@ class Store:
         return self.root / "states" / f"{s_root.hex()}.s"
 
     def put_state(self, encoded: bytes) -> bytes:
-        """Store an encoded state; returns its S root. Idempotent."""
+        """Store an encoded state; returns its S root. Idempotent, and heals a damaged file of that name."""
         s_root = self._state_root_of(encoded)
         path = self.state_path(s_root)
-        if not path.exists():
+        try:
+            intact = path.read_bytes() == encoded
+        except FileNotFoundError:
+            intact = False
+        if not intact:
             atomic_write(path, encoded)
         return s_root
 

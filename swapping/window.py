@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import struct
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -46,6 +47,11 @@ def _template(elf: bytes, ram_size: int, s_size: int, log2_window: int):  # noqa
     from emulator.template import MachineParams
 
     return template_from_image(elf, MachineParams(log2_window=log2_window, ram_size=ram_size, s_size=s_size))
+
+
+def window_root_of(elf: bytes, ram_size: int, s_size: int, log2_window: int) -> Callable[[bytes], bytes]:
+    """The machine root at a window's end as a function of its S root (Q = Q* after the clean)."""
+    return _template(elf, ram_size, s_size, log2_window).window_root
 
 
 def read_s_image(state, s_size: int) -> bytes:  # noqa: ANN001 - MachineState

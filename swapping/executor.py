@@ -5,7 +5,12 @@ Both run the same picklable task function; results come back as they finish, tag
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
@@ -20,6 +25,33 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
+PR_SET_PDEATHSIG = 1   # prctl(2): the signal a process receives when its parent dies
+PARENT_POLL_SECONDS = 0.5
+
+
+def _watch_parent(parent: int) -> None:
+    """End this process as soon as it is no longer the child of `parent` (re-parented on its death)."""
+    while True:
+        time.sleep(PARENT_POLL_SECONDS)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def exit_with_parent(parent: int) -> None:
+    """Pool initializer: a worker ends when the process that started it dies, even by kill -9.
+
+    On Linux the kernel sends SIGKILL on the parent's death (PR_SET_PDEATHSIG); everywhere, a daemon
+    thread notices the re-parenting within half a second (the window's engine releases the GIL)."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):   # pragma: no cover - no prctl: the thread below suffices
+            pass
+    if os.getppid() != parent:   # the parent died before the signal was armed
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="swapvm-parent-watch").start()
+
+
 def run_local(fn: Callable[..., Any], tasks: list[Task], workers: int) -> Iterator[tuple[Any, Any]]:
     """Run tasks in a process pool (inline when workers == 1); yield (key, result) as they finish."""
     if workers < 1:
@@ -28,7 +60,8 @@ def run_local(fn: Callable[..., Any], tasks: list[Task], workers: int) -> Iterat
         for key, args in tasks:
             yield key, fn(*args)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=exit_with_parent, initargs=(os.getpid(),))
+    with pool:
         futures = {pool.submit(fn, *args): key for key, args in tasks}
         for future in as_completed(futures):
             yield futures[future], future.result()

@@ -18,6 +18,7 @@ from multiprocessing import Pool
 from pathlib import Path
 
 from emulator.errors import SwapvmError
+from swapping.executor import exit_with_parent
 
 MACHINES = ("a", "ab")
 
@@ -84,8 +85,9 @@ def iter_results(
         for path in files:
             yield from run_file(path, machines, log2_window)
         return
-    # Pool's context exit terminates the workers, so an interrupted run leaves no orphans behind.
-    with Pool(processes=jobs) as pool:
+    # Pool's context exit terminates the workers, so an interrupted run leaves no orphans behind, and
+    # exit_with_parent ends them when the run itself is killed.
+    with Pool(processes=jobs, initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
         jobs_done = pool.imap_unordered(partial(run_file, machines=machines, log2_window=log2_window), files)
         for chunk in jobs_done:  # a slow file does not hold back the others' verdicts
             yield from chunk

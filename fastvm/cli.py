@@ -62,16 +62,57 @@ def _from_description(args: argparse.Namespace) -> int:
     return 0
 
 
+def emit_json(target: str, data: object) -> None:
+    """Write JSON to a file, or to standard output for "-"."""
+    text = json.dumps(data, indent=2) + "\n"
+    if target == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        Path(target).write_text(text)
+    except OSError as exc:
+        raise SwapvmError(f"cannot write {target}: {exc.strerror}") from exc
+
+
 def _show(args: argparse.Namespace) -> int:
-    """Print a summary of an S file."""
+    """Print a summary of an S file; with --accounts (and --storage) every account (and slot)."""
+    from fastvm.inspect_state import account_entry, hex0x, world_state_root
+
     state = read_state(args.file)
     summary = state_summary(state)
+    summary["state_root"] = hex0x(world_state_root(state))
+    listed = args.accounts or args.storage
+    if listed:
+        summary["account_list"] = [account_entry(a, args.storage) for a in state.accounts]
     if args.json:
-        print(json.dumps(summary, indent=2))
-    else:
-        for key, value in summary.items():
+        emit_json(args.json, summary)
+        if args.json == "-":
+            return 0
+    for key, value in summary.items():
+        if key != "account_list":
             print(f"{key:>16}: {value}")
+    if listed:
+        print(f"{'address':<42} {'nonce':>8} {'balance':>28} {'code hash':<66} {'code':>7} {'slots':>6}")
+        for entry in summary["account_list"]:
+            print(f"{entry['address']:<42} {entry['nonce']:>8} {entry['balance']:>28} "
+                  f"{entry['code_hash']:<66} {entry['code_size']:>7} {entry['storage_slots']:>6}")
+            for key, value in entry.get("storage", {}).items():
+                print(f"    {key} = {value}")
     return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    """Print every difference between two S files; exit 1 when they differ, 0 when equal."""
+    from fastvm.inspect_state import diff_lines, diff_states
+
+    first, second = read_state(args.first), read_state(args.second)
+    diff = diff_states(first, second)
+    if args.json:
+        emit_json(args.json, diff)
+    if args.json != "-":
+        lines = diff_lines(diff, ("first", "second"))
+        print("\n".join(lines) if lines else "the states are equal")
+    return 0 if diff["equal"] else 1
 
 
 def state_summary(state: EssentialState) -> dict:
@@ -139,10 +180,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     describe.add_argument("file", help="a .toml/.json description (see fastvm/describe.py)")
     describe.add_argument("-o", "--output", required=True, help="where to write S0")
     describe.set_defaults(func=_from_description)
-    show = actions.add_parser("show", help="print the summary of an S file")
+    show = actions.add_parser("show", help="print the summary of an S file (and its accounts)")
     show.add_argument("file")
-    show.add_argument("--json", action="store_true", help="print JSON")
+    show.add_argument("--accounts", action="store_true", help="list every account")
+    show.add_argument("--storage", action="store_true", help="list every account with its storage slots")
+    show.add_argument("--json", metavar="FILE", help="write the summary as JSON to FILE (- for stdout)")
     show.set_defaults(func=_show)
+    diff = actions.add_parser("diff", help="every differing field, account and slot of two S files")
+    diff.add_argument("first")
+    diff.add_argument("second")
+    diff.add_argument("--json", metavar="FILE", help="write the differences as JSON to FILE (- for stdout)")
+    diff.set_defaults(func=_diff)
 
     fast = subparsers.add_parser("fast", help="machine A (py-evm, one step = one block)")
     fast_actions = fast.add_subparsers(dest="fast_command", required=True)

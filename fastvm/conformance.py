@@ -10,8 +10,8 @@ from typing import Protocol
 
 from emulator.merkle import keccak
 from fastvm.codec import encode
-from fastvm.difference import first_account_difference
 from fastvm.fixtures import FixtureTest, initial_state
+from fastvm.inspect_state import account_difference_lines
 from fastvm.machine import Machine, StepInfo
 from fastvm.state import Account, EssentialState, Reason, Status
 from fastvm.world import state_root_of
@@ -35,7 +35,19 @@ _SIDE_CHAINS = (
 )
 
 # A check of one transition on another machine: (image of S, image of S') -> None if it agrees, else why not.
-TransitionCheck = Callable[[bytes, bytes], str | None]
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A check's verdict with every difference it found (one line each), for the report's JSON."""
+
+    text: str
+    differences: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        """The verdict's one line."""
+        return self.text
+
+
+TransitionCheck = Callable[[bytes, bytes], str | Finding | None]
 
 
 class StepFailure(Exception):
@@ -62,11 +74,13 @@ class TestResult:
     blocks: int
     seconds: float
     reason_mismatches: tuple[str, ...] = ()  # rejected with a code other than the exception name maps to
+    differences: tuple[str, ...] = ()  # a state that differs: every differing field, account and slot
 
     def to_json(self) -> dict:
         """The JSON object of the report."""
         data = asdict(self)
         data["reason_mismatches"] = list(self.reason_mismatches)
+        data["differences"] = list(self.differences)
         return data
 
 
@@ -107,6 +121,7 @@ def _run_test(test: FixtureTest, checks: Sequence[TransitionCheck], machine: Ste
     last hash."""
     state = initial_state(test)
     problem = ""
+    differences: tuple[str, ...] = ()
     mismatches: list[str] = []
     image = encode(state) if checks else b""   # every block is checked, the first one too
     for index, expect_valid in enumerate(test.expect_valid):
@@ -130,8 +145,9 @@ def _run_test(test: FixtureTest, checks: Sequence[TransitionCheck], machine: Ste
             verdict = check(before, image)
             if verdict and not problem:
                 problem = f"block {index + 1}: {verdict}"
+                differences = verdict.differences if isinstance(verdict, Finding) else ()
     if not problem:
-        problem = _final_problem(test, state.accounts, keccak(state.parent_header), label)
+        problem, differences = _final_problem(test, state.accounts, keccak(state.parent_header), label)
     # The only expected failures are by design; py-evm's own departures from Ethereum are corrected
     # in A instead (fastvm/corrections.py).
     known = _SIDE_CHAINS if test.side_chains else ""
@@ -148,20 +164,24 @@ def _run_test(test: FixtureTest, checks: Sequence[TransitionCheck], machine: Ste
         len(test.blocks),
         time.perf_counter() - start,
         tuple(mismatches),
+        differences,
     )
 
 
-def _final_problem(test: FixtureTest, accounts: tuple[Account, ...], last_hash: bytes, label: str) -> str:
-    """What is wrong with the final state, or "" if it matches postState and lastblockhash."""
+def _final_problem(test: FixtureTest, accounts: tuple[Account, ...], last_hash: bytes,
+                   label: str) -> tuple[str, tuple[str, ...]]:
+    """What is wrong with the final state ("" if it matches postState and lastblockhash), and every
+    differing account field and slot."""
     if test.post is not None and accounts != test.post:
-        difference = first_account_difference(accounts, test.post, (label, "the fixture"))
-        return f"post-state differs: {difference}"
+        differences = tuple(account_difference_lines(accounts, test.post, (label, "the fixture")))
+        more = f" (and {len(differences) - 1} more)" if len(differences) > 1 else ""
+        return f"post-state differs: {differences[0]}{more}", differences
     if (
         test.post is None
         and test.post_state_hash is not None
         and state_root_of(accounts) != test.post_state_hash
     ):
-        return "post-state root differs from postStateHash"
+        return "post-state root differs from postStateHash", ()
     if last_hash != test.last_block_hash:
-        return f"last block hash 0x{last_hash.hex()[:16]}… differs from lastblockhash"
-    return ""
+        return f"last block hash 0x{last_hash.hex()[:16]}… differs from lastblockhash", ()
+    return "", ()

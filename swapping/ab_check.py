@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastvm.codec import StateDecodeError, decode, encode
-from fastvm.conformance import StepFailure
+from fastvm.conformance import Finding, StepFailure
 from fastvm.machine import StepInfo
 from fastvm.state import EssentialState
-from swapping.diff import describe_mismatch
+from swapping.diff import mismatch_differences, summary_line
 from swapping.guest_image import GuestImage
 from swapping.window import WindowResult, run_window
 
-TransitionCheck = Callable[[bytes, bytes], str | None]
+TransitionCheck = Callable[[bytes, bytes], str | Finding | None]
 
 # The window of a conformance check (spec §5.1): a block that fits yields early, so a generous cap
 # costs nothing; only a guest that never yields runs to it. The public set's largest block,
@@ -43,7 +43,8 @@ def ab_transition_check(
         if failure:
             return failure
         if result.s_image != after:
-            return f"AB's S' differs from A's: {describe_mismatch(after, result.s_image, image.s_size)}"
+            differences = tuple(mismatch_differences(after, result.s_image, image.s_size))
+            return Finding(f"AB's S' differs from A's: {summary_line(differences)}", differences)
         return None
 
     return check

@@ -1,34 +1,30 @@
-"""The first difference between two essential states, found by decoding both: for mismatch reports."""
+"""Every difference between two essential states, found by decoding both: for mismatch reports."""
 
 from __future__ import annotations
 
-from dataclasses import fields
-
 from emulator.errors import SwapvmError
 from fastvm.codec import decode
-from fastvm.difference import first_account_difference
-from fastvm.state import EssentialState
+from fastvm.inspect_state import diff_lines, diff_states
 
 
-def first_difference(a: EssentialState, ab: EssentialState) -> str:
-    """One line naming the first field (or account field) in which A's and AB's states differ."""
-    for item in fields(EssentialState):
-        mine, theirs = getattr(a, item.name), getattr(ab, item.name)
-        if mine == theirs:
-            continue
-        if item.name != "accounts":
-            return f"{item.name} differs"
-        return first_account_difference(mine, theirs, ("A", "AB"))
-    return "no difference"
-
-
-def describe_mismatch(a_image: bytes, ab_image: bytes, s_size: int) -> str:
-    """Decode both images and name their first difference; an undecodable AB image is named as such."""
+def mismatch_differences(a_image: bytes, ab_image: bytes, s_size: int) -> list[str]:
+    """Every differing field, account field and slot of A's and AB's S', one line each (A first)."""
     a_state = decode(a_image, s_size)
     if not ab_image:
-        return "AB left no valid S header in the S window"
+        return ["AB left no valid S header in the S window"]
     try:
         ab_state = decode(ab_image, s_size)
     except SwapvmError as exc:
-        return f"AB's S is not canonical: {exc}"
-    return first_difference(a_state, ab_state)
+        return [f"AB's S is not canonical: {exc}"]
+    return diff_lines(diff_states(a_state, ab_state), ("A", "AB")) or ["no difference"]
+
+
+def summary_line(differences: list[str] | tuple[str, ...]) -> str:
+    """The first difference, and how many more there are."""
+    more = len(differences) - 1
+    return differences[0] + (f" (and {more} more)" if more > 0 else "")
+
+
+def describe_mismatch(a_image: bytes, ab_image: bytes, s_size: int) -> str:
+    """The differences of A's and AB's S' in one line: the first, and how many more."""
+    return summary_line(mismatch_differences(a_image, ab_image, s_size))

@@ -17,7 +17,7 @@ from emulator.errors import SwapvmError
 from fastvm.codec import decode, encode
 from fastvm.machine import Machine
 from fastvm.state import EssentialState
-from swapping.diff import describe_mismatch
+from swapping.diff import mismatch_differences, summary_line
 from swapping.executor import run_tasks
 from swapping.guest_image import GuestImage
 from swapping.records import Warn, check_a_record, check_ab_record, outcome_label, read_checked
@@ -54,6 +54,7 @@ class BlockRow:
     s_root_ab: str = ""
     verdict: str = "unchecked"
     detail: str = ""
+    differences: list[str] = field(default_factory=list)   # a mismatch: every differing field and slot
 
 
 @dataclass
@@ -227,7 +228,8 @@ def judge(row: BlockRow, record: dict, store: Store, s_size: int) -> None:
         a_image = store.get_state(bytes.fromhex(row.s_root_a))
         ab_root = record["s_image_root"]
         ab_image = store.get_state(bytes.fromhex(ab_root)) if ab_root else b""
-        row.verdict, row.detail = "mismatch", describe_mismatch(a_image, ab_image, s_size)
+        row.differences = mismatch_differences(a_image, ab_image, s_size)
+        row.verdict, row.detail = "mismatch", summary_line(row.differences)
 
 
 def replay(

@@ -10,6 +10,8 @@ from pathlib import Path
 from emulator.errors import SwapvmError
 from swapping.replay import Progress, ReplayReport
 
+MAX_DIFFERENCES = 20   # lines of a mismatch printed below the table; the JSON report has them all
+
 
 @contextmanager
 def progress_bars(enabled: bool) -> Iterator[Progress]:
@@ -60,6 +62,10 @@ def print_table(report: ReplayReport) -> None:
         if row.verdict != "match":
             number = row.number if row.number is not None else f"#{row.index}"
             console.print(f"[red]{row.verdict}[/] {row.chain} block {number}: {row.detail}", soft_wrap=True)
+            for line in row.differences[1:MAX_DIFFERENCES]:
+                console.print(f"    {line}", soft_wrap=True, markup=False, highlight=False)
+            if len(row.differences) > MAX_DIFFERENCES:
+                console.print(f"    … {len(row.differences) - MAX_DIFFERENCES} more in the JSON report")
     counts = report.counts
     console.print(
         f"{len(report.blocks)} blocks, {sum(r.verdict == 'match' for r in report.blocks)} match; "

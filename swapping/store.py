@@ -21,10 +21,38 @@ class CorruptStoreError(SwapvmError):
     """A stored file does not hash to the name it is stored under, or cannot be parsed."""
 
 
+TEMP_PREFIX = ".tmp-"   # then the writer's pid: a file being written, or left by a writer that died
+
+
+def _writer_alive(temporary: Path) -> bool:
+    """Whether the process that began writing a temporary file still runs (then the file is in use)."""
+    try:
+        pid = int(temporary.name[len(TEMP_PREFIX):].split("-", 1)[0])
+    except ValueError:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:   # pragma: no cover - another user's live process
+        return True
+    return True
+
+
+def sweep_temporaries(folder: Path) -> int:
+    """Remove the temporary files that writers killed mid-write left under folder; returns how many."""
+    removed = 0
+    for temporary in folder.rglob(f"{TEMP_PREFIX}*"):
+        if not _writer_alive(temporary):
+            temporary.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write `data` to `path` so that readers see either the old file or the whole new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=path.suffix)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -44,6 +72,7 @@ class Store:
         self._state_root_of = state_root_of
         (self.root / "states").mkdir(parents=True, exist_ok=True)
         (self.root / "records").mkdir(parents=True, exist_ok=True)
+        sweep_temporaries(self.root)
 
     # --- states ---------------------------------------------------------------------------
     def state_path(self, s_root: bytes) -> Path:

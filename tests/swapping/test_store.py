@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,3 +63,17 @@ def test_atomic_write_leaves_no_temporary_files(tmp_path: Path) -> None:
     atomic_write(target, b"two")
     assert target.read_bytes() == b"two"
     assert [p.name for p in target.parent.iterdir()] == ["file.bin"]
+
+
+def test_temporaries_of_dead_writers_are_swept_and_live_ones_kept(tmp_path: Path) -> None:
+    """A kill -9 mid-write leaves `.tmp-<pid>-…`; the next store opened on the folder removes it."""
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
+    left = tmp_path / "records" / "a" / f".tmp-{dead.stdout.strip()}-abc.json"
+    left.parent.mkdir(parents=True)
+    left.write_text("{")
+    live = tmp_path / "states" / f".tmp-{os.getpid()}-def.s"
+    live.parent.mkdir(parents=True)
+    live.write_bytes(b"x")
+    Store(tmp_path, lambda data: bytes(32))
+    assert not left.exists() and live.exists()

@@ -23,7 +23,7 @@ def test_from_fixture_show_and_run_write_snapshots_named_by_root(tmp_path: Path,
     s0 = tmp_path / "s0.bin"
     assert main(["state", "from-fixture", str(BAD_BLOCKS), "-o", str(s0)]) == 0
     assert decode(s0.read_bytes()).inbox == load_file(BAD_BLOCKS)[0].blocks
-    assert main(["state", "show", str(s0), "--json"]) == 0
+    assert main(["state", "show", str(s0), "--json", "-"]) == 0
     shown = json.loads(capsys.readouterr().out.split("\n", 1)[1])
     assert shown["s_root"] == "0x" + image_root(s0.read_bytes()).hex()
     out = tmp_path / "snapshots"

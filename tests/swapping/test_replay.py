@@ -147,6 +147,8 @@ def test_a_wrong_but_well_formed_next_state_is_a_mismatch_naming_the_field(
     bad = report.blocks[0]
     assert bad.verdict == "mismatch"
     assert f"0x{account.address.hex()}" in bad.detail and field in bad.detail
+    assert bad.differences == [bad.detail]   # exactly one field or slot differs, and it is named
+    assert report.to_json()["blocks"][0]["differences"] == bad.differences
     assert report.counts["ab_reused"] >= 1   # AB's result was not recomputed to find it
 
 

@@ -11,6 +11,17 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from emulator.cliargs import (
+    add_json_option,
+    emit_json,
+    input_file,
+    json_to_stdout,
+    log2_window,
+    non_negative,
+    output_dir,
+    output_file,
+    positive,
+)
 from emulator.errors import SwapvmError
 from emulator.layout import DEFAULT_LOG2_WINDOW, DEFAULT_RAM_SIZE, DEFAULT_S_SIZE
 
@@ -30,55 +41,52 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _image_arguments(run)
     run.add_argument("--backend", choices=BACKEND_CHOICES, default="fast",
                      help="engine (lockstep: --pair engines compared every --every steps)")
-    run.add_argument("--max-steps", type=_positive, default=100_000_000, help="step budget")
-    run.add_argument("--every", type=_positive, default=1, help="lockstep: compare roots every K steps")
-    run.add_argument("--pair", default="reference,unicorn", help="lockstep: two engines, e.g. fast,unicorn")
-    run.add_argument("--json", action="store_true", help="print one JSON object")
-    run.add_argument("--from-snapshot", type=Path, help="start from this snapshot instead of Q* + S")
-    run.add_argument("--save-snapshot", type=Path, metavar="DIR", help="save the end as DIR/<root>.snap")
+    run.add_argument("--max-steps", type=positive, default=100_000_000, help="step budget")
+    run.add_argument("--every", type=positive, default=1, help="lockstep: compare roots every K steps")
+    run.add_argument("--pair", type=engine_pair, default=("reference", "unicorn"),
+                     help="lockstep: two engines, e.g. fast,unicorn")
+    add_json_option(run, "the result")
+    run.add_argument("--from-snapshot", type=input_file, help="start from this snapshot instead of Q* + S")
+    run.add_argument("--save-snapshot", type=output_dir, metavar="DIR",
+                     help="save the end as DIR/<root>.snap")
     run.set_defaults(func=cmd_run)
 
     prove = commands.add_parser("prove", help="a one-step proof of step N (0-based: state N -> N+1)")
     _image_arguments(prove)
-    prove.add_argument("--step", type=_non_negative, required=True, help="the step to prove")
-    prove.add_argument("--out", type=Path, required=True, help="proof file (.json, or binary otherwise)")
+    prove.add_argument("--step", type=non_negative, required=True, help="the step to prove")
+    prove.add_argument("--out", type=output_file, required=True,
+                       help="proof file (.json, or binary otherwise; an existing file is overwritten)")
     prove.set_defaults(func=cmd_prove)
 
     verify = commands.add_parser("verify", help="check a step proof with the replay access alone")
-    verify.add_argument("proof", type=Path, help="proof file (JSON or binary)")
-    verify.add_argument("--image", type=Path, help="take Q* from this image (otherwise the proof's own Q*)")
+    verify.add_argument("proof", type=input_file, help="proof file (JSON or binary)")
+    verify.add_argument("--image", type=input_file,
+                        help="take Q* from this image (otherwise the proof's own Q*)")
     _param_arguments(verify)
-    verify.add_argument("--json", action="store_true", help="print one JSON object")
+    add_json_option(verify, "the result")
     verify.set_defaults(func=cmd_verify)
 
 
-def _positive(text: str) -> int:
-    """An integer >= 1."""
-    value = int(text, 0)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} is not a positive integer")
-    return value
-
-
-def _non_negative(text: str) -> int:
-    """An integer >= 0."""
-    value = int(text, 0)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text} is negative")
-    return value
+def engine_pair(text: str) -> tuple[str, str]:
+    """An argparse type: two engines for lockstep, e.g. `fast,unicorn`."""
+    names = tuple(name.strip() for name in text.split(","))
+    engines = BACKEND_CHOICES[:3]
+    if len(names) != 2 or any(name not in engines for name in names):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected two of {', '.join(engines)}, comma-separated")
+    return names[0], names[1]
 
 
 def _param_arguments(parser: argparse.ArgumentParser) -> None:
     """The machine parameters."""
-    parser.add_argument("--log2-window", type=_positive, default=DEFAULT_LOG2_WINDOW, help="window: 2^A")
-    parser.add_argument("--ram-size", type=_non_negative, default=DEFAULT_RAM_SIZE, help="RAM bytes")
-    parser.add_argument("--s-size", type=_non_negative, default=DEFAULT_S_SIZE, help="accessible S bytes")
+    parser.add_argument("--log2-window", type=log2_window, default=DEFAULT_LOG2_WINDOW, help="window: 2^A")
+    parser.add_argument("--ram-size", type=non_negative, default=DEFAULT_RAM_SIZE, help="RAM bytes")
+    parser.add_argument("--s-size", type=non_negative, default=DEFAULT_S_SIZE, help="accessible S bytes")
 
 
 def _image_arguments(parser: argparse.ArgumentParser) -> None:
     """The image, its parameters and an optional S."""
-    parser.add_argument("image", type=Path, help="RV64IM ELF image")
-    parser.add_argument("--s-file", type=Path, help="bytes to place at the start of the S window")
+    parser.add_argument("image", type=input_file, help="RV64IM ELF image")
+    parser.add_argument("--s-file", type=input_file, help="bytes to place at the start of the S window")
     _param_arguments(parser)
 
 
@@ -100,10 +108,10 @@ def _s_bytes(args: argparse.Namespace) -> bytes:
         raise SwapvmError(f"cannot read {args.s_file}: {exc.strerror}") from None
 
 
-def _print(report: dict[str, Any], as_json: bool) -> None:
-    """One JSON object, or aligned key: value lines."""
-    if as_json:
-        print(json.dumps(report, sort_keys=True))
+def _print(report: dict[str, Any], args: argparse.Namespace) -> None:
+    """Aligned key: value lines (unless --json -), and the JSON object where --json says."""
+    emit_json(report, args.json, indent=None)
+    if json_to_stdout(args):
         return
     for key, value in report.items():
         print(f"{key:>10}: {value:#x}" if key in ("pc", "tval") else f"{key:>10}: {value}")
@@ -116,24 +124,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     template = load_template(args.image, args)
     state = _start_state(template, args)
     if args.backend == "lockstep":
-        backends = tuple(name.strip() for name in args.pair.split(","))
-        if len(backends) != 2:
-            raise SwapvmError(f"--pair needs two engines, got {args.pair!r}")
+        backends = args.pair
         result = lockstep(template, state, backends, args.max_steps, args.every)
         report: dict[str, Any] = {"backends": ",".join(backends), "steps": result.steps}
         report.update(describe(result.state))
         if result.divergence is not None:
             report["divergence"] = result.divergence
-            _print(report, args.json)
+            _print(report, args)
             return 1
-        _print(report, args.json)
+        _print(report, args)
         return 0
 
     def show(fd: int, data: bytes) -> None:
         """Guest debug output goes to stderr."""
         sys.stderr.write(data.decode("utf-8", "replace"))
 
-    machine = make_machine(args.backend, template, state, None if args.json else show)
+    machine = make_machine(args.backend, template, state, None if json_to_stdout(args) else show)
     steps = machine.run_until_halt(args.max_steps)
     fields = describe(machine.state())
     report = {"status": fields["status"], "cause": fields["cause"], "exit_code": fields["a0"],
@@ -142,8 +148,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         from emulator.snapshot import save_snapshot
 
         report["snapshot"] = str(save_snapshot(args.save_snapshot, machine.state(), template))
-    _print(report, args.json)
-    return 0
+    _print(report, args)
+    return 1 if report["status"] == "faulted" else 0
 
 
 def _start_state(template: Template, args: argparse.Namespace) -> MachineState:
@@ -193,8 +199,8 @@ def read_proof(path: Path) -> Any:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    """Check a proof by replay; exit 0 and print the post-root, or exit 2 naming the rejection."""
-    from emulator.proof import verify
+    """Check a proof by replay: exit 0 with the post-root, 1 when the proof is rejected, 2 on bad input."""
+    from emulator.proof import MalformedProofError, ProofError, verify
 
     proof = read_proof(args.proof)
     if args.image is not None:
@@ -204,7 +210,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
         template_info, source = proof.qstar_root, "the proof's own Q* (not checked against an image)"
     else:
         raise SwapvmError("the proof carries no Q* root: pass --image")
-    post = verify(proof, template_info)
-    report = {"valid": True, "pre_root": proof.pre_root.hex(), "post_root": post.hex(), "qstar_from": source}
-    _print(report, args.json)
+    report: dict[str, Any] = {"pre_root": proof.pre_root.hex(), "qstar_from": source}
+    try:
+        post = verify(proof, template_info)
+    except MalformedProofError:
+        raise
+    except ProofError as exc:
+        report.update(valid=False, rejection=f"{type(exc).__name__}: {exc}")
+        _print(report, args)
+        return 1
+    report.update(valid=True, post_root=post.hex())
+    _print(report, args)
     return 0

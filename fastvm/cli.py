@@ -6,10 +6,19 @@ Imports stay cheap: py-evm is loaded inside the handlers only.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
+from emulator.cliargs import (
+    add_json_option,
+    emit_json,
+    input_file,
+    int_range,
+    json_to_stdout,
+    output_dir,
+    output_file,
+    positive,
+)
 from emulator.errors import SwapvmError
 from emulator.layout import DEFAULT_S_SIZE
 from fastvm.codec import decode, encode, image_root
@@ -66,9 +75,8 @@ def _show(args: argparse.Namespace) -> int:
     """Print a summary of an S file."""
     state = read_state(args.file)
     summary = state_summary(state)
-    if args.json:
-        print(json.dumps(summary, indent=2))
-    else:
+    emit_json(summary, args.json)
+    if not json_to_stdout(args):
         for key, value in summary.items():
             print(f"{key:>16}: {value}")
     return 0
@@ -100,11 +108,9 @@ def _run(args: argparse.Namespace) -> int:
 
     state = read_state(args.file)
     out = Path(args.out) if args.out else None
-    if args.s_size < 16:
-        raise SwapvmError("--s-size must be at least 16 bytes")
     report = run_blocks(state, args.blocks, out, args.s_size)
-    if args.json:
-        print(json.dumps(report, indent=2))
+    emit_json(report, args.json)
+    if json_to_stdout(args):
         return 0
     print(f"{'block':>6} {'number':>7} {'gas':>10} {'outcome':<28} {'A s':>8}  S root")
     for row in report["blocks"]:
@@ -122,6 +128,9 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+OUTPUT_HELP = "where to write S0 (an existing file is overwritten)"
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `swapvm state` and `swapvm fast`."""
     state = subparsers.add_parser("state", help="build and inspect essential states (S files)")
@@ -129,29 +138,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     fixture = actions.add_parser(
         "from-fixture", help="S0 from a BlockchainTests test: genesis, pre-state, blocks"
     )
-    fixture.add_argument("file", help="a BlockchainTests JSON file")
+    fixture.add_argument("file", type=input_file, help="a BlockchainTests JSON file")
     fixture.add_argument("--test", help="the test's name (required if the file holds several)")
-    fixture.add_argument("-o", "--output", required=True, help="where to write S0")
+    fixture.add_argument("-o", "--output", type=output_file, required=True, help=OUTPUT_HELP)
     fixture.set_defaults(func=_from_fixture)
     describe = actions.add_parser(
         "from-description", help="S0 from a TOML/JSON description of accounts and txs"
     )
-    describe.add_argument("file", help="a .toml/.json description (see fastvm/describe.py)")
-    describe.add_argument("-o", "--output", required=True, help="where to write S0")
+    describe.add_argument("file", type=input_file, help="a .toml/.json description (see fastvm/describe.py)")
+    describe.add_argument("-o", "--output", type=output_file, required=True, help=OUTPUT_HELP)
     describe.set_defaults(func=_from_description)
     show = actions.add_parser("show", help="print the summary of an S file")
-    show.add_argument("file")
-    show.add_argument("--json", action="store_true", help="print JSON")
+    show.add_argument("file", type=input_file, help="an S file")
+    add_json_option(show, "the summary")
     show.set_defaults(func=_show)
 
     fast = subparsers.add_parser("fast", help="machine A (py-evm, one step = one block)")
     fast_actions = fast.add_subparsers(dest="fast_command", required=True)
     run = fast_actions.add_parser("run", help="run A over the inbox of an S file")
-    run.add_argument("file", help="the initial S file")
-    run.add_argument("--blocks", type=int, help="apply at most this many blocks (default: the whole inbox)")
-    run.add_argument("--out", help="directory for the snapshots (<S root hex>.bin) and blocks.json")
-    run.add_argument("--json", action="store_true", help="print the report as JSON")
+    run.add_argument("file", type=input_file, help="the initial S file")
+    run.add_argument("--blocks", type=positive,
+                     help="apply at most this many blocks (default: the whole inbox)")
+    run.add_argument("--out", type=output_dir,
+                     help="directory for the snapshots (<S root hex>.bin) and blocks.json")
+    add_json_option(run)
     run.add_argument(
-        "--s-size", type=int, default=DEFAULT_S_SIZE, help="S window bytes (check 8; default 64 MiB)"
+        "--s-size", type=int_range(16), default=DEFAULT_S_SIZE,
+                                   help="S window bytes (check 8; default 64 MiB)"
     )
     run.set_defaults(func=_run)

@@ -17,6 +17,7 @@ from functools import partial
 from multiprocessing import Pool
 from pathlib import Path
 
+from emulator.cliargs import STDOUT, existing_path, jobs, json_target, log2_window, scheduler_address
 from emulator.errors import SwapvmError
 
 MACHINES = ("a", "ab")
@@ -30,7 +31,7 @@ def parse_machines(text: str) -> tuple[str, ...]:
     names = tuple(name.strip() for name in text.split(",") if name.strip())
     unknown = [name for name in names if name not in MACHINES]
     if unknown or not names:
-        raise SwapvmError(f"--machines {text!r}: choose from {', '.join(MACHINES)} (comma-separated)")
+        raise argparse.ArgumentTypeError(f"{text!r}: choose from {', '.join(MACHINES)} (comma-separated)")
     return tuple(name for name in MACHINES if name in names)
 
 
@@ -109,7 +110,11 @@ PROGRESS_SECONDS = 60.0  # how often a long run rewrites its JSON report with th
 
 
 def write_report(path: str, report: dict) -> None:
-    """Write the JSON report atomically (a reader never sees half a file)."""
+    """Write the JSON report atomically (a reader never sees half a file); `-` prints the final one."""
+    if path == STDOUT:
+        if report["complete"]:
+            print(json.dumps(report, indent=2), flush=True)
+        return
     target = Path(path)
     partial = target.with_name(target.name + ".partial")
     try:
@@ -124,10 +129,8 @@ def _command(args: argparse.Namespace) -> int:
 
     With --json the report is rewritten every PROGRESS_SECONDS and when the run is interrupted, marked
     "complete": false, so an hour-long run that is cut short still leaves every verdict it reached."""
-    machines = parse_machines(args.machines)
-    from swapping.replay import check_window_size
-
-    check_window_size(args.log2_window)
+    machines = args.machines
+    lines = sys.stderr if args.json == STDOUT else sys.stdout   # --json -: stdout holds the JSON alone
     start = last_write = time.perf_counter()
     results: list[dict] = []
     complete = False
@@ -139,7 +142,7 @@ def _command(args: argparse.Namespace) -> int:
             label = "PASS" if result["ok"] else ("XFAIL" if result["expected_failure"] else "FAIL")
             if label != "PASS" or not args.quiet:
                 reason = "" if result["ok"] else f": {result['reason']}"
-                print(f"{label:<5} {result['name']}{reason}", flush=True)
+                print(f"{label:<5} {result['name']}{reason}", file=lines, flush=True)
             if args.json and time.perf_counter() - last_write >= PROGRESS_SECONDS:
                 write_report(args.json, summarize(results, machines, time.perf_counter() - start, False))
                 last_write = time.perf_counter()
@@ -152,7 +155,8 @@ def _command(args: argparse.Namespace) -> int:
     print(
         f"{report['passed']} passed, {report['failed']} failed,"
         f" {report['expected_failures']} expected failures of {report['total']} tests"
-        f" in {report['seconds']:.1f} s (machines: {','.join(machines)})"
+        f" in {report['seconds']:.1f} s (machines: {','.join(machines)})",
+        file=lines,
     )
     if args.json:
         write_report(args.json, report)
@@ -163,21 +167,25 @@ def _command(args: argparse.Namespace) -> int:
 def register_evm(conformance_actions: argparse._SubParsersAction) -> None:
     """Add `swapvm conformance evm` to the `conformance` command's subcommands."""
     evm = conformance_actions.add_parser("evm", help="BlockchainTests fixtures through machine A (and AB)")
-    evm.add_argument("paths", nargs="+", help="BlockchainTests JSON files or directories")
+    evm.add_argument("paths", nargs="+", type=existing_path, help="BlockchainTests JSON files or directories")
     evm.add_argument(
         "--machines",
-        default="a,ab",
+        type=parse_machines,
+        default=("a", "ab"),
         help="comma-separated: a, ab (default both: AB must leave A's S'; ab alone: AB against the fixtures)",
     )
     evm.add_argument(
-        "--log2-window", type=int, help="AB's window, 2^a steps (default 41: a block that fits yields early)"
+        "--log2-window", type=log2_window,
+            help="AB's window, 2^a steps (default 41: a block that fits yields early)"
     )
     evm.add_argument(
-        "--json", help="write the JSON report to this file (rewritten every minute while the run goes on)"
+        "--json", metavar="FILE", type=json_target,
+        help="write the JSON report to FILE (rewritten every minute while the run goes on; - for stdout)",
     )
     evm.add_argument(
-        "--jobs", type=int, default=os.cpu_count() or 1, help="parallel processes (default: CPUs)"
+        "--jobs", type=jobs, default=os.cpu_count() or 1, help="parallel processes, 1..256 (default: CPUs)"
     )
-    evm.add_argument("--scheduler", help="run the files on an existing Dask cluster (tcp://HOST:PORT)")
+    evm.add_argument("--scheduler", type=scheduler_address,
+                     help="run the files on an existing Dask cluster (tcp://HOST:PORT)")
     evm.add_argument("--quiet", action="store_true", help="print only failures and the summary")
     evm.set_defaults(func=_command)

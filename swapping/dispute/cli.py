@@ -7,8 +7,9 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from emulator.cliargs import add_json_option, emit_json, existing_path, jobs, json_to_stdout
 from emulator.errors import SwapvmError
-from swapping.replay_cli import DEFAULT_STORE
+from swapping.replay_cli import add_chain_options
 
 if TYPE_CHECKING:
     from emulator.proof import StepProof
@@ -19,21 +20,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "dispute", help="replay a chain, then bisect an honest party against a liar down to one AB step"
     )
-    parser.add_argument("source", help="BlockchainTests file or directory, TOML description, or S0 file")
+    parser.add_argument("source", type=existing_path,
+                        help="BlockchainTests file or directory, TOML description, or S0 file")
     parser.add_argument("--lie", required=True, metavar="block=K[,step=N][,kind=KIND][,round=R]",
                         help="the liar's lie; kinds: s-root (default), clean, step (default with step=), "
                              "idle, fault-claim, fault-hide, equivocate")
     parser.add_argument("--liar", default="challenger", choices=("proposer", "challenger"),
                         help="which role lies (default challenger)")
-    parser.add_argument("--test", help="only this test of a fixture file")
-    parser.add_argument("--log2-window", type=int, help="a: the window is 2^a steps (default: measured)")
-    parser.add_argument("--store", default=DEFAULT_STORE, help="snapshot store folder (shared with replay)")
-    parser.add_argument("--workers", type=int, help="local worker processes for the replay")
-    parser.add_argument("--backend", default="unicorn", choices=("unicorn", "fast", "reference"),
-                        help="AB engine the parties bisect with (default unicorn)")
+    add_chain_options(parser)
+    parser.add_argument("--workers", type=jobs, help="local worker processes for the replay, 1..256")
     parser.add_argument("--onchain", action="store_true",
                         help="the referee checks the final proofs with the deployed EVM step verifier")
-    parser.add_argument("--json", action="store_true", help="print the transcript as JSON")
+    add_json_option(parser, "the transcript")
     parser.set_defaults(func=run)
     audit = subparsers.add_parser(
         "dispute-audit", help="re-judge a dispute transcript (JSON) with the referee alone"
@@ -72,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     from swapping.dispute.game import chain_game
     from swapping.dispute.lies import parse_lie
 
-    lie = parse_lie(args.lie)
+    lie = parse_lie(args.lie)  # before any work: a bad --lie is refused at once
     gas: list[int] = []
     verifier = onchain_verifier(gas) if args.onchain else None
     chain = replayed_chain(args.source, args.store, args.test, args.log2_window, args.workers)
@@ -83,9 +81,8 @@ def run(args: argparse.Namespace) -> int:
     data["chain"] = {"name": chain.name, "blocks": chain.blocks, "lie": lie.describe(),
                      "replay_ok": chain.report.ok}
     data["honest_won"] = result.honest_won
-    if args.json:
-        print(json.dumps(data, indent=1))
-    else:
+    emit_json(data, args.json, indent=1)
+    if not json_to_stdout(args):
         print_game(data)
     return 0 if result.honest_won else 1
 

@@ -31,30 +31,30 @@ def run_json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, 
 def test_run_reports_yield_exit_code_steps_and_root(
     capsys: pytest.CaptureFixture[str], hello: Path, engine: str
 ) -> None:
-    code, report = run_json(capsys, ["riscv", "run", str(hello), "--backend", engine, "--json"])
+    code, report = run_json(capsys, ["riscv", "run", str(hello), "--backend", engine, "--json", "-"])
     assert code == 0
     assert (report["status"], report["cause"], report["exit_code"]) == ("yielded", "none", 42)
     assert isinstance(report["steps"], int) and report["steps"] > 0
-    _, other = run_json(capsys, ["riscv", "run", str(hello), "--backend", "fast", "--json"])
+    _, other = run_json(capsys, ["riscv", "run", str(hello), "--backend", "fast", "--json", "-"])
     assert report["root"] == other["root"]
 
 
 def test_max_steps_stops_a_running_machine(capsys: pytest.CaptureFixture[str], hello: Path) -> None:
-    code, report = run_json(capsys, ["riscv", "run", str(hello), "--max-steps", "10", "--json"])
+    code, report = run_json(capsys, ["riscv", "run", str(hello), "--max-steps", "10", "--json", "-"])
     assert code == 0
     assert (report["status"], report["steps"]) == ("running", 10)
 
 
 def test_fault_image_reports_its_fault(capsys: pytest.CaptureFixture[str]) -> None:
-    code, report = run_json(capsys, ["riscv", "run", str(build.example_image("fault")), "--json"])
-    assert code == 0
+    code, report = run_json(capsys, ["riscv", "run", str(build.example_image("fault")), "--json", "-"])
+    assert code == 1   # a fault is a negative verdict
     assert report["status"] == "faulted"
     assert report["cause"] != "none"
 
 
 def test_lockstep_agrees(capsys: pytest.CaptureFixture[str], hello: Path) -> None:
     argv = ["riscv", "run", str(hello), "--backend", "lockstep", "--pair", "reference,fast", "--every", "7",
-            "--json"]
+            "--json", "-"]
     code, report = run_json(capsys, argv)
     assert code == 0
     assert "divergence" not in report
@@ -96,13 +96,13 @@ def test_prove_then_verify(
     out = tmp_path / f"proof{suffix}"
     assert main(["riscv", "prove", str(hello), "--step", "57", "--out", str(out)]) == 0
     capsys.readouterr()
-    code, report = run_json(capsys, ["riscv", "verify", str(out), "--image", str(hello), "--json"])
+    code, report = run_json(capsys, ["riscv", "verify", str(out), "--image", str(hello), "--json", "-"])
     assert code == 0 and report["valid"] is True
-    code, report = run_json(capsys, ["riscv", "verify", str(out), "--json"])
+    code, report = run_json(capsys, ["riscv", "verify", str(out), "--json", "-"])
     assert code == 0 and "not checked" in str(report["qstar_from"])
 
 
-def test_tampered_proof_exits_2_with_one_line(
+def test_tampered_proof_is_rejected_with_exit_1(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, hello: Path
 ) -> None:
     out = tmp_path / "proof.json"
@@ -111,9 +111,9 @@ def test_tampered_proof_exits_2_with_one_line(
     obj = json.loads(out.read_text())
     obj["post_root"] = "00" * 32
     out.write_text(json.dumps(obj))
-    assert main(["riscv", "verify", str(out), "--image", str(hello)]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "post-root" in err
+    assert main(["riscv", "verify", str(out), "--image", str(hello)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == "" and "valid: False" in captured.out and "PostRootMismatch" in captured.out
 
 
 @pytest.mark.parametrize("content", [b"", b"{not json", b"\x7fELF garbage", b"SVMSP\x01\x00"])
@@ -137,13 +137,14 @@ def test_bad_image_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
 def test_save_and_resume_from_snapshot(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, hello: Path
 ) -> None:
-    argv = ["riscv", "run", str(hello), "--max-steps", "50", "--save-snapshot", str(tmp_path), "--json"]
+    argv = ["riscv", "run", str(hello), "--max-steps", "50", "--save-snapshot", str(tmp_path), "--json", "-"]
     code, first = run_json(capsys, argv)
     assert code == 0 and first["steps"] == 50
     snapshot = Path(str(first["snapshot"]))
     assert snapshot.name == f"{first['root']}.snap"
-    _, resumed = run_json(capsys, ["riscv", "run", str(hello), "--from-snapshot", str(snapshot), "--json"])
-    _, straight = run_json(capsys, ["riscv", "run", str(hello), "--json"])
+    resume = ["riscv", "run", str(hello), "--from-snapshot", str(snapshot), "--json", "-"]
+    _, resumed = run_json(capsys, resume)
+    _, straight = run_json(capsys, ["riscv", "run", str(hello), "--json", "-"])
     assert resumed["steps"] == straight["steps"] - 50
     assert resumed["root"] == straight["root"]
 
@@ -151,7 +152,7 @@ def test_save_and_resume_from_snapshot(
 def test_snapshot_of_another_image_is_refused(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, hello: Path
 ) -> None:
-    main(["riscv", "run", str(hello), "--max-steps", "5", "--save-snapshot", str(tmp_path), "--json"])
+    main(["riscv", "run", str(hello), "--max-steps", "5", "--save-snapshot", str(tmp_path), "--json", "-"])
     snapshot = next(tmp_path.glob("*.snap"))
     capsys.readouterr()
     fault = str(build.example_image("fault"))

@@ -111,8 +111,8 @@ def test_equivocation_is_caught_at_both_levels_and_the_proof(chain: ReplayedChai
 def test_the_cli_prints_the_game_as_json(chain: ReplayedChain, store: Path) -> None:
     """`swapvm dispute --json`: transcript, disputed instruction, honest verdict; a bad lie exits 2."""
     command = [sys.executable, "-m", "swapping.cli", "dispute", str(HELLO), "--store", str(store)]
-    out = subprocess.run([*command, "--lie", "block=2,step=777", "--json"], capture_output=True, text=True,
-                         cwd=ROOT, check=False)
+    out = subprocess.run([*command, "--lie", "block=2,step=777", "--json", "-"], capture_output=True,
+                         text=True, cwd=ROOT, check=False)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["honest_won"] and len(data["rounds"]) == chain.template.params.log2_window + 2

@@ -43,7 +43,7 @@ def test_replay_exits_1_when_a_block_overruns_its_window(
         (["replay", str(EXAMPLE), "--log2-window", "64"], "outside 1..63"),
         (["replay", str(ROOT / "pyproject.toml")], "unknown field"),
         (["replay", "GARBAGE"], "S: "),
-        (["replay", str(EXAMPLE), "--workers", "0", "--store", "STORE"], "at least 1"),
+        (["replay", str(EXAMPLE), "--workers", "0", "--store", "STORE"], "outside 1..256"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(

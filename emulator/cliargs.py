@@ -210,3 +210,8 @@ def emit_json(data: Any, target: str | None, indent: int | None = 2) -> None:
         Path(target).write_text(text)
     except OSError as exc:
         raise SwapvmError(f"cannot write {target}: {exc.strerror}") from None
+
+
+def block_label(index: int, number: int | None) -> str:
+    """One block numbering everywhere: the window index (inbox position, from 0) and the header number."""
+    return f"block {index}" + (f" (number {number})" if number is not None else "")

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from emulator.cliargs import block_label
 from emulator.errors import SwapvmError
 from swapping.replay import Progress, ReplayReport
 
@@ -35,18 +36,21 @@ def progress_bars(enabled: bool) -> Iterator[Progress]:
 
 
 def print_table(report: ReplayReport) -> None:
-    """One row per block: number, gas, outcome, A time, AB steps of 2^a, AB time, verdict."""
-    from rich.console import Console
+    """One row per block: window index and header number, gas, outcome, A time, AB steps, AB time, verdict."""
     from rich.table import Table
 
+    from swapping.console import console as wide_console
+
     table = Table(title=f"replay: a = {report.log2_window} (window 2^{report.log2_window} steps)")
-    for column in ("chain", "block", "gas", "outcome", "A s", "AB steps", "AB s", "verdict"):
-        table.add_column(column, justify="right" if column in ("gas", "A s", "AB steps", "AB s") else "left")
+    for column in ("chain", "block", "number", "gas", "outcome", "A s", "AB steps", "AB s", "verdict"):
+        numeric = column in ("block", "number", "gas", "A s", "AB steps", "AB s")
+        table.add_column(column, justify="right" if numeric else "left", no_wrap=True)
     for row in report.blocks:
         verdict = "[green]match[/]" if row.verdict == "match" else f"[red]{row.verdict}[/]"
         table.add_row(
             row.chain,
-            str(row.number if row.number is not None else f"#{row.index}"),
+            str(row.index),
+            str(row.number) if row.number is not None else "-",
             f"{row.gas_used:,}",
             row.outcome,
             f"{row.a_seconds:.3f}",
@@ -54,12 +58,12 @@ def print_table(report: ReplayReport) -> None:
             f"{row.ab_seconds:.3f}",
             verdict,
         )
-    console = Console()
+    console = wide_console()
     console.print(table)
     for row in report.blocks:  # the why of every other verdict, below the table where it has room
         if row.verdict != "match":
-            number = row.number if row.number is not None else f"#{row.index}"
-            console.print(f"[red]{row.verdict}[/] {row.chain} block {number}: {row.detail}", soft_wrap=True)
+            where = block_label(row.index, row.number)
+            console.print(f"[red]{row.verdict}[/] {row.chain} {where}: {row.detail}", soft_wrap=True)
     counts = report.counts
     console.print(
         f"{len(report.blocks)} blocks, {sum(r.verdict == 'match' for r in report.blocks)} match; "

@@ -44,7 +44,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_json_option(parser)
     parser.add_argument("--plot", metavar="FILE.png", type=plot_file,
                         help="plot A vs AB time and steps per block (.png, .pdf or .svg)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bars and no table")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no table, and a progress line at most every 10 s instead of progress bars")
     parser.set_defaults(func=run)
 
 
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     from fastvm.sroot import RootCache
     from swapping.guest_image import guest_image
     from swapping.replay import replay
-    from swapping.report import print_table, progress_bars, write_json, write_plot
+    from swapping.report import print_table, progress_bars, progress_lines, write_json, write_plot
     from swapping.source import load_chains
     from swapping.store import Store
 
@@ -61,11 +62,12 @@ def run(args: argparse.Namespace) -> int:
     chains = load_chains(args.source, args.test, image.s_size)
     store = Store(Path(args.store), RootCache().root)
     show = not args.quiet and args.json != STDOUT
-    with progress_bars(show and sys.stderr.isatty()) as progress:
+    bars = not args.quiet and sys.stderr.isatty()   # otherwise a progress line at most every 10 s
+    with progress_bars(bars) as progress:
         report = replay(
             chains, store, image,
             log2_window=args.log2_window, workers=args.workers, scheduler=args.scheduler,
-            progress=progress, backend=args.backend,
+            progress=progress if bars else progress_lines(), backend=args.backend,
         )
     if show:
         print_table(report)

@@ -35,6 +35,21 @@ def progress_bars(enabled: bool) -> Iterator[Progress]:
         yield update
 
 
+def progress_lines() -> Progress:
+    """A progress callback: one line per phase at most every 10 s on stderr (no terminal, or --quiet)."""
+    from swapping.progress import ProgressLine
+
+    lines: dict[str, ProgressLine] = {}
+
+    def update(phase: str, done: int, total: int) -> None:
+        if phase not in lines:
+            what, unit = ("replay A", "blocks") if phase == "A" else ("replay AB", "windows")
+            lines[phase] = ProgressLine(what, unit)
+        lines[phase](done, total)
+
+    return update
+
+
 def print_table(report: ReplayReport) -> None:
     """One row per block: window index and header number, gas, outcome, A time, AB steps, AB time, verdict."""
     from rich.table import Table

@@ -66,11 +66,11 @@ def test_the_table_shows_the_window_index_and_the_header_number(capsys: pytest.C
     roots = ("ab" * 32, "cd" * 32)
     report.blocks = [BlockRow("c", 0, 7, 21_000, "accepted", 0.1, *roots, verdict="match"),
                      BlockRow("c", 1, None, 0, "rejected (header-invalid)", 0.1, *roots, verdict="mismatch",
-                              detail="nonce differs")]
+                              detail="nonce differs; AB's S root 0x" + "ef" * 32)]
     print_table(report)
     out = capsys.readouterr().out
     header = next(line for line in out.splitlines() if "chain" in line)
     assert header.index("block") < header.index("number") < header.index("gas")
     first = next(line for line in out.splitlines() if "21,000" in line)
     assert [cell.strip() for cell in first.split("│")[2:4]] == ["0", "7"]   # block (window index), number
-    assert "mismatch c block 1: nonce differs" in out
+    assert "mismatch c block 1: nonce differs; AB's S root 0x" + "ef" * 32 in out   # piped, yet one line

@@ -52,14 +52,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Replay, print and write the report; exit 1 if any block did not match."""
     from fastvm.sroot import RootCache
+    from swapping.expectations import judge_chains
     from swapping.guest_image import guest_image
     from swapping.replay import replay
     from swapping.report import print_table, progress_bars, progress_lines, write_json, write_plot
-    from swapping.source import load_chains
+    from swapping.source import load_sources
     from swapping.store import Store
 
     image = guest_image()
-    chains = load_chains(args.source, args.test, image.s_size)
+    chains, expectations = load_sources(args.source, args.test, image.s_size)
     store = Store(Path(args.store), RootCache().root)
     show = not args.quiet and args.json != STDOUT
     bars = not args.quiet and sys.stderr.isatty()   # otherwise a progress line at most every 10 s
@@ -69,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
             log2_window=args.log2_window, workers=args.workers, scheduler=args.scheduler,
             progress=progress if bars else progress_lines(), backend=args.backend,
         )
+    judge_chains(report, chains, expectations, store)
     if show:
         print_table(report)
     if args.json:

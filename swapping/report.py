@@ -9,6 +9,7 @@ from pathlib import Path
 
 from emulator.cliargs import block_label
 from emulator.errors import SwapvmError
+from swapping.expectations import NOT_A_FIXTURE
 from swapping.replay import Progress, ReplayReport
 
 
@@ -79,6 +80,13 @@ def print_table(report: ReplayReport) -> None:
         if row.verdict != "match":
             where = block_label(row.index, row.number)
             console.print(f"[red]{row.verdict}[/] {row.chain} {where}: {row.detail}", soft_wrap=True)
+    for chain, checks in report.fixture_checks.items():
+        line = f"postState {checks['post_state']}; lastblockhash {checks['last_block_hash']}"
+        if set(checks.values()) == {NOT_A_FIXTURE}:
+            line = "no postState or lastblockhash to check (the source is not a fixture)"
+        missed = any(verdict.startswith("differs") for verdict in checks.values())
+        console.print(f"fixture {chain}: {line}", style="red" if missed else None, soft_wrap=True,
+                      markup=False, highlight=False)
     counts = report.counts
     console.print(
         f"{len(report.blocks)} blocks, {sum(r.verdict == 'match' for r in report.blocks)} match; "

@@ -23,13 +23,23 @@ from emulator.cliargs import (
     positive,
 )
 from emulator.errors import SwapvmError
-from emulator.layout import DEFAULT_LOG2_WINDOW, DEFAULT_RAM_SIZE, DEFAULT_S_SIZE
+from emulator.layout import (
+    DEFAULT_LOG2_WINDOW,
+    DEFAULT_RAM_SIZE,
+    DEFAULT_S_SIZE,
+    LEAF_BYTES,
+    SHADOW_PC,
+    SHADOW_ROM_END,
+    SHADOW_TVAL,
+    STATUS_NAMES,
+)
 
 if TYPE_CHECKING:
     from emulator.state import MachineState
     from emulator.template import Template
 
 BACKEND_CHOICES = ("reference", "fast", "unicorn", "lockstep")
+HEX_FIELDS = ("pc", "tval", "text_start", "text_end", "rom_end")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -58,13 +68,27 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                        help="proof file (.json, or binary otherwise; an existing file is overwritten)")
     prove.set_defaults(func=cmd_prove)
 
-    verify = commands.add_parser("verify", help="check a step proof with the replay access alone")
+    verify = commands.add_parser("verify", help="check a step proof against an image's Q* or a given Q* root")
     verify.add_argument("proof", type=input_file, help="proof file (JSON or binary)")
-    verify.add_argument("--image", type=input_file,
-                        help="take Q* from this image (otherwise the proof's own Q*)")
+    against = verify.add_mutually_exclusive_group(required=True)
+    against.add_argument("--image", type=input_file,
+                         help="hold the proof against the Q* of this image (with the parameters below)")
+    against.add_argument("--qstar", type=root_hex, metavar="ROOT", help="hold the proof against this Q* root")
     _param_arguments(verify)
     add_json_option(verify, "the result")
     verify.set_defaults(func=cmd_verify)
+
+
+def root_hex(text: str) -> bytes:
+    """An argparse type: a 32-byte root as 64 hex digits (0x optional)."""
+    digits = text[2:] if text.lower().startswith("0x") else text
+    try:
+        root = bytes.fromhex(digits)
+    except ValueError:
+        root = b""
+    if len(root) != 32:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a 32-byte root (64 hex digits)")
+    return root
 
 
 def engine_pair(text: str) -> tuple[str, str]:
@@ -114,7 +138,8 @@ def _print(report: dict[str, Any], args: argparse.Namespace) -> None:
     if json_to_stdout(args):
         return
     for key, value in report.items():
-        print(f"{key:>10}: {value:#x}" if key in ("pc", "tval") else f"{key:>10}: {value}")
+        hexadecimal = key in HEX_FIELDS and isinstance(value, int)
+        print(f"{key:>11}: {value:#x}" if hexadecimal else f"{key:>11}: {value}")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -199,26 +224,62 @@ def read_proof(path: Path) -> Any:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    """Check a proof by replay: exit 0 with the post-root, 1 when the proof is rejected, 2 on bad input."""
+    """Check a proof by replay: exit 0 with what it checked, 1 when the proof is rejected, 2 on bad input."""
     from emulator.proof import MalformedProofError, ProofError, verify
 
     proof = read_proof(args.proof)
     if args.image is not None:
-        template_info: Any = load_template(args.image, args)
-        source = f"image {args.image}"
-    elif proof.qstar_root is not None:
-        template_info, source = proof.qstar_root, "the proof's own Q* (not checked against an image)"
+        template = load_template(args.image, args)
+        qstar, source = template.qstar_root(), f"image {args.image}"
     else:
-        raise SwapvmError("the proof carries no Q* root: pass --image")
-    report: dict[str, Any] = {"pre_root": proof.pre_root.hex(), "qstar_from": source}
+        qstar, source = args.qstar, "--qstar"
+    report: dict[str, Any] = {"valid": False, "pre_root": proof.pre_root.hex(),
+                              "post_root": proof.post_root.hex(), "qstar": qstar.hex(), "qstar_from": source,
+                              **shadow_fields(proof)}
+    if args.image is not None:
+        differing = [f"{name} {report[name]} (the command's {getattr(args, name)})"
+                     for name in ("log2_window", "ram_size", "s_size")
+                     if isinstance(report[name], int) and report[name] != getattr(args, name)]
+        if differing:   # the image's Q* depends on them: name the likely cause of a Q* mismatch
+            report["note"] = "the proof's step runs with " + ", ".join(differing)
     try:
-        post = verify(proof, template_info)
+        verify(proof, qstar)
     except MalformedProofError:
         raise
     except ProofError as exc:
         report.update(valid=False, rejection=f"{type(exc).__name__}: {exc}")
         _print(report, args)
         return 1
-    report.update(valid=True, post_root=post.hex())
+    report["valid"] = True
     _print(report, args)
     return 0
+
+
+
+# The machine fields a proof's shadow-page leaves carry (spec §2.2): leaf -> the u64 fields, in order.
+SHADOW_LEAF_FIELDS = {
+    SHADOW_PC // LEAF_BYTES: ("pc", "clock", "status", None),
+    SHADOW_TVAL // LEAF_BYTES: (None, "log2_window", "text_start", "text_end"),
+    SHADOW_ROM_END // LEAF_BYTES: ("rom_end", "ram_size", "s_size", None),
+}
+
+
+def shadow_fields(proof: Any) -> dict[str, int | str]:
+    """The step's clock and the machine parameters, read from the pre-values of the shadow leaves.
+
+    They are bound to the pre-root like every proven leaf; a field whose leaf the step does not touch
+    (ram_size, s_size and rom_end are read by loads and stores only) is "not in the proof"."""
+    values = dict(proof.leaves)
+    fields: dict[str, int | str] = {}
+    for leaf, names in SHADOW_LEAF_FIELDS.items():
+        for slot, name in enumerate(names):
+            if name is None:
+                continue
+            if leaf in values:
+                fields[name] = int.from_bytes(values[leaf][8 * slot: 8 * slot + 8], "little")
+            else:
+                fields[name] = "not in the proof"
+    status = fields.get("status")
+    if isinstance(status, int):
+        fields["status"] = STATUS_NAMES.get(status, f"unknown({status})")
+    return fields

@@ -33,7 +33,11 @@ BAD_VALUES: dict[str, list[list[str]]] = {
         ["FILE", "--step", "-1", "--out", "DIR/p.json"], ["FILE", "--step", "1", "--out", "DIR"],
         ["FILE", "--step", "1", "--out", "UNDER"], ["FILE", "--step", "x", "--out", "DIR/p"], ["FILE"],
     ],
-    "riscv verify": [["MISSING"], ["FILE"], ["FILE", "--json", "DIR"], ["FILE", "--image", "MISSING"]],
+    "riscv verify": [
+        ["MISSING"], ["FILE"], ["FILE", "--qstar", "00"], ["FILE", "--qstar", "zz" * 32],
+        ["FILE", "--qstar", "00" * 32], ["FILE", "--qstar", "00" * 32, "--image", "FILE"],
+        ["FILE", "--json", "DIR"], ["FILE", "--image", "MISSING"],
+    ],
     "build-guest": [["--out", "UNDER"], ["--out", "FILE"]],
     "state from-fixture": [
         ["MISSING", "-o", "DIR/s"], ["FILE", "-o", "DIR"], ["FILE", "-o", "UNDER"], ["FILE"],

@@ -98,8 +98,42 @@ def test_prove_then_verify(
     capsys.readouterr()
     code, report = run_json(capsys, ["riscv", "verify", str(out), "--image", str(hello), "--json", "-"])
     assert code == 0 and report["valid"] is True
-    code, report = run_json(capsys, ["riscv", "verify", str(out), "--json", "-"])
-    assert code == 0 and "not checked" in str(report["qstar_from"])
+    qstar = report["qstar"]
+    code, report = run_json(capsys, ["riscv", "verify", str(out), "--qstar", str(qstar), "--json", "-"])
+    assert code == 0 and report["valid"] is True and report["qstar_from"] == "--qstar"
+    code, report = run_json(capsys, ["riscv", "verify", str(out), "--qstar", "ab" * 32, "--json", "-"])
+    assert code == 1 and report["valid"] is False and report["rejection"].startswith("QStarMismatch")
+
+
+def test_verify_says_what_it_checked(capsys: pytest.CaptureFixture[str], tmp_path: Path, hello: Path) -> None:
+    """Pre- and post-root, the Q* and where it came from, the clock and parameters of the shadow leaves."""
+    from emulator.image import template_from_image
+
+    out = tmp_path / "proof.bin"
+    assert main(["riscv", "prove", str(hello), "--step", "57", "--out", str(out)]) == 0
+    capsys.readouterr()
+    code, report = run_json(capsys, ["riscv", "verify", str(out), "--image", str(hello), "--json", "-"])
+    template = template_from_image(hello)
+    expected_fields = {"clock": 57, "status": "running", "log2_window": template.params.log2_window}
+    assert code == 0 and {key: report[key] for key in expected_fields} == expected_fields
+    assert report["qstar"] == template.qstar_root().hex() and report["qstar_from"] == f"image {hello}"
+    assert report["text_start"] < report["pc"] < report["text_end"]
+    assert report["ram_size"] == "not in the proof"   # step 57 is no load or store: leaf 10 is not proven
+    assert len(report["pre_root"]) == len(report["post_root"]) == 64 and "note" not in report
+    argv = ["riscv", "verify", str(out), "--image", str(hello), "--log2-window", "20", "--json", "-"]
+    code, report = run_json(capsys, argv)
+    a = template.params.log2_window
+    assert code == 1 and report["note"] == f"the proof's step runs with log2_window {a} (the command's 20)"
+
+
+def test_verify_needs_an_image_or_a_qstar(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, hello: Path
+) -> None:
+    out = tmp_path / "proof.bin"
+    main(["riscv", "prove", str(hello), "--step", "3", "--out", str(out)])
+    capsys.readouterr()
+    assert main(["riscv", "verify", str(out)]) == 2
+    assert "one of the arguments --image --qstar is required" in capsys.readouterr().err
 
 
 def test_tampered_proof_is_rejected_with_exit_1(
@@ -122,8 +156,9 @@ def test_malformed_proof_files_exit_2(
 ) -> None:
     out = tmp_path / "proof"
     out.write_bytes(content)
-    assert main(["riscv", "verify", str(out)]) == 2
-    assert capsys.readouterr().err.startswith("swapvm: error:")
+    assert main(["riscv", "verify", str(out), "--qstar", "00" * 32]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("swapvm: error:") and "proof" in err and err.count("\n") == 1
 
 
 def test_bad_image_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

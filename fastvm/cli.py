@@ -15,6 +15,7 @@ from emulator.cliargs import (
     input_file,
     int_range,
     json_to_stdout,
+    non_negative,
     output_dir,
     output_file,
     positive,
@@ -68,6 +69,50 @@ def _from_description(args: argparse.Namespace) -> int:
     state = state_from_description_file(Path(args.file))
     root = write_state(args.output, state)
     print(f"{args.output}: {len(state.accounts)} accounts, {len(state.inbox)} blocks, S root 0x{root.hex()}")
+    return 0
+
+
+def add_range_options(parser: argparse.ArgumentParser) -> None:
+    """--from N and --to M: which blocks of a chain file, by header number."""
+    parser.add_argument("--from", dest="first", type=non_negative, metavar="N",
+                        help="start at block number N: A applies the blocks before it, unchecked")
+    parser.add_argument("--to", dest="last", type=non_negative, metavar="M", help="stop after block number M")
+
+
+def check_range(args: argparse.Namespace) -> None:
+    """Refuse --from after --to."""
+    if args.first is not None and args.last is not None and args.first > args.last:
+        raise SwapvmError(f"--from {args.first} is after --to {args.last}")
+
+
+def _from_genesis(args: argparse.Namespace) -> int:
+    """Build S0 from a geth-style genesis and, optionally, the blocks of a `geth export` file."""
+    from fastvm.chainfile import read_blocks, state_from_genesis
+    from fastvm.genesis import load_genesis
+
+    check_range(args)
+    genesis = load_genesis(args.file)
+    blocks = read_blocks(args.blocks) if args.blocks else []
+    state = state_from_genesis(genesis, blocks, args.first, args.last)
+    root = write_state(args.output, state)
+    print(f"{args.output}: {genesis.fork.name.title()}, chain id {genesis.chain_id}, {len(state.accounts)} "
+          f"accounts, {state.pending} blocks pending, S root 0x{root.hex()}")
+    for key, time in genesis.later_forks:   # S holds one fork: say where its chain must end
+        print(f"note: config.{key} = {time}: blocks from that time on cannot be appended to this S "
+              "(spec §4.2)")
+    return 0
+
+
+def _append(args: argparse.Namespace) -> int:
+    """Append the blocks of a `geth export` file to an S file's inbox."""
+    from fastvm.chainfile import append_blocks, read_blocks
+
+    check_range(args)
+    before = read_state(args.file)
+    state = append_blocks(before, read_blocks(args.chain), args.first, args.last)
+    root = write_state(args.output, state)
+    print(f"{args.output}: {len(state.inbox) - len(before.inbox)} blocks appended, {state.pending} pending, "
+          f"S root 0x{root.hex()}")
     return 0
 
 
@@ -148,6 +193,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     describe.add_argument("file", type=input_file, help="a .toml/.json description (see fastvm/describe.py)")
     describe.add_argument("-o", "--output", type=output_file, required=True, help=OUTPUT_HELP)
     describe.set_defaults(func=_from_description)
+    genesis = actions.add_parser(
+        "from-genesis", help="S0 from a geth-style genesis.json and the blocks of `geth export` (CHAIN.rlp)"
+    )
+    genesis.add_argument("file", type=input_file, help="a geth-style genesis JSON file")
+    genesis.add_argument("--blocks", type=input_file, metavar="CHAIN.rlp",
+                         help="concatenated RLP blocks (block 0 is skipped when it is the genesis)")
+    add_range_options(genesis)
+    genesis.add_argument("-o", "--output", type=output_file, required=True, help=OUTPUT_HELP)
+    genesis.set_defaults(func=_from_genesis)
+    append = actions.add_parser("append", help="append the blocks of a CHAIN.rlp file to an S file's inbox")
+    append.add_argument("file", type=input_file, help="the S file")
+    append.add_argument("chain", type=input_file, metavar="CHAIN.rlp", help="concatenated RLP blocks")
+    add_range_options(append)
+    append.add_argument("-o", "--output", type=output_file, required=True,
+                        help="where to write the new S (an existing file is overwritten)")
+    append.set_defaults(func=_append)
     show = actions.add_parser("show", help="print the summary of an S file")
     show.add_argument("file", type=input_file, help="an S file")
     add_json_option(show, "the summary")

@@ -10,12 +10,15 @@ from emulator.cliargs import (
     STDOUT,
     add_json_option,
     existing_path,
+    input_file,
     jobs,
     log2_window,
     output_dir,
     plot_file,
     scheduler_address,
 )
+from emulator.errors import SwapvmError
+from fastvm.cli import add_range_options, check_range
 
 DEFAULT_STORE = ".swapvm-store"
 ENGINES = ("unicorn", "fast", "reference")
@@ -41,6 +44,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     where.add_argument("--workers", type=jobs, help="local worker processes, 1..256 (default: one per core)")
     where.add_argument("--scheduler", type=scheduler_address,
                        help="address of an existing Dask scheduler, e.g. tcp://HOST:8786")
+    parser.add_argument("--blocks", type=input_file, metavar="CHAIN.rlp",
+                        help="with a genesis.json SOURCE: its blocks, as `geth export` writes them")
+    add_range_options(parser)
     add_json_option(parser)
     parser.add_argument("--plot", metavar="FILE.png", type=plot_file,
                         help="plot A vs AB time and steps per block (.png, .pdf or .svg)")
@@ -56,11 +62,15 @@ def run(args: argparse.Namespace) -> int:
     from swapping.guest_image import guest_image
     from swapping.replay import replay
     from swapping.report import print_table, progress_bars, progress_lines, write_json, write_plot
-    from swapping.source import load_sources
+    from swapping.source import ChainFile, load_sources
     from swapping.store import Store
 
+    check_range(args)
+    if args.blocks is None and (args.first is not None or args.last is not None):
+        raise SwapvmError("--from and --to need --blocks CHAIN.rlp")
+    chain_file = ChainFile(args.blocks, args.first, args.last) if args.blocks else None
     image = guest_image()
-    chains, expectations = load_sources(args.source, args.test, image.s_size)
+    chains, expectations = load_sources(args.source, args.test, image.s_size, chain_file)
     store = Store(Path(args.store), RootCache().root)
     show = not args.quiet and args.json != STDOUT
     bars = not args.quiet and sys.stderr.isatty()   # otherwise a progress line at most every 10 s

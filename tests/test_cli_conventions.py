@@ -44,6 +44,15 @@ BAD_VALUES: dict[str, list[list[str]]] = {
         ["FILE", "-o", "DIR/s"],
     ],
     "state from-description": [["MISSING", "-o", "DIR/s"], ["FILE", "-o", "UNDER"], ["FILE", "-o", "DIR/s"]],
+    "state from-genesis": [
+        ["MISSING", "-o", "DIR/s"], ["FILE", "-o", "DIR/s"], ["FILE", "--blocks", "MISSING", "-o", "DIR/s"],
+        ["FILE", "--from", "-1", "-o", "DIR/s"], ["FILE", "--to", "x", "-o", "DIR/s"], ["FILE", "-o", "UNDER"],
+        ["FILE", "--from", "3", "--to", "2", "-o", "DIR/s"],
+    ],
+    "state append": [
+        ["FILE", "MISSING", "-o", "DIR/s"], ["FILE", "FILE", "-o", "DIR/s"], ["FILE", "FILE", "-o", "DIR"],
+        ["FILE", "FILE", "--from", "-2", "-o", "DIR/s"], ["FILE", "FILE"],
+    ],
     "state show": [["MISSING"], ["FILE", "--json", "UNDER"], ["DIR"], ["FILE"]],
     "fast run": [
         ["FILE", "--out", "FILE"], ["FILE", "--out", "UNDER"], ["FILE", "--blocks", "0"],
@@ -62,6 +71,8 @@ BAD_VALUES: dict[str, list[list[str]]] = {
         ["FILE", "--plot", "UNDER.png"],
         ["FILE", "--store", "UNDER"], ["FILE", "--store", "FILE"], ["FILE", "--json", "DIR"],
         ["FILE", "--workers", "2", "--scheduler", "tcp://h:1"], ["FILE", "--log2-window", "64"], ["FILE"],
+        ["FILE", "--blocks", "MISSING"], ["FILE", "--blocks", "FILE"], ["FILE", "--from", "1"],
+        ["FILE", "--blocks", "FILE", "--from", "-1"],
     ],
     "dispute": [
         ["FILE", "--lie", "bogus"], ["FILE", "--lie", "block=-1"],

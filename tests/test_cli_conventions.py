@@ -55,7 +55,9 @@ BAD_VALUES: dict[str, list[list[str]]] = {
         ["FILE", "FILE", "--from", "-2", "-o", "DIR/s"], ["FILE", "FILE"],
     ],
     "state show": [["MISSING"], ["FILE", "--json", "UNDER"], ["DIR"], ["FILE"], ["FILE", "--accounts"]],
-    "state diff": [["MISSING", "MISSING"], ["FILE", "FILE"], ["DIR", "FILE"], ["FILE", "FILE", "--json", "UNDER"]],
+    "state diff": [
+        ["MISSING", "MISSING"], ["FILE", "FILE"], ["DIR", "FILE"], ["FILE", "FILE", "--json", "UNDER"],
+    ],
     "fast run": [
         ["FILE", "--out", "FILE"], ["FILE", "--out", "UNDER"], ["FILE", "--blocks", "0"],
         ["FILE", "--s-size", "8"], ["FILE", "--json", "DIR"], ["FILE"],

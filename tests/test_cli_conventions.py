@@ -47,8 +47,7 @@ BAD_VALUES: dict[str, list[list[str]]] = {
     "state from-genesis": [
         ["MISSING", "-o", "DIR/s"], ["FILE", "-o", "DIR/s"], ["FILE", "--blocks", "MISSING", "-o", "DIR/s"],
         ["FILE", "--from", "-1", "-o", "DIR/s"], ["FILE", "--to", "x", "-o", "DIR/s"],
-        ["FILE", "-o", "UNDER"],
-        ["FILE", "--from", "3", "--to", "2", "-o", "DIR/s"],
+        ["FILE", "-o", "UNDER"], ["FILE", "--from", "3", "--to", "2", "-o", "DIR/s"],
     ],
     "state append": [
         ["FILE", "MISSING", "-o", "DIR/s"], ["FILE", "FILE", "-o", "DIR/s"], ["FILE", "FILE", "-o", "DIR"],

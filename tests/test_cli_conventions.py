@@ -28,6 +28,12 @@ BAD_VALUES: dict[str, list[list[str]]] = {
         ["FILE", "--save-snapshot", "UNDER"],
         ["FILE", "--save-snapshot", "FILE"], ["FILE", "--json", "UNDER"], ["FILE", "--json"],
         ["FILE", "--from-snapshot", "MISSING"], ["FILE", "--ram-size", "-1"], ["FILE"],
+        ["FILE", "--stop-at", "-1"], ["FILE", "--info-at", "5"], ["FILE", "--snapshot-at", "%0"],
+        ["FILE", "--proof-at", "=x"], ["FILE", "--proof-at", "=1", "--out-dir", "UNDER"],
+    ],
+    "riscv gdb": [
+        ["MISSING", "--port", "1"], ["FILE", "--port", "x"], ["FILE", "--port", "70000"], ["FILE"],
+        ["FILE", "--port", "1", "--backend", "lockstep"],
     ],
     "riscv prove": [
         ["FILE", "--step", "-1", "--out", "DIR/p.json"], ["FILE", "--step", "1", "--out", "DIR"],

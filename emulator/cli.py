@@ -60,15 +60,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     run.add_argument("--from-snapshot", type=input_file, help="start from this snapshot instead of Q* + S")
     run.add_argument("--save-snapshot", type=output_dir, metavar="DIR",
                      help="save the end as DIR/<root>.snap")
-    run.add_argument("--stop-at", type=non_negative, metavar="N", help="stop after N steps")
-    run.add_argument("--snapshot-at", type=schedule("--snapshot-at"), metavar="=N|%%K",
-                     help="save a snapshot at step N, or every K steps (into --out-dir)")
-    run.add_argument("--info-at", type=schedule("--info-at"), metavar="=N|%%K",
-                     help="print step, pc, the guest function and steps/s at step N or every K steps")
-    run.add_argument("--proof-at", type=schedule("--proof-at"), metavar="=N|%%K",
-                     help="write the proof of step N (state N -> N+1) as --out-dir/proof-N.json")
-    run.add_argument("--out-dir", type=output_dir, default=Path("."), metavar="DIR",
-                     help="where --snapshot-at and --proof-at write (default: the current folder)")
+    add_step_control_arguments(run)
     run.set_defaults(func=cmd_run)
 
     gdb = commands.add_parser("gdb", help="serve a GDB remote stub for gdb-multiarch (target remote :PORT)")
@@ -182,7 +174,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         sys.stderr.write(data.decode("utf-8", "replace"))
 
     machine = make_machine(args.backend, template, state, None if json_to_stdout(args) else show)
-    control = _step_control(args)
+    control = step_control(args)
     if control is None:
         steps = machine.run_until_halt(args.max_steps)
     else:
@@ -205,6 +197,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if report["status"] == "faulted" else 0
 
 
+def add_step_control_arguments(parser: argparse.ArgumentParser) -> None:
+    """--stop-at, --snapshot-at, --info-at, --proof-at and --out-dir (spec §2.11)."""
+    parser.add_argument("--stop-at", type=non_negative, metavar="N", help="stop after N steps")
+    parser.add_argument("--snapshot-at", type=schedule("--snapshot-at"), metavar="=N|%%K",
+                        help="save a snapshot at step N, or every K steps (into --out-dir)")
+    parser.add_argument("--info-at", type=schedule("--info-at"), metavar="=N|%%K",
+                        help="print step, pc, the guest function and steps/s at step N or every K steps")
+    parser.add_argument("--proof-at", type=schedule("--proof-at"), metavar="=N|%%K",
+                        help="write the proof of step N (state N -> N+1) as --out-dir/proof-N.json")
+    parser.add_argument("--out-dir", type=output_dir, default=Path("."), metavar="DIR",
+                        help="where --snapshot-at and --proof-at write (default: the current folder)")
+
+
 def schedule(flag: str) -> Any:
     """An argparse type for `=N` or `%K` that names its flag in the error."""
     from emulator.stepcontrol import Schedule
@@ -218,7 +223,7 @@ def schedule(flag: str) -> Any:
     return parse
 
 
-def _step_control(args: argparse.Namespace) -> Any:
+def step_control(args: argparse.Namespace) -> Any:
     """The StepControl of run's flags, or None when none is given (the plain, fastest run)."""
     from emulator.stepcontrol import StepControl
 

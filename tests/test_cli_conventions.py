@@ -90,6 +90,10 @@ BAD_VALUES: dict[str, list[list[str]]] = {
         ["MISSING", "--lie", "block=1"], ["FILE"],
     ],
     "dispute-audit": [["MISSING"], ["FILE"]],
+    "window": [
+        ["MISSING", "--block", "0"], ["FILE", "--block", "-1"], ["FILE"], ["FILE", "--block", "0"],
+        ["FILE", "--block", "0", "--info-at", "7"], ["FILE", "--block", "0", "--log2-window", "64"],
+    ],
     "bench machine": [["--rounds", "0"], ["--json", "UNDER"], ["--repeat", "-1"]],
     "bench fast": [["--accounts", "0"], ["--json", "DIR"], ["--blocks", "x"]],
     "bench guest": [["--fixtures", ""], ["--image", "MISSING"], ["--blocks", "-1"], ["--workloads", ","]],

@@ -34,6 +34,8 @@ void *rt_top_grow(void *p, size_t old_n, size_t new_n);
 /* Arena-style release: everything allocated after `rt_heap_mark()` is freed by rt_heap_release. */
 size_t rt_heap_mark(void);
 void rt_heap_release(size_t mark);
+/* The most heap (bump part plus the top region) ever in use at once; read by the host by its symbol. */
+extern size_t rt_heap_peak;
 
 /* Machine services. */
 _Noreturn void rt_abort(uint64_t code);   /* FAULTED, cause guest-abort, tval = code */

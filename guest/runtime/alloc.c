@@ -6,6 +6,14 @@ extern uint8_t __heap_end[];
 
 static size_t heap_used; /* bytes handed out from __heap_start; RAM starts zero, so does this */
 static size_t top_size;  /* bytes of the growable region that ends at __heap_end (rt_top_grow) */
+/* The most heap ever in use at once (bump part + top region), for measurement only: the host reads
+ * it by its symbol from RAM when the guest stops (docs/spec.md §4.9). Nothing in the guest reads it. */
+size_t rt_heap_peak;
+
+static void note_peak(void) {
+    size_t in_use = heap_used + top_size;
+    if (in_use > rt_heap_peak) rt_heap_peak = in_use;
+}
 
 void *rt_alloc(size_t n) {
     size_t size = (n + 15u) & ~(size_t)15u;
@@ -13,6 +21,7 @@ void *rt_alloc(size_t n) {
     if (size < n || size > room - heap_used) rt_abort(RT_ABORT_OOM);
     uint8_t *p = __heap_start + heap_used;
     heap_used += size;
+    note_peak();
     memset(p, 0, size); /* released memory may be reused: hand out zeroed blocks */
     return p;
 }
@@ -38,5 +47,6 @@ void *rt_top_grow(void *p, size_t old_n, size_t new_n) {
     /* The region moves down by the growth: its bytes move with it (the ranges may overlap). */
     if (p != NULL && old_n) memmove(q, p, old_n);
     top_size = size;
+    note_peak();
     return q;
 }

@@ -36,7 +36,8 @@ class HeapBlock:
 
 def _loop(body: list[Instruction]) -> list[Instruction]:
     """body repeated while more than RESERVE gas is left, then STOP."""
-    return [("LABEL", "loop"), *body, "GAS", ("PUSH", RESERVE), "LT", ("PUSHLABEL", "loop"), "JUMPI", "STOP"]
+    return [("LABEL", "loop"), *body, "GAS", ("PUSH", RESERVE), "LT", ("PUSHLABEL", "loop"), "JUMPI",
+            "STOP"]
 
 
 def _touch(size: int) -> list[Instruction]:
@@ -50,8 +51,8 @@ def recursion(frame: int, calldata: int, returned: int) -> tuple[bytes, bytes]:
     code = assemble([
         ("PUSH", 0), "CALLDATALOAD", "DUP1", "ISZERO", ("PUSHLABEL", "end"), "JUMPI",
         *_touch(frame), ("PUSH", 1), "SWAP1", "SUB", ("PUSH", 0), "MSTORE",
-        ("PUSH", returned), ("PUSH", 0), ("PUSH", max(calldata, 32)), ("PUSH", 0), ("PUSH", 0), "ADDRESS", "GAS",
-        "CALL", "POP",
+        ("PUSH", returned), ("PUSH", 0), ("PUSH", max(calldata, 32)), ("PUSH", 0), ("PUSH", 0), "ADDRESS",
+        "GAS", "CALL", "POP",
         ("LABEL", "end"), ("PUSH", returned), ("PUSH", 0), "RETURN",
     ])  # fmt: skip
     return code, (1024).to_bytes(32, "big")
@@ -82,7 +83,8 @@ def copies(size: int) -> tuple[bytes, bytes]:
         ("PUSH", size), ("PUSH", 0), "SHA3", "POP",
         ("PUSH", size), ("PUSH", 0), ("PUSH", 0), "CALLDATACOPY",
         ("PUSH", size), ("PUSH", 0), ("PUSH", 0), "CODECOPY",
-        ("PUSH", size), ("PUSH", 0), ("PUSH", size), ("PUSH", 0), ("PUSH", IDENTITY), "GAS", "STATICCALL", "POP",
+        ("PUSH", size), ("PUSH", 0), ("PUSH", size), ("PUSH", 0), ("PUSH", IDENTITY), "GAS", "STATICCALL",
+        "POP",
         "RETURNDATASIZE", ("PUSH", 0), ("PUSH", 0), "RETURNDATACOPY",
     ]  # fmt: skip
     return assemble([*_touch(size), *_loop(body)]), b"\x01" * 64

@@ -59,7 +59,9 @@ def image_symbols(elf: bytes) -> dict[str, int]:
     return found
 
 
-def measure_heap(image: GuestImage, s_image: bytes, log2_window: int = 41, backend: str = "unicorn") -> HeapRun:
+def measure_heap(
+    image: GuestImage, s_image: bytes, log2_window: int = 41, backend: str = "unicorn"
+) -> HeapRun:
     """Run the guest on S's image until it stops (at most 2^a - 1 steps) and read its heap high-water."""
     from emulator.machine import make_machine, shadow_field
 

@@ -20,16 +20,21 @@ STACK_BYTES = 1024 * 32            # one operand stack per depth reached, reused
 INITCODE_BYTES = 4096 + 49152      # init code copies of a depth: a small block and the EIP-3860 largest
 JUMP_SCRATCH_BYTES = 6160          # the jump table of the largest init code, once per depth
 REGION_SLACK = 1.25                # the memory region grows by a quarter at least (interp.c)
-# A doubling buffer or vector on the bump heap: its block is less than twice what it holds, and its
-# old copies stay behind (together less than the block), so 4x what it holds at most.
+# A doubling buffer on the bump heap (the return data, a precompile's input): its block is less than
+# twice what it holds, and its old copies stay behind (together less than the block): 4x at most.
 BUFFER_TRAIL = 4
-# Bytes kept until the transaction (journal, touched list) or the block (logs, accounts, slots)
-# ends, per gas, at most, the worst being a journal entry (48 B) per SSTORE of a warm slot in a
-# new checkpoint (100 gas + 3 to push the key + 2 for GAS as the value); each cheaper per gas:
-# a touched-list entry (8 B) per CALL (100 gas at least), a log (48 B record + data at 8 gas a
-# byte) per 375 gas, an account (~300 B with its table share and journal entry) per 2600 gas.
-KEPT_BYTES_PER_GAS = BUFFER_TRAIL * 48 / 105
-
+# The vectors kept to a transaction's or the block's end (journal, touched list, self-destructs,
+# logs) grow in chunks of 1024 items that never move: one chunk of slack each, 48 KiB at most.
+VECTOR_SLACK = 4 * 1024 * 48 + 4096
+# Bytes kept until the transaction or the block ends, per gas, at most: a log's data byte
+# (8 gas) is held four times, in the log's block, in its transaction's receipt (trimmed to size)
+# and in the receipts trie's encoding buffer (doubling: up to twice); 4/8 = 0.5. Each other kept
+# item costs more gas per byte: a journal entry (48 B) per SSTORE of a warm slot in a new
+# checkpoint (100 gas + 5 to push key and value: 0.46 B/gas), a log's topic (32 B held four
+# times per 375 gas: 0.34), a log's record with an empty receipt entry (48 + 3 x 23 B per 379
+# gas: 0.31), a touched-list entry (8 B per CALL of 100 gas at least), an account (~300 B with
+# its table share and journal entry) per 2600 gas, a slot (~240 B) per 2100 gas.
+KEPT_BYTES_PER_GAS = 0.5
 
 def memory_cost(words: float) -> float:
     """The gas of `words` words of EVM memory: 3w + w^2/512."""
@@ -101,7 +106,7 @@ class HeapBound:
     per_depth: float       # operand stacks, init code copies and jump tables of the depths reached
     memory: float          # the memory region: every frame's memory on the deepest chain, with slack
     buffers: float         # the return data and precompile input buffers (one each, doubling)
-    kept: float            # journal, touched list, logs, accounts and slots: per gas
+    kept: float            # journal, touched list, logs, receipts, accounts and slots: per gas
 
     @property
     def total(self) -> float:
@@ -118,7 +123,7 @@ def execution_bound(used: float, limit: float | None = None) -> HeapBound:
         per_depth=depths * (STACK_BYTES + INITCODE_BYTES + JUMP_SCRATCH_BYTES),
         memory=REGION_SLACK * chain_memory_bytes(used, limit) + 4096,
         buffers=2 * BUFFER_TRAIL * largest,
-        kept=KEPT_BYTES_PER_GAS * used,
+        kept=KEPT_BYTES_PER_GAS * used + VECTOR_SLACK,
     )
 
 

@@ -40,6 +40,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `swapvm bench heap`."""
     parser.add_argument("--gas", type=int, default=30_000_000, help="each transaction's gas (default 30 M)")
     parser.add_argument("--quick", action="store_true", help="3 M gas and three blocks (a smoke run)")
+    parser.add_argument("--only", help="comma-separated blocks FAMILY:KNOB:KNOB… instead of the grid "
+                                       "(e.g. journal:20,logs:1024:0)")
+
+
+def parse_blocks(text: str) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """The blocks of --only: FAMILY:KNOB:… items, each family known and with its number of knobs."""
+    from bench.heap_blocks import FAMILIES
+
+    blocks = []
+    for item in text.split(","):
+        family, *knobs = item.strip().split(":")
+        if family not in FAMILIES:
+            raise SwapvmError(f"--only: unknown family {family!r} (known: {', '.join(FAMILIES)})")
+        arity = len(next(knobs_ for name, knobs_ in GRID if name == family))
+        if len(knobs) != arity or not all(k.isdigit() for k in knobs):
+            raise SwapvmError(f"--only: {family} takes {arity} non-negative integer knobs, got {item!r}")
+        blocks.append((family, tuple(int(k) for k in knobs)))
+    return tuple(blocks)
 
 
 def baseline_heap(image: GuestImage) -> int:
@@ -79,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
 
     image = guest_image()
     gas, grid = (3_000_000, GRID[:1] + GRID[4:5] + GRID[10:11]) if args.quick else (args.gas, GRID)
+    if args.only:
+        grid = parse_blocks(args.only)
     if gas < 100_000:
         raise SwapvmError(f"--gas {gas}: too little for the blocks' loops (at least 100000)")
     base = baseline_heap(image)

@@ -110,3 +110,28 @@ def test_heap_hungry_blocks_match_a_within_bound(image: GuestImage, base: int, b
 @given(block=BLOCKS, gas=st.integers(1_000_000, 60_000_000))
 def test_heap_hungry_blocks_match_a_within_bound_slow(image: GuestImage, base: int, block: tuple, gas: int) -> None:
     check_block(image, base, block[0], block[1], gas)
+
+
+def test_bench_heap_names_bad_blocks() -> None:
+    """--only refuses an unknown family and a wrong number of knobs with a one-line error."""
+    from bench.heap import parse_blocks
+    from emulator.errors import SwapvmError
+
+    assert parse_blocks("journal:20,logs:1024:0") == (("journal", (20,)), ("logs", (1024, 0)))
+    with pytest.raises(SwapvmError, match="unknown family 'foo'"):
+        parse_blocks("foo:1")
+    with pytest.raises(SwapvmError, match="logs takes 2 non-negative integer knobs"):
+        parse_blocks("logs:1")
+
+
+def test_bench_heap_reports_one_block(capsys: pytest.CaptureFixture[str]) -> None:
+    """`swapvm bench heap --only … --json`: the block's heap, its bound, and the worst figures."""
+    import json
+
+    from swapping.cli import main
+
+    assert main(["bench", "heap", "--only", "logs:32:1", "--gas", "1000000", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    (row,) = report["blocks"]
+    assert row["family"] == "logs" and row["gas_used"] > 900_000
+    assert 0 < row["heap"] <= row["bound"] and report["worst_heap_per_gas"] == row["heap_per_gas"]

@@ -102,31 +102,25 @@ class WindowDriver:
     # --- the public interface ----------------------------------------------------------------------
     def run(self, steps: int) -> int:
         """Exactly `steps` steps: instructions while RUNNING, idle ticks in O(1), the clean at window ends."""
-        self._begin()
-        done = 0
-        while done < steps:
-            to_clean = steps_to_clean(self.clock, self.log2_window)
-            chunk = steps - done if to_clean is None else min(steps - done, to_clean)
-            if self.status == STATUS_RUNNING:
-                self._execute(chunk)
-            self.clock = (self.clock + chunk) & MASK64
-            done += chunk
-            if chunk == to_clean:
-                self._clean()
-        self._end()
-        return done
+        return self._drive(steps, until_halt=False)
 
     def run_until_halt(self, max_steps: int) -> int:
         """Run until right after the step that yields or faults, or max_steps; returns steps done."""
+        return self._drive(max_steps, until_halt=True)
+
+    def _drive(self, steps: int, until_halt: bool) -> int:
+        """Run in chunks that end at the clean; idle chunks only tick, unless stopping at the halt."""
         self._begin()
         done = 0
-        while done < max_steps and self.status == STATUS_RUNNING:
+        while done < steps and not (until_halt and self.status != STATUS_RUNNING):
             to_clean = steps_to_clean(self.clock, self.log2_window)
-            chunk = max_steps - done if to_clean is None else min(max_steps - done, to_clean)
-            executed = self._execute(chunk)
-            self.clock = (self.clock + executed) & MASK64
-            done += executed
-            if executed == to_clean:
+            chunk = steps - done if to_clean is None else min(steps - done, to_clean)
+            if self.status == STATUS_RUNNING:
+                executed = self._execute(chunk)
+                chunk = executed if until_halt else chunk
+            self.clock = (self.clock + chunk) & MASK64
+            done += chunk
+            if chunk == to_clean:
                 self._clean()
         self._end()
         return done

@@ -7,6 +7,7 @@ supplies them: rs1 and rs2 (R), rs1 and the immediate or shift amount (I), pc an
 from __future__ import annotations
 
 from emulator.isa.core import (
+    MASK64,
     OPCODE_AUIPC,
     OPCODE_LUI,
     OPCODE_OP,
@@ -14,21 +15,7 @@ from emulator.isa.core import (
     add64,
     alu,
     signed,
-    sll64,
-    sra64,
-    srl64,
-    sub64,
 )
-
-
-def _slt(a: int, b: int) -> int:
-    """signed(a) < signed(b)."""
-    return int(signed(a) < signed(b))
-
-
-def _sltu(a: int, b: int) -> int:
-    """a < b (unsigned)."""
-    return int(a < b)
 
 
 # --- OP: funct7 rs2 rs1 funct3 rd 0110011 ------------------------------------------------------------
@@ -41,25 +28,25 @@ def add(a: int, b: int) -> int:
 @alu(OPCODE_OP, 0b000, 0b0100000)
 def sub(a: int, b: int) -> int:
     """0100000 rs2 rs1 000 rd 0110011: rd = rs1 - rs2."""
-    return sub64(a, b)
+    return (a - b) & MASK64
 
 
 @alu(OPCODE_OP, 0b001, 0b0000000)
 def sll(a: int, b: int) -> int:
     """0000000 rs2 rs1 001 rd 0110011: rd = rs1 << rs2[5:0]."""
-    return sll64(a, b)
+    return (a << (b & 63)) & MASK64
 
 
 @alu(OPCODE_OP, 0b010, 0b0000000)
 def slt(a: int, b: int) -> int:
     """0000000 rs2 rs1 010 rd 0110011: rd = signed(rs1) < signed(rs2)."""
-    return _slt(a, b)
+    return int(signed(a) < signed(b))
 
 
 @alu(OPCODE_OP, 0b011, 0b0000000)
 def sltu(a: int, b: int) -> int:
     """0000000 rs2 rs1 011 rd 0110011: rd = rs1 < rs2 (unsigned)."""
-    return _sltu(a, b)
+    return int(a < b)
 
 
 @alu(OPCODE_OP, 0b100, 0b0000000)
@@ -71,13 +58,13 @@ def xor(a: int, b: int) -> int:
 @alu(OPCODE_OP, 0b101, 0b0000000)
 def srl(a: int, b: int) -> int:
     """0000000 rs2 rs1 101 rd 0110011: rd = rs1 >> rs2[5:0] (logical)."""
-    return srl64(a, b)
+    return a >> (b & 63)
 
 
 @alu(OPCODE_OP, 0b101, 0b0100000)
 def sra(a: int, b: int) -> int:
     """0100000 rs2 rs1 101 rd 0110011: rd = rs1 >> rs2[5:0] (arithmetic)."""
-    return sra64(a, b)
+    return (signed(a) >> (b & 63)) & MASK64
 
 
 @alu(OPCODE_OP, 0b110, 0b0000000)
@@ -102,13 +89,13 @@ def addi(a: int, b: int) -> int:
 @alu(OPCODE_OP_IMM, 0b010)
 def slti(a: int, b: int) -> int:
     """imm[11:0] rs1 010 rd 0010011: rd = signed(rs1) < signed(sext(imm))."""
-    return _slt(a, b)
+    return int(signed(a) < signed(b))
 
 
 @alu(OPCODE_OP_IMM, 0b011)
 def sltiu(a: int, b: int) -> int:
     """imm[11:0] rs1 011 rd 0010011: rd = rs1 < sext(imm) (unsigned)."""
-    return _sltu(a, b)
+    return int(a < b)
 
 
 @alu(OPCODE_OP_IMM, 0b100)
@@ -133,19 +120,19 @@ def andi(a: int, b: int) -> int:
 @alu(OPCODE_OP_IMM, 0b001, 0b000000)
 def slli(a: int, b: int) -> int:
     """000000 shamt[5:0] rs1 001 rd 0010011: rd = rs1 << shamt."""
-    return sll64(a, b)
+    return (a << (b & 63)) & MASK64
 
 
 @alu(OPCODE_OP_IMM, 0b101, 0b000000)
 def srli(a: int, b: int) -> int:
     """000000 shamt[5:0] rs1 101 rd 0010011: rd = rs1 >> shamt (logical)."""
-    return srl64(a, b)
+    return a >> (b & 63)
 
 
 @alu(OPCODE_OP_IMM, 0b101, 0b010000)
 def srai(a: int, b: int) -> int:
     """010000 shamt[5:0] rs1 101 rd 0010011: rd = rs1 >> shamt (arithmetic)."""
-    return sra64(a, b)
+    return (signed(a) >> (b & 63)) & MASK64
 
 
 # --- U-type: imm[31:12] rd opcode (a = pc, b = sext(imm << 12)) -----------------------------------

@@ -51,44 +51,12 @@ def add64(a: int, b: int) -> int:
     return (a + b) & MASK64
 
 
-def sub64(a: int, b: int) -> int:
-    """a - b mod 2^64."""
-    return (a - b) & MASK64
 
 
-def sll64(a: int, shamt: int) -> int:
-    """Logical left shift by the low 6 bits of shamt."""
-    return (a << (shamt & 63)) & MASK64
 
 
-def srl64(a: int, shamt: int) -> int:
-    """Logical right shift by the low 6 bits of shamt."""
-    return a >> (shamt & 63)
 
 
-def sra64(a: int, shamt: int) -> int:
-    """Arithmetic right shift by the low 6 bits of shamt."""
-    return u64(signed(a) >> (shamt & 63))
-
-
-def mul64(a: int, b: int) -> int:
-    """Low 64 bits of a * b."""
-    return (a * b) & MASK64
-
-
-def mulh(a: int, b: int) -> int:
-    """High 64 bits of signed(a) * signed(b)."""
-    return u64((signed(a) * signed(b)) >> 64)
-
-
-def mulhsu(a: int, b: int) -> int:
-    """High 64 bits of signed(a) * unsigned(b)."""
-    return u64((signed(a) * b) >> 64)
-
-
-def mulhu(a: int, b: int) -> int:
-    """High 64 bits of unsigned(a) * unsigned(b)."""
-    return (a * b) >> 64
 
 
 def _trunc_div(a: int, b: int) -> int:

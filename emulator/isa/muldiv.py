@@ -6,18 +6,16 @@ Division never traps: x/0 = all ones, x%0 = x, MIN/-1 = MIN, MIN%-1 = 0 (the RIS
 from __future__ import annotations
 
 from emulator.isa.core import (
+    MASK64,
     OPCODE_OP,
     OPCODE_OP_32,
     alu,
     div_signed,
     div_unsigned,
-    mul64,
-    mulh,
-    mulhsu,
-    mulhu,
     rem_signed,
     rem_unsigned,
     sext,
+    signed,
 )
 
 MULDIV = 0b0000001
@@ -26,25 +24,25 @@ MULDIV = 0b0000001
 @alu(OPCODE_OP, 0b000, MULDIV)
 def mul(a: int, b: int) -> int:
     """0000001 rs2 rs1 000 rd 0110011: rd = (rs1 * rs2)[63:0]."""
-    return mul64(a, b)
+    return (a * b) & MASK64
 
 
 @alu(OPCODE_OP, 0b001, MULDIV)
-def mulh_(a: int, b: int) -> int:
+def mulh(a: int, b: int) -> int:
     """0000001 rs2 rs1 001 rd 0110011: MULH, rd = (signed * signed)[127:64]."""
-    return mulh(a, b)
+    return ((signed(a) * signed(b)) >> 64) & MASK64
 
 
 @alu(OPCODE_OP, 0b010, MULDIV)
-def mulhsu_(a: int, b: int) -> int:
+def mulhsu(a: int, b: int) -> int:
     """0000001 rs2 rs1 010 rd 0110011: MULHSU, rd = (signed * unsigned)[127:64]."""
-    return mulhsu(a, b)
+    return ((signed(a) * b) >> 64) & MASK64
 
 
 @alu(OPCODE_OP, 0b011, MULDIV)
-def mulhu_(a: int, b: int) -> int:
+def mulhu(a: int, b: int) -> int:
     """0000001 rs2 rs1 011 rd 0110011: MULHU, rd = (unsigned * unsigned)[127:64]."""
-    return mulhu(a, b)
+    return (a * b) >> 64
 
 
 @alu(OPCODE_OP, 0b100, MULDIV)

@@ -5,21 +5,6 @@ from __future__ import annotations
 from emulator.isa.core import MASK32, OPCODE_OP_32, OPCODE_OP_IMM_32, alu, sext, signed
 
 
-def sll32(a: int, shamt: int) -> int:
-    """sext32(a[31:0] << shamt[4:0])."""
-    return sext((a & MASK32) << (shamt & 31), 32)
-
-
-def srl32(a: int, shamt: int) -> int:
-    """sext32(a[31:0] >> shamt[4:0]) (logical)."""
-    return sext((a & MASK32) >> (shamt & 31), 32)
-
-
-def sra32(a: int, shamt: int) -> int:
-    """sext32(signed(a[31:0]) >> shamt[4:0]) (arithmetic)."""
-    return sext(signed(sext(a, 32)) >> (shamt & 31), 32)
-
-
 # --- OP-IMM-32 (b = sext(imm), or the shift amount) ------------------------------------------------
 @alu(OPCODE_OP_IMM_32, 0b000)
 def addiw(a: int, b: int) -> int:
@@ -30,19 +15,19 @@ def addiw(a: int, b: int) -> int:
 @alu(OPCODE_OP_IMM_32, 0b001, 0b0000000)
 def slliw(a: int, b: int) -> int:
     """0000000 shamt[4:0] rs1 001 rd 0011011: rd = sext32(rs1 << shamt)."""
-    return sll32(a, b)
+    return sext((a & MASK32) << (b & 31), 32)
 
 
 @alu(OPCODE_OP_IMM_32, 0b101, 0b0000000)
 def srliw(a: int, b: int) -> int:
     """0000000 shamt[4:0] rs1 101 rd 0011011: rd = sext32(rs1[31:0] >> shamt)."""
-    return srl32(a, b)
+    return sext((a & MASK32) >> (b & 31), 32)
 
 
 @alu(OPCODE_OP_IMM_32, 0b101, 0b0100000)
 def sraiw(a: int, b: int) -> int:
     """0100000 shamt[4:0] rs1 101 rd 0011011: rd = sext32(signed(rs1[31:0]) >> shamt)."""
-    return sra32(a, b)
+    return sext(signed(sext(a, 32)) >> (b & 31), 32)
 
 
 # --- OP-32 -----------------------------------------------------------------------------------------
@@ -61,16 +46,16 @@ def subw(a: int, b: int) -> int:
 @alu(OPCODE_OP_32, 0b001, 0b0000000)
 def sllw(a: int, b: int) -> int:
     """0000000 rs2 rs1 001 rd 0111011: rd = sext32(rs1 << rs2[4:0])."""
-    return sll32(a, b)
+    return sext((a & MASK32) << (b & 31), 32)
 
 
 @alu(OPCODE_OP_32, 0b101, 0b0000000)
 def srlw(a: int, b: int) -> int:
     """0000000 rs2 rs1 101 rd 0111011: rd = sext32(rs1[31:0] >> rs2[4:0])."""
-    return srl32(a, b)
+    return sext((a & MASK32) >> (b & 31), 32)
 
 
 @alu(OPCODE_OP_32, 0b101, 0b0100000)
 def sraw(a: int, b: int) -> int:
     """0100000 rs2 rs1 101 rd 0111011: rd = sext32(signed(rs1[31:0]) >> rs2[4:0])."""
-    return sra32(a, b)
+    return sext(signed(sext(a, 32)) >> (b & 31), 32)

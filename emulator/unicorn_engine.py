@@ -46,8 +46,7 @@ from unicorn.unicorn_const import (
 
 from emulator.access import debug_bytes
 from emulator.errors import SwapvmError
-from emulator.image import illegal_kind
-from emulator.isa.core import FORMAT_S, IMMEDIATES, Trap, add64, fetchable, lookup, rs1
+from emulator.isa.core import FORMAT_S, IMMEDIATES, Trap, add64, fetchable, is_rv64im, lookup, rs1
 from emulator.isa.system import A0, A7, EBREAK_WORD, host_call
 from emulator.layout import (
     CAUSE_BREAKPOINT,
@@ -100,7 +99,7 @@ def memory_access(word: int, rs1_value: int) -> tuple[int, int, bool] | None:
 @functools.lru_cache(maxsize=16)
 def hazard_map(code: bytes) -> bytes:
     """One byte per word of code: 1 where it is not RV64IM (cached: machines of one image share it)."""
-    return bytes(illegal_kind(word) is not None for (word,) in struct.iter_unpack("<I", code))
+    return bytes(not is_rv64im(word) for (word,) in struct.iter_unpack("<I", code))
 
 
 class UnicornMachine(WindowDriver):

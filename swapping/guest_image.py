@@ -54,3 +54,20 @@ def guest_image(cache_dir: Path = CACHE_DIR) -> GuestImage:
     if not path.exists():
         build_image(spec, path)
     return GuestImage(path.read_bytes(), spec.ram_size, spec.s_size)
+
+
+def guest_line_tables(image: GuestImage, cache_dir: Path = CACHE_DIR) -> bytes:
+    """The main guest built with a DWARF line table, whose loaded bytes are exactly `image`'s.
+
+    For naming the source line of a pc (the dispute's disputed step); b"" when the two builds'
+    templates differ (the compiler's line tables then changed the code, and no line is named)."""
+    from emulator.image import template_from_image
+
+    spec = bundled()["guest"]
+    digest = _sources_digest((*RUNTIME_SOURCES, *spec.sources))
+    path = Path(cache_dir) / f"guest-{digest}-lines.elf"
+    if not path.exists():
+        build_image(spec, path, line_tables=True)
+    elf = path.read_bytes()
+    same = template_from_image(elf).identity() == template_from_image(image.elf).identity()
+    return elf if same else b""

@@ -93,11 +93,15 @@ def link_flags(script: Path) -> list[str]:
     return ["-nostdlib", "-static", f"-Wl,-T,{script}", "-Wl,--build-id=none", "-Wl,--gc-sections"]
 
 
-def compile_flags(spec: ImageSpec, root: Path = ROOT) -> list[str]:
+LINE_TABLES_FLAG = "-gline-tables-only"   # in place of -g0: the same code, plus a DWARF line table
+
+
+def compile_flags(spec: ImageSpec, root: Path = ROOT, line_tables: bool = False) -> list[str]:
     """Target, warnings-as-errors, freestanding code flags and the build constants of abi.h."""
+    flags = tuple(LINE_TABLES_FLAG if flag == "-g0" and line_tables else flag for flag in C_FLAGS)
     return [
         *TARGET_FLAGS,
-        *C_FLAGS,
+        *flags,
         f"-ffile-prefix-map={root}=.",
         f"-DSWAPVM_RAM_SIZE={spec.ram_size:#x}u",
         f"-DSWAPVM_S_SIZE={spec.s_size:#x}u",
@@ -105,9 +109,10 @@ def compile_flags(spec: ImageSpec, root: Path = ROOT) -> list[str]:
     ]
 
 
-def build_image(spec: ImageSpec, out: Path, root: Path = ROOT) -> Path:
+def build_image(spec: ImageSpec, out: Path, root: Path = ROOT, line_tables: bool = False) -> Path:
     """Compile and link spec into the ELF file `out`; returns out. Sources are relative to root
-    (the repository; another checkout gives the same bytes)."""
+    (the repository; another checkout gives the same bytes). With line_tables, the image also carries
+    a DWARF line table, for people only: its loaded bytes are the plain build's (checked where used)."""
     root = Path(root).resolve()
     sources = [*RUNTIME_SOURCES, *sorted(set(spec.sources))]
     for source in sources:
@@ -121,7 +126,8 @@ def build_image(spec: ImageSpec, out: Path, root: Path = ROOT) -> Path:
         # Link into a fixed-name temporary first: the output name never enters the image.
         target, script = Path(tmp) / "image.elf", Path(tmp) / "image.ld"
         script.write_text(linker_script(spec, root))
-        zig_cc([*compile_flags(spec, root), *link_flags(script), "-o", str(target), *sources], cwd=root)
+        flags = compile_flags(spec, root, line_tables)
+        zig_cc([*flags, *link_flags(script), "-o", str(target), *sources], cwd=root)
         shutil.copyfile(target, out)
     return out
 

@@ -79,10 +79,7 @@ def run(args: argparse.Namespace) -> int:
     result = chain_game(chain.template, chain.s_images, lie, args.liar, args.backend, verifier)
     data = result.transcript.to_json()
     if data.get("final") is not None:
-        from emulator.symbols import Symbols
-
-        step = data["final"]["step"]
-        step["function"] = Symbols.from_elf(chain.elf).function_at(step["pc"])
+        name_disputed_step(data["final"]["step"], chain.elf)
     if args.onchain:
         data["onchain_gas"] = gas
     data["chain"] = {"name": chain.name, "blocks": chain.blocks, "lie": lie.describe(),
@@ -92,6 +89,17 @@ def run(args: argparse.Namespace) -> int:
     if not json_to_stdout(args):
         print_game(data)
     return 0 if result.honest_won else 1
+
+
+def name_disputed_step(step: dict[str, Any], elf: bytes) -> None:
+    """Add the guest function and source line of the disputed step's pc (for people, from the symbols
+    and from a line-table build of the same guest, whose loaded bytes are checked to be the image's)."""
+    from emulator.symbols import SourceLines, Symbols
+    from swapping.guest_image import GuestImage, guest_line_tables
+
+    step["function"] = Symbols.from_elf(elf).function_at(step["pc"])
+    lines = guest_line_tables(GuestImage(elf, 0, 0)) if elf else b""
+    step["source_line"] = SourceLines.from_elf(lines).line_at(step["pc"]) if lines else None
 
 
 def onchain_verifier(gas: list[int]) -> Callable[[StepProof, bytes], bytes]:
@@ -159,8 +167,8 @@ def print_game(data: dict[str, Any]) -> None:
         where = block_label(step["block"], _header_number(chain["numbers"], step["block"]))
         console.print(
             f"disputed step: {where} step {step['step']:,} (position {step['position']:,}): "
-            f"pc {step['pc']:#x} ({step.get('function') or 'no symbol'}) [{word}] {step['instruction']}, "
-            f"status {step['status']}"
+            f"pc {step['pc']:#x} ({step.get('function') or 'no symbol'}, "
+            f"{step.get('source_line') or 'no line'}) [{word}] {step['instruction']}, status {step['status']}"
             + (", the clean" if step["cleans"] else "")
         )
         for name, proof in final["proofs"].items():

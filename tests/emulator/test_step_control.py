@@ -82,3 +82,15 @@ def test_a_run_that_halts_before_the_stop_ends_at_the_halt(hello: Path, tmp_path
     control = StepControl(stop_at=total + 100, info=Schedule(every=total + 50))
     machine = make_machine("fast", template, template.initial_state())
     assert run_controlled(machine, control, 10**6, Symbols.from_elf(b""), lambda _: None) == total
+
+
+def test_line_tables_name_the_source_of_a_pc_and_keep_the_code(hello: Path, tmp_path: Path) -> None:
+    """A line-table build has the plain build's loaded bytes; main's first instruction is in hello.c."""
+    from emulator.symbols import SourceLines
+
+    lined = build.build_image(build.bundled()["hello"], tmp_path / "hello-lines.elf", line_tables=True)
+    assert template_from_image(lined).identity() == template_from_image(hello).identity()
+    main = next(start for start, _, name in Symbols.from_elf(hello.read_bytes()).entries if name == "main")
+    where = SourceLines.from_elf(lined.read_bytes()).line_at(main)
+    assert where is not None and where.startswith("guest/examples/hello.c:")
+    assert SourceLines.from_elf(hello.read_bytes()).line_at(main) is None   # the plain build has no table

@@ -121,6 +121,8 @@ def test_the_cli_prints_the_game_as_json(chain: ReplayedChain, store: Path) -> N
 
     function = Symbols.from_elf(chain.elf).function_at(data["final"]["step"]["pc"])
     assert function and data["final"]["step"]["function"] == function   # the guest function, named
+    file, _, line = data["final"]["step"]["source_line"].rpartition(":")
+    assert file.startswith("guest/") and file.endswith((".c", ".S", ".h")) and int(line) > 0
     assert audit(data).winner == data["verdict"]["winner"] == "proposer"     # the referee alone agrees
     bad = subprocess.run([*command, "--lie", "block=9"], capture_output=True, text=True, cwd=ROOT,
                          check=False)

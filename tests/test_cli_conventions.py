@@ -97,6 +97,7 @@ BAD_VALUES: dict[str, list[list[str]]] = {
     "bench machine": [["--rounds", "0"], ["--json", "UNDER"], ["--repeat", "-1"]],
     "bench fast": [["--accounts", "0"], ["--json", "DIR"], ["--blocks", "x"]],
     "bench guest": [["--fixtures", ""], ["--image", "MISSING"], ["--blocks", "-1"], ["--workloads", ","]],
+    "bench heap": [["--gas", "0"], ["--only", "nosuch:1"], ["--json", "UNDER"], ["--gas", "x"]],
     "bench replay": [["--blocks", "0"], ["--json", "UNDER"]],
     "bench dispute": [["--source", "MISSING"], ["--store", "UNDER"], ["--sample", "-1"], ["--block", "x"]],
 }

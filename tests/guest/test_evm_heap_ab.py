@@ -130,7 +130,7 @@ def test_bench_heap_reports_one_block(capsys: pytest.CaptureFixture[str]) -> Non
 
     from swapping.cli import main
 
-    assert main(["bench", "heap", "--only", "logs:32:1", "--gas", "1000000", "--json"]) == 0
+    assert main(["bench", "heap", "--only", "logs:32:1", "--gas", "1000000", "--json", "-"]) == 0
     report = json.loads(capsys.readouterr().out)
     (row,) = report["blocks"]
     assert row["family"] == "logs" and row["gas_used"] > 900_000

@@ -113,7 +113,8 @@ def _traced_opcode(op: int, fn: Callable[..., Any], recorder: Recorder) -> Calla
             error = type(exc).__name__
             raise
         finally:
-            recorder.after(index, gas - computation.get_gas_remaining(), error)
+            # an exceptional halt costs the frame all the gas it had, as on the guest
+            recorder.after(index, gas if error else gas - computation.get_gas_remaining(), error)
 
     return traced
 

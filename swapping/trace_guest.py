@@ -75,10 +75,13 @@ class RecordParser:
         return self.transactions + ([self.current] if self.current.steps else [])
 
 
-def guest_trace(image: GuestImage, s_image: bytes, fork: Fork, backend: str = "unicorn") -> list[TxTrace]:
-    """Run the trace image on s_image until it yields; its trace of the block. A guest that faults
-    or never yields is an error (its partial trace is of no use without the reason)."""
+def guest_trace(
+    image: GuestImage, s_image: bytes, fork: Fork, backend: str = "unicorn"
+) -> tuple[list[TxTrace], bytes]:
+    """Run the trace image on s_image until it yields: its trace of the block and the S' it left.
+    A guest that faults or never yields is an error (its partial trace is of no use without the reason)."""
     from emulator.machine import make_machine, shadow_field
+    from swapping.window import read_s_image
 
     parser = RecordParser(opcode_names(fork))
     pending = bytearray()
@@ -96,4 +99,4 @@ def guest_trace(image: GuestImage, s_image: bytes, fork: Fork, backend: str = "u
     steps = machine.run_until_halt((1 << TRACE_LOG2_WINDOW) - 1)
     if shadow_field(machine.state(), SHADOW_STATUS) != STATUS_YIELDED:
         raise SwapvmError(f"the trace guest did not yield (stopped after {steps} steps)")
-    return parser.result()
+    return parser.result(), read_s_image(machine.state(), image.s_size)

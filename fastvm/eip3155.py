@@ -21,28 +21,39 @@ class TraceStep:
 
     pc: int
     op: int
-    gas: int          # gas left before the opcode (its static cost not yet charged)
-    gas_cost: int     # gas before the opcode minus gas after it in the same frame (shown, not compared)
-    mem_size: int     # the frame's memory in bytes (a multiple of 32)
+    gas: int  # gas left before the opcode (its static cost not yet charged)
+    gas_cost: int  # gas before the opcode minus gas after it in the same frame (shown, not compared)
+    mem_size: int  # the frame's memory in bytes (a multiple of 32)
     stack: tuple[int, ...]  # bottom first
-    depth: int        # 1 for the transaction's own frame
-    refund: int       # the transaction's refund counter so far
+    depth: int  # 1 for the transaction's own frame
+    refund: int  # the transaction's refund counter so far
     op_name: str
-    error: str = ""   # set when the opcode halted the frame exceptionally
+    error: str = ""  # set when the opcode halted the frame exceptionally
 
     def compared(self) -> dict[str, Any]:
         """The values two traces are compared on, by EIP-3155 field name."""
         return {
-            "pc": self.pc, "op": self.op, "gas": self.gas, "stack": self.stack,
-            "depth": self.depth, "memSize": self.mem_size, "refund": self.refund,
+            "pc": self.pc,
+            "op": self.op,
+            "gas": self.gas,
+            "stack": self.stack,
+            "depth": self.depth,
+            "memSize": self.mem_size,
+            "refund": self.refund,
         }
 
     def to_json(self) -> dict[str, Any]:
         """The EIP-3155 JSON line (numbers as EIP-3155 writes them: gas and stack items in hex)."""
         line: dict[str, Any] = {
-            "pc": self.pc, "op": self.op, "gas": hex(self.gas), "gasCost": hex(self.gas_cost),
-            "memSize": self.mem_size, "stack": [hex(v) for v in self.stack], "depth": self.depth,
-            "refund": self.refund, "opName": self.op_name,
+            "pc": self.pc,
+            "op": self.op,
+            "gas": hex(self.gas),
+            "gasCost": hex(self.gas_cost),
+            "memSize": self.mem_size,
+            "stack": [hex(v) for v in self.stack],
+            "depth": self.depth,
+            "refund": self.refund,
+            "opName": self.op_name,
         }
         if self.error:
             line["error"] = self.error

@@ -53,7 +53,7 @@ class Recorder:
     def __init__(self, fork: Fork) -> None:
         self.names = opcode_names(fork)
         self.transactions: list[TxTrace] = []
-        self._frames: list[Any] = []   # the running computation of each depth (0-based)
+        self._frames: list[Any] = []  # the running computation of each depth (0-based)
         self._pending: list[TraceStep | None] = []
 
     def start_transaction(self) -> None:
@@ -70,7 +70,9 @@ class Recorder:
         depth = computation.msg.depth
         del self._frames[depth:]
         self._frames.append(computation)
-        stack = tuple(v if isinstance(v, int) else int.from_bytes(v, "big") for v in computation._stack.values)
+        stack = tuple(
+            v if isinstance(v, int) else int.from_bytes(v, "big") for v in computation._stack.values
+        )
         step = TraceStep(
             pc=computation.code.traced_pc,
             op=op,
@@ -91,7 +93,16 @@ class Recorder:
         steps = self.transactions[-1].steps
         old = steps[index]
         steps[index] = TraceStep(
-            old.pc, old.op, old.gas, gas_cost, old.mem_size, old.stack, old.depth, old.refund, old.op_name, error
+            old.pc,
+            old.op,
+            old.gas,
+            gas_cost,
+            old.mem_size,
+            old.stack,
+            old.depth,
+            old.refund,
+            old.op_name,
+            error,
         )
 
 
@@ -150,7 +161,9 @@ def tracing_vm_class(fork: Fork, recorder: Recorder) -> type:
             """py-evm's transaction, between a start and a summary line."""
             recorder.start_transaction()
             receipt, computation = super().apply_transaction(header, transaction)
-            summary = TxSummary(computation.output, receipt.gas_used - header.gas_used, computation.is_success)
+            summary = TxSummary(
+                computation.output, receipt.gas_used - header.gas_used, computation.is_success
+            )
             recorder.end_transaction(summary)
             return receipt, computation
 

@@ -17,11 +17,11 @@ class Divergence:
     the fields that differ, and the line before it, whose opcode made the difference."""
 
     tx: int
-    line: int                          # index of the line in the transaction (summary: after the steps)
+    line: int  # index of the line in the transaction (summary: after the steps)
     a: TraceStep | TxSummary | None
     ab: TraceStep | TxSummary | None
     fields: tuple[str, ...]
-    previous: TraceStep | None         # the last line both traces agree on in this transaction
+    previous: TraceStep | None  # the last line both traces agree on in this transaction
 
     def to_json(self) -> dict[str, Any]:
         """The difference as JSON: where, what differs, both lines and the opcode before."""
@@ -55,8 +55,16 @@ def first_divergence(a: list[TxTrace], ab: list[TxTrace], only_tx: int | None = 
         previous: TraceStep | None = None
         lines = max(len(left.steps), len(right.steps))
         for index in range(lines + 1):
-            x = left.steps[index] if index < len(left.steps) else (left.summary if index == len(left.steps) else None)
-            y = right.steps[index] if index < len(right.steps) else (right.summary if index == len(right.steps) else None)
+            x = (
+                left.steps[index]
+                if index < len(left.steps)
+                else (left.summary if index == len(left.steps) else None)
+            )
+            y = (
+                right.steps[index]
+                if index < len(right.steps)
+                else (right.summary if index == len(right.steps) else None)
+            )
             if x is None and y is None:
                 break
             fields = _differing(x, y)
@@ -71,13 +79,13 @@ class TraceReport:
     """Both traces of one block and their first difference."""
 
     chain: str
-    index: int                 # the block's place in the inbox (0-based)
-    number: int | None         # its header number, when the header decodes
+    index: int  # the block's place in the inbox (0-based)
+    number: int | None  # its header number, when the header decodes
     a: list[TxTrace]
     ab: list[TxTrace]
     divergence: Divergence | None
-    a_state: bytes             # S' as A left it (an S file's bytes)
-    ab_state: bytes            # S' as the trace guest left it
+    a_state: bytes  # S' as A left it (an S file's bytes)
+    ab_state: bytes  # S' as the trace guest left it
 
     def to_json(self) -> dict[str, Any]:
         """Counts of both traces and the first difference (null when they agree)."""
@@ -104,7 +112,9 @@ def block_index(state: EssentialState, block: str) -> int:
         raise SwapvmError(f"--block {block!r} is neither a block number K nor an inbox index #I") from None
     if text.startswith("#"):
         if not 0 <= wanted < len(state.inbox):
-            raise SwapvmError(f"--block {block}: the inbox has {len(state.inbox)} blocks (#0 … #{len(state.inbox) - 1})")
+            raise SwapvmError(
+                f"--block {block}: the inbox has {len(state.inbox)} blocks (#0 … #{len(state.inbox) - 1})"
+            )
         return wanted
     for index, raw in enumerate(state.inbox):
         if number_of(raw, state.fork) == wanted:
@@ -123,7 +133,12 @@ def state_before(state: EssentialState, index: int) -> EssentialState:
 
 
 def trace_both(
-    chain: str, s0: EssentialState, block: str, image: Any, backend: str = "unicorn", only_tx: int | None = None
+    chain: str,
+    s0: EssentialState,
+    block: str,
+    image: Any,
+    backend: str = "unicorn",
+    only_tx: int | None = None,
 ) -> TraceReport:
     """Trace the chosen block on A and on the trace image (a GuestImage), and compare the traces."""
     from fastvm.checks import number_of

@@ -14,25 +14,48 @@ from emulator.errors import SwapvmError
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `swapvm trace`."""
-    parser = subparsers.add_parser("trace", help="EIP-3155 traces of one block on A and AB, and where they differ")
-    parser.add_argument("source", help="a BlockchainTests file or directory, a TOML description, or an S file")
-    parser.add_argument("--block", required=True,
-                        help="the block: its header number K, or #I for the I-th block of the inbox (0-based)")
+    parser = subparsers.add_parser(
+        "trace", help="EIP-3155 traces of one block on A and AB, and where they differ"
+    )
+    parser.add_argument(
+        "source", help="a BlockchainTests file or directory, a TOML description, or an S file"
+    )
+    parser.add_argument(
+        "--block",
+        required=True,
+        help="the block: its header number K, or #I for the I-th block of the inbox (0-based)",
+    )
     parser.add_argument("--tx", type=int, help="compare only this transaction of the block (0-based)")
     parser.add_argument("--test", help="the test of a fixture file that holds several")
-    parser.add_argument("--image", default="guest-trace",
-                        help="the guest trace build (default guest-trace; guest-trace-plant-add has a planted divergence)")
-    parser.add_argument("--backend", default="unicorn", choices=("unicorn", "fast", "reference"),
-                        help="AB engine (default unicorn)")
-    parser.add_argument("--states", metavar="DIR",
-                        help="write S' of each machine as DIR/a.bin and DIR/ab.bin (for swapvm state diff)")
-    parser.add_argument("--json", metavar="FILE", help="write counts and the first difference as JSON (- for stdout)")
+    parser.add_argument(
+        "--image",
+        default="guest-trace",
+        help="the guest trace build (default guest-trace; guest-trace-plant-add has a planted divergence)",
+    )
+    parser.add_argument(
+        "--backend",
+        default="unicorn",
+        choices=("unicorn", "fast", "reference"),
+        help="AB engine (default unicorn)",
+    )
+    parser.add_argument(
+        "--states",
+        metavar="DIR",
+        help="write S' of each machine as DIR/a.bin and DIR/ab.bin (for swapvm state diff)",
+    )
+    parser.add_argument(
+        "--json", metavar="FILE", help="write counts and the first difference as JSON (- for stdout)"
+    )
     parser.set_defaults(func=run)
 
 
 def _line(item: Any) -> str:
     """One side of a difference as its EIP-3155 JSON line."""
-    return json.dumps(item.to_json(), separators=(",", ":")) if item is not None else "(no line: the trace ended)"
+    return (
+        json.dumps(item.to_json(), separators=(",", ":"))
+        if item is not None
+        else "(no line: the trace ended)"
+    )
 
 
 def _where(item: Any) -> str:
@@ -51,21 +74,30 @@ def print_report(report: Any, out: Any = None) -> None:
     out = out or sys.stdout
     number = report.number if report.number is not None else "?"
     a_lines, ab_lines = line_count(report.a), line_count(report.ab)
-    print(f"{report.chain} block {number} (#{report.index}): {len(report.a)} transactions, "
-          f"A {a_lines} lines, AB {ab_lines} lines", file=out)
+    print(
+        f"{report.chain} block {number} (#{report.index}): {len(report.a)} transactions, "
+        f"A {a_lines} lines, AB {ab_lines} lines",
+        file=out,
+    )
     d = report.divergence
     if d is None:
         print(f"traces agree ({a_lines} lines)", file=out)
         return
     shown = d.a if d.a is not None else d.ab
-    print(f"first difference: transaction {d.tx}, line {d.line}, {_where(shown)}: "
-          f"{', '.join(d.fields)} {'differs' if len(d.fields) == 1 else 'differ'}", file=out)
+    print(
+        f"first difference: transaction {d.tx}, line {d.line}, {_where(shown)}: "
+        f"{', '.join(d.fields)} {'differs' if len(d.fields) == 1 else 'differ'}",
+        file=out,
+    )
     print(f"  A : {_line(d.a)}", file=out)
     print(f"  AB: {_line(d.ab)}", file=out)
     if d.previous is not None:
         p = d.previous
-        print(f"  the line before agrees: the difference arose in {p.op_name} "
-              f"(transaction {d.tx}, pc {p.pc}, depth {p.depth})", file=out)
+        print(
+            f"  the line before agrees: the difference arose in {p.op_name} "
+            f"(transaction {d.tx}, pc {p.pc}, depth {p.depth})",
+            file=out,
+        )
     else:
         print("  it is the transaction's first line: the difference arose before its first opcode", file=out)
 

@@ -14,9 +14,9 @@ from fastvm.state import Fork
 from swapping.guest_image import GuestImage
 
 TRACE_IMAGES = ("guest-trace", "guest-trace-plant-add")
-DEBUG_FD = 2                       # the guest's rt_debug writes to fd 2
-TRACE_LOG2_WINDOW = 41             # a generous cap (as conformance's window): a traced block yields early
-EXEC_ERROR = 2                     # the guest's status of an exceptional halt (evm_internal.h)
+DEBUG_FD = 2  # the guest's rt_debug writes to fd 2
+TRACE_LOG2_WINDOW = 41  # a generous cap (as conformance's window): a traced block yields early
+EXEC_ERROR = 2  # the guest's status of an exceptional halt (evm_internal.h)
 
 
 def trace_image(name: str = "guest-trace") -> GuestImage:
@@ -36,7 +36,7 @@ class RecordParser:
     names: tuple[str, ...]
     transactions: list[TxTrace] = field(default_factory=list)
     current: TxTrace = field(default_factory=TxTrace)
-    _pending: dict[int, int] = field(default_factory=dict)   # depth -> index of its frame's last line
+    _pending: dict[int, int] = field(default_factory=dict)  # depth -> index of its frame's last line
 
     def _complete(self, depth: int, gas_after: int, error: str = "") -> None:
         """Fill in gasCost (and error) of the pending line of depth."""
@@ -45,8 +45,16 @@ class RecordParser:
             return
         old = self.current.steps[index]
         self.current.steps[index] = TraceStep(
-            old.pc, old.op, old.gas, old.gas - gas_after, old.mem_size, old.stack, old.depth, old.refund,
-            old.op_name, error,
+            old.pc,
+            old.op,
+            old.gas,
+            old.gas - gas_after,
+            old.mem_size,
+            old.stack,
+            old.depth,
+            old.refund,
+            old.op_name,
+            error,
         )
 
     def feed(self, record: dict[str, Any]) -> None:
@@ -63,11 +71,19 @@ class RecordParser:
         else:
             gas, depth = int(record["gas"], 16), record["depth"]
             self._complete(depth, gas)
-            self.current.steps.append(TraceStep(
-                pc=record["pc"], op=record["op"], gas=gas, gas_cost=0, mem_size=record["memSize"],
-                stack=tuple(int(v, 16) for v in record["stack"]), depth=depth, refund=record["refund"],
-                op_name=self.names[record["op"]],
-            ))
+            self.current.steps.append(
+                TraceStep(
+                    pc=record["pc"],
+                    op=record["op"],
+                    gas=gas,
+                    gas_cost=0,
+                    mem_size=record["memSize"],
+                    stack=tuple(int(v, 16) for v in record["stack"]),
+                    depth=depth,
+                    refund=record["refund"],
+                    op_name=self.names[record["op"]],
+                )
+            )
             self._pending[depth] = len(self.current.steps) - 1
 
     def result(self) -> list[TxTrace]:

@@ -1,4 +1,4 @@
-"""Machine A's EIP-3155 tracer on a chain whose every line is computed by hand (tests/swapping/trace/add.toml)."""
+"""Machine A's EIP-3155 tracer, every line computed by hand (chain: tests/swapping/trace/add.toml)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,16 @@ from fastvm.trace import trace_block
 EXAMPLE = Path(__file__).resolve().parents[1] / "swapping" / "trace" / "add.toml"
 INTRINSIC = 21_000
 PUSH1, ADD, STOP, SSTORE, GAS, CALL, JUMP, MSTORE, REVERT, RETURN = (
-    0x60, 0x01, 0x00, 0x55, 0x5A, 0xF1, 0x56, 0x52, 0xFD, 0xF3,
+    0x60,
+    0x01,
+    0x00,
+    0x55,
+    0x5A,
+    0xF1,
+    0x56,
+    0x52,
+    0xFD,
+    0xF3,
 )
 
 
@@ -30,7 +39,9 @@ def trace() -> list[TxTrace]:
 
 def rows(tx: TxTrace) -> list[tuple]:
     """(pc, op, gas, gasCost, memSize, stack, depth, refund, opName) of every line."""
-    return [(s.pc, s.op, s.gas, s.gas_cost, s.mem_size, s.stack, s.depth, s.refund, s.op_name) for s in tx.steps]
+    return [
+        (s.pc, s.op, s.gas, s.gas_cost, s.mem_size, s.stack, s.depth, s.refund, s.op_name) for s in tx.steps
+    ]
 
 
 def test_push_push_add_stop_line_by_line(trace: list[TxTrace]) -> None:
@@ -42,12 +53,16 @@ def test_push_push_add_stop_line_by_line(trace: list[TxTrace]) -> None:
         (5, STOP, gas - 9, 0, 0, (3,), 1, 0, "STOP"),
     ]
     summary = trace[0].summary
-    assert summary is not None and (summary.gas_used, summary.passed, summary.output) == (INTRINSIC + 9, True, b"")
+    assert summary is not None and (summary.gas_used, summary.passed, summary.output) == (
+        INTRINSIC + 9,
+        True,
+        b"",
+    )
 
 
 def test_the_refund_counter_counts_from_the_opcode_after_the_sstore(trace: list[TxTrace]) -> None:
-    cold_reset = 2_100 + 2_900        # EIP-2929 cold slot + EIP-2200 reset of a non-zero slot
-    clear_refund = 4_800              # EIP-3529
+    cold_reset = 2_100 + 2_900  # EIP-2929 cold slot + EIP-2200 reset of a non-zero slot
+    clear_refund = 4_800  # EIP-3529
     gas = 50_000 - INTRINSIC
     assert [(r[0], r[1], r[2], r[3], r[7]) for r in rows(trace[1])] == [
         (0, PUSH1, gas, 3, 0),
@@ -63,13 +78,13 @@ def test_a_call_opens_depth_2_with_all_but_a_64th_of_the_gas(trace: list[TxTrace
     steps = trace[2].steps
     call = next(s for s in steps if s.op == CALL)
     child = steps[steps.index(call) + 1 : steps.index(call) + 5]
-    assert call.depth == 1 and call.stack[-1] == call.gas   # GAS pushed what CALL starts with
-    available = call.gas - 2_600                            # a cold account (EIP-2929)
+    assert call.depth == 1 and call.stack[-1] == call.gas  # GAS pushed what CALL starts with
+    available = call.gas - 2_600  # a cold account (EIP-2929)
     assert [(s.pc, s.op, s.depth) for s in child] == [(0, PUSH1, 2), (2, PUSH1, 2), (4, ADD, 2), (5, STOP, 2)]
-    assert child[0].gas == available - available // 64     # EIP-150
+    assert child[0].gas == available - available // 64  # EIP-150
     after = steps[steps.index(call) + 5]
     assert (after.pc, after.depth, after.stack) == (14, 1, (1,))
-    assert call.gas_cost == call.gas - after.gas            # CALL's cost includes what the child spent
+    assert call.gas_cost == call.gas - after.gas  # CALL's cost includes what the child spent
     assert steps[-1].op == RETURN and trace[2].summary is not None and trace[2].summary.output == bytes(32)
 
 
@@ -77,16 +92,24 @@ def test_an_exceptional_halt_marks_its_line_and_costs_all_the_gas(trace: list[Tx
     jump = trace[3].steps[-1]
     assert (jump.pc, jump.op, jump.stack, jump.error) == (2, JUMP, (4,), "InvalidJumpDestination")
     assert jump.gas_cost == jump.gas
-    assert trace[3].summary is not None and (trace[3].summary.gas_used, trace[3].summary.passed) == (30_000, False)
+    assert trace[3].summary is not None and (trace[3].summary.gas_used, trace[3].summary.passed) == (
+        30_000,
+        False,
+    )
 
 
 def test_memory_size_is_in_bytes_after_the_opcode_that_grew_it(trace: list[TxTrace]) -> None:
     steps = trace[4].steps
     assert [(s.op, s.mem_size) for s in steps] == [
-        (PUSH1, 0), (PUSH1, 0), (MSTORE, 0), (PUSH1, 96), (PUSH1, 96), (REVERT, 96),
+        (PUSH1, 0),
+        (PUSH1, 0),
+        (MSTORE, 0),
+        (PUSH1, 96),
+        (PUSH1, 96),
+        (REVERT, 96),
     ]
-    assert steps[2].gas_cost == 3 + 3 * 3                   # MSTORE at 0x40: three words of memory
-    assert steps[-1].error == ""                            # a revert is no exceptional halt
+    assert steps[2].gas_cost == 3 + 3 * 3  # MSTORE at 0x40: three words of memory
+    assert steps[-1].error == ""  # a revert is no exceptional halt
     summary = trace[4].summary
     assert summary is not None and summary.output == (42).to_bytes(32, "big") and not summary.passed
 
@@ -94,11 +117,20 @@ def test_memory_size_is_in_bytes_after_the_opcode_that_grew_it(trace: list[TxTra
 def test_lines_serialize_as_eip_3155_json() -> None:
     step = TraceStep(4, ADD, 28_994, 3, 0, (1, 2), 1, 0, "ADD")
     assert step.to_json() == {
-        "pc": 4, "op": 1, "gas": "0x7142", "gasCost": "0x3", "memSize": 0, "stack": ["0x1", "0x2"],
-        "depth": 1, "refund": 0, "opName": "ADD",
+        "pc": 4,
+        "op": 1,
+        "gas": "0x7142",
+        "gasCost": "0x3",
+        "memSize": 0,
+        "stack": ["0x1", "0x2"],
+        "depth": 1,
+        "refund": 0,
+        "opName": "ADD",
     }
-    assert TraceStep(2, JUMP, 9, 9, 0, (4,), 1, 0, "JUMP", "InvalidJumpDestination").to_json()["error"] == \
-        "InvalidJumpDestination"
+    assert (
+        TraceStep(2, JUMP, 9, 9, 0, (4,), 1, 0, "JUMP", "InvalidJumpDestination").to_json()["error"]
+        == "InvalidJumpDestination"
+    )
 
 
 def test_the_normal_machine_runs_the_untraced_classes() -> None:

@@ -39,8 +39,9 @@ def test_the_guest_traces_the_example_chain_line_for_line_as_a() -> None:
     assert len(report.a) == 5 and [len(t.steps) for t in report.a] == [len(t.steps) for t in report.ab]
     # equal in every field, gasCost and error presence included, not only the compared ones
     for a_tx, ab_tx in zip(report.a, report.ab, strict=True):
-        assert [s.to_json() | {"error": bool(s.error)} for s in a_tx.steps] == \
-            [s.to_json() | {"error": bool(s.error)} for s in ab_tx.steps]
+        assert [s.to_json() | {"error": bool(s.error)} for s in a_tx.steps] == [
+            s.to_json() | {"error": bool(s.error)} for s in ab_tx.steps
+        ]
         assert a_tx.summary == ab_tx.summary
 
 
@@ -72,15 +73,26 @@ def test_tx_compares_one_transaction_and_finds_the_add_at_depth_2() -> None:
     assert d.previous is not None and (d.previous.op_name, d.previous.pc, d.previous.depth) == ("ADD", 4, 2)
 
 
-def test_the_readme_example_names_add_and_writes_both_states(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_the_readme_example_names_add_and_writes_both_states(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     """The README's worked example: hello.toml block 1 on the planted build, then state diff."""
-    argv = ["trace", str(HELLO), "--block", "1", "--image", "guest-trace-plant-add", "--states", str(tmp_path)]
+    argv = [
+        "trace",
+        str(HELLO),
+        "--block",
+        "1",
+        "--image",
+        "guest-trace-plant-add",
+        "--states",
+        str(tmp_path),
+    ]
     assert main(argv) == 1
     out = capsys.readouterr().out
     assert "first difference: transaction 1, line 4, pc 6 PUSH1, depth 1: gas differs" in out
     assert "the difference arose in ADD (transaction 1, pc 5, depth 1)" in out
     assert main(["state", "diff", str(tmp_path / "a.bin"), str(tmp_path / "ab.bin")]) == 1
-    assert "gas_mismatch" in capsys.readouterr().out   # AB's S' rejects the block: its gas differs
+    assert "gas_mismatch" in capsys.readouterr().out  # AB's S' rejects the block: its gas differs
 
 
 def test_json_report_of_agreeing_traces(capsys: pytest.CaptureFixture) -> None:
@@ -92,7 +104,12 @@ def test_json_report_of_agreeing_traces(capsys: pytest.CaptureFixture) -> None:
 
 def test_json_report_of_the_planted_divergence(tmp_path: Path) -> None:
     out = tmp_path / "d.json"
-    assert main(["trace", str(ADD_CHAIN), "--block", "1", "--image", "guest-trace-plant-add", "--json", str(out)]) == 1
+    assert (
+        main(
+            ["trace", str(ADD_CHAIN), "--block", "1", "--image", "guest-trace-plant-add", "--json", str(out)]
+        )
+        == 1
+    )
     difference = json.loads(out.read_text())["difference"]
     assert difference["previous"]["opName"] == "ADD" and difference["fields"] == ["gas"]
     assert int(difference["a"]["gas"], 16) - int(difference["ab"]["gas"], 16) == 1
@@ -132,7 +149,9 @@ def test_a_missing_line_is_a_difference() -> None:
         (["trace", str(HELLO), "--block", "1", "--image", "guest"], "unknown trace image"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(argv: list[str], message: str, capsys: pytest.CaptureFixture) -> None:
+def test_bad_input_is_one_line_and_exit_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture
+) -> None:
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1

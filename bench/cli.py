@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
+from emulator.cliargs import add_json_option
 from emulator.errors import SwapvmError
 
 # name -> module with `add_arguments(parser)` and `run(args) -> int`
@@ -19,7 +20,7 @@ BENCHMARKS = {
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `swapvm bench <name>` for every benchmark module that exists."""
-    bench = subparsers.add_parser("bench", help="run a benchmark; prints a table, --json prints JSON")
+    bench = subparsers.add_parser("bench", help="run a benchmark; prints a table, --json FILE writes JSON")
     names = bench.add_subparsers(dest="bench_name", required=True)
     for name, module_name in BENCHMARKS.items():
         try:
@@ -29,8 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                 continue
             raise
         parser = names.add_parser(name, help=(module.__doc__ or name).splitlines()[0])
-        parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-        parser.add_argument("--out", help="also write the JSON to this file")
+        add_json_option(parser, "the figures")
+        parser.add_argument("--check", action="store_true", help="exit 1 when a figure misses its goal")
         module.add_arguments(parser)
         parser.set_defaults(func=_runner(module_name))
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.output import emit_json
+from emulator.cliargs import input_file, log2_window, non_negative, output_dir
 
 DEFAULT_SOURCE = Path(__file__).resolve().parent.parent / "fastvm" / "examples" / "hello.toml"
 
@@ -18,13 +19,16 @@ MIN_LOG2_WINDOW = 24   # dispute_s is reported for a window of at least 2^24 ste
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Source, store, the disputed block and how many extra step proofs to sample."""
-    parser.add_argument("--source", default=str(DEFAULT_SOURCE), help="chain to replay and dispute")
-    parser.add_argument("--store", help="snapshot store (default: a temporary folder)")
-    parser.add_argument("--block", type=int, default=1, help="the window the lies sit in (default 1)")
-    parser.add_argument("--sample", type=int, default=200,
+    parser.add_argument("--source", type=input_file, default=DEFAULT_SOURCE,
+                        help="chain to replay and dispute")
+    parser.add_argument("--store", type=output_dir, help="snapshot store (default: a temporary folder)")
+    parser.add_argument("--block", type=non_negative, default=1,
+                        help="the window the lies sit in (default 1)")
+    parser.add_argument("--sample", type=non_negative, default=200,
                         help="extra step proofs sampled across that window for size and gas (default 200)")
     parser.add_argument(
-        "--log2-window", type=int, help=f"a (default: measured by the replay, at least {MIN_LOG2_WINDOW})"
+        "--log2-window", type=log2_window,
+            help=f"a (default: measured by the replay, at least {MIN_LOG2_WINDOW})"
     )
 
 
@@ -107,8 +111,9 @@ def run(args: argparse.Namespace) -> int:
         **gas_figures(proofs, chain.template),
         "games": [inside, level1],
     }
+    lost = 0 if report["honest_won"] else 1   # a game the honest party loses is a negative verdict
     if emit_json(report, args):
-        return 0
+        return lost
     print(f"dispute on {Path(args.source).name}: a = {a}, {chain.blocks} blocks, {inside['rounds']} rounds")
     print(f"{'lie':<34} {'won':>4} {'rounds':>6} {'s':>7} {'step':>11} {'bytes':>6}  instruction")
     for row in report["games"]:
@@ -120,4 +125,4 @@ def run(args: argparse.Namespace) -> int:
     gas_text = (f"verify gas max {gas:,}, median {report['verify_gas_median']:,}" if gas is not None
                 else report.get("verify_gas_note", ""))
     print(f"{len(proofs)} proofs: {sizes_text}; {gas_text}")
-    return 0
+    return lost

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from bench.output import emit_json
+from bench.output import emit_json, goal_verdict
+from emulator.cliargs import positive
 from emulator.errors import SwapvmError
 
 DEFAULT_SIZES = (100, 1_000, 10_000)
@@ -14,10 +15,12 @@ OVERHEAD_GOAL = 0.10  # encoding + S root per block, as a fraction of A's execut
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `swapvm bench fast`."""
-    parser.add_argument("--accounts", type=int, default=1_000, help="users in each workload (default 1000)")
-    parser.add_argument("--erc20-accounts", type=int, default=10_000, help="users of the ERC-20 goal run")
-    parser.add_argument("--blocks", type=int, default=2, help="blocks per workload (default 2)")
-    parser.add_argument("--txs", type=int, default=100, help="transactions per block (default 100)")
+    parser.add_argument("--accounts", type=positive, default=1_000,
+                        help="users in each workload (default 1000)")
+    parser.add_argument("--erc20-accounts", type=positive, default=10_000,
+                        help="users of the ERC-20 goal run")
+    parser.add_argument("--blocks", type=positive, default=2, help="blocks per workload (default 2)")
+    parser.add_argument("--txs", type=positive, default=100, help="transactions per block (default 100)")
     parser.add_argument("--workloads", default="transfers,erc20,arith,keccak,sstore", help="comma-separated")
     parser.add_argument(
         "--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="account counts for encode/root"
@@ -112,8 +115,9 @@ def run(args: argparse.Namespace) -> int:
             "limit": OVERHEAD_GOAL,
             "met": ratio <= OVERHEAD_GOAL,
         }
+    missed = [] if report.get("goal", {"met": True})["met"] else [f"ERC-20 overhead <= {OVERHEAD_GOAL:.0%}"]
     if emit_json(report, args):
-        return 0
+        return goal_verdict(missed, args)
     print(
         f"{'workload':<10} {'accounts':>8} {'Mgas/s':>8} {'A s/block':>10} {'encode s':>9} {'root s':>8}"
         f" {'overhead':>9}"
@@ -136,4 +140,4 @@ def run(args: argparse.Namespace) -> int:
             f"\nERC-20 overhead {goal['erc20_overhead_ratio']:.2%} (goal ≤ {OVERHEAD_GOAL:.0%}): "
             + ("met" if goal["met"] else "NOT met")
         )
-    return 0
+    return goal_verdict(missed, args)

@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bench.output import emit_json
+from bench.output import emit_json, goal_verdict
+from emulator.cliargs import comma_list, input_file, positive
 from emulator.errors import SwapvmError
 from toolchain.build import ROOT
 
@@ -42,20 +43,24 @@ GOALS = {
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `swapvm bench guest`."""
-    parser.add_argument("--accounts", type=int, default=100, help="users in each workload (default 100)")
-    parser.add_argument("--blocks", type=int, default=2, help="blocks per workload (default 2)")
-    parser.add_argument("--txs", type=int, default=10, help="transactions per block (default 10)")
-    parser.add_argument("--workloads", default="transfers,erc20,arith,keccak,sstore", help="comma-separated")
+    parser.add_argument("--accounts", type=positive, default=100, help="users in each workload (default 100)")
+    parser.add_argument("--blocks", type=positive, default=2, help="blocks per workload (default 2)")
+    parser.add_argument("--txs", type=positive, default=10, help="transactions per block (default 10)")
+    parser.add_argument("--workloads",
+                        type=comma_list, default=["transfers", "erc20", "arith", "keccak", "sstore"],
+                        help="comma-separated workload names")
     parser.add_argument(
-        "--fixtures", default=",".join(DEFAULT_FIXTURES), help="BlockchainTests files (first test of each)"
+        "--fixtures", type=comma_list, default=list(DEFAULT_FIXTURES),
+        help="BlockchainTests files under the shared fixtures, comma-separated (first test of each)",
     )
-    parser.add_argument("--image", help="a guest ELF to measure (default: the main guest of this tree)")
+    parser.add_argument("--image", type=input_file,
+                        help="a guest ELF to measure (default: the main guest of this tree)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke run for tests)")
     parser.add_argument(
         "--profile", action="store_true", help="only profile the first block of each --profile-chains chain"
     )
     parser.add_argument(
-        "--profile-chains", default="mergeExample_Shanghai,transfers,arith",
+        "--profile-chains", type=comma_list, default=["mergeExample_Shanghai", "transfers", "arith"],
         help="workload names or fixture test names (default mergeExample_Shanghai,transfers,arith)",
     )
 
@@ -108,9 +113,12 @@ def fixture_chains(files: list[str]) -> dict[str, EssentialState]:
     chains = {}
     for rel in files:
         path = FIXTURES / rel
-        if not path.exists():
+        if not path.is_file():
             raise SwapvmError(f"fixture file not found: {path}")
-        test = load_file(path)[0]
+        tests = load_file(path)
+        if not tests:
+            raise SwapvmError(f"{path} holds no BlockchainTests test")
+        test = tests[0]
         chains[test.name] = initial_state(test)
     return chains
 
@@ -167,9 +175,9 @@ def collect(args: argparse.Namespace) -> dict:
     from swapping.guest_image import guest_image
 
     accounts, blocks, txs = (4, 1, 2) if args.quick else (args.accounts, args.blocks, args.txs)
-    files = [f for f in args.fixtures.split(",") if f.strip()][: 1 if args.quick else None]
-    image = guest_image() if not args.image else given_image(Path(args.image))
+    files = args.fixtures[: 1 if args.quick else None]
     fixtures = fixture_chains(files)
+    image = guest_image() if not args.image else given_image(Path(args.image))
     measure_chain(next(iter(fixtures.values())), image)  # warm-up: the machine template is cached
     report = {
         "command": "swapvm bench guest" + (" --quick" if args.quick else "")
@@ -180,7 +188,7 @@ def collect(args: argparse.Namespace) -> dict:
         "sizes": {"accounts": accounts, "blocks": blocks, "txs_per_block": txs},
         "workloads": {
             name: measure_chain(workload(name, accounts, blocks, txs), image)
-            for name in (n.strip() for n in args.workloads.split(",")) if name
+            for name in args.workloads
         },
         "fixtures": {name: measure_chain(state, image) for name, state in fixtures.items()},
         **crypto_figures(),
@@ -218,9 +226,9 @@ def collect_profiles(args: argparse.Namespace) -> dict:
 
     accounts, txs = (4, 2) if args.quick else (args.accounts, args.txs)
     image = guest_image() if not args.image else given_image(Path(args.image))
-    fixtures = fixture_chains([f for f in args.fixtures.split(",") if f.strip()])
+    fixtures = fixture_chains(args.fixtures)
     profiles = {}
-    for name in (n.strip() for n in args.profile_chains.split(",") if n.strip()):
+    for name in args.profile_chains:
         if name in WORKLOADS:
             state = workload(name, accounts, 1, txs)
         elif name in fixtures:
@@ -235,8 +243,9 @@ def collect_profiles(args: argparse.Namespace) -> dict:
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark; print a table (or JSON) and optionally write the JSON."""
     report = collect_profiles(args) if args.profile else collect(args)
+    missed = [g["what"] for g in report.get("goals", {}).values() if not g["met"]]
     if emit_json(report, args):
-        return 0
+        return goal_verdict(missed, args)
     if args.profile:
         from bench.guest_profile import print_profile
 
@@ -244,4 +253,4 @@ def run(args: argparse.Namespace) -> int:
             print_profile(name, prof)
     else:
         print_table(report)
-    return 0
+    return goal_verdict(missed, args)

@@ -6,7 +6,8 @@ import argparse
 import statistics
 import time
 
-from bench.output import emit_json
+from bench.output import emit_json, goal_verdict
+from emulator.cliargs import positive
 
 WINDOW_GOAL = 0.8            # unicorn window steps/s >= 0.8 x raw Unicorn (issue 2)
 PROOF_GOAL_BYTES = 8 << 10   # a step proof <= 8 KiB
@@ -15,10 +16,13 @@ VERIFY_GOAL_MS = 2.0
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `swapvm bench machine`."""
-    parser.add_argument("--rounds", type=int, default=20000, help="keccak-f rounds of the Unicorn runs")
-    parser.add_argument("--reference-rounds", type=int, default=20, help="keccak-f rounds of the Python run")
-    parser.add_argument("--proofs", type=int, default=200, help="step proofs sampled for size and verify")
-    parser.add_argument("--repeat", type=int, default=3, help="Unicorn runs per figure; the best is kept")
+    parser.add_argument("--rounds", type=positive, default=20000, help="keccak-f rounds of the Unicorn runs")
+    parser.add_argument("--reference-rounds", type=positive, default=20,
+                        help="keccak-f rounds of the Python run")
+    parser.add_argument("--proofs", type=positive, default=200,
+                        help="step proofs sampled for size and verify")
+    parser.add_argument("--repeat", type=positive, default=3,
+                        help="Unicorn runs per figure; the best is kept")
 
 
 def _template(rounds: int, log2_window: int):
@@ -152,8 +156,13 @@ def measure(args: argparse.Namespace) -> dict:
 def run(args: argparse.Namespace) -> int:
     """Print the figures as a table, or one JSON object with --json (and to --out if given)."""
     result = measure(args)
+    missed = [name for name, met in (
+        (f"window_over_raw >= {WINDOW_GOAL}", result["window_over_raw"] >= WINDOW_GOAL),
+        (f"proof_bytes_max <= {PROOF_GOAL_BYTES}", result["proof_bytes_max"] <= PROOF_GOAL_BYTES),
+        (f"verify_ms <= {VERIFY_GOAL_MS}", result["verify_ms"] <= VERIFY_GOAL_MS),
+    ) if not met]
     if emit_json(result, args):
-        return 0
+        return goal_verdict(missed, args)
     goals = {
         "window_over_raw": f">= {WINDOW_GOAL}",
         "proof_bytes_max": f"<= {PROOF_GOAL_BYTES}",
@@ -161,4 +170,4 @@ def run(args: argparse.Namespace) -> int:
     }
     for key, value in result.items():
         print(f"{key:28} {value:>16}  {goals.get(key, '')}")
-    return 0
+    return goal_verdict(missed, args)

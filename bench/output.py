@@ -1,24 +1,22 @@
-"""The one way a benchmark hands out its JSON: to --out when given, to stdout alone with --json."""
+"""The one way a benchmark hands out its results: JSON where --json says, goals judged under --check."""
 
 from __future__ import annotations
 
 import argparse
-import json
-from pathlib import Path
+import sys
 from typing import Any
 
-from emulator.errors import SwapvmError
+from emulator import cliargs
 
 
 def emit_json(report: dict[str, Any], args: argparse.Namespace) -> bool:
-    """Write the report to --out if given; print it and return True when --json asks for JSON only."""
-    text = json.dumps(report, indent=2)
-    if getattr(args, "out", None):
-        try:
-            Path(args.out).write_text(text + "\n")
-        except OSError as exc:
-            raise SwapvmError(f"cannot write {args.out}: {exc.strerror}") from None
-    if args.json:
-        print(text)
-        return True
-    return False
+    """Write the report where --json says; True when stdout holds the JSON alone (`--json -`)."""
+    cliargs.emit_json(report, args.json)
+    return cliargs.json_to_stdout(args)
+
+
+def goal_verdict(missed: list[str], args: argparse.Namespace) -> int:
+    """Name every missed goal on stderr; exit 1 only under --check (timings depend on the machine's load)."""
+    for goal in missed:
+        print(f"goal not met: {goal}", file=sys.stderr)
+    return 1 if missed and args.check else 0

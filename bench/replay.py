@@ -11,7 +11,8 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from bench.output import emit_json
+from bench.output import emit_json, goal_verdict
+from emulator.cliargs import positive
 from emulator.errors import SwapvmError
 
 SCALING_GOAL = 1.8
@@ -21,9 +22,10 @@ OVERHEAD_GOAL = 0.1
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `swapvm bench replay`."""
     parser.add_argument("--workload", default="transfers", help="a fastvm workload (default transfers)")
-    parser.add_argument("--blocks", type=int, default=8, help="blocks in the chain (default 8)")
-    parser.add_argument("--txs", type=int, default=20, help="transactions per block (default 20)")
-    parser.add_argument("--accounts", type=int, default=200, help="accounts in the workload (default 200)")
+    parser.add_argument("--blocks", type=positive, default=8, help="blocks in the chain (default 8)")
+    parser.add_argument("--txs", type=positive, default=20, help="transactions per block (default 20)")
+    parser.add_argument("--accounts", type=positive, default=200,
+                        help="accounts in the workload (default 200)")
     parser.add_argument("--quick", action="store_true", help="a tiny chain (a smoke run for tests)")
 
 
@@ -72,8 +74,12 @@ def run(args: argparse.Namespace) -> int:
         "orchestration_overhead": two["orchestration_overhead"],
         "goals": {"scaling_2_workers": SCALING_GOAL, "orchestration_overhead": OVERHEAD_GOAL},
     }
+    missed = [name for name, met in (
+        (f"scaling with 2 workers >= {SCALING_GOAL}", report["scaling_2_workers"] >= SCALING_GOAL),
+        (f"orchestration overhead <= {OVERHEAD_GOAL:.0%}", report["orchestration_overhead"] <= OVERHEAD_GOAL),
+    ) if not met]
     if emit_json(report, args):
-        return 0
+        return goal_verdict(missed, args)
     print(f"{'workers':>7} {'blocks':>6} {'AB wall s':>9} {'blocks/s':>9} {'Mgas/s':>8} {'overhead':>9}")
     for row in report["runs"]:
         print(
@@ -84,4 +90,4 @@ def run(args: argparse.Namespace) -> int:
         f"\nscaling with 2 workers: {report['scaling_2_workers']:.2f}x (goal >= {SCALING_GOAL}); "
         f"orchestration overhead {report['orchestration_overhead']:.1%} (goal <= {OVERHEAD_GOAL:.0%})"
     )
-    return 0
+    return goal_verdict(missed, args)

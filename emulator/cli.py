@@ -11,14 +11,35 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from emulator.cliargs import (
+    add_json_option,
+    emit_json,
+    input_file,
+    json_to_stdout,
+    log2_window,
+    non_negative,
+    output_dir,
+    output_file,
+    positive,
+)
 from emulator.errors import SwapvmError
-from emulator.layout import DEFAULT_LOG2_WINDOW, DEFAULT_RAM_SIZE, DEFAULT_S_SIZE
+from emulator.layout import (
+    DEFAULT_LOG2_WINDOW,
+    DEFAULT_RAM_SIZE,
+    DEFAULT_S_SIZE,
+    LEAF_BYTES,
+    SHADOW_PC,
+    SHADOW_ROM_END,
+    SHADOW_TVAL,
+    STATUS_NAMES,
+)
 
 if TYPE_CHECKING:
     from emulator.state import MachineState
     from emulator.template import Template
 
 BACKEND_CHOICES = ("reference", "fast", "unicorn", "lockstep")
+HEX_FIELDS = ("pc", "tval", "text_start", "text_end", "rom_end")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,55 +51,66 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _image_arguments(run)
     run.add_argument("--backend", choices=BACKEND_CHOICES, default="fast",
                      help="engine (lockstep: --pair engines compared every --every steps)")
-    run.add_argument("--max-steps", type=_positive, default=100_000_000, help="step budget")
-    run.add_argument("--every", type=_positive, default=1, help="lockstep: compare roots every K steps")
-    run.add_argument("--pair", default="reference,unicorn", help="lockstep: two engines, e.g. fast,unicorn")
-    run.add_argument("--json", action="store_true", help="print one JSON object")
-    run.add_argument("--from-snapshot", type=Path, help="start from this snapshot instead of Q* + S")
-    run.add_argument("--save-snapshot", type=Path, metavar="DIR", help="save the end as DIR/<root>.snap")
+    run.add_argument("--max-steps", type=positive, default=100_000_000, help="step budget")
+    run.add_argument("--every", type=positive, default=1, help="lockstep: compare roots every K steps")
+    run.add_argument("--pair", type=engine_pair, default=("reference", "unicorn"),
+                     help="lockstep: two engines, e.g. fast,unicorn")
+    add_json_option(run, "the result")
+    run.add_argument("--from-snapshot", type=input_file, help="start from this snapshot instead of Q* + S")
+    run.add_argument("--save-snapshot", type=output_dir, metavar="DIR",
+                     help="save the end as DIR/<root>.snap")
     run.set_defaults(func=cmd_run)
 
     prove = commands.add_parser("prove", help="a one-step proof of step N (0-based: state N -> N+1)")
     _image_arguments(prove)
-    prove.add_argument("--step", type=_non_negative, required=True, help="the step to prove")
-    prove.add_argument("--out", type=Path, required=True, help="proof file (.json, or binary otherwise)")
+    prove.add_argument("--step", type=non_negative, required=True, help="the step to prove")
+    prove.add_argument("--out", type=output_file, required=True,
+                       help="proof file (.json, or binary otherwise; an existing file is overwritten)")
     prove.set_defaults(func=cmd_prove)
 
-    verify = commands.add_parser("verify", help="check a step proof with the replay access alone")
-    verify.add_argument("proof", type=Path, help="proof file (JSON or binary)")
-    verify.add_argument("--image", type=Path, help="take Q* from this image (otherwise the proof's own Q*)")
+    verify = commands.add_parser("verify", help="check a step proof against an image's Q* or a given Q* root")
+    verify.add_argument("proof", type=input_file, help="proof file (JSON or binary)")
+    against = verify.add_mutually_exclusive_group(required=True)
+    against.add_argument("--image", type=input_file,
+                         help="hold the proof against the Q* of this image (with the parameters below)")
+    against.add_argument("--qstar", type=root_hex, metavar="ROOT", help="hold the proof against this Q* root")
     _param_arguments(verify)
-    verify.add_argument("--json", action="store_true", help="print one JSON object")
+    add_json_option(verify, "the result")
     verify.set_defaults(func=cmd_verify)
 
 
-def _positive(text: str) -> int:
-    """An integer >= 1."""
-    value = int(text, 0)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} is not a positive integer")
-    return value
+def root_hex(text: str) -> bytes:
+    """An argparse type: a 32-byte root as 64 hex digits (0x optional)."""
+    digits = text[2:] if text.lower().startswith("0x") else text
+    try:
+        root = bytes.fromhex(digits)
+    except ValueError:
+        root = b""
+    if len(root) != 32:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a 32-byte root (64 hex digits)")
+    return root
 
 
-def _non_negative(text: str) -> int:
-    """An integer >= 0."""
-    value = int(text, 0)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text} is negative")
-    return value
+def engine_pair(text: str) -> tuple[str, str]:
+    """An argparse type: two engines for lockstep, e.g. `fast,unicorn`."""
+    names = tuple(name.strip() for name in text.split(","))
+    engines = BACKEND_CHOICES[:3]
+    if len(names) != 2 or any(name not in engines for name in names):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected two of {', '.join(engines)}, comma-separated")
+    return names[0], names[1]
 
 
 def _param_arguments(parser: argparse.ArgumentParser) -> None:
     """The machine parameters."""
-    parser.add_argument("--log2-window", type=_positive, default=DEFAULT_LOG2_WINDOW, help="window: 2^A")
-    parser.add_argument("--ram-size", type=_non_negative, default=DEFAULT_RAM_SIZE, help="RAM bytes")
-    parser.add_argument("--s-size", type=_non_negative, default=DEFAULT_S_SIZE, help="accessible S bytes")
+    parser.add_argument("--log2-window", type=log2_window, default=DEFAULT_LOG2_WINDOW, help="window: 2^A")
+    parser.add_argument("--ram-size", type=non_negative, default=DEFAULT_RAM_SIZE, help="RAM bytes")
+    parser.add_argument("--s-size", type=non_negative, default=DEFAULT_S_SIZE, help="accessible S bytes")
 
 
 def _image_arguments(parser: argparse.ArgumentParser) -> None:
     """The image, its parameters and an optional S."""
-    parser.add_argument("image", type=Path, help="RV64IM ELF image")
-    parser.add_argument("--s-file", type=Path, help="bytes to place at the start of the S window")
+    parser.add_argument("image", type=input_file, help="RV64IM ELF image")
+    parser.add_argument("--s-file", type=input_file, help="bytes to place at the start of the S window")
     _param_arguments(parser)
 
 
@@ -100,13 +132,14 @@ def _s_bytes(args: argparse.Namespace) -> bytes:
         raise SwapvmError(f"cannot read {args.s_file}: {exc.strerror}") from None
 
 
-def _print(report: dict[str, Any], as_json: bool) -> None:
-    """One JSON object, or aligned key: value lines."""
-    if as_json:
-        print(json.dumps(report, sort_keys=True))
+def _print(report: dict[str, Any], args: argparse.Namespace) -> None:
+    """Aligned key: value lines (unless --json -), and the JSON object where --json says."""
+    emit_json(report, args.json, indent=None)
+    if json_to_stdout(args):
         return
     for key, value in report.items():
-        print(f"{key:>10}: {value:#x}" if key in ("pc", "tval") else f"{key:>10}: {value}")
+        hexadecimal = key in HEX_FIELDS and isinstance(value, int)
+        print(f"{key:>11}: {value:#x}" if hexadecimal else f"{key:>11}: {value}")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -116,24 +149,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     template = load_template(args.image, args)
     state = _start_state(template, args)
     if args.backend == "lockstep":
-        backends = tuple(name.strip() for name in args.pair.split(","))
-        if len(backends) != 2:
-            raise SwapvmError(f"--pair needs two engines, got {args.pair!r}")
+        backends = args.pair
         result = lockstep(template, state, backends, args.max_steps, args.every)
         report: dict[str, Any] = {"backends": ",".join(backends), "steps": result.steps}
         report.update(describe(result.state))
         if result.divergence is not None:
             report["divergence"] = result.divergence
-            _print(report, args.json)
+            _print(report, args)
             return 1
-        _print(report, args.json)
+        _print(report, args)
         return 0
 
     def show(fd: int, data: bytes) -> None:
         """Guest debug output goes to stderr."""
         sys.stderr.write(data.decode("utf-8", "replace"))
 
-    machine = make_machine(args.backend, template, state, None if args.json else show)
+    machine = make_machine(args.backend, template, state, None if json_to_stdout(args) else show)
     steps = machine.run_until_halt(args.max_steps)
     fields = describe(machine.state())
     report = {"status": fields["status"], "cause": fields["cause"], "exit_code": fields["a0"],
@@ -142,8 +173,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         from emulator.snapshot import save_snapshot
 
         report["snapshot"] = str(save_snapshot(args.save_snapshot, machine.state(), template))
-    _print(report, args.json)
-    return 0
+    _print(report, args)
+    return 1 if report["status"] == "faulted" else 0
 
 
 def _start_state(template: Template, args: argparse.Namespace) -> MachineState:
@@ -193,18 +224,62 @@ def read_proof(path: Path) -> Any:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    """Check a proof by replay; exit 0 and print the post-root, or exit 2 naming the rejection."""
-    from emulator.proof import verify
+    """Check a proof by replay: exit 0 with what it checked, 1 when the proof is rejected, 2 on bad input."""
+    from emulator.proof import MalformedProofError, ProofError, verify
 
     proof = read_proof(args.proof)
     if args.image is not None:
-        template_info: Any = load_template(args.image, args)
-        source = f"image {args.image}"
-    elif proof.qstar_root is not None:
-        template_info, source = proof.qstar_root, "the proof's own Q* (not checked against an image)"
+        template = load_template(args.image, args)
+        qstar, source = template.qstar_root(), f"image {args.image}"
     else:
-        raise SwapvmError("the proof carries no Q* root: pass --image")
-    post = verify(proof, template_info)
-    report = {"valid": True, "pre_root": proof.pre_root.hex(), "post_root": post.hex(), "qstar_from": source}
-    _print(report, args.json)
+        qstar, source = args.qstar, "--qstar"
+    report: dict[str, Any] = {"valid": False, "pre_root": proof.pre_root.hex(),
+                              "post_root": proof.post_root.hex(), "qstar": qstar.hex(), "qstar_from": source,
+                              **shadow_fields(proof)}
+    if args.image is not None:
+        differing = [f"{name} {report[name]} (the command's {getattr(args, name)})"
+                     for name in ("log2_window", "ram_size", "s_size")
+                     if isinstance(report[name], int) and report[name] != getattr(args, name)]
+        if differing:   # the image's Q* depends on them: name the likely cause of a Q* mismatch
+            report["note"] = "the proof's step runs with " + ", ".join(differing)
+    try:
+        verify(proof, qstar)
+    except MalformedProofError:
+        raise
+    except ProofError as exc:
+        report.update(valid=False, rejection=f"{type(exc).__name__}: {exc}")
+        _print(report, args)
+        return 1
+    report["valid"] = True
+    _print(report, args)
     return 0
+
+
+
+# The machine fields a proof's shadow-page leaves carry (spec §2.2): leaf -> the u64 fields, in order.
+SHADOW_LEAF_FIELDS = {
+    SHADOW_PC // LEAF_BYTES: ("pc", "clock", "status", None),
+    SHADOW_TVAL // LEAF_BYTES: (None, "log2_window", "text_start", "text_end"),
+    SHADOW_ROM_END // LEAF_BYTES: ("rom_end", "ram_size", "s_size", None),
+}
+
+
+def shadow_fields(proof: Any) -> dict[str, int | str]:
+    """The step's clock and the machine parameters, read from the pre-values of the shadow leaves.
+
+    They are bound to the pre-root like every proven leaf; a field whose leaf the step does not touch
+    (ram_size, s_size and rom_end are read by loads and stores only) is "not in the proof"."""
+    values = dict(proof.leaves)
+    fields: dict[str, int | str] = {}
+    for leaf, names in SHADOW_LEAF_FIELDS.items():
+        for slot, name in enumerate(names):
+            if name is None:
+                continue
+            if leaf in values:
+                fields[name] = int.from_bytes(values[leaf][8 * slot: 8 * slot + 8], "little")
+            else:
+                fields[name] = "not in the proof"
+    status = fields.get("status")
+    if isinstance(status, int):
+        fields["status"] = STATUS_NAMES.get(status, f"unknown({status})")
+    return fields

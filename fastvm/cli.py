@@ -6,10 +6,20 @@ Imports stay cheap: py-evm is loaded inside the handlers only.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
+from emulator.cliargs import (
+    add_json_option,
+    emit_json,
+    input_file,
+    int_range,
+    json_to_stdout,
+    non_negative,
+    output_dir,
+    output_file,
+    positive,
+)
 from emulator.errors import SwapvmError
 from emulator.layout import DEFAULT_S_SIZE
 from fastvm.codec import decode, encode, image_root
@@ -62,16 +72,48 @@ def _from_description(args: argparse.Namespace) -> int:
     return 0
 
 
-def emit_json(target: str, data: object) -> None:
-    """Write JSON to a file, or to standard output for "-"."""
-    text = json.dumps(data, indent=2) + "\n"
-    if target == "-":
-        sys.stdout.write(text)
-        return
-    try:
-        Path(target).write_text(text)
-    except OSError as exc:
-        raise SwapvmError(f"cannot write {target}: {exc.strerror}") from exc
+def add_range_options(parser: argparse.ArgumentParser) -> None:
+    """--from N and --to M: which blocks of a chain file, by header number."""
+    parser.add_argument("--from", dest="first", type=non_negative, metavar="N",
+                        help="start at block number N: A applies the blocks before it, unchecked")
+    parser.add_argument("--to", dest="last", type=non_negative, metavar="M", help="stop after block number M")
+
+
+def check_range(args: argparse.Namespace) -> None:
+    """Refuse --from after --to."""
+    if args.first is not None and args.last is not None and args.first > args.last:
+        raise SwapvmError(f"--from {args.first} is after --to {args.last}")
+
+
+def _from_genesis(args: argparse.Namespace) -> int:
+    """Build S0 from a geth-style genesis and, optionally, the blocks of a `geth export` file."""
+    from fastvm.chainfile import read_blocks, state_from_genesis
+    from fastvm.genesis import load_genesis
+
+    check_range(args)
+    genesis = load_genesis(args.file)
+    blocks = read_blocks(args.blocks) if args.blocks else []
+    state = state_from_genesis(genesis, blocks, args.first, args.last)
+    root = write_state(args.output, state)
+    print(f"{args.output}: {genesis.fork.name.title()}, chain id {genesis.chain_id}, {len(state.accounts)} "
+          f"accounts, {state.pending} blocks pending, S root 0x{root.hex()}")
+    for key, time in genesis.later_forks:   # S holds one fork: say where its chain must end
+        print(f"note: config.{key} = {time}: blocks from that time on cannot be appended to this S "
+              "(spec §4.2)")
+    return 0
+
+
+def _append(args: argparse.Namespace) -> int:
+    """Append the blocks of a `geth export` file to an S file's inbox."""
+    from fastvm.chainfile import append_blocks, read_blocks
+
+    check_range(args)
+    before = read_state(args.file)
+    state = append_blocks(before, read_blocks(args.chain), args.first, args.last)
+    root = write_state(args.output, state)
+    print(f"{args.output}: {len(state.inbox) - len(before.inbox)} blocks appended, {state.pending} pending, "
+          f"S root 0x{root.hex()}")
+    return 0
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -84,10 +126,9 @@ def _show(args: argparse.Namespace) -> int:
     listed = args.accounts or args.storage
     if listed:
         summary["account_list"] = [account_entry(a, args.storage) for a in state.accounts]
-    if args.json:
-        emit_json(args.json, summary)
-        if args.json == "-":
-            return 0
+    emit_json(summary, args.json)
+    if json_to_stdout(args):
+        return 0
     for key, value in summary.items():
         if key != "account_list":
             print(f"{key:>16}: {value}")
@@ -107,9 +148,8 @@ def _diff(args: argparse.Namespace) -> int:
 
     first, second = read_state(args.first), read_state(args.second)
     diff = diff_states(first, second)
-    if args.json:
-        emit_json(args.json, diff)
-    if args.json != "-":
+    emit_json(diff, args.json)
+    if not json_to_stdout(args):
         lines = diff_lines(diff, ("first", "second"))
         print("\n".join(lines) if lines else "the states are equal")
     return 0 if diff["equal"] else 1
@@ -141,11 +181,9 @@ def _run(args: argparse.Namespace) -> int:
 
     state = read_state(args.file)
     out = Path(args.out) if args.out else None
-    if args.s_size < 16:
-        raise SwapvmError("--s-size must be at least 16 bytes")
     report = run_blocks(state, args.blocks, out, args.s_size)
-    if args.json:
-        print(json.dumps(report, indent=2))
+    emit_json(report, args.json)
+    if json_to_stdout(args):
         return 0
     print(f"{'block':>6} {'number':>7} {'gas':>10} {'outcome':<28} {'A s':>8}  S root")
     for row in report["blocks"]:
@@ -163,6 +201,9 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+OUTPUT_HELP = "where to write S0 (an existing file is overwritten)"
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `swapvm state` and `swapvm fast`."""
     state = subparsers.add_parser("state", help="build and inspect essential states (S files)")
@@ -170,36 +211,55 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     fixture = actions.add_parser(
         "from-fixture", help="S0 from a BlockchainTests test: genesis, pre-state, blocks"
     )
-    fixture.add_argument("file", help="a BlockchainTests JSON file")
+    fixture.add_argument("file", type=input_file, help="a BlockchainTests JSON file")
     fixture.add_argument("--test", help="the test's name (required if the file holds several)")
-    fixture.add_argument("-o", "--output", required=True, help="where to write S0")
+    fixture.add_argument("-o", "--output", type=output_file, required=True, help=OUTPUT_HELP)
     fixture.set_defaults(func=_from_fixture)
     describe = actions.add_parser(
         "from-description", help="S0 from a TOML/JSON description of accounts and txs"
     )
-    describe.add_argument("file", help="a .toml/.json description (see fastvm/describe.py)")
-    describe.add_argument("-o", "--output", required=True, help="where to write S0")
+    describe.add_argument("file", type=input_file, help="a .toml/.json description (see fastvm/describe.py)")
+    describe.add_argument("-o", "--output", type=output_file, required=True, help=OUTPUT_HELP)
     describe.set_defaults(func=_from_description)
+    genesis = actions.add_parser(
+        "from-genesis", help="S0 from a geth-style genesis.json and the blocks of `geth export` (CHAIN.rlp)"
+    )
+    genesis.add_argument("file", type=input_file, help="a geth-style genesis JSON file")
+    genesis.add_argument("--blocks", type=input_file, metavar="CHAIN.rlp",
+                         help="concatenated RLP blocks (block 0 is skipped when it is the genesis)")
+    add_range_options(genesis)
+    genesis.add_argument("-o", "--output", type=output_file, required=True, help=OUTPUT_HELP)
+    genesis.set_defaults(func=_from_genesis)
+    append = actions.add_parser("append", help="append the blocks of a CHAIN.rlp file to an S file's inbox")
+    append.add_argument("file", type=input_file, help="the S file")
+    append.add_argument("chain", type=input_file, metavar="CHAIN.rlp", help="concatenated RLP blocks")
+    add_range_options(append)
+    append.add_argument("-o", "--output", type=output_file, required=True,
+                        help="where to write the new S (an existing file is overwritten)")
+    append.set_defaults(func=_append)
     show = actions.add_parser("show", help="print the summary of an S file (and its accounts)")
-    show.add_argument("file")
+    show.add_argument("file", type=input_file, help="an S file")
     show.add_argument("--accounts", action="store_true", help="list every account")
     show.add_argument("--storage", action="store_true", help="list every account with its storage slots")
-    show.add_argument("--json", metavar="FILE", help="write the summary as JSON to FILE (- for stdout)")
+    add_json_option(show, "the summary")
     show.set_defaults(func=_show)
     diff = actions.add_parser("diff", help="every differing field, account and slot of two S files")
-    diff.add_argument("first")
-    diff.add_argument("second")
-    diff.add_argument("--json", metavar="FILE", help="write the differences as JSON to FILE (- for stdout)")
+    diff.add_argument("first", type=input_file, help="an S file")
+    diff.add_argument("second", type=input_file, help="another S file")
+    add_json_option(diff, "the differences")
     diff.set_defaults(func=_diff)
 
     fast = subparsers.add_parser("fast", help="machine A (py-evm, one step = one block)")
     fast_actions = fast.add_subparsers(dest="fast_command", required=True)
     run = fast_actions.add_parser("run", help="run A over the inbox of an S file")
-    run.add_argument("file", help="the initial S file")
-    run.add_argument("--blocks", type=int, help="apply at most this many blocks (default: the whole inbox)")
-    run.add_argument("--out", help="directory for the snapshots (<S root hex>.bin) and blocks.json")
-    run.add_argument("--json", action="store_true", help="print the report as JSON")
+    run.add_argument("file", type=input_file, help="the initial S file")
+    run.add_argument("--blocks", type=positive,
+                     help="apply at most this many blocks (default: the whole inbox)")
+    run.add_argument("--out", type=output_dir,
+                     help="directory for the snapshots (<S root hex>.bin) and blocks.json")
+    add_json_option(run)
     run.add_argument(
-        "--s-size", type=int, default=DEFAULT_S_SIZE, help="S window bytes (check 8; default 64 MiB)"
+        "--s-size", type=int_range(16), default=DEFAULT_S_SIZE,
+                                   help="S window bytes (check 8; default 64 MiB)"
     )
     run.set_defaults(func=_run)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Protocol
 
+from emulator.cliargs import block_label
 from emulator.merkle import keccak
 from fastvm.codec import encode
 from fastvm.fixtures import FixtureTest, initial_state
@@ -129,22 +130,23 @@ def _run_test(test: FixtureTest, checks: Sequence[TransitionCheck], machine: Ste
         try:
             state, info = machine.step(state)
         except StepFailure as failure:
-            problem = problem or f"block {index + 1}: {failure}"
+            problem = problem or f"{block_label(index, None)}: {failure}"
             break
+        where = block_label(index, info.number)
         image = info.image
         accepted = info.status == Status.ACCEPTED
         if accepted != expect_valid and not problem:
             detail = f": {info.detail}" if info.detail else ""
             got = "accepted it" if accepted else f"rejected it ({info.reason.label}{detail})"
             want = "valid" if expect_valid else f"invalid ({test.expect_exception[index]})"
-            problem = f"block {index + 1}: expected {want}, {label} {got}"
+            problem = f"{where}: expected {want}, {label} {got}"
         allowed = expected_reasons(test.expect_exception[index]) if not expect_valid else None
         if not accepted and allowed is not None and info.reason not in allowed:
-            mismatches.append(f"block {index + 1}: {test.expect_exception[index]} -> {info.reason.label}")
+            mismatches.append(f"{where}: {test.expect_exception[index]} -> {info.reason.label}")
         for check in checks:
             verdict = check(before, image)
             if verdict and not problem:
-                problem = f"block {index + 1}: {verdict}"
+                problem = f"{where}: {verdict}"
                 differences = verdict.differences if isinstance(verdict, Finding) else ()
     if not problem:
         problem, differences = _final_problem(test, state.accounts, keccak(state.parent_header), label)

@@ -1,5 +1,5 @@
 """EIP-3155 trace lines, shared by machine A's tracer and the guest's: one record per opcode, a
-summary per transaction, their JSON form and the fields two traces are compared on (spec §5.4)."""
+summary per transaction, their JSON form and the fields two traces are compared on (spec §5.5)."""
 
 from __future__ import annotations
 

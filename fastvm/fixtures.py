@@ -108,6 +108,11 @@ def parse_test(name: str, body: dict[str, Any], path: str = "") -> FixtureTest:
 
 def load_file(path: Path) -> list[FixtureTest]:
     """Every test of one BlockchainTests JSON file."""
+    return [parse_test(name, body, str(path)) for name, body in read_tests(path).items()]
+
+
+def read_tests(path: Path) -> dict[str, Any]:
+    """The JSON object of one BlockchainTests file, test name -> body (each parsed by parse_test)."""
     try:
         data = json.loads(Path(path).read_text())
     except OSError as exc:
@@ -116,7 +121,7 @@ def load_file(path: Path) -> list[FixtureTest]:
         raise SwapvmError(f"fixture: {path} is not JSON ({exc.msg} at line {exc.lineno})") from exc
     if not isinstance(data, dict):
         raise SwapvmError(f"fixture: {path} is not a JSON object of tests")
-    return [parse_test(name, body, str(path)) for name, body in data.items()]
+    return data
 
 
 def fixture_files(paths: list[Path]) -> Iterator[Path]:

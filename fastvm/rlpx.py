@@ -99,3 +99,14 @@ def decode(data: bytes, where: str = "rlp") -> Item:
     if stop != len(data):
         raise RlpError(f"{where}: {len(data) - stop} trailing bytes after the item")
     return item
+
+
+def split(data: bytes, where: str = "rlp") -> list[bytes]:
+    """The raw encodings of the consecutive canonical items filling data (as `geth export` writes blocks)."""
+    items: list[bytes] = []
+    pos = 0
+    while pos < len(data):
+        _, stop = _decode_at(data, pos, len(data), f"{where}[{len(items)}]")
+        items.append(data[pos:stop])
+        pos = stop
+    return items

@@ -1,4 +1,4 @@
-"""Machine A's EIP-3155 tracer: py-evm with every opcode recorded before it runs (spec §5.4).
+"""Machine A's EIP-3155 tracer: py-evm with every opcode recorded before it runs (spec §5.5).
 
 py-evm has no tracer. A tracing copy of the fork's VM, state and computation classes is built
 for each traced block, never on A's normal path: its computation reads code through a stream

@@ -12,13 +12,27 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from multiprocessing import Pool
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from emulator.cliargs import (
+    STDOUT,
+    existing_path,
+    jobs,
+    json_target,
+    log2_window,
+    positive_seconds,
+    scheduler_address,
+)
 from emulator.errors import SwapvmError
 from swapping.executor import exit_with_parent
+from swapping.progress import ProgressLine
+
+if TYPE_CHECKING:
+    from fastvm.fixtures import FixtureTest
 
 MACHINES = ("a", "ab")
 
@@ -31,27 +45,77 @@ def parse_machines(text: str) -> tuple[str, ...]:
     names = tuple(name.strip() for name in text.split(",") if name.strip())
     unknown = [name for name in names if name not in MACHINES]
     if unknown or not names:
-        raise SwapvmError(f"--machines {text!r}: choose from {', '.join(MACHINES)} (comma-separated)")
+        raise argparse.ArgumentTypeError(f"{text!r}: choose from {', '.join(MACHINES)} (comma-separated)")
     return tuple(name for name in MACHINES if name in names)
 
 
-def run_file(path: str, machines: tuple[str, ...] = ("a",), log2_window: int | None = None) -> list[dict]:
-    """Every test of one fixture file on the given machines, as JSON-ready results (a pool job)."""
-    from fastvm.conformance import run_test
-    from fastvm.fixtures import load_file
+def failed(name: str, path: str, reason: str, *, not_run: bool, blocks: int = 0,
+           seconds: float = 0.0) -> dict:
+    """A failed verdict made here, not by the machine: a test that cannot run, or one that was stopped."""
+    return {"name": name, "path": path, "ok": False, "reason": reason, "expected_failure": False,
+            "not_run": not_run, "blocks": blocks, "seconds": seconds, "reason_mismatches": []}
 
-    tests = load_file(Path(path))
+
+def not_run(name: str, path: str, reason: str) -> dict:
+    """The verdict on a test that cannot run (unsupported network, unreadable file), with its reason."""
+    return failed(name, path, f"cannot run: {reason}", not_run=True)
+
+
+def test_runner(machines: tuple[str, ...], log2_window: int | None) -> Callable[[FixtureTest], dict]:
+    """The function that runs one test on the given machines and returns its JSON-ready result."""
+    from fastvm.conformance import run_test
+
     if "ab" not in machines:
-        return [run_test(test).to_json() for test in tests]
+        return lambda test: run_test(test).to_json()
     from swapping.ab_check import CHECK_LOG2_WINDOW, ABStepper, ab_transition_check
     from swapping.guest_image import guest_image
 
     window = log2_window or CHECK_LOG2_WINDOW
     if "a" not in machines:
         stepper = ABStepper(guest_image(), window)
-        return [run_test(test, machine=stepper, label="AB").to_json() for test in tests]
+        return lambda test: run_test(test, machine=stepper, label="AB").to_json()
     checks = (ab_transition_check(guest_image(), window),)   # every block's S' on AB, byte-equal to A's
-    return [run_test(test, checks).to_json() for test in tests]
+    return lambda test: run_test(test, checks).to_json()
+
+
+def run_file(
+    path: str, machines: tuple[str, ...] = ("a",), log2_window: int | None = None,
+    timeout: float | None = None,
+) -> list[dict]:
+    """Every test of one fixture file on the given machines, as JSON-ready results (a pool job).
+
+    A file or test that cannot be read is one verdict with its reason; with a timeout each test runs
+    in its own process, killed at the deadline (a timeout verdict)."""
+    from fastvm.fixtures import parse_test, read_tests
+    from swapping.timebox import ChildDied, Overtime, run_timeboxed
+
+    try:
+        bodies = read_tests(Path(path))
+    except SwapvmError as exc:
+        return [not_run(Path(path).name, path, str(exc))]
+    run = test_runner(machines, log2_window)
+    results = []
+    for name, body in bodies.items():
+        try:
+            test = parse_test(name, body, path)
+        except SwapvmError as exc:
+            results.append(not_run(name, path, str(exc)))
+            continue
+        if timeout is None:
+            results.append(run(test))
+            continue
+        try:
+            results.append(run_timeboxed(lambda test=test: run(test), timeout))
+        except Overtime as exc:
+            results.append(failed(name, path, f"timeout: {exc}", not_run=False, blocks=len(test.blocks),
+                                  seconds=timeout))
+        except ChildDied as exc:
+            reason = f"internal error: {exc}"
+            results.append(failed(name, path, reason, not_run=False, blocks=len(test.blocks)))
+    return results
+
+
+FileProgress = Callable[[int, int], None]   # (files done, files in all)
 
 
 def iter_results(
@@ -60,11 +124,13 @@ def iter_results(
     jobs: int,
     scheduler: str | None = None,
     log2_window: int | None = None,
+    timeout: float | None = None,
+    on_file: FileProgress | None = None,
 ) -> Iterator[dict]:
     """Results of every fixture file under paths, file by file as each is done (any order).
 
     Files run in a local pool of `jobs` processes, or on an existing Dask cluster when a scheduler
-    address is given (the same executor as `swapvm replay`)."""
+    address is given (the same executor as `swapvm replay`); on_file hears of every file done."""
     from fastvm.fixtures import fixture_files
 
     files = [str(path) for path in fixture_files([Path(p) for p in paths])]
@@ -74,23 +140,31 @@ def iter_results(
         from swapping.guest_image import guest_image
 
         guest_image()   # build the guest once, before the workers need it
+    for done, chunk in enumerate(_file_chunks(files, machines, jobs, scheduler, log2_window, timeout), 1):
+        yield from chunk
+        if on_file is not None:
+            on_file(done, len(files))
+
+
+def _file_chunks(files: list[str], machines: tuple[str, ...], jobs: int, scheduler: str | None,
+                 log2_window: int | None, timeout: float | None) -> Iterator[list[dict]]:
+    """Each file's results, as each file is done: in this process, a local pool or a Dask cluster."""
     if scheduler:
         from swapping.executor import run_dask
 
-        tasks = [(path, (path, machines, log2_window)) for path in files]
+        tasks = [(path, (path, machines, log2_window, timeout)) for path in files]
         for _, chunk in run_dask(run_file, tasks, scheduler):
-            yield from chunk
+            yield chunk
         return
     if jobs <= 1:
         for path in files:
-            yield from run_file(path, machines, log2_window)
+            yield run_file(path, machines, log2_window, timeout)
         return
     # Pool's context exit terminates the workers, so an interrupted run leaves no orphans behind, and
     # exit_with_parent ends them when the run itself is killed.
     with Pool(processes=jobs, initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
-        jobs_done = pool.imap_unordered(partial(run_file, machines=machines, log2_window=log2_window), files)
-        for chunk in jobs_done:  # a slow file does not hold back the others' verdicts
-            yield from chunk
+        job = partial(run_file, machines=machines, log2_window=log2_window, timeout=timeout)
+        yield from pool.imap_unordered(job, files)   # a slow file does not hold back the others
 
 
 def summarize(results: list[dict], machines: tuple[str, ...], seconds: float, complete: bool = True) -> dict:
@@ -101,6 +175,7 @@ def summarize(results: list[dict], machines: tuple[str, ...], seconds: float, co
         "total": len(results),
         "passed": sum(1 for r in results if r["ok"]),
         "failed": sum(1 for r in results if not r["ok"] and not r["expected_failure"]),
+        "not_run": sum(1 for r in results if r.get("not_run")),
         "expected_failures": sum(1 for r in results if r["expected_failure"]),
         "seconds": round(seconds, 3),
         "tests": sorted(results, key=lambda r: (r["path"], r["name"])),
@@ -111,7 +186,11 @@ PROGRESS_SECONDS = 60.0  # how often a long run rewrites its JSON report with th
 
 
 def write_report(path: str, report: dict) -> None:
-    """Write the JSON report atomically (a reader never sees half a file)."""
+    """Write the JSON report atomically (a reader never sees half a file); `-` prints the final one."""
+    if path == STDOUT:
+        if report["complete"]:
+            print(json.dumps(report, indent=2), flush=True)
+        return
     target = Path(path)
     partial = target.with_name(target.name + ".partial")
     try:
@@ -126,22 +205,25 @@ def _command(args: argparse.Namespace) -> int:
 
     With --json the report is rewritten every PROGRESS_SECONDS and when the run is interrupted, marked
     "complete": false, so an hour-long run that is cut short still leaves every verdict it reached."""
-    machines = parse_machines(args.machines)
-    from swapping.replay import check_window_size
-
-    check_window_size(args.log2_window)
+    machines = args.machines
+    lines = sys.stderr if args.json == STDOUT else sys.stdout   # --json -: stdout holds the JSON alone
     start = last_write = time.perf_counter()
     results: list[dict] = []
     complete = False
+    quiet_progress = args.quiet or not sys.stderr.isatty()   # then a sign of life at most every 10 s
+    on_file = ProgressLine("conformance", "files") if quiet_progress else None
     # On SIGTERM, unwind (SystemExit) so that the pool's workers are ended too; restore the handler after.
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
-        for result in iter_results(args.paths, machines, args.jobs, args.scheduler, args.log2_window):
+        found = iter_results(args.paths, machines, args.jobs, args.scheduler, args.log2_window, args.timeout,
+                             on_file)
+        for result in found:
             results.append(result)
             label = "PASS" if result["ok"] else ("XFAIL" if result["expected_failure"] else "FAIL")
+            label = "NOTRUN" if result.get("not_run") else label
             if label != "PASS" or not args.quiet:
                 reason = "" if result["ok"] else f": {result['reason']}"
-                print(f"{label:<5} {result['name']}{reason}", flush=True)
+                print(f"{label:<6} {result['name']}{reason}", file=lines, flush=True)
             if args.json and time.perf_counter() - last_write >= PROGRESS_SECONDS:
                 write_report(args.json, summarize(results, machines, time.perf_counter() - start, False))
                 last_write = time.perf_counter()
@@ -152,9 +234,10 @@ def _command(args: argparse.Namespace) -> int:
             write_report(args.json, summarize(results, machines, time.perf_counter() - start, False))
     report = summarize(results, machines, time.perf_counter() - start)
     print(
-        f"{report['passed']} passed, {report['failed']} failed,"
+        f"{report['passed']} passed, {report['failed']} failed ({report['not_run']} could not run),"
         f" {report['expected_failures']} expected failures of {report['total']} tests"
-        f" in {report['seconds']:.1f} s (machines: {','.join(machines)})"
+        f" in {report['seconds']:.1f} s (machines: {','.join(machines)})",
+        file=lines,
     )
     if args.json:
         write_report(args.json, report)
@@ -165,21 +248,28 @@ def _command(args: argparse.Namespace) -> int:
 def register_evm(conformance_actions: argparse._SubParsersAction) -> None:
     """Add `swapvm conformance evm` to the `conformance` command's subcommands."""
     evm = conformance_actions.add_parser("evm", help="BlockchainTests fixtures through machine A (and AB)")
-    evm.add_argument("paths", nargs="+", help="BlockchainTests JSON files or directories")
+    evm.add_argument("paths", nargs="+", type=existing_path, help="BlockchainTests JSON files or directories")
     evm.add_argument(
         "--machines",
-        default="a,ab",
+        type=parse_machines,
+        default=("a", "ab"),
         help="comma-separated: a, ab (default both: AB must leave A's S'; ab alone: AB against the fixtures)",
     )
     evm.add_argument(
-        "--log2-window", type=int, help="AB's window, 2^a steps (default 41: a block that fits yields early)"
+        "--log2-window", type=log2_window,
+            help="AB's window, 2^a steps (default 41: a block that fits yields early)"
     )
     evm.add_argument(
-        "--json", help="write the JSON report to this file (rewritten every minute while the run goes on)"
+        "--json", metavar="FILE", type=json_target,
+        help="write the JSON report to FILE (rewritten every minute while the run goes on; - for stdout)",
     )
     evm.add_argument(
-        "--jobs", type=int, default=os.cpu_count() or 1, help="parallel processes (default: CPUs)"
+        "--jobs", type=jobs, default=os.cpu_count() or 1, help="parallel processes, 1..256 (default: CPUs)"
     )
-    evm.add_argument("--scheduler", help="run the files on an existing Dask cluster (tcp://HOST:PORT)")
-    evm.add_argument("--quiet", action="store_true", help="print only failures and the summary")
+    evm.add_argument("--scheduler", type=scheduler_address,
+                     help="run the files on an existing Dask cluster (tcp://HOST:PORT)")
+    evm.add_argument("--timeout", type=positive_seconds, metavar="S",
+                     help="seconds per test: each test runs in its own process, killed at the deadline")
+    evm.add_argument("--quiet", action="store_true",
+                     help="print only failures and the summary (and a progress line at most every 10 s)")
     evm.set_defaults(func=_command)

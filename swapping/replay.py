@@ -72,11 +72,15 @@ class ReplayReport:
     a_wall_seconds: float = 0.0
     ab_wall_seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)   # records found untrustworthy and recomputed
+    # chain -> {"post_state": verdict, "last_block_hash": verdict} (swapping/expectations.py)
+    fixture_checks: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        """True when every transition matched on AB."""
-        return all(row.verdict == "match" for row in self.blocks)
+        """True when every transition matched on AB and no fixture expectation was missed."""
+        verdicts = [v for checks in self.fixture_checks.values() for v in checks.values()]
+        missed = any(v.startswith("differs") for v in verdicts)
+        return all(row.verdict == "match" for row in self.blocks) and not missed
 
     def to_json(self) -> dict:
         """A JSON-ready dict of the whole report."""

@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from emulator.cliargs import block_label
 from emulator.errors import SwapvmError
+from swapping.expectations import NOT_A_FIXTURE
 from swapping.replay import Progress, ReplayReport
 
 MAX_DIFFERENCES = 20   # lines of a mismatch printed below the table; the JSON report has them all
@@ -36,19 +38,37 @@ def progress_bars(enabled: bool) -> Iterator[Progress]:
         yield update
 
 
+def progress_lines() -> Progress:
+    """A progress callback: one line per phase at most every 10 s on stderr (no terminal, or --quiet)."""
+    from swapping.progress import ProgressLine
+
+    lines: dict[str, ProgressLine] = {}
+
+    def update(phase: str, done: int, total: int) -> None:
+        if phase not in lines:
+            what, unit = ("replay A", "blocks") if phase == "A" else ("replay AB", "windows")
+            lines[phase] = ProgressLine(what, unit)
+        lines[phase](done, total)
+
+    return update
+
+
 def print_table(report: ReplayReport) -> None:
-    """One row per block: number, gas, outcome, A time, AB steps of 2^a, AB time, verdict."""
-    from rich.console import Console
+    """One row per block: window index and header number, gas, outcome, A time, AB steps, AB time, verdict."""
     from rich.table import Table
 
+    from swapping.console import console as wide_console
+
     table = Table(title=f"replay: a = {report.log2_window} (window 2^{report.log2_window} steps)")
-    for column in ("chain", "block", "gas", "outcome", "A s", "AB steps", "AB s", "verdict"):
-        table.add_column(column, justify="right" if column in ("gas", "A s", "AB steps", "AB s") else "left")
+    for column in ("chain", "block", "number", "gas", "outcome", "A s", "AB steps", "AB s", "verdict"):
+        numeric = column in ("block", "number", "gas", "A s", "AB steps", "AB s")
+        table.add_column(column, justify="right" if numeric else "left", no_wrap=True)
     for row in report.blocks:
         verdict = "[green]match[/]" if row.verdict == "match" else f"[red]{row.verdict}[/]"
         table.add_row(
             row.chain,
-            str(row.number if row.number is not None else f"#{row.index}"),
+            str(row.index),
+            str(row.number) if row.number is not None else "-",
             f"{row.gas_used:,}",
             row.outcome,
             f"{row.a_seconds:.3f}",
@@ -56,16 +76,23 @@ def print_table(report: ReplayReport) -> None:
             f"{row.ab_seconds:.3f}",
             verdict,
         )
-    console = Console()
+    console = wide_console()
     console.print(table)
     for row in report.blocks:  # the why of every other verdict, below the table where it has room
         if row.verdict != "match":
-            number = row.number if row.number is not None else f"#{row.index}"
-            console.print(f"[red]{row.verdict}[/] {row.chain} block {number}: {row.detail}", soft_wrap=True)
+            where = block_label(row.index, row.number)
+            console.print(f"[red]{row.verdict}[/] {row.chain} {where}: {row.detail}", soft_wrap=True)
             for line in row.differences[1:MAX_DIFFERENCES]:
                 console.print(f"    {line}", soft_wrap=True, markup=False, highlight=False)
             if len(row.differences) > MAX_DIFFERENCES:
                 console.print(f"    … {len(row.differences) - MAX_DIFFERENCES} more in the JSON report")
+    for chain, checks in report.fixture_checks.items():
+        line = f"postState {checks['post_state']}; lastblockhash {checks['last_block_hash']}"
+        if set(checks.values()) == {NOT_A_FIXTURE}:
+            line = "no postState or lastblockhash to check (the source is not a fixture)"
+        missed = any(verdict.startswith("differs") for verdict in checks.values())
+        console.print(f"fixture {chain}: {line}", style="red" if missed else None, soft_wrap=True,
+                      markup=False, highlight=False)
     counts = report.counts
     console.print(
         f"{len(report.blocks)} blocks, {sum(r.verdict == 'match' for r in report.blocks)} match; "

@@ -1,5 +1,5 @@
 """`swapvm trace`'s work: one block traced on machine A and on the guest (AB), and the first line
-where the two traces differ in the compared fields (spec §5.4)."""
+where the two traces differ in the compared fields (spec §5.5)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The guest's EIP-3155 trace: the trace build of the guest run on AB on one S, its debug-ECALL
-records collected and turned into the same TxTrace lines as machine A's (spec §5.4)."""
+records collected and turned into the same TxTrace lines as machine A's (spec §5.5)."""
 
 from __future__ import annotations
 

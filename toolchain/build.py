@@ -84,7 +84,7 @@ TRACE_SOURCES = ("guest/trace/evm_trace.c",)
 
 
 def trace_images() -> dict[str, ImageSpec]:
-    """The guest's EIP-3155 trace builds (spec §5.4): never locked, never used for proofs.
+    """The guest's EIP-3155 trace builds (spec §5.5): never locked, never used for proofs.
 
     `guest-trace` writes a line per opcode through the debug ECALL; `guest-trace-plant-add`
     also charges ADD one gas more than Ethereum, the planted divergence of the tests and README."""

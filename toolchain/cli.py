@@ -5,21 +5,22 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from emulator.errors import SwapvmError
+from emulator.cliargs import output_dir
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `swapvm build-guest [NAME ...] [--out DIR] [--check] [--lock]`."""
     parser = subparsers.add_parser("build-guest", help="build guest images with the pinned zig toolchain")
     parser.add_argument("names", nargs="*", help="images to build (default: all locked examples)")
-    parser.add_argument("--out", default="build/images", help="output directory (default build/images)")
-    parser.add_argument("--check", action="store_true", help="fail unless the bytes match images.lock")
+    parser.add_argument("--out", type=output_dir, default="build/images",
+                        help="output directory (default build/images)")
+    parser.add_argument("--check", action="store_true", help="exit 1 unless the bytes match images.lock")
     parser.add_argument("--lock", action="store_true", help="record the built hashes in images.lock")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Build, print one line per image (name, sha256, path), then check or lock if asked."""
+    """Build, print one line per image (name, sha256, path), then check (exit 1 on a difference) or lock."""
     from toolchain.build import build_all, bundled, check_against_lock, read_lock, sha256_file, write_lock
 
     specs = bundled()
@@ -36,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
     if args.check:
         differing = check_against_lock(built)
         if differing:
-            raise SwapvmError(f"images differ from toolchain/images.lock: {', '.join(differing)}")
+            print(f"images differ from toolchain/images.lock: {', '.join(differing)}")
+            return 1
         print("all images match toolchain/images.lock")
     return 0

@@ -1,4 +1,4 @@
-/* EIP-3155 trace hooks of the trace build of the guest (-DSWAPVM_EVM_TRACE; docs/spec.md §5.4).
+/* EIP-3155 trace hooks of the trace build of the guest (-DSWAPVM_EVM_TRACE; docs/spec.md §5.5).
  *
  * The interpreter calls these before every opcode and when a frame ends; tx.c calls one when a
  * transaction ends. Each writes one JSON line through the debug ECALL (rt_debug), which has no

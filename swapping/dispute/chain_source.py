@@ -24,6 +24,11 @@ class ReplayedChain:
         """n: blocks in the inbox."""
         return len(self.s_images) - 1
 
+    @property
+    def numbers(self) -> list[int | None]:
+        """The header number of each block by window index (None for a block whose header does not decode)."""
+        return [row.number for row in self.report.blocks if row.chain == self.name]
+
 
 def replayed_chain(
     source: str, store_dir: str | Path, test: str | None = None, log2_window: int | None = None,

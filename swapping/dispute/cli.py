@@ -7,8 +7,9 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from emulator.cliargs import add_json_option, block_label, emit_json, existing_path, jobs, json_to_stdout
 from emulator.errors import SwapvmError
-from swapping.replay_cli import DEFAULT_STORE
+from swapping.replay_cli import add_chain_options
 
 if TYPE_CHECKING:
     from emulator.proof import StepProof
@@ -19,21 +20,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "dispute", help="replay a chain, then bisect an honest party against a liar down to one AB step"
     )
-    parser.add_argument("source", help="BlockchainTests file or directory, TOML description, or S0 file")
-    parser.add_argument("--lie", required=True, metavar="block=K[,step=N][,kind=KIND][,round=R]",
-                        help="the liar's lie; kinds: s-root (default), clean, step (default with step=), "
+    parser.add_argument("source", type=existing_path,
+                        help="BlockchainTests file or directory, TOML description, or S0 file")
+    parser.add_argument("--lie", required=True, metavar="block=K|number=N[,step=S][,kind=KIND][,round=R]",
+                        help="the liar's lie, in the block of window index K or header number N; "
+                             "kinds: s-root (default), clean, step (default with step=), "
                              "idle, fault-claim, fault-hide, equivocate")
     parser.add_argument("--liar", default="challenger", choices=("proposer", "challenger"),
                         help="which role lies (default challenger)")
-    parser.add_argument("--test", help="only this test of a fixture file")
-    parser.add_argument("--log2-window", type=int, help="a: the window is 2^a steps (default: measured)")
-    parser.add_argument("--store", default=DEFAULT_STORE, help="snapshot store folder (shared with replay)")
-    parser.add_argument("--workers", type=int, help="local worker processes for the replay")
-    parser.add_argument("--backend", default="unicorn", choices=("unicorn", "fast", "reference"),
-                        help="AB engine the parties bisect with (default unicorn)")
+    add_chain_options(parser)
+    parser.add_argument("--workers", type=jobs, help="local worker processes for the replay, 1..256")
     parser.add_argument("--onchain", action="store_true",
                         help="the referee checks the final proofs with the deployed EVM step verifier")
-    parser.add_argument("--json", action="store_true", help="print the transcript as JSON")
+    add_json_option(parser, "the transcript")
     parser.set_defaults(func=run)
     audit = subparsers.add_parser(
         "dispute-audit", help="re-judge a dispute transcript (JSON) with the referee alone"
@@ -70,22 +69,22 @@ def run(args: argparse.Namespace) -> int:
     """Replay, play, print; exit 0 when the honest party wins, 1 otherwise."""
     from swapping.dispute.chain_source import replayed_chain
     from swapping.dispute.game import chain_game
-    from swapping.dispute.lies import parse_lie
+    from swapping.dispute.lies import at_number, parse_lie
 
-    lie = parse_lie(args.lie)
+    lie = parse_lie(args.lie)  # before any work: a bad --lie is refused at once
     gas: list[int] = []
     verifier = onchain_verifier(gas) if args.onchain else None
     chain = replayed_chain(args.source, args.store, args.test, args.log2_window, args.workers)
+    lie = at_number(lie, chain.numbers)
     result = chain_game(chain.template, chain.s_images, lie, args.liar, args.backend, verifier)
     data = result.transcript.to_json()
     if args.onchain:
         data["onchain_gas"] = gas
     data["chain"] = {"name": chain.name, "blocks": chain.blocks, "lie": lie.describe(),
-                     "replay_ok": chain.report.ok}
+                     "replay_ok": chain.report.ok, "numbers": chain.numbers}
     data["honest_won"] = result.honest_won
-    if args.json:
-        print(json.dumps(data, indent=1))
-    else:
+    emit_json(data, args.json, indent=1)
+    if not json_to_stdout(args):
         print_game(data)
     return 0 if result.honest_won else 1
 
@@ -106,6 +105,17 @@ def onchain_verifier(gas: list[int]) -> Callable[[StepProof, bytes], bytes]:
     return verify
 
 
+def _header_number(numbers: list[int | None], block: int) -> int | None:
+    """The header number of window `block`, None past the inbox (A's no-op windows) or when unknown."""
+    return numbers[block] if block < len(numbers) else None
+
+
+def _number(numbers: list[int | None], block: int) -> str:
+    """The header number column of a table: "-" where there is none."""
+    number = _header_number(numbers, block)
+    return "-" if number is None else str(number)
+
+
 def _short(root: str | None) -> str:
     """The first hex digits of a root."""
     return root[:12] if root else "-"
@@ -113,10 +123,11 @@ def _short(root: str | None) -> str:
 
 def print_game(data: dict[str, Any]) -> None:
     """The rounds, the disputed step and instruction, the proofs and the verdict, as tables."""
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    from swapping.console import console as wide_console
+
+    console = wide_console()
     a = data["log2_window"]
     chain = data["chain"]
     console.print(f"dispute on {chain['name']}: {chain['blocks']} blocks, a = {a}, "
@@ -126,11 +137,13 @@ def print_game(data: dict[str, Any]) -> None:
         console.print("warning: the replay found blocks where AB differs from A; the party that claims "
                       "A's snapshots is not honest about AB there and can lose")
     table = Table(title="rounds")
-    for column in ("round", "level", "block", "step", "proposer", "challenger", "agree", "s"):
-        table.add_column(column, justify="right" if column in ("round", "block", "step", "s") else "left")
+    for column in ("round", "level", "block", "number", "step", "proposer", "challenger", "agree", "s"):
+        numeric = column in ("round", "block", "number", "step", "s")
+        table.add_column(column, justify="right" if numeric else "left", no_wrap=True)
     for r in data["rounds"]:
         mid = r["mid"]
-        table.add_row(str(r["number"]), str(r["level"]), str(mid >> a), f"{mid & ((1 << a) - 1):,}",
+        table.add_row(str(r["number"]), str(r["level"]), str(mid >> a), _number(chain["numbers"], mid >> a),
+                      f"{mid & ((1 << a) - 1):,}",
                       _short(r["claims"].get("proposer")), _short(r["claims"].get("challenger")),
                       "yes" if r["agreed"] else "no", f"{r['seconds']:.3f}")
     console.print(table)
@@ -138,8 +151,9 @@ def print_game(data: dict[str, Any]) -> None:
     if final is not None:
         step = final["step"]
         word = f"{step['word']:08x}" if step["word"] is not None else "-"
+        where = block_label(step["block"], _header_number(chain["numbers"], step["block"]))
         console.print(
-            f"disputed step: block {step['block']} step {step['step']:,} (position {step['position']:,}): "
+            f"disputed step: {where} step {step['step']:,} (position {step['position']:,}): "
             f"pc {step['pc']:#x} [{word}] {step['instruction']}, status {step['status']}"
             + (", the clean" if step["cleans"] else "")
         )

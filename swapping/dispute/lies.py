@@ -13,7 +13,7 @@ to retire), `equivocate` (a step lie, then a restated claim that contradicts an 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from emulator import merkle
 from emulator.errors import SwapvmError
@@ -41,12 +41,13 @@ FAKE_TAG = b"swapvm-dispute-lie"
 
 @dataclass(frozen=True)
 class LieSpec:
-    """A lie as the user states it: kind, block (window) and optionally the step inside it."""
+    """A lie as the user states it: kind, block (window index) and optionally the step inside it."""
 
     kind: str
     block: int = 0
     step: int | None = None
     round: int | None = None        # equivocate: the round at which the restatement happens
+    number: int | None = None       # the block by header number instead: resolved to `block` by at_number
 
     def describe(self) -> str:
         """block=K,step=N,kind=... as on the command line."""
@@ -55,19 +56,25 @@ class LieSpec:
         return ",".join(parts)
 
 
+LIE_USAGE = "block=K|number=N[,step=S][,kind=KIND][,round=R]"
+
+
 def parse_lie(text: str) -> LieSpec:
-    """Parse `block=K[,step=N][,kind=KIND][,round=R]`; the kind defaults to s-root, or step with a step."""
+    """Parse `block=K|number=N[,step=S][,kind=KIND][,round=R]`; kind: s-root by default, step with a step.
+
+    block=K names the block by window index (its position in the inbox, from 0), number=N by its header
+    number; the CLI resolves N to K once the chain is replayed (at_number)."""
     fields: dict[str, str] = {}
     for part in text.split(","):
         key, sep, value = part.strip().partition("=")
-        if not sep or key not in ("block", "step", "kind", "round") or key in fields:
-            usage = "block=K[,step=N][,kind=KIND][,round=R]"
-            raise SwapvmError(f"--lie {text!r}: expected {usage}, got {part!r}")
+        if not sep or key not in ("block", "number", "step", "kind", "round") or key in fields:
+            raise SwapvmError(f"--lie {text!r}: expected {LIE_USAGE}, got {part!r}")
         fields[key] = value.strip()
-    if "block" not in fields:
-        raise SwapvmError(f"--lie {text!r}: block=K is required")
+    if ("block" in fields) == ("number" in fields):
+        which = "block=K (window index) and number=N (header number)"
+        raise SwapvmError(f"--lie {text!r}: give exactly one of {which}")
     numbers: dict[str, int] = {}
-    for key in ("block", "step", "round"):
+    for key in ("block", "number", "step", "round"):
         if key in fields:
             try:
                 numbers[key] = int(fields[key], 0)
@@ -80,7 +87,19 @@ def parse_lie(text: str) -> LieSpec:
         raise SwapvmError(f"--lie {text!r}: unknown kind {kind!r}; choose one of {', '.join(LIE_KINDS)}")
     if "round" in numbers and kind != "equivocate":
         raise SwapvmError(f"--lie {text!r}: round=R only applies to kind=equivocate")
-    return LieSpec(kind, numbers["block"], numbers.get("step"), numbers.get("round"))
+    block = numbers.get("block", 0)
+    return LieSpec(kind, block, numbers.get("step"), numbers.get("round"), numbers.get("number"))
+
+
+def at_number(lie: LieSpec, numbers: list[int | None]) -> LieSpec:
+    """The lie with number=N resolved to the window index of the block whose header number is N."""
+    if lie.number is None:
+        return lie
+    if lie.number not in numbers:
+        known = [n for n in numbers if n is not None]
+        span = f"{known[0]}..{known[-1]}" if known else "none"
+        raise SwapvmError(f"--lie number={lie.number}: no block of the chain has that header number ({span})")
+    return replace(lie, block=numbers.index(lie.number), number=None)
 
 
 def _field(state: MachineState, offset: int) -> int:

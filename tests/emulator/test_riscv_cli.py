@@ -31,30 +31,30 @@ def run_json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, 
 def test_run_reports_yield_exit_code_steps_and_root(
     capsys: pytest.CaptureFixture[str], hello: Path, engine: str
 ) -> None:
-    code, report = run_json(capsys, ["riscv", "run", str(hello), "--backend", engine, "--json"])
+    code, report = run_json(capsys, ["riscv", "run", str(hello), "--backend", engine, "--json", "-"])
     assert code == 0
     assert (report["status"], report["cause"], report["exit_code"]) == ("yielded", "none", 42)
     assert isinstance(report["steps"], int) and report["steps"] > 0
-    _, other = run_json(capsys, ["riscv", "run", str(hello), "--backend", "fast", "--json"])
+    _, other = run_json(capsys, ["riscv", "run", str(hello), "--backend", "fast", "--json", "-"])
     assert report["root"] == other["root"]
 
 
 def test_max_steps_stops_a_running_machine(capsys: pytest.CaptureFixture[str], hello: Path) -> None:
-    code, report = run_json(capsys, ["riscv", "run", str(hello), "--max-steps", "10", "--json"])
+    code, report = run_json(capsys, ["riscv", "run", str(hello), "--max-steps", "10", "--json", "-"])
     assert code == 0
     assert (report["status"], report["steps"]) == ("running", 10)
 
 
 def test_fault_image_reports_its_fault(capsys: pytest.CaptureFixture[str]) -> None:
-    code, report = run_json(capsys, ["riscv", "run", str(build.example_image("fault")), "--json"])
-    assert code == 0
+    code, report = run_json(capsys, ["riscv", "run", str(build.example_image("fault")), "--json", "-"])
+    assert code == 1   # a fault is a negative verdict
     assert report["status"] == "faulted"
     assert report["cause"] != "none"
 
 
 def test_lockstep_agrees(capsys: pytest.CaptureFixture[str], hello: Path) -> None:
     argv = ["riscv", "run", str(hello), "--backend", "lockstep", "--pair", "reference,fast", "--every", "7",
-            "--json"]
+            "--json", "-"]
     code, report = run_json(capsys, argv)
     assert code == 0
     assert "divergence" not in report
@@ -96,13 +96,47 @@ def test_prove_then_verify(
     out = tmp_path / f"proof{suffix}"
     assert main(["riscv", "prove", str(hello), "--step", "57", "--out", str(out)]) == 0
     capsys.readouterr()
-    code, report = run_json(capsys, ["riscv", "verify", str(out), "--image", str(hello), "--json"])
+    code, report = run_json(capsys, ["riscv", "verify", str(out), "--image", str(hello), "--json", "-"])
     assert code == 0 and report["valid"] is True
-    code, report = run_json(capsys, ["riscv", "verify", str(out), "--json"])
-    assert code == 0 and "not checked" in str(report["qstar_from"])
+    qstar = report["qstar"]
+    code, report = run_json(capsys, ["riscv", "verify", str(out), "--qstar", str(qstar), "--json", "-"])
+    assert code == 0 and report["valid"] is True and report["qstar_from"] == "--qstar"
+    code, report = run_json(capsys, ["riscv", "verify", str(out), "--qstar", "ab" * 32, "--json", "-"])
+    assert code == 1 and report["valid"] is False and report["rejection"].startswith("QStarMismatch")
 
 
-def test_tampered_proof_exits_2_with_one_line(
+def test_verify_says_what_it_checked(capsys: pytest.CaptureFixture[str], tmp_path: Path, hello: Path) -> None:
+    """Pre- and post-root, the Q* and where it came from, the clock and parameters of the shadow leaves."""
+    from emulator.image import template_from_image
+
+    out = tmp_path / "proof.bin"
+    assert main(["riscv", "prove", str(hello), "--step", "57", "--out", str(out)]) == 0
+    capsys.readouterr()
+    code, report = run_json(capsys, ["riscv", "verify", str(out), "--image", str(hello), "--json", "-"])
+    template = template_from_image(hello)
+    expected_fields = {"clock": 57, "status": "running", "log2_window": template.params.log2_window}
+    assert code == 0 and {key: report[key] for key in expected_fields} == expected_fields
+    assert report["qstar"] == template.qstar_root().hex() and report["qstar_from"] == f"image {hello}"
+    assert report["text_start"] < report["pc"] < report["text_end"]
+    assert report["ram_size"] == "not in the proof"   # step 57 is no load or store: leaf 10 is not proven
+    assert len(report["pre_root"]) == len(report["post_root"]) == 64 and "note" not in report
+    argv = ["riscv", "verify", str(out), "--image", str(hello), "--log2-window", "20", "--json", "-"]
+    code, report = run_json(capsys, argv)
+    a = template.params.log2_window
+    assert code == 1 and report["note"] == f"the proof's step runs with log2_window {a} (the command's 20)"
+
+
+def test_verify_needs_an_image_or_a_qstar(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, hello: Path
+) -> None:
+    out = tmp_path / "proof.bin"
+    main(["riscv", "prove", str(hello), "--step", "3", "--out", str(out)])
+    capsys.readouterr()
+    assert main(["riscv", "verify", str(out)]) == 2
+    assert "one of the arguments --image --qstar is required" in capsys.readouterr().err
+
+
+def test_tampered_proof_is_rejected_with_exit_1(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, hello: Path
 ) -> None:
     out = tmp_path / "proof.json"
@@ -111,9 +145,9 @@ def test_tampered_proof_exits_2_with_one_line(
     obj = json.loads(out.read_text())
     obj["post_root"] = "00" * 32
     out.write_text(json.dumps(obj))
-    assert main(["riscv", "verify", str(out), "--image", str(hello)]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "post-root" in err
+    assert main(["riscv", "verify", str(out), "--image", str(hello)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == "" and "valid: False" in captured.out and "PostRootMismatch" in captured.out
 
 
 @pytest.mark.parametrize("content", [b"", b"{not json", b"\x7fELF garbage", b"SVMSP\x01\x00"])
@@ -122,8 +156,9 @@ def test_malformed_proof_files_exit_2(
 ) -> None:
     out = tmp_path / "proof"
     out.write_bytes(content)
-    assert main(["riscv", "verify", str(out)]) == 2
-    assert capsys.readouterr().err.startswith("swapvm: error:")
+    assert main(["riscv", "verify", str(out), "--qstar", "00" * 32]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("swapvm: error:") and "proof" in err and err.count("\n") == 1
 
 
 def test_bad_image_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -137,13 +172,14 @@ def test_bad_image_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
 def test_save_and_resume_from_snapshot(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, hello: Path
 ) -> None:
-    argv = ["riscv", "run", str(hello), "--max-steps", "50", "--save-snapshot", str(tmp_path), "--json"]
+    argv = ["riscv", "run", str(hello), "--max-steps", "50", "--save-snapshot", str(tmp_path), "--json", "-"]
     code, first = run_json(capsys, argv)
     assert code == 0 and first["steps"] == 50
     snapshot = Path(str(first["snapshot"]))
     assert snapshot.name == f"{first['root']}.snap"
-    _, resumed = run_json(capsys, ["riscv", "run", str(hello), "--from-snapshot", str(snapshot), "--json"])
-    _, straight = run_json(capsys, ["riscv", "run", str(hello), "--json"])
+    resume = ["riscv", "run", str(hello), "--from-snapshot", str(snapshot), "--json", "-"]
+    _, resumed = run_json(capsys, resume)
+    _, straight = run_json(capsys, ["riscv", "run", str(hello), "--json", "-"])
     assert resumed["steps"] == straight["steps"] - 50
     assert resumed["root"] == straight["root"]
 
@@ -151,7 +187,7 @@ def test_save_and_resume_from_snapshot(
 def test_snapshot_of_another_image_is_refused(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, hello: Path
 ) -> None:
-    main(["riscv", "run", str(hello), "--max-steps", "5", "--save-snapshot", str(tmp_path), "--json"])
+    main(["riscv", "run", str(hello), "--max-steps", "5", "--save-snapshot", str(tmp_path), "--json", "-"])
     snapshot = next(tmp_path.glob("*.snap"))
     capsys.readouterr()
     fault = str(build.example_image("fault"))

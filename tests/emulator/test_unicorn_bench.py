@@ -20,7 +20,7 @@ REQUIRED = (
 
 
 def test_bench_machine_prints_every_figure_as_json(capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["bench", "machine", "--json", "--rounds", "3", "--reference-rounds", "3", "--proofs", "8",
+    argv = ["bench", "machine", "--json", "-", "--rounds", "3", "--reference-rounds", "3", "--proofs", "8",
             "--repeat", "1"]
     assert swapvm_main(argv) == 0
     result = json.loads(capsys.readouterr().out)

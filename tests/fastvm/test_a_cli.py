@@ -27,7 +27,7 @@ def test_from_fixture_show_and_run_write_snapshots_named_by_root(tmp_path: Path,
     shown = json.loads(capsys.readouterr().out.split("\n", 1)[1])
     assert shown["s_root"] == "0x" + image_root(s0.read_bytes()).hex()
     out = tmp_path / "snapshots"
-    assert main(["fast", "run", str(s0), "--out", str(out), "--json"]) == 0
+    assert main(["fast", "run", str(s0), "--out", str(out), "--json", "-"]) == 0
     report = json.loads(capsys.readouterr().out)
     expected = load_file(BAD_BLOCKS)[0].expect_valid
     assert [row["status"] == "accepted" for row in report["blocks"]] == list(expected)
@@ -40,14 +40,14 @@ def test_from_fixture_show_and_run_write_snapshots_named_by_root(tmp_path: Path,
 def test_run_stops_after_the_requested_blocks(tmp_path: Path, capsys) -> None:
     s0 = tmp_path / "s0.bin"
     main(["state", "from-fixture", str(BAD_BLOCKS), "-o", str(s0)])
-    assert main(["fast", "run", str(s0), "--blocks", "2", "--json"]) == 0
+    assert main(["fast", "run", str(s0), "--blocks", "2", "--json", "-"]) == 0
     assert len(json.loads(capsys.readouterr().out.split("\n", 1)[1])["blocks"]) == 2
 
 
 def test_the_example_description_builds_a_chain_that_a_accepts(tmp_path: Path, capsys) -> None:
     s0 = tmp_path / "hello.bin"
     assert main(["state", "from-description", str(EXAMPLE), "-o", str(s0)]) == 0
-    assert main(["fast", "run", str(s0), "--json"]) == 0
+    assert main(["fast", "run", str(s0), "--json", "-"]) == 0
     report = json.loads(capsys.readouterr().out.split("\n", 1)[1])
     assert [row["status"] for row in report["blocks"]] == ["accepted"] * len(decode(s0.read_bytes()).inbox)
 
@@ -107,7 +107,7 @@ def test_conformance_passes_a_file_of_valid_and_invalid_blocks(tmp_path: Path) -
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["state", "show", "/nonexistent/s.bin"], "cannot read"),
+        (["state", "show", "/nonexistent/s.bin"], "does not exist"),
         (["fast", "run", str(EXAMPLE)], "S: format version"),
         (["state", "from-fixture", str(COLLISION), "-o", "/tmp/unused.bin"], "choose one with --test"),
         (
@@ -132,7 +132,7 @@ def test_a_description_with_a_typo_is_refused(tmp_path: Path, capsys) -> None:
 
 
 def test_bench_fast_reports_throughput_and_encoding_costs(capsys) -> None:
-    assert main(["bench", "fast", "--quick", "--workloads", "erc20", "--json"]) == 0
+    assert main(["bench", "fast", "--quick", "--workloads", "erc20", "--json", "-"]) == 0
     report = json.loads(capsys.readouterr().out)
     erc20 = report["workloads"]["erc20"]
     assert erc20["a_mgas_per_s"] > 0 and erc20["gas"] > 0

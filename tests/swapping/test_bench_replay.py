@@ -10,9 +10,9 @@ from swapping.cli import main
 
 def test_bench_replay_reports_every_figure(tmp_path: Path, capsys) -> None:  # noqa: ANN001 - pytest fixture
     out = tmp_path / "replay.json"
-    assert main(["bench", "replay", "--quick", "--json", "--out", str(out)]) == 0
-    printed = json.loads(capsys.readouterr().out)
-    assert printed == json.loads(out.read_text())
+    assert main(["bench", "replay", "--quick", "--json", str(out)]) == 0
+    printed = json.loads(out.read_text())
+    assert "scaling with 2 workers" in capsys.readouterr().out   # --json FILE: the table still prints
     for key in ("blocks_per_s", "mgas_per_s", "scaling_2_workers", "orchestration_overhead"):
         assert key in printed
     assert set(printed["blocks_per_s"]) == {"1", "2"}

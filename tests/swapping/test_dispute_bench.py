@@ -14,10 +14,10 @@ def test_bench_dispute_reports_every_figure(tmp_path: Path, capsys: pytest.Captu
     """A lie inside a window of at least 2^24 steps, b + a rounds, proof size, gas."""
     out = tmp_path / "dispute.json"
     store = str(tmp_path / "store")
-    args = ["bench", "dispute", "--sample", "3", "--store", store, "--json", "--out", str(out)]
+    args = ["bench", "dispute", "--sample", "3", "--store", store, "--json", str(out)]
     assert main(args) == 0
-    printed = json.loads(capsys.readouterr().out)
-    assert printed == json.loads(out.read_text())
+    printed = json.loads(out.read_text())
+    assert "dispute on" in capsys.readouterr().out   # --json FILE: the table still prints
     assert printed["log2_window"] >= 24 and printed["honest_won"]
     assert printed["rounds"] == printed["log2_window"] + printed["log2_blocks"]
     assert printed["dispute_s"] > 0 and printed["proof_bytes_max"] >= printed["proof_bytes_median"] > 0

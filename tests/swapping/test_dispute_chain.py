@@ -111,8 +111,8 @@ def test_equivocation_is_caught_at_both_levels_and_the_proof(chain: ReplayedChai
 def test_the_cli_prints_the_game_as_json(chain: ReplayedChain, store: Path) -> None:
     """`swapvm dispute --json`: transcript, disputed instruction, honest verdict; a bad lie exits 2."""
     command = [sys.executable, "-m", "swapping.cli", "dispute", str(HELLO), "--store", str(store)]
-    out = subprocess.run([*command, "--lie", "block=2,step=777", "--json"], capture_output=True, text=True,
-                         cwd=ROOT, check=False)
+    out = subprocess.run([*command, "--lie", "block=2,step=777", "--json", "-"], capture_output=True,
+                         text=True, cwd=ROOT, check=False)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["honest_won"] and len(data["rounds"]) == chain.template.params.log2_window + 2
@@ -130,3 +130,21 @@ def test_shorter_chains_take_b_plus_a_rounds(chain: ReplayedChain, blocks: int, 
     result = chain_game(chain.template, chain.s_images[: blocks + 1], LieSpec("s-root", blocks - 1))
     assert result.honest_won and result.rounds == a + b
     assert [r.level for r in result.transcript.rounds] == [1] * b + [2] * a
+
+
+def test_a_lie_by_header_number_and_the_tables_show_both_numberings(
+    chain: ReplayedChain, store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """hello's blocks have header numbers 1, 2, 3 at window indices 0, 1, 2: number=2 is window 1."""
+    from swapping.cli import main
+
+    assert chain.numbers == [1, 2, 3]
+    report = tmp_path / "game.json"
+    argv = ["dispute", str(HELLO), "--store", str(store), "--lie", "number=2,step=777", "--json", str(report)]
+    assert main(argv) == 0
+    data = json.loads(report.read_text())
+    assert data["chain"]["lie"] == "block=1,step=777,kind=step" and data["final"]["step"]["block"] == 1
+    out = capsys.readouterr().out
+    assert "disputed step: block 1 (number 2) step 777" in out
+    header = next(line for line in out.splitlines() if "round" in line and "level" in line)
+    assert header.index("block") < header.index("number") < header.index("step")

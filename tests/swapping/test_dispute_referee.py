@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from emulator.errors import SwapvmError
 from emulator.proof import prove_step
 from emulator.template import MachineParams, template_from_code
 from swapping.dispute.disasm import disassemble
-from swapping.dispute.lies import parse_lie
+from swapping.dispute.lies import at_number, parse_lie
 from swapping.dispute.referee import (
     Equivocation,
     MalformedMove,
@@ -128,7 +129,9 @@ def test_template_info_refuses_bad_roots() -> None:
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("step=3", "block=K is required"), ("block=x", "integer"), ("block=1,kind=lie", "unknown kind"),
+    [("step=3", "exactly one of block=K"), ("block=1,number=2", "exactly one of block=K"),
+     ("number=x", "integer"), ("number=-2", "negative"), ("block=x", "integer"),
+     ("block=1,kind=lie", "unknown kind"),
      ("block=1,block=2", "expected"), ("block=-1", "negative"), ("block=1,color=red", "expected"),
      ("block=1,step=2,round=3", "only applies")],
 )
@@ -141,6 +144,16 @@ def test_lie_kind_defaults() -> None:
     assert parse_lie("block=2").kind == "s-root"
     assert parse_lie("block=2,step=7").kind == "step"
     assert parse_lie("block=2,step=0x10,kind=idle").step == 16
+
+
+def test_a_lie_by_header_number_resolves_to_its_window_index() -> None:
+    lie = parse_lie("number=8,step=5")
+    assert (lie.number, lie.step, lie.kind) == (8, 5, "step")
+    resolved = at_number(lie, [7, 8, 9])
+    assert (resolved.block, resolved.number, resolved.describe()) == (1, None, "block=1,step=5,kind=step")
+    assert at_number(parse_lie("block=2"), [7, 8, 9]) == parse_lie("block=2")
+    with pytest.raises(SwapvmError, match=r"number=3: no block .* \(7\.\.9\)"):
+        at_number(parse_lie("number=3"), [7, 8, 9])
 
 
 @pytest.mark.parametrize(

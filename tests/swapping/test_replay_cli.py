@@ -33,7 +33,7 @@ def test_replay_exits_1_when_a_block_overruns_its_window(
     assert main(argv) == 1
     assert {row["verdict"] for row in json.loads((tmp_path / "r.json").read_text())["blocks"]} == {"overrun"}
     out = capsys.readouterr().out
-    assert "block 1: the guest did not yield within 2^12 steps" in out  # the why, below the table
+    assert "block 0 (number 1): the guest did not yield within 2^12 steps" in out  # the why, below the table
 
 
 @pytest.mark.parametrize(
@@ -43,7 +43,7 @@ def test_replay_exits_1_when_a_block_overruns_its_window(
         (["replay", str(EXAMPLE), "--log2-window", "64"], "outside 1..63"),
         (["replay", str(ROOT / "pyproject.toml")], "unknown field"),
         (["replay", "GARBAGE"], "S: "),
-        (["replay", str(EXAMPLE), "--workers", "0", "--store", "STORE"], "at least 1"),
+        (["replay", str(EXAMPLE), "--workers", "0", "--store", "STORE"], "outside 1..256"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
@@ -55,3 +55,22 @@ def test_bad_input_is_one_line_and_exit_2(
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("swapvm: error: ") and message in err and err.count("\n") == 1
+
+
+def test_the_table_shows_the_window_index_and_the_header_number(capsys: pytest.CaptureFixture[str]) -> None:
+    from swapping.replay import BlockRow, ReplayReport
+    from swapping.report import print_table
+
+    report = ReplayReport(log2_window=20, log2_blocks={"c": 1}, image_sha256="00", workers=1, scheduler="",
+                          s_size=1 << 20)
+    roots = ("ab" * 32, "cd" * 32)
+    report.blocks = [BlockRow("c", 0, 7, 21_000, "accepted", 0.1, *roots, verdict="match"),
+                     BlockRow("c", 1, None, 0, "rejected (header-invalid)", 0.1, *roots, verdict="mismatch",
+                              detail="nonce differs; AB's S root 0x" + "ef" * 32)]
+    print_table(report)
+    out = capsys.readouterr().out
+    header = next(line for line in out.splitlines() if "chain" in line)
+    assert header.index("block") < header.index("number") < header.index("gas")
+    first = next(line for line in out.splitlines() if "21,000" in line)
+    assert [cell.strip() for cell in first.split("│")[2:4]] == ["0", "7"]   # block (window index), number
+    assert "mismatch c block 1: nonce differs; AB's S root 0x" + "ef" * 32 in out   # piped, yet one line

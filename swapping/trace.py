@@ -100,26 +100,20 @@ class TraceReport:
         }
 
 
-def block_index(state: EssentialState, block: str) -> int:
-    """The inbox index of --block: '#I' is the I-th block of the inbox (0-based), 'K' the block whose
-    header number is K, as the replay table's block column shows them."""
+def block_index(state: EssentialState, index: int | None = None, number: int | None = None) -> int:
+    """The window index of the block to trace: `index` itself (the inbox position, from 0), or the
+    position of the block whose header number is `number` (the convention of README and spec §5.4)."""
     from fastvm.checks import number_of
 
-    text = block.strip()
-    try:
-        wanted = int(text[1:] if text.startswith("#") else text, 0)
-    except ValueError:
-        raise SwapvmError(f"--block {block!r} is neither a block number K nor an inbox index #I") from None
-    if text.startswith("#"):
-        if not 0 <= wanted < len(state.inbox):
-            raise SwapvmError(
-                f"--block {block}: the inbox has {len(state.inbox)} blocks (#0 … #{len(state.inbox) - 1})"
-            )
-        return wanted
-    for index, raw in enumerate(state.inbox):
-        if number_of(raw, state.fork) == wanted:
-            return index
-    raise SwapvmError(f"--block {block}: no block of the inbox has number {wanted}")
+    blocks = len(state.inbox)
+    if index is not None:
+        if index >= blocks:
+            raise SwapvmError(f"--block {index}: the inbox has {blocks} blocks (0 … {blocks - 1})")
+        return index
+    for position, raw in enumerate(state.inbox):
+        if number_of(raw, state.fork) == number:
+            return position
+    raise SwapvmError(f"--number {number}: no block of the inbox has that header number")
 
 
 def state_before(state: EssentialState, index: int) -> EssentialState:
@@ -135,7 +129,7 @@ def state_before(state: EssentialState, index: int) -> EssentialState:
 def trace_both(
     chain: str,
     s0: EssentialState,
-    block: str,
+    index: int,
     image: Any,
     backend: str = "unicorn",
     only_tx: int | None = None,
@@ -146,11 +140,10 @@ def trace_both(
     from fastvm.trace import trace_block
     from swapping.trace_guest import guest_trace
 
-    index = block_index(s0, block)
     before = state_before(s0, index)
     a, _, info = trace_block(before)
     if only_tx is not None and not 0 <= only_tx < len(a):
-        raise SwapvmError(f"--tx {only_tx}: block {block} has {len(a)} transactions on A")
+        raise SwapvmError(f"--tx {only_tx}: block {index} has {len(a)} transactions on A")
     ab, ab_state = guest_trace(image, encode(before), before.fork, backend)
     number = number_of(s0.inbox[index], s0.fork)
     return TraceReport(chain, index, number, a, ab, first_divergence(a, ab, only_tx), info.image, ab_state)

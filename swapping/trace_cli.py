@@ -9,7 +9,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from emulator.cliargs import (
+    add_json_option,
+    block_label,
+    emit_json,
+    existing_path,
+    int_range,
+    json_to_stdout,
+    output_dir,
+)
 from emulator.errors import SwapvmError
+from toolchain.build import TRACE_IMAGES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -18,19 +28,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "trace", help="EIP-3155 traces of one block on A and AB, and where they differ"
     )
     parser.add_argument(
-        "source", help="a BlockchainTests file or directory, a TOML description, or an S file"
+        "source",
+        type=existing_path,
+        help="a BlockchainTests file or directory, a TOML description, or an S file",
     )
-    parser.add_argument(
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument(
         "--block",
-        required=True,
-        help="the block: its header number K, or #I for the I-th block of the inbox (0-based)",
+        type=int_range(0),
+        metavar="K",
+        help="the block at window index K (its position in the inbox, from 0)",
     )
-    parser.add_argument("--tx", type=int, help="compare only this transaction of the block (0-based)")
+    which.add_argument("--number", type=int_range(0), metavar="N", help="the block whose header number is N")
+    parser.add_argument(
+        "--tx", type=int_range(0), metavar="I", help="compare only transaction I of the block (from 0)"
+    )
     parser.add_argument("--test", help="the test of a fixture file that holds several")
     parser.add_argument(
         "--image",
         default="guest-trace",
-        help="the guest trace build (default guest-trace; guest-trace-plant-add has a planted divergence)",
+        choices=TRACE_IMAGES,
+        help="the guest's trace build (guest-trace-plant-add has a planted divergence)",
     )
     parser.add_argument(
         "--backend",
@@ -41,11 +59,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--states",
         metavar="DIR",
+        type=output_dir,
         help="write S' of each machine as DIR/a.bin and DIR/ab.bin (for swapvm state diff)",
     )
-    parser.add_argument(
-        "--json", metavar="FILE", help="write counts and the first difference as JSON (- for stdout)"
-    )
+    add_json_option(parser, "the counts and the first difference")
     parser.set_defaults(func=run)
 
 
@@ -72,10 +89,9 @@ def print_report(report: Any, out: Any = None) -> None:
     from fastvm.eip3155 import line_count
 
     out = out or sys.stdout
-    number = report.number if report.number is not None else "?"
     a_lines, ab_lines = line_count(report.a), line_count(report.ab)
     print(
-        f"{report.chain} block {number} (#{report.index}): {len(report.a)} transactions, "
+        f"{report.chain} {block_label(report.index, report.number)}: {len(report.a)} transactions, "
         f"A {a_lines} lines, AB {ab_lines} lines",
         file=out,
     )
@@ -115,30 +131,20 @@ def _write_states(report: Any, folder: Path) -> None:
 def run(args: argparse.Namespace) -> int:
     """Trace, print, write the JSON; exit 1 when the traces differ."""
     from swapping.source import load_chains
-    from swapping.trace import trace_both
+    from swapping.trace import block_index, trace_both
     from swapping.trace_guest import trace_image
 
-    if args.tx is not None and args.tx < 0:
-        raise SwapvmError("--tx must not be negative")
     image = trace_image(args.image)
     chains = load_chains(args.source, args.test, image.s_size)
     if len(chains) > 1:
         names = ", ".join(name for name, _ in chains[:3])
         raise SwapvmError(f"{args.source} holds {len(chains)} chains ({names}, …): choose one with --test")
     [(chain, s0)] = chains
-    report = trace_both(chain, s0, args.block, image, args.backend, args.tx)
-    if args.json != "-":
+    index = block_index(s0, args.block, args.number)
+    report = trace_both(chain, s0, index, image, args.backend, args.tx)
+    if not json_to_stdout(args):
         print_report(report)
     if args.states:
         _write_states(report, Path(args.states))
-    if args.json:
-        text = json.dumps(report.to_json(), indent=2) + "\n"
-        if args.json == "-":
-            sys.stdout.write(text)
-        else:
-            try:
-                with open(args.json, "w") as file:
-                    file.write(text)
-            except OSError as exc:
-                raise SwapvmError(f"cannot write {args.json}: {exc.strerror}") from None
+    emit_json(report.to_json(), args.json)
     return 0 if report.divergence is None else 1

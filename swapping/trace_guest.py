@@ -12,8 +12,8 @@ from emulator.layout import SHADOW_STATUS, STATUS_YIELDED
 from fastvm.eip3155 import TraceStep, TxSummary, TxTrace, opcode_names
 from fastvm.state import Fork
 from swapping.guest_image import GuestImage
+from toolchain.build import TRACE_IMAGES
 
-TRACE_IMAGES = ("guest-trace", "guest-trace-plant-add")
 DEBUG_FD = 2  # the guest's rt_debug writes to fd 2
 TRACE_LOG2_WINDOW = 41  # a generous cap (as conformance's window): a traced block yields early
 EXEC_ERROR = 2  # the guest's status of an exceptional halt (evm_internal.h)

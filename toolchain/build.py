@@ -81,6 +81,7 @@ def bundled() -> dict[str, ImageSpec]:
 
 
 TRACE_SOURCES = ("guest/trace/evm_trace.c",)
+TRACE_IMAGES = ("guest-trace", "guest-trace-plant-add")
 
 
 def trace_images() -> dict[str, ImageSpec]:

@@ -34,7 +34,7 @@ def only_chain(source: Path) -> tuple[str, object]:
 
 def test_the_guest_traces_the_example_chain_line_for_line_as_a() -> None:
     name, s0 = only_chain(ADD_CHAIN)
-    report = trace_both(name, s0, "1", trace_image())
+    report = trace_both(name, s0, 0, trace_image())
     assert report.divergence is None
     assert len(report.a) == 5 and [len(t.steps) for t in report.a] == [len(t.steps) for t in report.ab]
     # equal in every field, gasCost and error presence included, not only the compared ones
@@ -51,14 +51,14 @@ def test_the_guest_trace_equals_a_on_fixture_blocks(relative: str) -> None:
     name, s0 = load_chains(str(FIXTURES / relative))[0]
     image = trace_image()
     for index in range(len(s0.inbox)):
-        report = trace_both(name, s0, f"#{index}", image)
+        report = trace_both(name, s0, index, image)
         assert report.divergence is None, report.divergence
         assert sum(len(t.steps) for t in report.a) > 0 or index > 0
 
 
 def test_the_planted_divergence_is_named_by_opcode_pc_depth_and_transaction() -> None:
     name, s0 = only_chain(ADD_CHAIN)
-    report = trace_both(name, s0, "1", trace_image("guest-trace-plant-add"))
+    report = trace_both(name, s0, 0, trace_image("guest-trace-plant-add"))
     d = report.divergence
     assert d is not None and d.tx == 0 and d.fields == ("gas",)
     assert isinstance(d.a, TraceStep) and isinstance(d.ab, TraceStep) and d.a.gas - d.ab.gas == 1
@@ -67,7 +67,7 @@ def test_the_planted_divergence_is_named_by_opcode_pc_depth_and_transaction() ->
 
 def test_tx_compares_one_transaction_and_finds_the_add_at_depth_2() -> None:
     name, s0 = only_chain(ADD_CHAIN)
-    report = trace_both(name, s0, "#0", trace_image("guest-trace-plant-add"), only_tx=2)
+    report = trace_both(name, s0, 0, trace_image("guest-trace-plant-add"), only_tx=2)
     d = report.divergence
     assert d is not None and d.tx == 2
     assert d.previous is not None and (d.previous.op_name, d.previous.pc, d.previous.depth) == ("ADD", 4, 2)
@@ -76,19 +76,12 @@ def test_tx_compares_one_transaction_and_finds_the_add_at_depth_2() -> None:
 def test_the_readme_example_names_add_and_writes_both_states(
     tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    """The README's worked example: hello.toml block 1 on the planted build, then state diff."""
-    argv = [
-        "trace",
-        str(HELLO),
-        "--block",
-        "1",
-        "--image",
-        "guest-trace-plant-add",
-        "--states",
-        str(tmp_path),
-    ]
+    """The README's worked example: hello.toml block 0 (number 1) on the planted build, then state diff."""
+    plant = ["--image", "guest-trace-plant-add"]
+    argv = ["trace", str(HELLO), "--block", "0", *plant, "--states", str(tmp_path)]
     assert main(argv) == 1
     out = capsys.readouterr().out
+    assert out.startswith("hello block 0 (number 1): 2 transactions, A 9 lines, AB 9 lines\n")
     assert "first difference: transaction 1, line 4, pc 6 PUSH1, depth 1: gas differs" in out
     assert "the difference arose in ADD (transaction 1, pc 5, depth 1)" in out
     assert main(["state", "diff", str(tmp_path / "a.bin"), str(tmp_path / "ab.bin")]) == 1
@@ -96,7 +89,7 @@ def test_the_readme_example_names_add_and_writes_both_states(
 
 
 def test_json_report_of_agreeing_traces(capsys: pytest.CaptureFixture) -> None:
-    assert main(["trace", str(HELLO), "--block", "1", "--json", "-"]) == 0
+    assert main(["trace", str(HELLO), "--block", "0", "--json", "-"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["agree"] and data["difference"] is None and data["block"] == {"index": 0, "number": 1}
     assert data["lines"]["a"] == data["lines"]["ab"] == 9 and data["transactions"] == {"a": 2, "ab": 2}
@@ -106,7 +99,7 @@ def test_json_report_of_the_planted_divergence(tmp_path: Path) -> None:
     out = tmp_path / "d.json"
     assert (
         main(
-            ["trace", str(ADD_CHAIN), "--block", "1", "--image", "guest-trace-plant-add", "--json", str(out)]
+            ["trace", str(ADD_CHAIN), "--block", "0", "--image", "guest-trace-plant-add", "--json", str(out)]
         )
         == 1
     )
@@ -141,12 +134,15 @@ def test_a_missing_line_is_a_difference() -> None:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["trace", "nowhere.toml", "--block", "1"], "nowhere.toml does not exist"),
-        (["trace", str(HELLO), "--block", "x"], "neither a block number"),
-        (["trace", str(HELLO), "--block", "7"], "no block of the inbox has number 7"),
-        (["trace", str(HELLO), "--block", "#3"], "the inbox has 3 blocks"),
-        (["trace", str(HELLO), "--block", "1", "--tx", "5"], "--tx 5: block 1 has 2 transactions"),
-        (["trace", str(HELLO), "--block", "1", "--image", "guest"], "unknown trace image"),
+        (["trace", "nowhere.toml", "--block", "0"], "nowhere.toml does not exist"),
+        (["trace", str(HELLO), "--block", "x"], "'x' is not an integer"),
+        (["trace", str(HELLO), "--block", "-1"], "-1 must be at least 0"),
+        (["trace", str(HELLO), "--number", "7"], "--number 7: no block of the inbox has that header number"),
+        (["trace", str(HELLO), "--block", "3"], "--block 3: the inbox has 3 blocks"),
+        (["trace", str(HELLO), "--block", "0", "--number", "1"], "not allowed with argument"),
+        (["trace", str(HELLO)], "one of the arguments --block --number is required"),
+        (["trace", str(HELLO), "--block", "0", "--tx", "5"], "--tx 5: block 0 has 2 transactions"),
+        (["trace", str(HELLO), "--block", "0", "--image", "guest"], "invalid choice: 'guest'"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(

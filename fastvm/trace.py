@@ -54,7 +54,6 @@ class Recorder:
         self.names = opcode_names(fork)
         self.transactions: list[TxTrace] = []
         self._frames: list[Any] = []  # the running computation of each depth (0-based)
-        self._pending: list[TraceStep | None] = []
 
     def start_transaction(self) -> None:
         """A transaction begins: its lines go to a new TxTrace."""
@@ -173,8 +172,8 @@ def tracing_vm_class(fork: Fork, recorder: Recorder) -> type:
 class TracingMachine(Machine):
     """Machine A with a tracing VM: the same step, and the trace of the block it applied."""
 
-    def __init__(self, s_size: int | None = None) -> None:
-        super().__init__(**({"s_size": s_size} if s_size is not None else {}))
+    def __init__(self) -> None:
+        super().__init__()
         self.recorder: Recorder | None = None
 
     def vm_class_of(self, fork: Fork) -> type:

@@ -44,6 +44,13 @@ def _differing(a: TraceStep | TxSummary | None, ab: TraceStep | TxSummary | None
     return tuple(name for name in left if left[name] != right[name])
 
 
+def _line_at(trace: TxTrace, index: int) -> TraceStep | TxSummary | None:
+    """Line `index` of a transaction's trace: an opcode line, then the summary, then nothing."""
+    if index < len(trace.steps):
+        return trace.steps[index]
+    return trace.summary if index == len(trace.steps) else None
+
+
 def first_divergence(a: list[TxTrace], ab: list[TxTrace], only_tx: int | None = None) -> Divergence | None:
     """The first line, in execution order, where a and ab differ in the compared fields (only
     transaction only_tx when given); None when they agree."""
@@ -53,18 +60,8 @@ def first_divergence(a: list[TxTrace], ab: list[TxTrace], only_tx: int | None = 
         left = a[tx] if tx < len(a) else TxTrace()
         right = ab[tx] if tx < len(ab) else TxTrace()
         previous: TraceStep | None = None
-        lines = max(len(left.steps), len(right.steps))
-        for index in range(lines + 1):
-            x = (
-                left.steps[index]
-                if index < len(left.steps)
-                else (left.summary if index == len(left.steps) else None)
-            )
-            y = (
-                right.steps[index]
-                if index < len(right.steps)
-                else (right.summary if index == len(right.steps) else None)
-            )
+        for index in range(max(len(left.steps), len(right.steps)) + 1):
+            x, y = _line_at(left, index), _line_at(right, index)
             if x is None and y is None:
                 break
             fields = _differing(x, y)

@@ -15,6 +15,7 @@ BENCHMARKS = {
     "guest": "bench.guest",
     "replay": "bench.replay",
     "dispute": "bench.dispute",
+    "heap": "bench.heap",
 }
 
 

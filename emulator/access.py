@@ -83,16 +83,29 @@ class StateAccess:
         """ECALL write: the host may show write(a0, a1, a2); no state effect, no proof content."""
 
 
+MAX_DEBUG_WRITE = 1 << 16
+
+
+def debug_bytes(buf: int, length: int, read: Callable[[int, int], bytes]) -> bytes:
+    """The bytes an ECALL write(fd, buf, length) shows: at most 64 KiB, none past 4 GiB (outside the step)."""
+    length = min(length, MAX_DEBUG_WRITE)
+    return read(buf, length) if buf + length <= 1 << 32 else b""
+
+
 def _debug_bytes(state: MachineState) -> tuple[int, bytes]:
-    """The (fd, buffer) an ECALL write names, read straight from the state (outside the step)."""
+    """The (fd, buffer) an ECALL write names, read straight from the state."""
     def reg(i: int) -> int:
         """Register i of the shadow page."""
         return state.read_u64(SHADOW_BASE + SHADOW_X + 8 * i)
 
-    fd, buf, length = reg(10), reg(11), min(reg(12), 1 << 16)
-    if buf + length > 1 << 32:
-        return fd, b""
-    return fd, state.read(buf, length)
+    return reg(10), debug_bytes(reg(11), reg(12), state.read)
+
+
+def install_qstar(state: MachineState, qstar_pages: dict[int, bytes]) -> None:
+    """The clean (spec §2.3): drop every page of Q and install Q*'s non-zero pages."""
+    state.clear_pages(0, Q_PAGE_END)
+    for number, data in qstar_pages.items():
+        state.set_page(number, data)
 
 
 class DirectAccess(StateAccess):
@@ -119,9 +132,7 @@ class DirectAccess(StateAccess):
 
     def clean(self) -> None:
         """Drop every Q page and install Q*."""
-        self.state.clear_pages(0, Q_PAGE_END)
-        for number, data in self.qstar_pages.items():
-            self.state.set_page(number, data)
+        install_qstar(self.state, self.qstar_pages)
 
     def debug_write(self) -> None:
         """Hand the buffer of an ECALL write to the output callback, if any."""

@@ -15,6 +15,7 @@ from emulator.cliargs import (
     add_json_option,
     emit_json,
     input_file,
+    int_range,
     json_to_stdout,
     log2_window,
     non_negative,
@@ -59,7 +60,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     run.add_argument("--from-snapshot", type=input_file, help="start from this snapshot instead of Q* + S")
     run.add_argument("--save-snapshot", type=output_dir, metavar="DIR",
                      help="save the end as DIR/<root>.snap")
+    add_step_control_arguments(run)
     run.set_defaults(func=cmd_run)
+
+    gdb = commands.add_parser("gdb", help="serve a GDB remote stub for gdb-multiarch (target remote :PORT)")
+    _image_arguments(gdb)
+    gdb.add_argument("--port", type=int_range(0, 65535), required=True,
+                     help="TCP port on 127.0.0.1 (0: any free one, printed)")
+    gdb.add_argument("--backend", choices=BACKEND_CHOICES[:3], default="reference", help="engine")
+    gdb.set_defaults(func=cmd_gdb)
 
     prove = commands.add_parser("prove", help="a one-step proof of step N (0-based: state N -> N+1)")
     _image_arguments(prove)
@@ -165,16 +174,82 @@ def cmd_run(args: argparse.Namespace) -> int:
         sys.stderr.write(data.decode("utf-8", "replace"))
 
     machine = make_machine(args.backend, template, state, None if json_to_stdout(args) else show)
-    steps = machine.run_until_halt(args.max_steps)
+    control = step_control(args)
+    if control is None:
+        steps = machine.run_until_halt(args.max_steps)
+    else:
+        from emulator.stepcontrol import run_controlled
+        from emulator.symbols import Symbols
+
+        say = (lambda line: print(line, file=sys.stderr)) if json_to_stdout(args) else print
+        symbols = Symbols.from_elf(args.image.read_bytes())
+        steps = run_controlled(machine, control, args.max_steps, symbols, say)
     fields = describe(machine.state())
     report = {"status": fields["status"], "cause": fields["cause"], "exit_code": fields["a0"],
               "steps": steps, "pc": fields["pc"], "tval": fields["tval"], "root": fields["root"]}
+    if control is not None and args.json:   # a terminal saw them as they happened
+        report["events"] = control.events
     if args.save_snapshot is not None:
         from emulator.snapshot import save_snapshot
 
         report["snapshot"] = str(save_snapshot(args.save_snapshot, machine.state(), template))
     _print(report, args)
     return 1 if report["status"] == "faulted" else 0
+
+
+def add_step_control_arguments(parser: argparse.ArgumentParser) -> None:
+    """--stop-at, --snapshot-at, --info-at, --proof-at and --out-dir (spec §2.11)."""
+    parser.add_argument("--stop-at", type=non_negative, metavar="N", help="stop after N steps")
+    parser.add_argument("--snapshot-at", type=schedule("--snapshot-at"), metavar="=N|%%K",
+                        help="save a snapshot at step N, or every K steps (into --out-dir)")
+    parser.add_argument("--info-at", type=schedule("--info-at"), metavar="=N|%%K",
+                        help="print step, pc, the guest function and steps/s at step N or every K steps")
+    parser.add_argument("--proof-at", type=schedule("--proof-at"), metavar="=N|%%K",
+                        help="write the proof of step N (state N -> N+1) as --out-dir/proof-N.json")
+    parser.add_argument("--out-dir", type=output_dir, default=Path("."), metavar="DIR",
+                        help="where --snapshot-at and --proof-at write (default: the current folder)")
+
+
+def schedule(flag: str) -> Any:
+    """An argparse type for `=N` or `%K` that names its flag in the error."""
+    from emulator.stepcontrol import Schedule
+
+    def parse(text: str) -> Schedule:
+        try:
+            return Schedule.parse(text, flag)
+        except SwapvmError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
+
+
+def step_control(args: argparse.Namespace) -> Any:
+    """The StepControl of run's flags, or None when none is given (the plain, fastest run)."""
+    from emulator.stepcontrol import StepControl
+
+    if args.stop_at is None and not (args.snapshot_at or args.info_at or args.proof_at):
+        return None
+    return StepControl(stop_at=args.stop_at, snapshot=args.snapshot_at, info=args.info_at,
+                       proof=args.proof_at, out_dir=args.out_dir)
+
+
+def cmd_gdb(args: argparse.Namespace) -> int:
+    """Serve one GDB session on 127.0.0.1:PORT over the chosen engine until GDB detaches or kills."""
+    from emulator.gdbstub import serve
+
+    template = load_template(args.image, args)
+    state = template.initial_state(_s_bytes(args))
+
+    def ready(port: int) -> None:
+        print(f"waiting for GDB on 127.0.0.1:{port} (gdb-multiarch {args.image} -ex 'target remote :{port}')",
+              flush=True)
+
+    try:
+        steps = serve(template, state, args.backend, args.port, ready)
+    except OSError as exc:
+        raise SwapvmError(f"cannot serve on port {args.port}: {exc.strerror or exc}") from None
+    print(f"GDB session ended after {steps:,} steps")
+    return 0
 
 
 def _start_state(template: Template, args: argparse.Namespace) -> MachineState:

@@ -17,56 +17,17 @@ from elftools.elf.elffile import ELFFile
 from elftools.elf.sections import SymbolTableSection
 
 from emulator.errors import SwapvmError
+from emulator.isa import is_rv64im
+from emulator.isa.core import OPCODE_SYSTEM
 from emulator.layout import PAGE_BITS, PAGE_BYTES, RAM_BASE, ROM_BASE, TOP_BASE
 from emulator.template import MachineParams, Template, page_round
 
 FLOAT_OPCODES = frozenset({0x07, 0x27, 0x43, 0x47, 0x4B, 0x4F, 0x53})
 ATOMIC_OPCODE = 0x2F
-SYSTEM_OPCODE = 0x73
-ECALL_WORD = 0x0000_0073
-EBREAK_WORD = 0x0010_0073
-
-_ANY = frozenset(range(8))
-# opcode -> funct3 values that are legal whatever the upper bits (loads, stores, branches, ...)
-_BY_FUNCT3: dict[int, frozenset[int]] = {
-    0x03: frozenset({0, 1, 2, 3, 4, 5, 6}),   # LB LH LW LD LBU LHU LWU
-    0x23: frozenset({0, 1, 2, 3}),            # SB SH SW SD
-    0x63: frozenset({0, 1, 4, 5, 6, 7}),      # BEQ BNE BLT BGE BLTU BGEU
-    0x67: frozenset({0}),                     # JALR
-    0x0F: frozenset({0, 1}),                  # FENCE, FENCE.I
-    0x13: frozenset({0, 2, 3, 4, 6, 7}),      # ADDI SLTI SLTIU XORI ORI ANDI (shifts below)
-    0x1B: frozenset({0}),                     # ADDIW (shifts below)
-}
-_WHOLE_OPCODES = frozenset({0x37, 0x17, 0x6F})   # LUI AUIPC JAL
-# (opcode, funct7) -> legal funct3 values for register-register operations
-_R_TYPE: dict[tuple[int, int], frozenset[int]] = {
-    (0x33, 0x00): _ANY,                        # ADD SLL SLT SLTU XOR SRL OR AND
-    (0x33, 0x20): frozenset({0, 5}),           # SUB SRA
-    (0x33, 0x01): _ANY,                        # MUL MULH MULHSU MULHU DIV DIVU REM REMU
-    (0x3B, 0x00): frozenset({0, 1, 5}),        # ADDW SLLW SRLW
-    (0x3B, 0x20): frozenset({0, 5}),           # SUBW SRAW
-    (0x3B, 0x01): frozenset({0, 4, 5, 6, 7}),  # MULW DIVW DIVUW REMW REMUW
-}
-
-
-def is_rv64im(word: int) -> bool:
-    """Whether word is an RV64IM instruction machine AB executes (FENCE/FENCE.I included)."""
-    opcode, funct3 = word & 0x7F, (word >> 12) & 7
-    if opcode in _WHOLE_OPCODES:
-        return True
-    if opcode in (0x33, 0x3B):
-        return funct3 in _R_TYPE.get((opcode, word >> 25), frozenset())
-    if opcode == 0x13 and funct3 in (1, 5):    # SLLI / SRLI, SRAI with a 6-bit shamt
-        return (word >> 26) in ((0x00,) if funct3 == 1 else (0x00, 0x10))
-    if opcode == 0x1B and funct3 in (1, 5):    # SLLIW / SRLIW, SRAIW with a 5-bit shamt
-        return (word >> 25) in ((0x00,) if funct3 == 1 else (0x00, 0x20))
-    if opcode == SYSTEM_OPCODE:
-        return word in (ECALL_WORD, EBREAK_WORD)
-    return funct3 in _BY_FUNCT3.get(opcode, frozenset())
 
 
 def illegal_kind(word: int) -> str | None:
-    """None for a legal word, else why it is refused: compressed, CSR, float, atomic or reserved."""
+    """None for a legal word (the decoder's answer), else why: compressed, CSR, float, atomic or reserved."""
     if is_rv64im(word):
         return None
     opcode = word & 0x7F
@@ -76,7 +37,7 @@ def illegal_kind(word: int) -> str | None:
         return "float"
     if opcode == ATOMIC_OPCODE:
         return "atomic"
-    if opcode == SYSTEM_OPCODE:
+    if opcode == OPCODE_SYSTEM:
         return "CSR" if (word >> 12) & 7 else "privileged"
     return "reserved"
 

@@ -26,7 +26,7 @@ TOP_BASE = 0xC000_0000            # nothing: every access faults
 SHADOW_BASE = 0x0000_0000         # the shadow page: registers and machine fields
 RAM_BASE = 0x2000_0000            # scratch RAM inside Q
 
-DEFAULT_RAM_SIZE = 64 << 20
+DEFAULT_RAM_SIZE = 512 << 20         # the most the RAM window allows (spec §2.8, §4.9)
 DEFAULT_S_SIZE = 64 << 20
 DEFAULT_LOG2_WINDOW = 32
 

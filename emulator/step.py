@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from emulator.access import StateAccess
 from emulator.isa import Cpu, Trap, decode
-from emulator.isa.core import MASK64
+from emulator.isa.core import MASK64, fetchable
 from emulator.layout import (
     CAUSE_FETCH,
     CAUSE_ILLEGAL,
-    ROM_BASE,
     SHADOW_CAUSE,
     SHADOW_CLOCK,
     SHADOW_LOG2_WINDOW,
@@ -25,14 +24,12 @@ from emulator.layout import (
     SHADOW_TVAL,
     STATUS_FAULTED,
     STATUS_RUNNING,
-    TOP_BASE,
 )
 
 
 def fetch(cpu: Cpu, pc: int) -> int:
     """The word at pc; a pc not 4-aligned, or outside [text_start, text_end - 4] clipped to ROM, faults."""
-    text_start, text_end = cpu.field(SHADOW_TEXT_START), cpu.field(SHADOW_TEXT_END)
-    if pc % 4 or not max(text_start, ROM_BASE) <= pc <= min(text_end, TOP_BASE) - 4:
+    if not fetchable(pc, cpu.field(SHADOW_TEXT_START), cpu.field(SHADOW_TEXT_END)):
         raise Trap(CAUSE_FETCH, pc)
     return int.from_bytes(cpu.access.read(pc, 4), "little")
 

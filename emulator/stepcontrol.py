@@ -93,6 +93,8 @@ def _act(machine: Machine, control: StepControl, step: int, symbols: Symbols, sa
          started: float) -> None:
     """The actions due at one step."""
     state = machine.state()
+    if control.snapshot or control.proof:
+        control.out_dir.mkdir(parents=True, exist_ok=True)
     if control.info is not None and control.info.hits(step):
         pc = shadow_field(state, SHADOW_PC)
         elapsed = time.perf_counter() - started

@@ -44,45 +44,28 @@ from unicorn.unicorn_const import (
     UC_PROT_WRITE,
 )
 
+from emulator.access import debug_bytes
 from emulator.errors import SwapvmError
-from emulator.image import EBREAK_WORD, illegal_kind
+from emulator.isa.core import FORMAT_S, IMMEDIATES, Trap, add64, fetchable, is_rv64im, lookup, rs1
+from emulator.isa.system import A0, A7, EBREAK_WORD, host_call
 from emulator.layout import (
-    CAUSE_ABORT,
     CAUSE_BREAKPOINT,
-    CAUSE_ECALL,
     CAUSE_FETCH,
     CAUSE_ILLEGAL,
     CAUSE_LOAD,
     CAUSE_MISALIGNED_TARGET,
     CAUSE_STORE,
-    ECALL_ABORT,
-    ECALL_WRITE,
     ECALL_YIELD,
     PAGE_BITS,
     PAGE_BYTES,
     RAM_BASE,
     ROM_BASE,
     S_BASE,
-    SHADOW_BASE,
-    SHADOW_CAUSE,
-    SHADOW_CLOCK,
-    SHADOW_LOG2_WINDOW,
-    SHADOW_PC,
-    SHADOW_RAM_SIZE,
-    SHADOW_ROM_END,
-    SHADOW_S_SIZE,
-    SHADOW_STATUS,
-    SHADOW_TEXT_END,
-    SHADOW_TEXT_START,
-    SHADOW_TVAL,
-    SHADOW_X,
-    STATUS_FAULTED,
     STATUS_RUNNING,
     STATUS_YIELDED,
 )
 from emulator.state import MachineState
-from emulator.step import steps_to_clean
-from emulator.template import Q_PAGE_END, Template
+from emulator.template import Template
 from emulator.unicorn_engine_hooks import (
     NO_LIMIT,
     STOP_HAZARD,
@@ -93,53 +76,33 @@ from emulator.unicorn_engine_hooks import (
     TrackedBuffer,
     ensure_fault_handler,
 )
+from emulator.window import WindowDriver, read_shadow, write_shadow
 
 MASK64 = (1 << 64) - 1
-A0, A1, A2, A7 = 10, 11, 12, 17
 UNTIL = 0                      # emu_start's stop address: outside text, so reaching it is a fetch fault
 INTR_ILLEGAL, INTR_BREAKPOINT = 2, 3
 INTR_ECALLS = (8, 9, 11)       # ECALL from U, S or M mode, whichever Unicorn runs in
 FETCH_ERRORS = (UC_ERR_FETCH_UNMAPPED, UC_ERR_FETCH_PROT)
 LOAD_ERRORS = (UC_ERR_READ_UNMAPPED, UC_ERR_READ_PROT)
 STORE_ERRORS = (UC_ERR_WRITE_UNMAPPED, UC_ERR_WRITE_PROT)
-MAX_DEBUG_WRITE = 1 << 16
 Output = Callable[[int, bytes], None]
 
 
-class Fault(Exception):
-    """Internal: the instruction at pc faults with this cause and tval (after any replay)."""
-
-    def __init__(self, cause: int, tval: int) -> None:
-        """Record cause and tval (tval taken mod 2^64)."""
-        super().__init__(cause, tval)
-        self.cause, self.tval = cause, tval & MASK64
-
-
-def _sext(value: int, bits: int) -> int:
-    """The low `bits` bits of value sign-extended to a Python int."""
-    value &= (1 << bits) - 1
-    return value - (1 << bits) if value >> (bits - 1) else value
-
-
 def memory_access(word: int, rs1_value: int) -> tuple[int, int, bool] | None:
-    """(address, size, is_store) of a load or store word with rs1 = rs1_value; None for others."""
-    opcode, funct3 = word & 0x7F, (word >> 12) & 7
-    if opcode == 0x03:
-        imm = _sext(word >> 20, 12)
-        return (rs1_value + imm) & MASK64, 1 << (funct3 & 3), False
-    if opcode == 0x23:
-        imm = _sext(((word >> 25) << 5) | ((word >> 7) & 31), 12)
-        return (rs1_value + imm) & MASK64, 1 << (funct3 & 3), True
-    return None
+    """(address, size, is_store) of a load or store word (its table entry) at rs1 = rs1_value, else None."""
+    entry = lookup(word)
+    if entry is None or not entry.width:
+        return None
+    return add64(rs1_value, IMMEDIATES[entry.format](word)), entry.width, entry.format == FORMAT_S
 
 
 @functools.lru_cache(maxsize=16)
 def hazard_map(code: bytes) -> bytes:
     """One byte per word of code: 1 where it is not RV64IM (cached: machines of one image share it)."""
-    return bytes(illegal_kind(word) is not None for (word,) in struct.iter_unpack("<I", code))
+    return bytes(not is_rv64im(word) for (word,) in struct.iter_unpack("<I", code))
 
 
-class UnicornMachine:
+class UnicornMachine(WindowDriver):
     """Machine AB on Unicorn with the semantics of the reference step (see the module docstring)."""
 
     def __init__(self, template: Template, state: MachineState, output: Output | None = None) -> None:
@@ -163,29 +126,15 @@ class UnicornMachine:
         self._protect()
 
     # --- loading -----------------------------------------------------------------------------
-    def _field(self, offset: int) -> int:
-        """A u64 shadow field of the (synced) state."""
-        return self._state.read_u64(SHADOW_BASE + offset)
-
     def _read_fields(self) -> None:
         """Registers, pc, clock, status and the region bounds from the shadow page."""
-        shadow = self._state.read(SHADOW_BASE, 0x158)
-        fields = [int.from_bytes(shadow[k : k + 8], "little") for k in range(0, 0x158, 8)]
-        self._regs = [0, *fields[1:32]]
-        self._pc = fields[SHADOW_PC // 8]
-        self._clock = fields[SHADOW_CLOCK // 8]
-        self._status = fields[SHADOW_STATUS // 8]
-        self._cause = fields[SHADOW_CAUSE // 8]
-        self._tval = fields[SHADOW_TVAL // 8]
-        self._log2_window = fields[SHADOW_LOG2_WINDOW // 8]
-        self._text_start = fields[SHADOW_TEXT_START // 8]
-        self._text_end = fields[SHADOW_TEXT_END // 8]
-        self._rom_end = fields[SHADOW_ROM_END // 8]
-        self._ram_size = fields[SHADOW_RAM_SIZE // 8]
-        self._s_size = fields[SHADOW_S_SIZE // 8]
+        shadow = read_shadow(self._state)
+        self._regs = [0, *shadow.regs[1:]]
+        self._take_fields(shadow)
+        found = shadow.bounds()
+        self._text_start, self._text_end, self._rom_end, self._ram_size, self._s_size = found
         t = self.template
         expected = (t.text_start, t.text_end, t.rom_end, t.params.ram_size, t.params.s_size)
-        found = (self._text_start, self._text_end, self._rom_end, self._ram_size, self._s_size)
         if found != expected:
             raise SwapvmError(f"state's shadow bounds {found} differ from the template's {expected}")
         if any(v % PAGE_BYTES for v in found):
@@ -253,11 +202,10 @@ class UnicornMachine:
         """Bring the state up to date: changed pages of RAM and S, registers and fields."""
         for base, buffer in self._regions():
             self._take_pages(base, buffer)
-        regs = self._read_registers()
-        fields = (self._pc, self._clock, self._status, self._cause, self._tval)
-        self._state.write(SHADOW_BASE + SHADOW_X + 8, b"".join(r.to_bytes(8, "little") for r in regs[1:]))
-        self._state.write(SHADOW_BASE + SHADOW_PC, b"".join(f.to_bytes(8, "little") for f in fields))
+        write_shadow(self._state, self._read_registers(), self._fields())
         self._protect()
+
+    _end = _sync
 
     def _take_pages(self, base: int, buffer: TrackedBuffer) -> None:
         """Copy the pages of buffer written since the last sync into the state, if they changed."""
@@ -274,53 +222,22 @@ class UnicornMachine:
             for offset in buffer.take_dirty():
                 page = self._state.pages.get((base + offset) >> PAGE_BITS)
                 buffer.write(offset, bytes(page) if page is not None else bytes(PAGE_BYTES))
-        self._read_fields()
-        self._write_registers(self._regs)
-        self._protect()
+        self._reload()
 
-    def _clean(self) -> None:
-        """Q := Q*: RAM zero, registers zero, pc = entry, clock 0, RUNNING (spec §2.3)."""
+    def _before_clean(self) -> None:
+        """Before Q := Q*: S's changed pages go to the state, RAM's buffer becomes zero."""
         if self._s is not None:
             self._take_pages(S_BASE, self._s)
         if self._ram is not None:
             self._ram.zero()
-        self._state.clear_pages(0, Q_PAGE_END)
-        for number, data in self.template.qstar_pages().items():
-            self._state.set_page(number, data)
+
+    def _reload(self) -> None:
+        """Registers and fields from the state's shadow page into Unicorn; a new dirty-page epoch."""
         self._read_fields()
         self._write_registers(self._regs)
         self._protect()
 
-    # --- the public interface ----------------------------------------------------------------
-    def run(self, steps: int) -> int:
-        """Exactly `steps` steps: instructions, then idle ticks in O(1), with the clean at window ends."""
-        done = 0
-        while done < steps:
-            to_clean = steps_to_clean(self._clock, self._log2_window)
-            chunk = steps - done if to_clean is None else min(steps - done, to_clean)
-            if self._status == STATUS_RUNNING:
-                self._execute(chunk)
-            self._clock = (self._clock + chunk) & MASK64
-            done += chunk
-            if chunk == to_clean:
-                self._clean()
-        self._sync()
-        return done
-
-    def run_until_halt(self, max_steps: int) -> int:
-        """Run until right after the step that yields or faults (or max_steps); returns steps done."""
-        done = 0
-        while done < max_steps and self._status == STATUS_RUNNING:
-            to_clean = steps_to_clean(self._clock, self._log2_window)
-            chunk = max_steps - done if to_clean is None else min(max_steps - done, to_clean)
-            executed = self._execute(chunk)
-            self._clock = (self._clock + executed) & MASK64
-            done += executed
-            if executed == to_clean:
-                self._clean()
-        self._sync()
-        return done
-
+    # --- the public interface (run and run_until_halt: the window driver) --------------------
     def state(self) -> MachineState:
         """The state, brought up to date (dirty pages, registers, fields)."""
         self._sync()
@@ -336,16 +253,16 @@ class UnicornMachine:
         ensure_fault_handler()
         start = self._retired
         try:
-            while self._retired - start < n and self._status == STATUS_RUNNING:
+            while self._retired - start < n and self.status == STATUS_RUNNING:
                 self._segment(n - (self._retired - start))
-        except Fault as fault:
-            self._status, self._cause, self._tval = STATUS_FAULTED, fault.cause, fault.tval
-        halted = self._status != STATUS_RUNNING
+        except Trap as fault:
+            self._fault(fault)
+        halted = self.status != STATUS_RUNNING
         return self._retired - start + halted
 
     def _fetchable(self, pc: int) -> bool:
-        """The reference's fetch check: 4-aligned and inside text."""
-        return pc % 4 == 0 and self._text_start <= pc <= self._text_end - 4
+        """The reference's fetch check (emulator.isa.core.fetchable)."""
+        return fetchable(pc, self._text_start, self._text_end)
 
     def _start(self, pc: int, count: int = 0) -> int:
         """emu_start from pc; returns Unicorn's error number (0 when it stopped cleanly)."""
@@ -357,11 +274,11 @@ class UnicornMachine:
         return 0
 
     def _segment(self, budget: int) -> None:
-        """One emu_start of at most budget instructions from self._pc, and what stopped it."""
-        if not self._fetchable(self._pc):
-            raise Fault(CAUSE_FETCH, self._pc)
+        """One emu_start of at most budget instructions from self.pc, and what stopped it."""
+        if not self._fetchable(self.pc):
+            raise Trap(CAUSE_FETCH, self.pc)
         self._counter.arm(budget)
-        error = self._start(self._pc)
+        error = self._start(self.pc)
         s = self._counter.state
         reason = s.stop_reason
         if reason == STOP_NONE and (error or self._interrupt is not None):
@@ -370,15 +287,15 @@ class UnicornMachine:
         # A stop before a block wins over an exception Unicorn still raises for the block's first
         # instruction (an exception-only block): none of that block ran.
         if reason == STOP_MISALIGNED:
-            self._replay_and_fault(self._retired + s.count - 1, Fault(CAUSE_MISALIGNED_TARGET, s.stop_addr))
+            self._replay_and_fault(self._retired + s.count - 1, Trap(CAUSE_MISALIGNED_TARGET, s.stop_addr))
         self._retired += s.count
-        self._pc = s.stop_addr if reason != STOP_NONE else self._uc.reg_read(UC_RISCV_REG_PC)
+        self.pc = s.stop_addr if reason != STOP_NONE else self._uc.reg_read(UC_RISCV_REG_PC)
         if reason == STOP_LIMIT:
             self._tail(s.stop_addr, s.stop_size, budget - s.count)
         elif reason == STOP_HAZARD:
             self._hazard(s.stop_addr, s.stop_size, budget - s.count)
-        elif reason == STOP_NONE and self._pc != UNTIL:   # at UNTIL the next fetch check faults
-            raise SwapvmError(f"unicorn stopped without a reason at pc {self._pc:#x}")
+        elif reason == STOP_NONE and self.pc != UNTIL:   # at UNTIL the next fetch check faults
+            raise SwapvmError(f"unicorn stopped without a reason at pc {self.pc:#x}")
 
     def _tail(self, pc: int, size: int, count: int) -> None:
         """Run `count` instructions (fewer than the block at pc holds) in Unicorn's count mode."""
@@ -391,7 +308,7 @@ class UnicornMachine:
             self._stopped(error, count)
             return
         self._retired += count
-        self._pc = self._uc.reg_read(UC_RISCV_REG_PC)
+        self.pc = self._uc.reg_read(UC_RISCV_REG_PC)
 
     def _hazard(self, pc: int, size: int, budget: int) -> None:
         """The block at pc holds (or is followed by) a word that is not RV64IM: run up to it, fault there."""
@@ -403,8 +320,8 @@ class UnicornMachine:
             self._counter.state.skip_hazard = pc          # the block ends before it: run it as usual
             return
         self._tail(pc, size, min(k, budget))
-        if self._status == STATUS_RUNNING and k < budget and self._pc == pc + 4 * k:
-            raise Fault(CAUSE_ILLEGAL, self._word(self._pc))
+        if self.status == STATUS_RUNNING and k < budget and self.pc == pc + 4 * k:
+            raise Trap(CAUSE_ILLEGAL, self._word(self.pc))
 
     def _word(self, pc: int) -> int:
         """The 32-bit word of ROM at pc."""
@@ -416,15 +333,15 @@ class UnicornMachine:
         pc = self._uc.reg_read(UC_RISCV_REG_PC)
         if error in FETCH_ERRORS:
             if pc % 4:      # a jump to a pc that is not 4-aligned, outside text: the jump faults
-                self._replay_and_fault(self._retired + s.count - 1, Fault(CAUSE_MISALIGNED_TARGET, pc))
+                self._replay_and_fault(self._retired + s.count - 1, Trap(CAUSE_MISALIGNED_TARGET, pc))
             self._retired += s.count       # the next segment's fetch check faults (if steps remain)
-            self._pc = pc
+            self.pc = pc
             return
         if self._interrupt is not None:
             pc -= 4                 # Unicorn reports the pc after an instruction that raised an exception
         completed = s.block_count + (pc - s.block_addr) // 4
         self._retired += completed
-        self._pc = pc
+        self.pc = pc
         if completed >= budget:
             return                  # an exception-only tail of a block, one step past the budget
         if self._interrupt is not None:
@@ -432,38 +349,34 @@ class UnicornMachine:
             return
         word = self._word(pc) if self._fetchable(pc) else 0
         if error == UC_ERR_INSN_INVALID and word == EBREAK_WORD:
-            raise Fault(CAUSE_BREAKPOINT, pc)           # Unicorn stops on EBREAK with "invalid instruction"
-        access = memory_access(word, self._uc.reg_read(UC_RISCV_REG_X0 + ((word >> 15) & 31)))
+            raise Trap(CAUSE_BREAKPOINT, pc)           # Unicorn stops on EBREAK with "invalid instruction"
+        access = memory_access(word, self._uc.reg_read(UC_RISCV_REG_X0 + rs1(word)))
         if access is None or error not in (*LOAD_ERRORS, *STORE_ERRORS):
             raise SwapvmError(f"unicorn error {error} at {pc:#x} (word {word:#010x}): not a reference fault")
         address, size, is_store = access
         if not is_store:
-            raise Fault(CAUSE_LOAD, address)
+            raise Trap(CAUSE_LOAD, address)
         if any(base <= a < base + buffer.size for a in (address, address + size - 1)
                for base, buffer in self._regions()):
             # Unicorn may have written the bytes before the region end: undo by replaying.
-            self._replay_and_fault(self._retired, Fault(CAUSE_STORE, address))
-        raise Fault(CAUSE_STORE, address)
+            self._replay_and_fault(self._retired, Trap(CAUSE_STORE, address))
+        raise Trap(CAUSE_STORE, address)
 
     def _on_trap(self, intno: int, pc: int) -> None:
         """ECALL or EBREAK at pc (spec §2.4); a write continues, everything else halts."""
         if intno == INTR_BREAKPOINT:
-            raise Fault(CAUSE_BREAKPOINT, pc)
+            raise Trap(CAUSE_BREAKPOINT, pc)
         if intno == INTR_ILLEGAL:
-            raise Fault(CAUSE_ILLEGAL, self._word(pc))
+            raise Trap(CAUSE_ILLEGAL, self._word(pc))
         if intno not in INTR_ECALLS:
             raise SwapvmError(f"unicorn raised exception {intno} at pc {pc:#x}, unknown to the reference")
         number = self._uc.reg_read(UC_RISCV_REG_X0 + A7)
-        if number == ECALL_YIELD:
-            self._status = STATUS_YIELDED
-        elif number == ECALL_WRITE:
-            self._debug_write()
-            self._retired += 1
-            self._pc = pc + 4
-        elif number == ECALL_ABORT:
-            raise Fault(CAUSE_ABORT, self._uc.reg_read(UC_RISCV_REG_X0 + A0))
-        else:
-            raise Fault(CAUSE_ECALL, number)
+        if host_call(number, lambda: self._uc.reg_read(UC_RISCV_REG_X0 + A0)) == ECALL_YIELD:
+            self.status = STATUS_YIELDED
+            return
+        self._debug_write()
+        self._retired += 1
+        self.pc = pc + 4
 
     def _on_interrupt(self, uc: Uc, intno: int, user_data: object) -> None:
         """UC_HOOK_INTR: remember the exception and stop (handled outside the callback)."""
@@ -474,15 +387,14 @@ class UnicornMachine:
         """Hand write(a0, a1, a2) to the output callback; no state effect."""
         if self.output is None or self._quiet:
             return
-        fd, buf, length = (self._uc.reg_read(UC_RISCV_REG_X0 + r) for r in (A0, A1, A2))
-        length = min(length, MAX_DEBUG_WRITE)
+        fd, buf, length = (self._uc.reg_read(UC_RISCV_REG_X0 + r) for r in (A0, A0 + 1, A0 + 2))
         try:
-            data = bytes(self._uc.mem_read(buf, length)) if buf + length <= 1 << 32 else b""
+            data = debug_bytes(buf, length, lambda addr, n: bytes(self._uc.mem_read(addr, n)))
         except UcError:
             data = b""
         self.output(fd, data)
 
-    def _replay_and_fault(self, retired: int, fault: Fault) -> None:
+    def _replay_and_fault(self, retired: int, fault: Trap) -> None:
         """Go back to the last sync, re-run exactly `retired` instructions, then raise fault there."""
         self._restore()
         self._quiet = True

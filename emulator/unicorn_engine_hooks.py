@@ -1,6 +1,6 @@
 """The native side of the Unicorn engine: the C block hook and the write-tracked memory buffers.
 
-The callbacks live in toolchain/uc_hooks.c (built by toolchain.hostlib with the pinned zig) and
+The callbacks live in emulator/uc_hooks.c (built by emulator.hook_library with the pinned zig) and
 are registered through Unicorn's C API with ctypes: the Python binding only takes Python
 callables, and a Python block hook runs ~20x slower than Unicorn itself.
 """
@@ -26,7 +26,7 @@ NO_LIMIT = (1 << 64) - 1
 
 
 class HookState(ctypes.Structure):
-    """Mirror of struct swapvm_hooks in toolchain/uc_hooks.c (same field order and types)."""
+    """Mirror of struct swapvm_hooks in emulator/uc_hooks.c (same field order and types)."""
 
     _fields_ = [
         ("count", ctypes.c_uint64),
@@ -49,7 +49,7 @@ class HookState(ctypes.Structure):
 @functools.cache
 def library() -> ctypes.CDLL:
     """The hook library (built with the pinned zig on first use, then cached on disk)."""
-    from toolchain.hostlib import hook_library
+    from emulator.hook_library import hook_library
 
     lib = ctypes.CDLL(str(hook_library()))
     lib.swapvm_track.argtypes = [ctypes.c_void_p, ctypes.c_uint64, ctypes.c_void_p, ctypes.c_void_p,

@@ -37,6 +37,8 @@ class Tx:
     max_fee: int = 10**10
     priority_fee: int = 1
     legacy: bool = False
+    # EIP-2930 access list of a type-2 transaction: (address, storage keys as ints) pairs
+    access_list: tuple[tuple[bytes, tuple[int, ...]], ...] = ()
 
 
 def address_of(key: bytes) -> bytes:
@@ -97,7 +99,8 @@ def sign(fork: Fork, chain_id: int, tx: Tx, nonce: int) -> object:
         )
         return unsigned.as_signed_transaction(key, chain_id=chain_id)
     unsigned = builder.new_unsigned_dynamic_fee_transaction(
-        chain_id, nonce, tx.priority_fee, tx.max_fee, tx.gas, to, tx.value, tx.data, []
+        chain_id, nonce, tx.priority_fee, tx.max_fee, tx.gas, to, tx.value, tx.data,
+        [(address, list(keys_)) for address, keys_ in tx.access_list],
     )
     # py-evm signs into London's class; decoding the bytes gives the fork's own transaction class.
     return builder.decode(unsigned.as_signed_transaction(key).encode())

@@ -10,7 +10,9 @@ OPCODES = {
     "POP": 0x50, "MLOAD": 0x51, "MSTORE": 0x52, "SLOAD": 0x54, "SSTORE": 0x55, "JUMP": 0x56, "JUMPI": 0x57,
     "JUMPDEST": 0x5B, "DUP1": 0x80, "DUP2": 0x81, "DUP3": 0x82, "DUP4": 0x83, "SWAP1": 0x90, "SWAP2": 0x91,
     "LOG3": 0xA3, "RETURN": 0xF3, "REVERT": 0xFD, "MSTORE8": 0x53, "ADDRESS": 0x30, "GAS": 0x5A,
-    "CALL": 0xF1,
+    "CALL": 0xF1, "CALLDATASIZE": 0x36, "CALLDATACOPY": 0x37, "CODESIZE": 0x38, "CODECOPY": 0x39,
+    "BALANCE": 0x31, "RETURNDATASIZE": 0x3D, "RETURNDATACOPY": 0x3E, "PUSH0": 0x5F, "LOG0": 0xA0,
+    "LOG1": 0xA1, "LOG2": 0xA2, "LOG4": 0xA4, "CREATE": 0xF0, "CREATE2": 0xF5, "STATICCALL": 0xFA,
 }  # fmt: skip
 
 # An instruction: a mnemonic, ("PUSH", value), ("LABEL", name) for a JUMPDEST, ("PUSHLABEL", name).

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "fastvm.cli",
     "swapping.commands",
     "swapping.replay_cli",
+    "swapping.window_cli",
     "swapping.trace_cli",
     "swapping.dispute.cli",
     "bench.cli",

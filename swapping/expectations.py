@@ -38,12 +38,14 @@ class Expected:
 
 def _post_state(expected: Expected, accounts: tuple[Account, ...]) -> str:
     """The verdict on the world state at the chain's end."""
-    from fastvm.difference import first_account_difference
+    from fastvm.inspect_state import account_difference_lines
+    from swapping.diff import summary_line
 
     if expected.post is not None:
         if accounts == expected.post:
             return "match"
-        return "differs: " + first_account_difference(accounts, expected.post, ("A", "the fixture"))
+        lines = account_difference_lines(accounts, expected.post, ("A", "the fixture"))
+        return "differs: " + summary_line(lines)
     if expected.post_state_hash is not None:
         from fastvm.world import state_root_of
 

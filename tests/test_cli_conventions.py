@@ -28,6 +28,12 @@ BAD_VALUES: dict[str, list[list[str]]] = {
         ["FILE", "--save-snapshot", "UNDER"],
         ["FILE", "--save-snapshot", "FILE"], ["FILE", "--json", "UNDER"], ["FILE", "--json"],
         ["FILE", "--from-snapshot", "MISSING"], ["FILE", "--ram-size", "-1"], ["FILE"],
+        ["FILE", "--stop-at", "-1"], ["FILE", "--info-at", "5"], ["FILE", "--snapshot-at", "%0"],
+        ["FILE", "--proof-at", "=x"], ["FILE", "--proof-at", "=1", "--out-dir", "UNDER"],
+    ],
+    "riscv gdb": [
+        ["MISSING", "--port", "1"], ["FILE", "--port", "x"], ["FILE", "--port", "70000"], ["FILE"],
+        ["FILE", "--port", "1", "--backend", "lockstep"],
     ],
     "riscv prove": [
         ["FILE", "--step", "-1", "--out", "DIR/p.json"], ["FILE", "--step", "1", "--out", "DIR"],
@@ -47,15 +53,16 @@ BAD_VALUES: dict[str, list[list[str]]] = {
     "state from-genesis": [
         ["MISSING", "-o", "DIR/s"], ["FILE", "-o", "DIR/s"], ["FILE", "--blocks", "MISSING", "-o", "DIR/s"],
         ["FILE", "--from", "-1", "-o", "DIR/s"], ["FILE", "--to", "x", "-o", "DIR/s"],
-        ["FILE", "-o", "UNDER"],
-        ["FILE", "--from", "3", "--to", "2", "-o", "DIR/s"],
+        ["FILE", "-o", "UNDER"], ["FILE", "--from", "3", "--to", "2", "-o", "DIR/s"],
     ],
     "state append": [
         ["FILE", "MISSING", "-o", "DIR/s"], ["FILE", "FILE", "-o", "DIR/s"], ["FILE", "FILE", "-o", "DIR"],
         ["FILE", "FILE", "--from", "-2", "-o", "DIR/s"], ["FILE", "FILE"],
     ],
     "state show": [["MISSING"], ["FILE", "--json", "UNDER"], ["DIR"], ["FILE"], ["FILE", "--accounts"]],
-    "state diff": [["MISSING", "MISSING"], ["FILE", "FILE"], ["DIR", "FILE"], ["FILE", "FILE", "--json", "UNDER"]],
+    "state diff": [
+        ["MISSING", "MISSING"], ["FILE", "FILE"], ["DIR", "FILE"], ["FILE", "FILE", "--json", "UNDER"],
+    ],
     "fast run": [
         ["FILE", "--out", "FILE"], ["FILE", "--out", "UNDER"], ["FILE", "--blocks", "0"],
         ["FILE", "--s-size", "8"], ["FILE", "--json", "DIR"], ["FILE"],
@@ -83,6 +90,10 @@ BAD_VALUES: dict[str, list[list[str]]] = {
         ["MISSING", "--lie", "block=1"], ["FILE"],
     ],
     "dispute-audit": [["MISSING"], ["FILE"]],
+    "window": [
+        ["MISSING", "--block", "0"], ["FILE", "--block", "-1"], ["FILE"], ["FILE", "--block", "0"],
+        ["FILE", "--block", "0", "--info-at", "7"], ["FILE", "--block", "0", "--log2-window", "64"],
+    ],
     "trace": [
         ["MISSING", "--block", "0"], ["FILE", "--block", "0"], ["FILE"], ["FILE", "--block", "-1"],
         ["FILE", "--block", "0", "--tx", "x"], ["FILE", "--block", "0", "--json", "DIR"],

@@ -1,5 +1,7 @@
-"""The import graph is one-way: emulator imports none of the others and never py-evm;
-fastvm may use emulator's tree but never swapping; the reference step never imports Unicorn."""
+"""The import graph is one-way (spec §3.6): emulator is the bottom floor and imports none of the others
+(not the toolchain either: the Unicorn hook library and the pinned zig driver are the emulator's own)
+and never py-evm; the toolchain may use emulator; fastvm may use emulator's tree but never swapping;
+the reference step never imports Unicorn."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 FORBIDDEN = {
-    "emulator": {"fastvm", "swapping", "eth", "evm", "bench"},
+    "emulator": {"fastvm", "swapping", "toolchain", "eth", "evm", "bench"},
     "fastvm": {"swapping", "unicorn", "bench"},
     "toolchain": {"fastvm", "swapping", "eth", "unicorn"},
 }
@@ -45,3 +47,23 @@ def test_only_the_engine_imports_unicorn() -> None:
         if path.stem.startswith(UNICORN_ALLOWED):
             continue
         assert "unicorn" not in imported_roots(path), f"{path.relative_to(ROOT)} imports unicorn"
+
+
+def test_the_emulator_never_imports_the_toolchain() -> None:
+    """The one direction between the two: toolchain -> emulator (errors, layout, the zig driver)."""
+    importers = [path.relative_to(ROOT) for path in sorted((ROOT / "emulator").rglob("*.py"))
+                 if "toolchain" in imported_roots(path)]
+    assert not importers, f"emulator modules import the toolchain: {importers}"
+    assert any("emulator" in imported_roots(path) for path in (ROOT / "toolchain").rglob("*.py"))
+
+
+def test_the_hook_source_is_package_data() -> None:
+    """emulator/uc_hooks.c is read at run time, so an installed package must carry it."""
+    import tomllib
+
+    from emulator.hook_library import HOOK_SOURCE
+
+    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    package = HOOK_SOURCE.parent.relative_to(ROOT).as_posix().replace("/", ".")
+    assert HOOK_SOURCE.is_file()
+    assert any(HOOK_SOURCE.match(pattern) for pattern in package_data.get(package, [])), package_data

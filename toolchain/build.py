@@ -17,7 +17,7 @@ from pathlib import Path
 
 from emulator.errors import SwapvmError
 from emulator.layout import DEFAULT_RAM_SIZE, DEFAULT_S_SIZE
-from toolchain.zig import zig_cc
+from emulator.zig import zig_cc
 
 ROOT = Path(__file__).resolve().parent.parent
 LINKER_SCRIPT = "toolchain/link.ld"
@@ -166,7 +166,7 @@ def read_lock() -> dict[str, str]:
 
 def write_lock(hashes: dict[str, str]) -> None:
     """Record image hashes (sorted, with the compiler they were built with)."""
-    from toolchain.zig import ZIG_VERSION
+    from emulator.zig import ZIG_VERSION
 
     body = {"zig": ZIG_VERSION, "images": dict(sorted(hashes.items()))}
     LOCK_FILE.write_text(json.dumps(body, indent=2) + "\n")

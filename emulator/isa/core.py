@@ -7,6 +7,7 @@ only places that wrap, sign-extend or reinterpret them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from emulator.access import StateAccess
 from emulator.layout import (
@@ -50,44 +51,12 @@ def add64(a: int, b: int) -> int:
     return (a + b) & MASK64
 
 
-def sub64(a: int, b: int) -> int:
-    """a - b mod 2^64."""
-    return (a - b) & MASK64
 
 
-def sll64(a: int, shamt: int) -> int:
-    """Logical left shift by the low 6 bits of shamt."""
-    return (a << (shamt & 63)) & MASK64
 
 
-def srl64(a: int, shamt: int) -> int:
-    """Logical right shift by the low 6 bits of shamt."""
-    return a >> (shamt & 63)
 
 
-def sra64(a: int, shamt: int) -> int:
-    """Arithmetic right shift by the low 6 bits of shamt."""
-    return u64(signed(a) >> (shamt & 63))
-
-
-def mul64(a: int, b: int) -> int:
-    """Low 64 bits of a * b."""
-    return (a * b) & MASK64
-
-
-def mulh(a: int, b: int) -> int:
-    """High 64 bits of signed(a) * signed(b)."""
-    return u64((signed(a) * signed(b)) >> 64)
-
-
-def mulhsu(a: int, b: int) -> int:
-    """High 64 bits of signed(a) * unsigned(b)."""
-    return u64((signed(a) * b) >> 64)
-
-
-def mulhu(a: int, b: int) -> int:
-    """High 64 bits of unsigned(a) * unsigned(b)."""
-    return (a * b) >> 64
 
 
 def _trunc_div(a: int, b: int) -> int:
@@ -202,6 +171,16 @@ def regions(ram_size: int, s_size: int, rom_end: int, writable: bool) -> list[tu
     return allowed if writable else [*allowed, (ROM_BASE, min(max(rom_end, ROM_BASE), TOP_BASE))]
 
 
+def inside(addr: int, n: int, allowed: list[tuple[int, int]]) -> bool:
+    """Every byte of [addr, addr + n) lies in one of the (base, end) regions."""
+    return all(any(base <= a < end for base, end in allowed) for a in range(addr, addr + n))
+
+
+def fetchable(pc: int, text_start: int, text_end: int) -> bool:
+    """pc is 4-aligned and inside [text_start, text_end - 4] clipped to ROM (spec §2.3, §2.8)."""
+    return pc % 4 == 0 and max(text_start, ROM_BASE) <= pc <= min(text_end, TOP_BASE) - 4
+
+
 # --- traps and the machine view --------------------------------------------------------------------
 class Trap(Exception):
     """An instruction faults: status := FAULTED with this cause and tval, nothing else changes."""
@@ -237,27 +216,24 @@ class Cpu:
         if i:
             self.set_field(SHADOW_X + 8 * i, value)
 
-    def _inside(self, addr: int, n: int, regions: list[tuple[int, int]]) -> bool:
-        """Every byte of [addr, addr + n) lies in one of the (base, end) regions."""
-        return all(any(base <= a < end for base, end in regions) for a in range(addr, addr + n))
-
     def load(self, addr: int, n: int) -> int:
         """Little-endian load of n bytes from RAM, S or ROM; otherwise a load fault."""
         bounds = self.field(SHADOW_RAM_SIZE), self.field(SHADOW_S_SIZE), self.field(SHADOW_ROM_END)
-        if not self._inside(addr, n, regions(*bounds, writable=False)):
+        if not inside(addr, n, regions(*bounds, writable=False)):
             raise Trap(CAUSE_LOAD, addr)
         return int.from_bytes(self.access.read(addr, n), "little")
 
     def store(self, addr: int, n: int, value: int) -> None:
         """Little-endian store of the low n bytes of value into RAM or S; otherwise a store fault."""
         bounds = self.field(SHADOW_RAM_SIZE), self.field(SHADOW_S_SIZE), 0
-        if not self._inside(addr, n, regions(*bounds, writable=True)):
+        if not inside(addr, n, regions(*bounds, writable=True)):
             raise Trap(CAUSE_STORE, addr)
         self.access.write(addr, (value & ((1 << (8 * n)) - 1)).to_bytes(n, "little"))
 
 
-# --- the decode table ------------------------------------------------------------------------------
+# --- the instruction table -------------------------------------------------------------------------
 Semantics = Callable[[Cpu, int, int], int]   # (cpu, word, pc) -> next pc
+Operation = Callable[[int, int], int]        # two u64 operands -> a u64 result (or a branch's bool)
 
 OPCODE_LOAD = 0b0000011
 OPCODE_MISC_MEM = 0b0001111
@@ -273,7 +249,50 @@ OPCODE_JALR = 0b1100111
 OPCODE_JAL = 0b1101111
 OPCODE_SYSTEM = 0b1110011
 
-TABLE: dict[tuple[int, ...], Semantics] = {}
+# Operand formats: which fields an instruction reads, and how its assembly text is written.
+FORMAT_R = "R"              # rd, rs1, rs2
+FORMAT_I = "I"              # rd, rs1, imm_i
+FORMAT_SHIFT = "I-shift"    # rd, rs1, shamt = bits 25..20 (a legal W shift has bit 25 clear)
+FORMAT_OFFSET = "I-offset"  # rd, imm_i(rs1): loads and JALR
+FORMAT_S = "S"              # rs2, imm_s(rs1)
+FORMAT_B = "B"              # rs1, rs2, pc + imm_b
+FORMAT_U = "U"              # rd, imm_u
+FORMAT_J = "J"              # rd, pc + imm_j
+FORMAT_BARE = "bare"        # no operands: FENCE, FENCE.I, ECALL, EBREAK
+WRITES_RD = frozenset({FORMAT_R, FORMAT_I, FORMAT_SHIFT, FORMAT_OFFSET, FORMAT_U, FORMAT_J})
+
+
+def shamt(word: int) -> int:
+    """A shift-immediate's amount: bits 25..20."""
+    return (word >> 20) & 63
+
+
+IMMEDIATES: dict[str, Callable[[int], int]] = {
+    FORMAT_I: imm_i, FORMAT_SHIFT: shamt, FORMAT_OFFSET: imm_i, FORMAT_S: imm_s,
+    FORMAT_B: imm_b, FORMAT_U: imm_u, FORMAT_J: imm_j,
+}
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """One RV64IM instruction: mnemonic, decode key, operand format, semantics and its parts.
+
+    `operation` is the pure function of two u64 operands an ALU, U-type or branch instruction
+    applies (the semantics is the format's rule around it); `width` and `signed` describe a load
+    or store. Engines that do not run `semantics` itself build their code from these fields.
+    """
+
+    mnemonic: str
+    key: tuple[int, ...]
+    format: str
+    semantics: Semantics
+    operation: Operation | None = None
+    width: int = 0
+    signed: bool = False
+
+
+INSTRUCTIONS: dict[tuple[int, ...], Instruction] = {}
+TABLE: dict[tuple[int, ...], Semantics] = {}   # the semantics of INSTRUCTIONS, by the same keys
 
 
 def decode_key(word: int) -> tuple[int, ...]:
@@ -292,17 +311,93 @@ def decode_key(word: int) -> tuple[int, ...]:
     return (op, funct3(word))
 
 
+def format_of(key: tuple[int, ...]) -> str:
+    """The operand format an instruction's decode key implies."""
+    op = key[0]
+    if op in (OPCODE_OP, OPCODE_OP_32):
+        return FORMAT_R
+    if op in (OPCODE_OP_IMM, OPCODE_OP_IMM_32):
+        return FORMAT_SHIFT if key[1] in (1, 5) else FORMAT_I
+    formats = {
+        OPCODE_LOAD: FORMAT_OFFSET, OPCODE_JALR: FORMAT_OFFSET, OPCODE_STORE: FORMAT_S,
+        OPCODE_BRANCH: FORMAT_B, OPCODE_LUI: FORMAT_U, OPCODE_AUIPC: FORMAT_U, OPCODE_JAL: FORMAT_J,
+    }
+    return formats.get(op, FORMAT_BARE)
+
+
+def mnemonic_of(name: str) -> str:
+    """The assembly mnemonic of a semantics function: `or_` -> `or`, `fence_i` -> `fence.i`."""
+    return name.rstrip("_").replace("_", ".")
+
+
+def add_instruction(entry: Instruction) -> None:
+    """Put an instruction into the table (each decode key once)."""
+    if entry.key in INSTRUCTIONS:
+        raise RuntimeError(f"decode key {entry.key} registered twice")
+    INSTRUCTIONS[entry.key] = entry
+    TABLE[entry.key] = entry.semantics
+
+
 def instruction(*key: int) -> Callable[[Semantics], Semantics]:
-    """Register an instruction's semantics under its decode key."""
+    """Register semantics written out in full (jumps, SYSTEM, MISC-MEM) under its decode key."""
     def register(fn: Semantics) -> Semantics:
-        """Add fn to the table (each key once)."""
-        if key in TABLE:
-            raise RuntimeError(f"decode key {key} registered twice")
-        TABLE[key] = fn
+        """Add fn to the table."""
+        add_instruction(Instruction(mnemonic_of(fn.__name__), key, format_of(key), fn))
         return fn
     return register
+
+
+def _named(fn: Semantics, operation: Callable[..., object]) -> Semantics:
+    """fn carrying the name and docstring of the operation it applies."""
+    fn.__name__ = fn.__qualname__ = operation.__name__
+    fn.__doc__ = operation.__doc__
+    return fn
+
+
+def alu_semantics(operation: Operation, fmt: str) -> Semantics:
+    """The semantics of an ALU or U-type instruction: rd = operation(rs1, rs2 | immediate | pc, imm)."""
+    if fmt == FORMAT_R:
+        def register_register(cpu: Cpu, word: int, pc: int) -> int:
+            """rd = operation(rs1, rs2)."""
+            cpu.set_x(rd(word), operation(cpu.x(rs1(word)), cpu.x(rs2(word))))
+            return pc + 4
+        return _named(register_register, operation)
+    if fmt == FORMAT_U:
+        def upper(cpu: Cpu, word: int, pc: int) -> int:
+            """rd = operation(pc, imm_u)."""
+            cpu.set_x(rd(word), operation(pc, imm_u(word)))
+            return pc + 4
+        return _named(upper, operation)
+    immediate = IMMEDIATES[fmt]
+
+    def register_immediate(cpu: Cpu, word: int, pc: int) -> int:
+        """rd = operation(rs1, immediate)."""
+        cpu.set_x(rd(word), operation(cpu.x(rs1(word)), immediate(word)))
+        return pc + 4
+    return _named(register_immediate, operation)
+
+
+def alu(*key: int) -> Callable[[Operation], Operation]:
+    """Register an ALU or U-type instruction by its operation on two u64 operands."""
+    def register(operation: Operation) -> Operation:
+        """Add the instruction built from operation to the table."""
+        fmt = format_of(key)
+        semantics = alu_semantics(operation, fmt)
+        add_instruction(Instruction(mnemonic_of(operation.__name__), key, fmt, semantics, operation))
+        return operation
+    return register
+
+
+def lookup(word: int) -> Instruction | None:
+    """The table entry of a 32-bit word, or None if it is not an RV64IM instruction."""
+    return INSTRUCTIONS.get(decode_key(word))
 
 
 def decode(word: int) -> Semantics | None:
     """The semantics of a 32-bit word, or None if it is not an RV64IM instruction."""
     return TABLE.get(decode_key(word))
+
+
+def is_rv64im(word: int) -> bool:
+    """Whether word is an RV64IM instruction machine AB executes: the decoder's answer."""
+    return decode_key(word) in INSTRUCTIONS

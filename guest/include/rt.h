@@ -25,8 +25,11 @@ int memcmp(const void *a, const void *b, size_t n);
 /* Heap: a bump allocator over scratch RAM. Memory is 16-byte aligned and zeroed.
  * Exhaustion calls rt_abort(RT_ABORT_OOM); it never returns NULL. */
 void *rt_alloc(size_t n);
-/* Grow an allocation (copying `old_n` bytes); the old block is not reused. */
+/* Grow an allocation (copying `old_n` bytes, the rest zero): in place if it is the newest block,
+ * else into a new block (the old one is not reused). */
 void *rt_realloc(void *p, size_t old_n, size_t new_n);
+/* Give back the bytes of block p beyond its first n if p is the newest block; else nothing. */
+void rt_trim(void *p, size_t n);
 /* The one growable region, at the top of the heap: grows in place (its bytes move down with its
  * start, so the old start is stale) and leaves no trail of old copies, unlike rt_realloc. Bytes
  * beyond old_n are unspecified. For the EVM's memory, which grows by doubling within a block. */
@@ -34,6 +37,8 @@ void *rt_top_grow(void *p, size_t old_n, size_t new_n);
 /* Arena-style release: everything allocated after `rt_heap_mark()` is freed by rt_heap_release. */
 size_t rt_heap_mark(void);
 void rt_heap_release(size_t mark);
+/* The most heap (bump part plus the top region) ever in use at once; read by the host by its symbol. */
+extern size_t rt_heap_peak;
 
 /* Machine services. */
 _Noreturn void rt_abort(uint64_t code);   /* FAULTED, cause guest-abort, tval = code */

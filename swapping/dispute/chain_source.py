@@ -18,6 +18,7 @@ class ReplayedChain:
     s_images: list[bytes]
     template: Template
     report: ReplayReport
+    elf: bytes = b""   # the guest image, for its symbols (the disputed pc's function)
 
     @property
     def blocks(self) -> int:
@@ -55,4 +56,4 @@ def replayed_chain(
         raise SwapvmError(f"{source}: chain {name} has no blocks to dispute")
     roots = [rows[0].s_root_before] + [row.s_root_a for row in rows]
     images = [store.get_state(bytes.fromhex(root)) for root in roots]
-    return ReplayedChain(name, images, image.template(report.log2_window), report)
+    return ReplayedChain(name, images, image.template(report.log2_window), report, image.elf)

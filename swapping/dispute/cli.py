@@ -78,6 +78,11 @@ def run(args: argparse.Namespace) -> int:
     lie = at_number(lie, chain.numbers)
     result = chain_game(chain.template, chain.s_images, lie, args.liar, args.backend, verifier)
     data = result.transcript.to_json()
+    if data.get("final") is not None:
+        from emulator.symbols import Symbols
+
+        step = data["final"]["step"]
+        step["function"] = Symbols.from_elf(chain.elf).function_at(step["pc"])
     if args.onchain:
         data["onchain_gas"] = gas
     data["chain"] = {"name": chain.name, "blocks": chain.blocks, "lie": lie.describe(),
@@ -154,7 +159,8 @@ def print_game(data: dict[str, Any]) -> None:
         where = block_label(step["block"], _header_number(chain["numbers"], step["block"]))
         console.print(
             f"disputed step: {where} step {step['step']:,} (position {step['position']:,}): "
-            f"pc {step['pc']:#x} [{word}] {step['instruction']}, status {step['status']}"
+            f"pc {step['pc']:#x} ({step.get('function') or 'no symbol'}) [{word}] {step['instruction']}, "
+            f"status {step['status']}"
             + (", the clean" if step["cleans"] else "")
         )
         for name, proof in final["proofs"].items():

@@ -33,6 +33,7 @@ MAGIC: constant(uint256) = 91630129598465  # b"SVMSP\x01" read big-endian (0x535
 RAM_BASE: constant(uint256) = 1 << 29      # 0x2000_0000
 S_BASE: constant(uint256) = 1 << 30        # 0x4000_0000
 ROM_BASE: constant(uint256) = 1 << 31      # 0x8000_0000
+TOP_BASE: constant(uint256) = 3 << 30      # 0xC000_0000: nothing above; every access faults
 SHADOW_PC: constant(uint256) = 256         # 0x100
 SHADOW_CLOCK: constant(uint256) = 264      # 0x108
 SHADOW_STATUS: constant(uint256) = 272     # 0x110
@@ -322,12 +323,16 @@ def _set_x(i: uint256, v: uint256):
 
 @internal
 def _inside(addr: uint256, n: uint256, readable_rom: bool) -> bool:
-    """Every byte of [addr, addr + n) lies in RAM, S or (for loads) [ROM_BASE, rom_end)."""
-    ram_end: uint256 = RAM_BASE + self._field(SHADOW_RAM_SIZE)
-    s_end: uint256 = S_BASE + self._field(SHADOW_S_SIZE)
+    """Every byte of [addr, addr + n) lies in RAM, S or (for loads) ROM, each clipped to its window.
+
+    Spec §2.8: RAM ends at min(RAM_BASE + ram_size, S_BASE), S at min(S_BASE + s_size, ROM_BASE)
+    and ROM at min(rom_end, TOP_BASE), whatever the (prover-chosen) shadow page says.
+    """
+    ram_end: uint256 = min(RAM_BASE + self._field(SHADOW_RAM_SIZE), S_BASE)
+    s_end: uint256 = min(S_BASE + self._field(SHADOW_S_SIZE), ROM_BASE)
     rom_end: uint256 = ROM_BASE                          # empty unless loads may read ROM
     if readable_rom:
-        rom_end = self._field(SHADOW_ROM_END)
+        rom_end = min(self._field(SHADOW_ROM_END), TOP_BASE)
     p: uint256 = addr
     for _: uint256 in range(3):                          # each region can carry p at most once
         if p >= addr + n:
@@ -827,10 +832,16 @@ def _dispatch(word: uint256, pc: uint256) -> uint256:
 # =================================================================================================
 @internal
 def _fetch_and_run(pc: uint256) -> uint256:
-    """Fetch (4-aligned, inside [text_start, text_end - 4]), decode, execute: the next pc or a trap."""
+    """Fetch (4-aligned, inside [text_start, text_end - 4] clipped to ROM), decode, execute: the next pc or a trap.
+
+    Spec §2.8: text is clipped to ROM like the regions, so a fetch needs ROM_BASE <= pc and
+    pc + 4 <= TOP_BASE whatever text_start and text_end say.
+    """
     if pc % 4 != 0:
         return self._trap(CAUSE_FETCH, pc)
-    if pc < self._field(SHADOW_TEXT_START) or pc + 4 > self._field(SHADOW_TEXT_END):
+    if pc < max(self._field(SHADOW_TEXT_START), ROM_BASE):
+        return self._trap(CAUSE_FETCH, pc)
+    if pc + 4 > min(self._field(SHADOW_TEXT_END), TOP_BASE):
         return self._trap(CAUSE_FETCH, pc)
     word: uint256 = self._read(pc, 4)
     if not self._legal(word):

@@ -66,13 +66,21 @@ PROGRAM = st.tuples(
 Program = tuple[list[int], list[list[int]]]
 
 
+def prelude_registers(values: list[int]) -> dict[int, int]:
+    """The registers a program's prelude sets: x5 -> RAM, x6 -> S, x7 -> ROM, x8..x11 the values."""
+    pointers = {5: RAM_BASE + 0x100, 6: S_BASE + 0x80, 7: ROM_BASE}
+    return {**pointers, **dict(zip((8, 9, 10, 11), values, strict=True))}
+
+
+def prelude(values: list[int]) -> list[int]:
+    """The words that set the prelude's registers."""
+    return [w for reg, value in prelude_registers(values).items() for w in li(reg, value)]
+
+
 def program_words(program: Program) -> list[int]:
     """The words of a generated program: pointer and value registers set up, the body, then a yield."""
     values, body = program
-    words = [*li(5, RAM_BASE + 0x100), *li(6, S_BASE + 0x80), *li(7, ROM_BASE)]
-    for reg, value in zip((8, 9, 10, 11), values, strict=True):
-        words += li(reg, value)
-    return [*words, *(w for group in body for w in group), *yield_()]
+    return [*prelude(values), *(w for group in body for w in group), *yield_()]
 
 
 SMALL_MACHINE = MachineParams(log2_window=8, ram_size=1 << 13, s_size=1 << 13)

@@ -120,7 +120,7 @@ def test_missing_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_image_needing_more_ram_than_the_machine_has_is_refused(hello: bytes) -> None:
-    with pytest.raises(SwapvmError, match="needs 0x4000000 bytes of RAM, the machine has ram_size 0x100000"):
+    with pytest.raises(SwapvmError, match="needs 0x20000000 bytes of RAM, the machine has ram_size 0x100000"):
         load_image(hello, MachineParams(ram_size=1 << 20))
     with pytest.raises(SwapvmError, match="assumes 0x4000000 bytes of S"):
         template_from_image(hello, MachineParams(s_size=1 << 20))

@@ -193,3 +193,22 @@ def test_snapshot_of_another_image_is_refused(
     fault = str(build.example_image("fault"))
     assert main(["riscv", "run", fault, "--from-snapshot", str(snapshot)]) == 2
     assert "template" in capsys.readouterr().err
+
+
+def test_run_with_step_control_stops_reports_and_proves(capsys: pytest.CaptureFixture[str], hello: Path,
+                                                        tmp_path: Path) -> None:
+    """--stop-at, --info-at, --snapshot-at and --proof-at in one run; the proof verifies against the image."""
+    code, report = run_json(capsys, ["riscv", "run", str(hello), "--stop-at", "30", "--info-at", "%10",
+                                     "--snapshot-at", "=12", "--proof-at", "=7", "--out-dir", str(tmp_path),
+                                     "--json", "-"])
+    assert code == 0 and (report["status"], report["steps"]) == ("running", 30)
+    events = report["events"]
+    assert [e["step"] for e in events if e["event"] == "info"] == [0, 10, 20, 30]
+    assert all(e["function"] for e in events if e["event"] == "info")
+    [proof] = [e for e in events if e["event"] == "proof"]
+    assert main(["riscv", "verify", proof["path"], "--image", str(hello)]) == 0
+    assert proof["post_root"] in capsys.readouterr().out
+    [snapshot] = [e for e in events if e["event"] == "snapshot"]
+    _, resumed = run_json(capsys, ["riscv", "run", str(hello), "--from-snapshot", snapshot["path"],
+                                   "--stop-at", "18", "--json", "-"])
+    assert resumed["root"] == report["root"]   # 12 + 18 steps = the 30 of the first run

@@ -117,6 +117,10 @@ def test_the_cli_prints_the_game_as_json(chain: ReplayedChain, store: Path) -> N
     data = json.loads(out.stdout)
     assert data["honest_won"] and len(data["rounds"]) == chain.template.params.log2_window + 2
     assert data["final"]["step"]["step"] == 777 and data["final"]["step"]["instruction"]
+    from emulator.symbols import Symbols
+
+    function = Symbols.from_elf(chain.elf).function_at(data["final"]["step"]["pc"])
+    assert function and data["final"]["step"]["function"] == function   # the guest function, named
     assert audit(data).winner == data["verdict"]["winner"] == "proposer"     # the referee alone agrees
     bad = subprocess.run([*command, "--lie", "block=9"], capture_output=True, text=True, cwd=ROOT,
                          check=False)

@@ -14,6 +14,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "emulator"))   # rvasm, emu_harness
 
 from emu_harness import make  # noqa: E402
+from onchain_checks import GAS_GOAL, reproof  # noqa: E402
 from test_step_proofs import FAULTS, PARAMS, every_kind  # noqa: E402
 
 from emulator.layout import RAM_BASE, S_BASE, SHADOW_STATUS  # noqa: E402
@@ -36,7 +37,6 @@ from emulator.template import Template  # noqa: E402
 from swapping.onchain import OnChainRejection, verify_on_chain  # noqa: E402
 from swapping.onchain.differential import chain_outcome, python_outcome  # noqa: E402
 
-GAS_GOAL = 300_000
 Proved = tuple[MachineState, StepProof]
 Sample = tuple[Template, MachineState, StepProof]
 
@@ -110,12 +110,6 @@ def sample() -> Sample:
 def flip(value: bytes, bit: int = 0) -> bytes:
     """value with one bit of its first byte flipped."""
     return bytes([value[0] ^ (1 << bit)]) + value[1:]
-
-
-def reproof(pre: MachineState, proof: StepProof, indices: set[int]) -> StepProof:
-    """The same claim, honestly proven for another leaf set."""
-    leaves = tuple((index, pre.leaf(index)) for index in sorted(indices))
-    return dataclasses.replace(proof, leaves=leaves, siblings=tuple(pre.multiproof(indices)))
 
 
 def replaced(**fields: Callable[[StepProof], object]) -> Callable[[MachineState, StepProof], bytes]:

@@ -58,7 +58,8 @@ def test_a_wrong_post_state_names_the_account(tmp_path: Path, store: Path) -> No
     code, report, _ = replay_variant(tmp_path, store, {"postState": post})
     assert code == 1
     verdict = report["fixture_checks"][name]["post_state"]
-    assert verdict.startswith("differs: account ") and "nonce differs" in verdict
+    expected = int(post[address]["nonce"], 16)
+    assert verdict == f"differs: account {address.lower()}: nonce A {expected - 1} vs the fixture {expected}"
 
 
 def test_post_state_hash_is_checked_when_there_is_no_post_state(tmp_path: Path, store: Path) -> None:

@@ -13,6 +13,7 @@ from elftools.elf.elffile import ELFFile
 
 from emulator import layout
 from emulator.errors import SwapvmError
+from emulator.zig import ZIG_VERSION, zig_version
 from swapping.cli import main as swapvm_main
 from toolchain.build import (
     ROOT,
@@ -26,7 +27,6 @@ from toolchain.build import (
     sha256_file,
 )
 from toolchain.host import build_host_executable
-from toolchain.zig import ZIG_VERSION, zig_version
 
 
 def test_zig_is_the_pinned_version() -> None:

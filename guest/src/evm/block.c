@@ -226,13 +226,15 @@ void evm_apply_next_block(s_state *s) {
         cumulative += res.gas_used;
         uint8_t bloom[256] = {0};
         for (size_t k = 0; k < res.n_logs; k++) {
-            bloom_add(bloom, res.logs[k].addr, 20);
-            for (unsigned t = 0; t < res.logs[k].n_topics; t++) bloom_add(bloom, res.logs[k].topics[t], 32);
+            const log_t *log = world_log(k);
+            bloom_add(bloom, log->addr, 20);
+            for (unsigned t = 0; t < log->n_topics; t++) bloom_add(bloom, log->topics[t], 32);
         }
         bloom_or(block_bloom, bloom);
         buf_t enc;
         buf_init(&enc, 512);
         tx_encode_receipt(&b.tx[i], &res, cumulative, bloom, &enc);
+        rt_trim(enc.ptr, enc.len); /* kept to the block's end: not its doubling slack (spec §4.9) */
         receipts[i] = buf_span(&enc);
     }
     withdrawals(&b);

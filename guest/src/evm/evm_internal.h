@@ -121,8 +121,9 @@ void world_commit(snapshot_t s);
  * transaction deletions (self-destructs, then touched empty accounts). */
 void world_begin_tx(void);
 void world_end_tx(void);
-/* Logs of the current transaction. */
-const log_t *world_logs(size_t *n);
+/* Logs of the current transaction: how many, and the i-th (valid until the next transaction). */
+size_t world_n_logs(void);
+const log_t *world_log(size_t i);
 /* Delete `a` and wipe its storage (not journaled: only between transactions). */
 void world_delete(account_t *a);
 

@@ -23,10 +23,14 @@ uint8_t *mem_region(void) { return g_mem; }
 buf_t *return_buffer(void) { return &g_ret; }
 void mem_child_base(size_t base) { g_child_base = base; }
 
+/* Grow the region to hold `end` bytes: by a quarter at least (each growth moves the region, so
+ * growth must be geometric), and to whole pages; not by doubling, whose slack could be half the
+ * heap (docs/spec.md §4.9). */
 static void region_reserve(size_t end) {
     if (end <= g_mem_cap) return;
-    size_t cap = g_mem_cap ? g_mem_cap : 4096;
-    while (cap < end) cap *= 2;
+    size_t cap = g_mem_cap + g_mem_cap / 4;
+    if (cap < end) cap = end;
+    cap = (cap + 4095u) & ~(size_t)4095u;
     g_mem = rt_top_grow(g_mem, g_mem_cap, cap); /* in place: no trail of old regions on the heap */
     g_mem_cap = cap;
 }
@@ -81,20 +85,20 @@ static uint8_t *analyze_jumpdests(uint8_t *bits, const uint8_t *code, size_t len
 }
 
 /* The bitmap of the message's code: cached on the account that owns it; for init code built in a
- * buffer of the frame's depth, reused by later creations (init code is at most 49152 bytes). */
+ * buffer of the frame's depth, reused by later creations. Init code is at most 49152 bytes, so the
+ * buffer is allocated once at the largest bitmap: no trail of smaller ones on the heap. */
 static const uint8_t *jump_table(const msg_t *m) {
-    static buf_t scratch[EVM_DEPTH_LIMIT + 1];
+    static uint8_t *scratch[EVM_DEPTH_LIMIT + 1];
     size_t n = m->code_len / 8 + 1;
     account_t *owner = m->code_owner;
     if (owner) {
         if (!owner->jumpdests) owner->jumpdests = analyze_jumpdests(rt_alloc(n), m->code, m->code_len);
         return owner->jumpdests;
     }
-    buf_t *b = &scratch[m->depth];
-    b->len = 0;
-    buf_reserve(b, n);
-    memset(b->ptr, 0, n);
-    return analyze_jumpdests(b->ptr, m->code, m->code_len);
+    RT_ASSERT(n <= EVM_MAX_INITCODE_SIZE / 8 + 1);
+    if (!scratch[m->depth]) scratch[m->depth] = rt_alloc(EVM_MAX_INITCODE_SIZE / 8 + 1);
+    memset(scratch[m->depth], 0, n);
+    return analyze_jumpdests(scratch[m->depth], m->code, m->code_len);
 }
 
 static bool valid_jump(const uint8_t *bits, size_t code_len, const u256 *dest) {

@@ -5,8 +5,23 @@
  */
 #include "frame.h"
 
-/* Calldata of the frame at each depth: copied out of the caller's memory, which may move. */
-static buf_t g_calldata[EVM_DEPTH_LIMIT + 2];
+/* Init code of the creation at each depth: copied out of the caller's memory, which may move.
+ * One block per depth, allocated at its first creation: 4 KiB, or the EIP-3860 maximum once a
+ * larger init code comes, so the heap holds at most one small and one large block per depth. */
+static uint8_t *g_initcode[EVM_DEPTH_LIMIT + 2];
+static size_t g_initcode_cap[EVM_DEPTH_LIMIT + 2];
+#define INITCODE_SMALL 4096u
+
+static uint8_t *initcode_copy(int depth, const uint8_t *code, size_t len) {
+    RT_ASSERT(len <= EVM_MAX_INITCODE_SIZE);
+    if (len > g_initcode_cap[depth] || !g_initcode[depth]) {
+        size_t cap = len <= INITCODE_SMALL ? INITCODE_SMALL : EVM_MAX_INITCODE_SIZE;
+        g_initcode[depth] = rt_alloc(cap);
+        g_initcode_cap[depth] = cap;
+    }
+    if (len) memcpy(g_initcode[depth], code, len);
+    return g_initcode[depth];
+}
 /* The message of the frame at each depth: kept off the C stack, which must hold 1024 nested
  * calls within the runtime's stack. */
 static msg_t g_msg[EVM_DEPTH_LIMIT + 2];
@@ -238,9 +253,7 @@ bool op_create(frame_t *f, bool create2) {
     c->value = value;
     c->transfer = true;
     c->is_create = true;
-    buf_t *cd = &g_calldata[c->depth];
-    buf_set(cd, len ? mem_at(f, o, len) : NULL, len); /* the init code (at most 49152 bytes) */
-    c->code = cd->ptr;
+    c->code = initcode_copy(c->depth, len ? mem_at(f, o, len) : NULL, len);
     c->code_len = len;
 
     result_t r;

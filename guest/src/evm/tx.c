@@ -318,8 +318,7 @@ bool tx_apply(tx_t *tx, uint64_t gas_available, tx_result_t *out) {
     world_touch(cb);
     out->success = r.status == EXEC_SUCCESS;
     out->gas_used = final_used;
-    out->logs = world_logs(&out->n_logs);
-    if (!out->success) out->n_logs = 0;
+    out->n_logs = out->success ? world_n_logs() : 0;
     world_end_tx();
     return true;
 }
@@ -335,7 +334,7 @@ void tx_encode_receipt(const tx_t *tx, const tx_result_t *res, uint64_t cumulati
     rlp_put_bytes(out, bloom, 256);
     size_t logs = rlp_list_begin(out);
     for (size_t i = 0; i < res->n_logs; i++) {
-        const log_t *l = &res->logs[i];
+        const log_t *l = world_log(i);
         size_t one = rlp_list_begin(out);
         rlp_put_bytes(out, l->addr, 20);
         size_t topics = rlp_list_begin(out);

@@ -25,8 +25,7 @@ typedef struct {
 typedef struct {
     bool success;
     uint64_t gas_used;     /* after the refund */
-    const log_t *logs;     /* valid until the next transaction */
-    size_t n_logs;
+    size_t n_logs;         /* its logs are world_log(0 … n_logs - 1), until the next transaction */
 } tx_result_t;
 
 /* Structural decode of one item of a block's transaction list; false = malformed (code 1). */

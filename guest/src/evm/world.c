@@ -26,19 +26,29 @@ typedef struct {
     } old;
 } jentry_t;
 
-/* A growable array of fixed-size items on the heap. */
+/* A growable array of fixed-size items on the heap, in chunks of VEC_CHUNK items that never move:
+ * growing copies nothing and leaves no old copies behind, so a vector holds its items plus one
+ * chunk at most (docs/spec.md §4.9). Chunks stay allocated when the vector is emptied and are
+ * reused. Only the table of chunk pointers (8 bytes per chunk) grows by copying. */
+#define VEC_CHUNK 1024u
 typedef struct {
-    void *ptr;
-    size_t len, cap, item;
+    uint8_t **chunks;
+    size_t n_chunks, table_cap;
+    size_t len, item;
 } vec_t;
 
+static void *vec_at(const vec_t *v, size_t i) { return v->chunks[i / VEC_CHUNK] + v->item * (i % VEC_CHUNK); }
+
 static void *vec_push(vec_t *v) {
-    if (v->len == v->cap) {
-        size_t cap = v->cap ? 2 * v->cap : 64;
-        v->ptr = rt_realloc(v->ptr, v->cap * v->item, cap * v->item);
-        v->cap = cap;
+    if (v->len == v->n_chunks * VEC_CHUNK) {
+        if (v->n_chunks == v->table_cap) {
+            size_t cap = v->table_cap ? 2 * v->table_cap : 16;
+            v->chunks = rt_realloc(v->chunks, v->table_cap * sizeof *v->chunks, cap * sizeof *v->chunks);
+            v->table_cap = cap;
+        }
+        v->chunks[v->n_chunks++] = rt_alloc(VEC_CHUNK * v->item);
     }
-    return (uint8_t *)v->ptr + v->item * v->len++;
+    return vec_at(v, v->len++);
 }
 
 static struct {
@@ -271,9 +281,8 @@ void world_commit(snapshot_t s) { W.snap_id = s.outer_id; }
 static const uint8_t RIPEMD_ADDR[20] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3};
 
 void world_revert(snapshot_t s) {
-    jentry_t *j = W.journal.ptr;
     while (W.journal.len > s.journal) {
-        jentry_t *e = &j[--W.journal.len];
+        jentry_t *e = vec_at(&W.journal, --W.journal.len);
         account_t *a = e->obj;
         slot_t *sl = e->obj;
         switch (e->kind) {
@@ -294,10 +303,10 @@ void world_revert(snapshot_t s) {
     }
     /* A reverted touch is forgotten, except of the RIPEMD-160 precompile: py-evm keeps it
      * (the EIP-716 consensus quirk), so it may still be deleted as an empty account. */
-    account_t **t = W.touched.ptr;
     size_t keep = s.touched;
     for (size_t i = s.touched; i < W.touched.len; i++) {
-        if (memcmp(t[i]->addr, RIPEMD_ADDR, 20) == 0) t[keep++] = t[i];
+        account_t *t = *(account_t **)vec_at(&W.touched, i);
+        if (memcmp(t->addr, RIPEMD_ADDR, 20) == 0) *(account_t **)vec_at(&W.touched, keep++) = t;
     }
     W.touched.len = keep;
     W.destructs.len = s.destructs;
@@ -338,20 +347,21 @@ bool world_create_collision(const account_t *a) {
 }
 
 void world_end_tx(void) {
-    account_t **d = W.destructs.ptr;
-    for (size_t i = 0; i < W.destructs.len; i++) world_delete(d[i]);
-    account_t **t = W.touched.ptr;
+    for (size_t i = 0; i < W.destructs.len; i++) world_delete(*(account_t **)vec_at(&W.destructs, i));
     for (size_t i = 0; i < W.touched.len; i++) {
-        if (t[i]->exists && account_empty(t[i])) world_delete(t[i]);
+        account_t *t = *(account_t **)vec_at(&W.touched, i);
+        if (t->exists && account_empty(t)) world_delete(t);
     }
     W.journal.len = 0;
     W.touched.len = 0;
     W.destructs.len = 0;
 }
 
-const log_t *world_logs(size_t *n) {
-    *n = W.logs.len;
-    return W.logs.ptr;
+size_t world_n_logs(void) { return W.logs.len; }
+
+const log_t *world_log(size_t i) {
+    RT_ASSERT(i < W.logs.len);
+    return vec_at(&W.logs, i);
 }
 
 /* ---- export ---- */

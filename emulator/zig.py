@@ -1,4 +1,8 @@
-"""The pinned compiler: ziglang from PyPI, run as `python -m ziglang`, at exactly one version."""
+"""The pinned compiler: ziglang from PyPI, run as `python -m ziglang`, at exactly one version.
+
+A leaf of the emulator (it imports only emulator.errors): the emulator builds its Unicorn hook
+library with it, and the toolchain (a floor above) builds guest images with it (spec §3.6).
+"""
 
 from __future__ import annotations
 

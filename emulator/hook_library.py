@@ -1,4 +1,4 @@
-"""The host-side Unicorn hook library (toolchain/uc_hooks.c): built once by the pinned zig, cached.
+"""The host-side Unicorn hook library (emulator/uc_hooks.c): built once by the pinned zig, cached.
 
 The shared object is cached under $SWAPVM_CACHE (default ~/.cache/swapvm), named by the SHA-256
 of its source, the compiler version and the flags, so a stale build is never used.
@@ -12,10 +12,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from toolchain.build import ROOT
-from toolchain.zig import ZIG_VERSION, zig_cc
+from emulator.zig import ZIG_VERSION, zig_cc
 
-HOOK_SOURCE = ROOT / "toolchain" / "uc_hooks.c"
+HOOK_SOURCE = Path(__file__).with_name("uc_hooks.c")      # package data (pyproject.toml)
 HOOK_FLAGS = ("-shared", "-fPIC", "-O2", "-std=c11", "-Wall", "-Wextra", "-Werror", "-g0")
 
 
@@ -33,7 +32,7 @@ def hook_library() -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="swapvm-hooks-") as tmp:
         built = Path(tmp) / "uc_hooks.so"
-        zig_cc([*HOOK_FLAGS, "-o", str(built), str(HOOK_SOURCE)], cwd=ROOT)
+        zig_cc([*HOOK_FLAGS, "-o", str(built), str(HOOK_SOURCE)], cwd=Path(tmp))
         partial = target.with_suffix(f".{os.getpid()}.tmp")
         shutil.copyfile(built, partial)
         os.replace(partial, target)   # atomic: concurrent builders never see half a file

@@ -1,0 +1,94 @@
+"""`swapvm window SOURCE --block K`: one AB window of a chain under step control, for debugging.
+
+A runs the blocks before K (its S_K, the state the window starts from); AB then runs block K's window
+on the guest image with the flags of `swapvm riscv run` (stop, info lines naming the guest function,
+snapshots, proofs), and the report gives where the guest stopped and the S root it left.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from emulator.cli import add_step_control_arguments, step_control
+from emulator.cliargs import (
+    add_json_option,
+    emit_json,
+    existing_path,
+    json_to_stdout,
+    log2_window,
+    non_negative,
+)
+from emulator.errors import SwapvmError
+
+ENGINES = ("unicorn", "fast", "reference")
+DEFAULT_LOG2_WINDOW = 34   # replay's measuring window (spec §5.1)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `swapvm window`."""
+    parser = subparsers.add_parser("window", help="one AB window of a chain's block K under step control")
+    parser.add_argument("source", type=existing_path, help="a BlockchainTests file, TOML description or S0")
+    parser.add_argument("--block", type=non_negative, required=True, metavar="K",
+                        help="the window index of the block (its position in the inbox, from 0)")
+    parser.add_argument("--test", help="the test of a fixture file holding several")
+    parser.add_argument("--log2-window", type=log2_window, default=DEFAULT_LOG2_WINDOW,
+                        help=f"a: the window is 2^a steps (default {DEFAULT_LOG2_WINDOW})")
+    parser.add_argument("--backend", default="unicorn", choices=ENGINES, help="AB engine (default unicorn)")
+    add_step_control_arguments(parser)
+    add_json_option(parser, "the result")
+    parser.set_defaults(func=run)
+
+
+def state_before(source: str, test: str | None, block: int, s_size: int) -> bytes:
+    """encode(S_K): A applied to the blocks before window K of SOURCE's one chain."""
+    from fastvm.codec import encode
+    from fastvm.machine import Machine
+    from swapping.source import load_chains
+
+    chains = load_chains(source, test, s_size)
+    if len(chains) != 1:
+        names = ", ".join(name for name, _ in chains[:5])
+        raise SwapvmError(f"{source} holds {len(chains)} chains ({names}, …): pick one with --test")
+    _, state = chains[0]
+    if block >= state.pending:
+        last = state.pending - 1
+        raise SwapvmError(f"--block {block} outside the chain's {state.pending} pending blocks (0..{last})")
+    machine = Machine(s_size=s_size)
+    for _ in range(block):
+        state, _info = machine.step(state)
+    return encode(state)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the window under step control; print where the guest stopped. Exit 1 on a fault."""
+    from emulator.machine import describe, make_machine
+    from emulator.stepcontrol import StepControl, run_controlled
+    from emulator.symbols import Symbols
+    from fastvm.sroot import RootCache
+    from swapping.guest_image import guest_image
+    from swapping.window import read_s_image
+
+    image = guest_image()
+    before = state_before(args.source, args.test, args.block, image.s_size)
+    template = image.template(args.log2_window)
+    machine = make_machine(args.backend, template, template.initial_state(before))
+    control = step_control(args) or StepControl()
+    say = (lambda line: print(line, file=sys.stderr)) if json_to_stdout(args) else print
+    window = 1 << args.log2_window
+    steps = run_controlled(machine, control, window - 1, Symbols.from_elf(image.elf), say)
+    state = machine.state()
+    fields = describe(state)
+    after = read_s_image(state, image.s_size)
+    report = {"block": args.block, "status": fields["status"], "cause": fields["cause"],
+              "exit_code": fields["a0"], "steps": steps, "pc": fields["pc"],
+              "function": Symbols.from_elf(image.elf).function_at(int(fields["pc"])),
+              "s_root_before": RootCache().root(before).hex(),
+              "s_image_root": RootCache().root(after).hex() if after else None,
+              "events": control.events}
+    emit_json(report, args.json)
+    if not json_to_stdout(args):
+        for key, value in report.items():
+            if key != "events":
+                print(f"{key:>14}: {value:#x}" if key == "pc" else f"{key:>14}: {value}")
+    return 1 if report["status"] == "faulted" else 0

@@ -9,6 +9,7 @@ recorder. The normal classes (fastvm/forks.py) are untouched, so A's speed is un
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from eth.exceptions import Halt, Revert, VMError
@@ -41,10 +42,26 @@ class TracingCodeStream(CodeStream):
         yield STOP
 
 
-def _own_refund(computation: Any) -> int:
-    """A running frame's refund counter: its own, plus its finished children's (py-evm keeps a
-    failed child's at zero)."""
-    return computation._gas_meter.gas_refunded + sum(child.get_gas_refund() for child in computation.children)
+@dataclass(slots=True)
+class _Frame:
+    """A running computation and the refund bookkeeping of its depth.
+
+    A frame's own refund changes only through its own opcodes and when a child finishes, so
+    the refund of the frames up to its depth (`upto`) is computed at its lines and reused by its
+    descendants' lines: a line costs its own frame's work, not a walk over every frame and child."""
+
+    computation: Any
+    counted: int = 0          # children whose refunds are in children_refund
+    children_refund: int = 0  # py-evm keeps a failed child's at zero
+    upto: int = 0             # the transaction's refund counter at this frame's last line
+
+    def own_refund(self) -> int:
+        """The frame's own refunds and those of its finished children."""
+        children = self.computation.children
+        while self.counted < len(children):
+            self.children_refund += children[self.counted].get_gas_refund()
+            self.counted += 1
+        return self.computation._gas_meter.gas_refunded + self.children_refund
 
 
 class Recorder:
@@ -53,7 +70,7 @@ class Recorder:
     def __init__(self, fork: Fork) -> None:
         self.names = opcode_names(fork)
         self.transactions: list[TxTrace] = []
-        self._frames: list[Any] = []  # the running computation of each depth (0-based)
+        self._frames: list[_Frame] = []  # the running frame of each depth (0-based)
 
     def start_transaction(self) -> None:
         """A transaction begins: its lines go to a new TxTrace."""
@@ -67,8 +84,12 @@ class Recorder:
     def before(self, computation: Any, op: int) -> int:
         """Record the state before opcode `op` of computation; returns the line's index."""
         depth = computation.msg.depth
-        del self._frames[depth:]
-        self._frames.append(computation)
+        del self._frames[depth + 1 :]
+        if len(self._frames) <= depth or self._frames[depth].computation is not computation:
+            del self._frames[depth:]
+            self._frames.append(_Frame(computation))
+        frame = self._frames[depth]
+        frame.upto = (self._frames[depth - 1].upto if depth else 0) + frame.own_refund()
         stack = tuple(
             v if isinstance(v, int) else int.from_bytes(v, "big") for v in computation._stack.values
         )
@@ -80,7 +101,7 @@ class Recorder:
             mem_size=len(computation._memory),
             stack=stack,
             depth=depth + 1,
-            refund=sum(_own_refund(frame) for frame in self._frames),
+            refund=frame.upto,
             op_name=self.names[op],
         )
         steps = self.transactions[-1].steps

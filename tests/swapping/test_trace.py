@@ -153,3 +153,20 @@ def test_bad_input_is_one_line_and_exit_2(
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"the fixture set is not at {FIXTURES}")
+def test_the_guest_trace_equals_a_on_every_quick_fixture_block() -> None:
+    """Every block of the first test of every quick fixture file (about 20 min on one core)."""
+    from fastvm.fixtures import fixture_files
+
+    image = trace_image()
+    differing = []
+    for file in fixture_files([FIXTURES]):
+        for name, s0 in load_chains(str(file))[:1]:
+            for index in range(len(s0.inbox)):
+                report = trace_both(name, s0, index, image)
+                if report.divergence is not None:
+                    differing.append(f"{file.name} {name} block {index}: {report.divergence.to_json()}")
+    assert not differing, differing[:3]

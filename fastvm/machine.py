@@ -26,7 +26,7 @@ from fastvm.checks import (
 )
 from fastvm.codec import Encoder
 from fastvm.forks import machine_vm_class
-from fastvm.state import MAX_ANCESTORS, EssentialState, Outcome, Reason, Status
+from fastvm.state import MAX_ANCESTORS, EssentialState, Fork, Outcome, Reason, Status
 from fastvm.world import World, state_root_of
 
 
@@ -73,9 +73,13 @@ class Machine:
             self._world = World.load(state.accounts)
         return self._world
 
+    def vm_class_of(self, fork: Fork) -> type:
+        """The py-evm VM class A applies a block of fork with (fastvm/trace.py substitutes a tracing one)."""
+        return machine_vm_class(fork)
+
     def _apply(self, state: EssentialState, raw: bytes) -> _Accepted:
         """Run checks 1–7 on raw against state; raise Rejection or return the accepted result."""
-        vm_class = machine_vm_class(state.fork)
+        vm_class = self.vm_class_of(state.fork)
         block_class = vm_class.get_block_class()
         header_class = dict(block_class._meta.fields)["header"]
         decoded = decode_block(raw, state.fork, block_class)

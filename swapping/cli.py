@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "swapping.commands",
     "swapping.replay_cli",
     "swapping.window_cli",
+    "swapping.trace_cli",
     "swapping.dispute.cli",
     "bench.cli",
 )

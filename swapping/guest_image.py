@@ -36,9 +36,9 @@ class GuestImage:
         return template_from_image(self.elf, self.params(log2_window))
 
 
-def _sources_digest(sources: tuple[str, ...]) -> str:
-    """A digest of every source and header the image depends on (names and bytes)."""
-    digest = hashlib.sha256()
+def _sources_digest(sources: tuple[str, ...], defines: tuple[str, ...] = ()) -> str:
+    """A digest of every source and header the image depends on (names and bytes) and its defines."""
+    digest = hashlib.sha256(" ".join(defines).encode())
     paths = [*sources, *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "guest").rglob("*.h"))]
     paths += ["toolchain/link.ld", "toolchain/build.py"]
     for path in paths:
@@ -46,11 +46,12 @@ def _sources_digest(sources: tuple[str, ...]) -> str:
     return digest.hexdigest()[:16]
 
 
-def guest_image(cache_dir: Path = CACHE_DIR) -> GuestImage:
-    """Build the main guest (or reuse the cached build of the same sources)."""
-    spec = bundled()["guest"]
-    digest = _sources_digest((*RUNTIME_SOURCES, *spec.sources))
-    path = Path(cache_dir) / f"guest-{digest}.elf"
+def guest_image(cache_dir: Path = CACHE_DIR, name: str = "guest") -> GuestImage:
+    """Build a bundled guest image, the main guest by default (or reuse the cached build of the same
+    sources and defines)."""
+    spec = bundled()[name]
+    digest = _sources_digest((*RUNTIME_SOURCES, *spec.sources), spec.defines)
+    path = Path(cache_dir) / f"{name}-{digest}.elf"
     if not path.exists():
         build_image(spec, path)
     return GuestImage(path.read_bytes(), spec.ram_size, spec.s_size)

@@ -94,6 +94,11 @@ BAD_VALUES: dict[str, list[list[str]]] = {
         ["MISSING", "--block", "0"], ["FILE", "--block", "-1"], ["FILE"], ["FILE", "--block", "0"],
         ["FILE", "--block", "0", "--info-at", "7"], ["FILE", "--block", "0", "--log2-window", "64"],
     ],
+    "trace": [
+        ["MISSING", "--block", "0"], ["FILE", "--block", "0"], ["FILE"], ["FILE", "--block", "-1"],
+        ["FILE", "--block", "0", "--tx", "x"], ["FILE", "--block", "0", "--json", "DIR"],
+        ["FILE", "--block", "0", "--states", "FILE"], ["FILE", "--block", "0", "--image", "guest"],
+    ],
     "bench machine": [["--rounds", "0"], ["--json", "UNDER"], ["--repeat", "-1"]],
     "bench fast": [["--accounts", "0"], ["--json", "DIR"], ["--blocks", "x"]],
     "bench guest": [["--fixtures", ""], ["--image", "MISSING"], ["--blocks", "-1"], ["--workloads", ","]],

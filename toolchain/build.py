@@ -62,6 +62,7 @@ class ImageSpec:
     ram_size: int = DEFAULT_RAM_SIZE
     s_size: int = DEFAULT_S_SIZE
     locked: bool = True   # its hash is recorded in images.lock
+    defines: tuple[str, ...] = ()   # extra -D macros (trace builds)
 
 
 def main_guest_sources() -> tuple[str, ...]:
@@ -75,7 +76,27 @@ def bundled() -> dict[str, ImageSpec]:
         name: ImageSpec(name, (f"guest/examples/{name}.c",)) for name in ("hello", "keccak_loop", "fault")
     }
     examples["guest"] = ImageSpec("guest", main_guest_sources())
+    examples.update(trace_images())
     return examples
+
+
+TRACE_SOURCES = ("guest/trace/evm_trace.c",)
+TRACE_IMAGES = ("guest-trace", "guest-trace-plant-add")
+
+
+def trace_images() -> dict[str, ImageSpec]:
+    """The guest's EIP-3155 trace builds (spec §5.5): never locked, never used for proofs.
+
+    `guest-trace` writes a line per opcode through the debug ECALL; `guest-trace-plant-add`
+    also charges ADD one gas more than Ethereum, the planted divergence of the tests and README."""
+    sources = (*main_guest_sources(), *TRACE_SOURCES)
+    trace = ("SWAPVM_EVM_TRACE",)
+    return {
+        "guest-trace": ImageSpec("guest-trace", sources, locked=False, defines=trace),
+        "guest-trace-plant-add": ImageSpec(
+            "guest-trace-plant-add", sources, locked=False, defines=(*trace, "SWAPVM_TRACE_PLANT_ADD")
+        ),
+    }
 
 
 def linker_script(spec: ImageSpec, root: Path = ROOT) -> str:
@@ -106,6 +127,7 @@ def compile_flags(spec: ImageSpec, root: Path = ROOT, line_tables: bool = False)
         f"-DSWAPVM_RAM_SIZE={spec.ram_size:#x}u",
         f"-DSWAPVM_S_SIZE={spec.s_size:#x}u",
         f"-DSWAPVM_STACK_SIZE={STACK_SIZE:#x}u",
+        *(f"-D{name}" for name in spec.defines),
     ]
 
 

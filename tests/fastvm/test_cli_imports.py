@@ -8,7 +8,9 @@ import sys
 import pytest
 
 
-@pytest.mark.parametrize("module", ["fastvm.cli", "swapping.commands", "swapping.conformance", "bench.fast"])
+@pytest.mark.parametrize(
+    "module", ["fastvm.cli", "swapping.commands", "swapping.conformance", "bench.fast", "swapping.trace_cli"]
+)
 def test_cli_module_does_not_import_py_evm(module: str) -> None:
     code = f"import sys, {module}; print('eth' in sys.modules or 'rlp' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -4,6 +4,9 @@
  * write in a static context) is an exceptional halt: EXEC_ERROR with no gas left.
  */
 #include "frame.h"
+#ifdef SWAPVM_EVM_TRACE
+#include "../../trace/evm_trace.h"
+#endif
 
 /* ---- the memory region and per-depth stacks ---- */
 
@@ -177,6 +180,9 @@ void interp_run(const msg_t *m, result_t *r) {
 
     for (;;) {
         uint8_t op = pc < code_len ? code[pc] : 0x00; /* past the end: STOP */
+#ifdef SWAPVM_EVM_TRACE
+        gas = trace_op(&f, pc, op, gas, stack, sp);
+#endif
         const opinfo_t *info = &table[op];
         /* one compare covers undefined opcodes, stack underflow and overflow (optable.c) */
         if ((size_t)(sp + 1 - info->min1) > info->range) goto fail;
@@ -400,9 +406,15 @@ void interp_run(const msg_t *m, result_t *r) {
         }
     }
 fail:
+#ifdef SWAPVM_EVM_TRACE
+    trace_end(&f, EXEC_ERROR, 0);
+#endif
     result_error(r);
     return;
 done:
+#ifdef SWAPVM_EVM_TRACE
+    trace_end(&f, status, gas);
+#endif
     r->status = status;
     r->gas_left = gas;
     r->refund = status == EXEC_SUCCESS ? f.refund : 0;

@@ -6,6 +6,9 @@
 #include "bloom.h"
 #include "frame.h"
 #include "secp256k1.h"
+#ifdef SWAPVM_EVM_TRACE
+#include "../../trace/evm_trace.h"
+#endif
 
 /* ---- parsing (code 1 is structural: kinds and sizes; ranges are code 4) ---- */
 
@@ -306,6 +309,9 @@ bool tx_apply(tx_t *tx, uint64_t gas_available, tx_result_t *out) {
     u256_mul(&amount, &back, &price);
     world_add_balance(sender, &amount);
     uint64_t final_used = used - granted;
+#ifdef SWAPVM_EVM_TRACE
+    trace_tx_end(r.status == EXEC_SUCCESS, final_used, r.out, r.out_len);
+#endif
     u256_set_u64(&g, final_used);
     u256_mul(&amount, &g, &tip);
     world_add_balance(cb, &amount);

@@ -1,0 +1,210 @@
+"""Machine A's EIP-3155 tracer: py-evm with every opcode recorded before it runs (spec §5.5).
+
+py-evm has no tracer. A tracing copy of the fork's VM, state and computation classes is built
+for each traced block, never on A's normal path: its computation reads code through a stream
+that remembers each opcode's pc, and its opcode table wraps every opcode function with a
+recorder. The normal classes (fastvm/forks.py) are untouched, so A's speed is unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from eth.exceptions import Halt, Revert, VMError
+from eth.vm.code_stream import CodeStream
+from eth.vm.logic.invalid import InvalidOpcode
+from eth.vm.opcode_values import STOP
+
+from fastvm.eip3155 import TraceStep, TxSummary, TxTrace, opcode_names
+from fastvm.forks import machine_vm_class
+from fastvm.machine import Machine, StepInfo
+from fastvm.state import EssentialState, Fork
+
+
+class TracingCodeStream(CodeStream):
+    """py-evm's code stream, iterated the same way, remembering the pc of the opcode it yielded."""
+
+    __slots__ = ("traced_pc",)
+
+    def __iter__(self):  # noqa: ANN204 - Iterator[int], as CodeStream's
+        """Opcodes from the program counter on; past the end, STOP (as py-evm's own stream)."""
+        raw = self._raw_code_bytes
+        while True:
+            pc = self.program_counter
+            if pc >= len(raw):
+                break
+            self.traced_pc = pc
+            self.program_counter = pc + 1
+            yield raw[pc]
+        self.traced_pc = self.program_counter
+        yield STOP
+
+
+@dataclass(slots=True)
+class _Frame:
+    """A running computation and the refund bookkeeping of its depth.
+
+    A frame's own refund changes only through its own opcodes and when a child finishes, so
+    the refund of the frames up to its depth (`upto`) is computed at its lines and reused by its
+    descendants' lines: a line costs its own frame's work, not a walk over every frame and child."""
+
+    computation: Any
+    counted: int = 0          # children whose refunds are in children_refund
+    children_refund: int = 0  # py-evm keeps a failed child's at zero
+    upto: int = 0             # the transaction's refund counter at this frame's last line
+
+    def own_refund(self) -> int:
+        """The frame's own refunds and those of its finished children."""
+        children = self.computation.children
+        while self.counted < len(children):
+            self.children_refund += children[self.counted].get_gas_refund()
+            self.counted += 1
+        return self.computation._gas_meter.gas_refunded + self.children_refund
+
+
+class Recorder:
+    """Collects one block's trace: a TxTrace per transaction, lines in execution order."""
+
+    def __init__(self, fork: Fork) -> None:
+        self.names = opcode_names(fork)
+        self.transactions: list[TxTrace] = []
+        self._frames: list[_Frame] = []  # the running frame of each depth (0-based)
+
+    def start_transaction(self) -> None:
+        """A transaction begins: its lines go to a new TxTrace."""
+        self.transactions.append(TxTrace())
+        self._frames.clear()
+
+    def end_transaction(self, summary: TxSummary) -> None:
+        """The running transaction ended with this summary."""
+        self.transactions[-1].summary = summary
+
+    def before(self, computation: Any, op: int) -> int:
+        """Record the state before opcode `op` of computation; returns the line's index."""
+        depth = computation.msg.depth
+        del self._frames[depth + 1 :]
+        if len(self._frames) <= depth or self._frames[depth].computation is not computation:
+            del self._frames[depth:]
+            self._frames.append(_Frame(computation))
+        frame = self._frames[depth]
+        frame.upto = (self._frames[depth - 1].upto if depth else 0) + frame.own_refund()
+        stack = tuple(
+            v if isinstance(v, int) else int.from_bytes(v, "big") for v in computation._stack.values
+        )
+        step = TraceStep(
+            pc=computation.code.traced_pc,
+            op=op,
+            gas=computation.get_gas_remaining(),
+            gas_cost=0,
+            mem_size=len(computation._memory),
+            stack=stack,
+            depth=depth + 1,
+            refund=frame.upto,
+            op_name=self.names[op],
+        )
+        steps = self.transactions[-1].steps
+        steps.append(step)
+        return len(steps) - 1
+
+    def after(self, index: int, gas_cost: int, error: str) -> None:
+        """Complete line `index` with what the opcode cost and how it failed, if it did."""
+        steps = self.transactions[-1].steps
+        old = steps[index]
+        steps[index] = TraceStep(
+            old.pc,
+            old.op,
+            old.gas,
+            gas_cost,
+            old.mem_size,
+            old.stack,
+            old.depth,
+            old.refund,
+            old.op_name,
+            error,
+        )
+
+
+def _traced_opcode(op: int, fn: Callable[..., Any], recorder: Recorder) -> Callable[..., Any]:
+    """fn with its line recorded before it runs (frames without code record nothing, as the guest)."""
+
+    def traced(computation: Any) -> None:
+        if not len(computation.code):
+            fn(computation=computation)
+            return
+        index = recorder.before(computation, op)
+        gas = computation.get_gas_remaining()
+        error = ""
+        try:
+            fn(computation=computation)
+        except (Halt, Revert):
+            raise
+        except VMError as exc:
+            error = type(exc).__name__
+            raise
+        finally:
+            # an exceptional halt costs the frame all the gas it had, as on the guest
+            recorder.after(index, gas if error else gas - computation.get_gas_remaining(), error)
+
+    return traced
+
+
+def tracing_vm_class(fork: Fork, recorder: Recorder) -> type:
+    """A copy of A's VM class of the fork whose every opcode and transaction reports to recorder."""
+    base_vm = machine_vm_class(fork)
+    base_state = base_vm._state_class
+    base_computation = base_state.computation_class
+    table = base_computation.opcodes
+    opcodes = {op: _traced_opcode(op, table.get(op) or InvalidOpcode(op), recorder) for op in range(256)}
+
+    class TracingComputation(base_computation):  # type: ignore[misc, valid-type]
+        """The fork's computation, its code read through a TracingCodeStream, its opcodes traced."""
+
+        def __init__(self, state: Any, message: Any, transaction_context: Any) -> None:
+            super().__init__(state, message, transaction_context)
+            self.code = TracingCodeStream(message.code)
+
+    TracingComputation.opcodes = opcodes
+
+    class TracingState(base_state):  # type: ignore[misc, valid-type]
+        """The fork's state with the tracing computation."""
+
+        computation_class = TracingComputation
+
+    class TracingVM(base_vm):  # type: ignore[misc, valid-type]
+        """A's VM, reporting each transaction's start and summary."""
+
+        _state_class = TracingState
+
+        def apply_transaction(self, header: Any, transaction: Any) -> tuple[Any, Any]:
+            """py-evm's transaction, between a start and a summary line."""
+            recorder.start_transaction()
+            receipt, computation = super().apply_transaction(header, transaction)
+            summary = TxSummary(
+                computation.output, receipt.gas_used - header.gas_used, computation.is_success
+            )
+            recorder.end_transaction(summary)
+            return receipt, computation
+
+    return TracingVM
+
+
+class TracingMachine(Machine):
+    """Machine A with a tracing VM: the same step, and the trace of the block it applied."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.recorder: Recorder | None = None
+
+    def vm_class_of(self, fork: Fork) -> type:
+        """A fresh tracing VM class for this step."""
+        self.recorder = Recorder(fork)
+        return tracing_vm_class(fork, self.recorder)
+
+
+def trace_block(state: EssentialState) -> tuple[list[TxTrace], EssentialState, StepInfo]:
+    """A's trace of the next inbox block of state, with the step's result."""
+    machine = TracingMachine()
+    after, info = machine.step(state)
+    return (machine.recorder.transactions if machine.recorder else []), after, info

@@ -19,6 +19,7 @@ from fastvm.checks import number_of
 from fastvm.codec import decode, encode
 from fastvm.header import parse_header
 from fastvm.rlpx import decode as rlp_decode
+from fastvm.rlpx import encode as rlp_encode
 from fastvm.state import MAX_ANCESTORS, EssentialState, Outcome, Status
 from swapping.store import Store
 
@@ -83,8 +84,6 @@ def _header_of(raw: bytes) -> bytes | None:
         return None
     if not isinstance(item, list) or not item or not isinstance(item[0], list):
         return None
-    from fastvm.rlpx import encode as rlp_encode
-
     return rlp_encode(item[0])
 
 

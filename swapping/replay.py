@@ -184,7 +184,10 @@ def run_ab(
     """Phase AB: one window per distinct S_t without a checked record, in parallel; records by S_t root."""
     records: dict[str, dict] = {}
     tasks = []
-    window_root = window_root_of(image.elf, image.ram_size, image.s_size, log2_window)
+    def window_root(s_root: bytes) -> bytes:
+        """The template's machine root over an S root; the template is built only if a record exists."""
+        return window_root_of(image.elf, image.ram_size, image.s_size, log2_window)(s_root)
+
     for root_hex in dict.fromkeys(row.s_root_before for row in rows):
         key = _ab_key(image, log2_window, root_hex)
         s_image = store.get_state(bytes.fromhex(root_hex))

@@ -36,6 +36,7 @@ from emulator.layout import (
 from emulator.machine import Machine, is_running, make_machine, shadow_field
 from emulator.state import MachineState
 from emulator.template import Template
+from emulator.window import read_shadow
 
 ADDRESS_SPACE = 1 << 32
 REGISTERS = 33   # x0..x31, pc
@@ -159,7 +160,8 @@ class GdbSession:
         return ""   # unsupported: GDB falls back to what it knows
 
     def _read_all(self) -> str:
-        return "".join(_u64_hex(self.register(i)) for i in range(REGISTERS))
+        shadow = read_shadow(self._state())   # one read of the page, not one per register
+        return "".join(_u64_hex(v) for v in [0, *shadow.regs[1:32], shadow.pc])
 
     def _write_all(self, body: str) -> str:
         values = [int.from_bytes(bytes.fromhex(body[16 * i:16 * i + 16]), "little") for i in range(REGISTERS)]

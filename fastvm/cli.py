@@ -144,14 +144,17 @@ def _show(args: argparse.Namespace) -> int:
 
 def _diff(args: argparse.Namespace) -> int:
     """Print every difference between two S files; exit 1 when they differ, 0 when equal."""
-    from fastvm.inspect_state import diff_lines, diff_states
+    from fastvm.inspect_state import diff_states, diff_table
 
     first, second = read_state(args.first), read_state(args.second)
     diff = diff_states(first, second)
     emit_json(diff, args.json)
     if not json_to_stdout(args):
-        lines = diff_lines(diff, ("first", "second"))
-        print("\n".join(lines) if lines else "the states are equal")
+        count = len(diff_table(diff)) - 1
+        print("\n".join(diff_table(diff)) if count else "the states are equal")
+        if count:
+            plural = "s" if count > 1 else ""
+            print(f"{count} difference{plural}: first = {args.first}, second = {args.second}")
     return 0 if diff["equal"] else 1
 
 

@@ -139,3 +139,32 @@ def diff_lines(diff: dict[str, Any], names: tuple[str, str] = ("first", "second"
             slot_text = f"storage slot {slot['slot']} {one} {slot['first']} vs {two} {slot['second']}"
             lines.append(f"{where}: {slot_text}")
     return lines
+
+
+COLUMN_CAP = 66   # "0x" and a 32-byte hash
+
+
+def diff_rows(diff: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """The diff as table rows (where, what, first, second): a field, an account field, a slot."""
+    rows = [("state", d["field"], str(d["first"]), str(d["second"])) for d in diff["fields"]]
+    for account in diff["accounts"]:
+        where = account["address"]
+        if account["change"] != "differs":
+            sides = ("present", "absent") if account["change"] == "only in first" else ("absent", "present")
+            rows.append((where, "account", *sides))
+            continue
+        rows += [(where, name, str(a), str(b)) for name, (a, b) in account["fields"].items()]
+        rows += [(where, f"slot {slot['slot']}", slot["first"], slot["second"])
+                 for slot in account["storage"]]
+    return rows
+
+
+def diff_table(diff: dict[str, Any], names: tuple[str, str] = ("first", "second")) -> list[str]:
+    """The diff as an aligned table, one row per difference, never wrapped (hashes stay whole).
+
+    A column is as wide as its widest value up to a 32-byte hash; a longer value (a logs bloom)
+    runs on in its own row instead of widening every row."""
+    rows = [("where", "what", *names), *diff_rows(diff)]
+    widths = [min(max(len(row[i]) for row in rows), COLUMN_CAP) for i in range(3)]
+    return ["  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)) + "  " + row[3]
+            for row in rows]

@@ -76,8 +76,11 @@ def test_diff_names_every_changed_account_field_and_slot(tmp_path: Path, states,
                  "--json", str(tmp_path / "d.json")]) == 1
     out = capsys.readouterr().out
     address = "0x" + account.address.hex()
-    assert f"account {address}: balance first {account.balance} vs second {account.balance + 5}" in out
-    assert f"account {address}: storage slot 0x7 first 0x0 vs second 0x9" in out
+    table = [line.split() for line in out.splitlines()]
+    assert table[0] == ["where", "what", "first", "second"]
+    assert [address, "balance", str(account.balance), str(account.balance + 5)] in table
+    assert [address, "slot", "0x7", "0x0", "0x9"] in table
+    assert out.splitlines()[-1].startswith("2 differences")
     diff = json.loads((tmp_path / "d.json").read_text())
     assert not diff["equal"] and not diff["fields"]
     [changed] = diff["accounts"]

@@ -12,7 +12,7 @@ from emulator.cliargs import block_label
 from emulator.merkle import keccak
 from fastvm.codec import encode
 from fastvm.fixtures import FixtureTest, initial_state
-from fastvm.inspect_state import account_difference_lines
+from fastvm.inspect_state import account_difference_lines, summary_line
 from fastvm.machine import Machine, StepInfo
 from fastvm.state import Account, EssentialState, Reason, Status
 from fastvm.world import state_root_of
@@ -176,8 +176,7 @@ def _final_problem(test: FixtureTest, accounts: tuple[Account, ...], last_hash: 
     differing account field and slot."""
     if test.post is not None and accounts != test.post:
         differences = tuple(account_difference_lines(accounts, test.post, (label, "the fixture")))
-        more = f" (and {len(differences) - 1} more)" if len(differences) > 1 else ""
-        return f"post-state differs: {differences[0]}{more}", differences
+        return f"post-state differs: {summary_line(differences)}", differences
     if (
         test.post is None
         and test.post_state_hash is not None

@@ -168,3 +168,9 @@ def diff_table(diff: dict[str, Any], names: tuple[str, str] = ("first", "second"
     widths = [min(max(len(row[i]) for row in rows), COLUMN_CAP) for i in range(3)]
     return ["  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)) + "  " + row[3]
             for row in rows]
+
+
+def summary_line(differences: list[str] | tuple[str, ...]) -> str:
+    """The first difference, and how many more there are (one line for a table or a verdict)."""
+    more = len(differences) - 1
+    return differences[0] + (f" (and {more} more)" if more > 0 else "")

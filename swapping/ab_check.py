@@ -6,9 +6,10 @@ from collections.abc import Callable
 
 from fastvm.codec import StateDecodeError, decode, encode
 from fastvm.conformance import Finding, StepFailure
+from fastvm.inspect_state import summary_line
 from fastvm.machine import StepInfo
 from fastvm.state import EssentialState
-from swapping.diff import mismatch_differences, summary_line
+from swapping.diff import mismatch_differences
 from swapping.guest_image import GuestImage
 from swapping.window import WindowResult, run_window
 

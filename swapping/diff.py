@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from emulator.errors import SwapvmError
 from fastvm.codec import decode
-from fastvm.inspect_state import diff_lines, diff_states
+from fastvm.inspect_state import diff_lines, diff_states, summary_line
 
 
 def mismatch_differences(a_image: bytes, ab_image: bytes, s_size: int) -> list[str]:
@@ -17,12 +17,6 @@ def mismatch_differences(a_image: bytes, ab_image: bytes, s_size: int) -> list[s
     except SwapvmError as exc:
         return [f"AB's S is not canonical: {exc}"]
     return diff_lines(diff_states(a_state, ab_state), ("A", "AB")) or ["no difference"]
-
-
-def summary_line(differences: list[str] | tuple[str, ...]) -> str:
-    """The first difference, and how many more there are."""
-    more = len(differences) - 1
-    return differences[0] + (f" (and {more} more)" if more > 0 else "")
 
 
 def describe_mismatch(a_image: bytes, ab_image: bytes, s_size: int) -> str:

@@ -38,8 +38,7 @@ class Expected:
 
 def _post_state(expected: Expected, accounts: tuple[Account, ...]) -> str:
     """The verdict on the world state at the chain's end."""
-    from fastvm.inspect_state import account_difference_lines
-    from swapping.diff import summary_line
+    from fastvm.inspect_state import account_difference_lines, summary_line
 
     if expected.post is not None:
         if accounts == expected.post:

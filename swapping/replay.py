@@ -15,9 +15,10 @@ from dataclasses import asdict, dataclass, field
 
 from emulator.errors import SwapvmError
 from fastvm.codec import decode, encode
+from fastvm.inspect_state import summary_line
 from fastvm.machine import Machine
 from fastvm.state import EssentialState
-from swapping.diff import mismatch_differences, summary_line
+from swapping.diff import mismatch_differences
 from swapping.executor import run_tasks
 from swapping.guest_image import GuestImage
 from swapping.records import Warn, check_a_record, check_ab_record, outcome_label, read_checked

@@ -21,6 +21,8 @@ int memcmp(const void *a, const void *b, size_t n);
 /* Abort codes passed to rt_abort (they become tval of a guest-abort fault). */
 #define RT_ABORT_OOM 1u        /* the heap is exhausted */
 #define RT_ABORT_ASSERT 2u     /* an internal invariant failed: a bug in the guest */
+#define RT_ABORT_PREIMAGE 3u   /* the oracle answered bytes whose keccak256 is not the key asked */
+#define RT_ABORT_TRIE_NODE 4u  /* a trie node read by its hash does not decode as a canonical node */
 
 /* Heap: a bump allocator over scratch RAM. Memory is 16-byte aligned and zeroed.
  * Exhaustion calls rt_abort(RT_ABORT_OOM); it never returns NULL. */
@@ -44,6 +46,12 @@ extern size_t rt_heap_peak;
 _Noreturn void rt_abort(uint64_t code);   /* FAULTED, cause guest-abort, tval = code */
 _Noreturn void rt_yield(uint64_t code);   /* YIELDED with a0 = code; the window then idles */
 void rt_debug(const char *buf, size_t len); /* debug output to the host; no state effect */
+/* The preimage oracle (ECALL 1001, docs/spec.md §2.4): copies n = min(max, 32 - dst mod 32,
+ * len - offset if offset < len else 0) bytes of the preimage of `key` from `offset` to `dst`,
+ * returns n and sets *len to the preimage's length. A missing key stops the host, never returns.
+ * The bytes are not checked here: oracle_read (oracle.h) hashes them. On the host the table is
+ * guest/host/preimages_host.c. */
+uint64_t rt_preimage_read(const uint8_t key[32], uint64_t offset, uint8_t *dst, uint64_t max, uint64_t *len);
 
 /* The S window: base and accessible size (build constants of the image, docs/spec.md §3). */
 uint8_t *rt_s_base(void);

@@ -11,6 +11,17 @@ static inline uint64_t ecall3(uint64_t number, uint64_t a0, uint64_t a1, uint64_
     return r_a0;
 }
 
+uint64_t rt_preimage_read(const uint8_t key[32], uint64_t offset, uint8_t *dst, uint64_t max, uint64_t *len) {
+    register uint64_t r_a0 __asm__("a0") = (uint64_t)(uintptr_t)key;
+    register uint64_t r_a1 __asm__("a1") = offset;
+    register uint64_t r_a2 __asm__("a2") = (uint64_t)(uintptr_t)dst;
+    register uint64_t r_a3 __asm__("a3") = max;
+    register uint64_t r_a7 __asm__("a7") = SWAPVM_ECALL_PREIMAGE_READ;
+    __asm__ volatile("ecall" : "+r"(r_a0), "+r"(r_a1) : "r"(r_a2), "r"(r_a3), "r"(r_a7) : "memory");
+    *len = r_a1;
+    return r_a0;
+}
+
 _Noreturn void rt_abort(uint64_t code) {
     for (;;) ecall3(SWAPVM_ECALL_ABORT, code, 0, 0);
 }

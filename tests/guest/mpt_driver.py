@@ -51,6 +51,15 @@ def build_native(out_dir: Path, *, sanitize: bool = True, optimize: str = "-O1")
                                  sanitize=sanitize, extra_flags=extra)
 
 
+def build_fuzz_sampler(out_dir: Path) -> Path:
+    """The libFuzzer target guest/tests/fuzz/fuzz_mpt.c over random_main.c (a fixed pseudo-random
+    sample of inputs, for hosts without clang), under ASan/UBSan with the host compiler."""
+    fuzz = GUEST / "tests" / "fuzz"
+    sources = [fuzz / "fuzz_mpt.c", fuzz / "random_main.c", GUEST / "host" / "preimages_host.c"]
+    sources += [GUEST / "src" / s for s in LIB_SOURCES]
+    return build_host_executable(sources, out_dir / "fuzz_mpt_sample")
+
+
 def put_preimages(drv: NativeDriver, items: Iterable[tuple[bytes, bytes]]) -> None:
     """Add (key, preimage) pairs to the driver's oracle table, in batches."""
     batch: list[bytes] = []

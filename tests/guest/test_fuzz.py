@@ -18,6 +18,7 @@ from fastvm.codec import encode
 
 TARGETS = {
     "rlp": ["rlp.c", "bytes.c"],
+    "mpt": ["rlp.c", "bytes.c", "keccak.c", "trie.c", "oracle.c", "mpt.c", "../host/preimages_host.c"],
     "scodec": ["rlp.c", "bytes.c", "keccak.c", "trie.c", "scodec/header.c", "scodec/decode.c",
                "scodec/encode.c", "scodec/world_root.c"],
 }

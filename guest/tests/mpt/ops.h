@@ -16,6 +16,7 @@
 #define STEP_DELETE 2u    /* -> u8 was present */
 #define STEP_ROOT 3u      /* -> root[32] */
 #define STEP_ROOT_EMIT 4u /* -> root[32]; the hashed nodes go into the oracle's table */
-#define STEP_REOPEN 5u    /* -> root[32]; the trie starts again from its root alone */
+#define STEP_REOPEN 5u    /* -> root[32] (as ROOT_EMIT); the trie starts again from its root alone (nodes a
+                           * plain ROOT hashed earlier are not in the table: emit at every root) */
 
 #endif

@@ -33,6 +33,7 @@ from mpt_driver import (
     RecordingDB,
     Step,
     build_fuzz_sampler,
+    build_secure_trie,
     build_native,
     encode_steps,
     put_preimages,
@@ -345,3 +346,13 @@ def test_fuzz_target_on_a_random_sample(tmp_path: Path, runs: int) -> None:
     done = subprocess.run([str(exe), str(runs), "1", "900"], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip() == f"{runs} inputs"
+
+
+@settings(max_examples=30, deadline=None)
+@given(pairs=st.dictionaries(st.binary(min_size=32, max_size=32), values, max_size=300))
+def test_bulk_builder_matches_py_trie(pairs: dict[bytes, bytes]) -> None:
+    """bench/mpt_probe.build_secure_trie (the benchmark's million-key tries) builds py-trie's trie."""
+    root, db = build_secure_trie(list(pairs.items()))
+    want_root, want_db = build(list(pairs.items()))
+    assert root == want_root
+    assert db.items() <= want_db.items()

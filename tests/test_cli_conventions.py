@@ -104,6 +104,10 @@ BAD_VALUES: dict[str, list[list[str]]] = {
     "bench guest": [["--fixtures", ""], ["--image", "MISSING"], ["--blocks", "-1"], ["--workloads", ","]],
     "bench heap": [["--gas", "0"], ["--only", "nosuch:1"], ["--json", "UNDER"], ["--gas", "x"]],
     "bench replay": [["--blocks", "0"], ["--json", "UNDER"]],
+    "bench mpt": [
+        ["--keys", "x"], ["--keys", "1"], ["--batch", "0"], ["--keys", "10", "--batch", "11"],
+        ["--json", "UNDER"],
+    ],
     "bench dispute": [["--source", "MISSING"], ["--store", "UNDER"], ["--sample", "-1"], ["--block", "x"]],
 }
 

@@ -8,7 +8,9 @@ witness in its oracle table, opens the trie at its root, runs the batch and comp
 valgrind's callgrind: x86 instructions counted inside the run, minus the host table's own answer to
 the oracle reads (ECALLs on AB), minus an empty run, per operation. The guest's answers and root
 must equal py-trie's. keccak-f permutations per operation (from callgrind's call counts) carry over
-to AB, where one costs 6,239 instructions (docs/benchmarks.md, guest).
+to AB, where one costs 6,239 instructions (docs/benchmarks.md, guest). With --ab the same batches
+also run on machine AB (Unicorn) as an image of the driver whose preimage oracle holds the
+witness: AB instructions per operation, net of a batch that only computes the unchanged root.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from bench.mpt_probe import (
     STEP_ROOT,
     RecordingDB,
     Step,
+    ab_batch,
+    build_ab_image,
     build_driver,
     build_secure_trie,
     parse_run,
@@ -55,6 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `swapvm bench mpt`."""
     parser.add_argument("--keys", default="1000,100000", help="trie sizes (default 1000,100000)")
     parser.add_argument("--batch", type=int, default=100, help="operations per measured batch (default 100)")
+    parser.add_argument("--ab", action="store_true", help="also run the batches on AB (ECALL 1001)")
 
 
 def account(i: int) -> bytes:
@@ -131,10 +136,17 @@ def keccakf_calls(profile: str) -> int:
     return calls
 
 
-def measure(exe: Path, db: dict[bytes, bytes], root: bytes, steps: list[Step], work: Path) -> dict[str, Any]:
-    """One batch on the guest with only its witness in the oracle; the guest must answer as py-trie."""
+def measure(exe: Path, db: dict[bytes, bytes], root: bytes, steps: list[Step], work: Path,
+            elf: Path | None) -> dict[str, Any]:
+    """One batch on the guest with only its witness in the oracle; the guest must answer as py-trie.
+    With an AB image, the batch runs on AB too (its steps in `ab_steps`)."""
     steps = [*steps, (STEP_ROOT, b"", b"")]
     want, witness = client_run(db, root, steps)
+    ab_steps = 0
+    if elf is not None:
+        responses, ab_steps = ab_batch(elf, [(OP_MPT_RUN, steps_arg(root, steps))], [db[k] for k in witness])
+        if responses[0][0] != 0 or parse_run(responses[0][1], steps).answers != want:
+            raise SwapvmError("the guest's trie on AB disagrees with py-trie")
     requests = frame(OP_ORACLE_PUT, preimages_arg([(k, db[k]) for k in sorted(witness)]))
     requests += frame(OP_MPT_RUN, steps_arg(root, steps))
     stdout, figures = callgrind(exe, requests, work)
@@ -144,7 +156,8 @@ def measure(exe: Path, db: dict[bytes, bytes], root: bytes, steps: list[Step], w
     got = parse_run(responses[1][1], steps)
     if got.answers != want:
         raise SwapvmError("the guest's trie disagrees with py-trie")
-    return {"witness_nodes": len(witness), "witness_bytes": sum(len(db[k]) for k in witness),
+    return {"ab_steps": ab_steps, "witness_nodes": len(witness),
+            "witness_bytes": sum(len(db[k]) for k in witness),
             "instructions": figures["total"] - figures["host"], "keccakf": figures["keccakf"],
             "oracle_reads": got.oracle_reads, "oracle_bytes": got.oracle_bytes, "ecalls": got.oracle_calls,
             "decoded": got.decoded, "hashed": got.hashed}
@@ -164,20 +177,24 @@ def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="swapvm-bench-mpt-") as tmp:
         work = Path(tmp)
         exe = build_driver(work, sanitize=False)
+        elf = build_ab_image(work) if args.ab else None
         for n in sizes:
             keys = [keccak(i.to_bytes(8, "big")) for i in range(n)]
             root, db = build_secure_trie([(k, account(i)) for i, k in enumerate(keys)])
-            empty = measure(exe, db, root, [], work)["instructions"]
+            empty = measure(exe, db, root, [], work, elf)
             for kind in KINDS:
                 for count in sorted({1, args.batch}):
                     steps = batch_steps(kind, keys, n, count, random.Random(f"{n}-{kind}-{count}"))
-                    m = measure(exe, db, root, steps, work)
+                    m = measure(exe, db, root, steps, work, elf)
                     per = {f: m[f] / count for f in PER_OP}
+                    ab = (m["ab_steps"] - empty["ab_steps"]) / count if elf else None
                     rows.append({"keys": n, "kind": kind, "batch": count,
-                                 "instructions_per_op": (m["instructions"] - empty) / count, **per,
+                                 "instructions_per_op": (m["instructions"] - empty["instructions"]) / count,
+                                 "ab_instructions_per_op": ab, **per,
                                  "witness_nodes": m["witness_nodes"], "witness_bytes": m["witness_bytes"]})
             del db
-    report = {"benchmark": "mpt", "unit": "x86-64 instructions (callgrind), guest code only", "rows": rows}
+    report = {"benchmark": "mpt", "unit": "x86-64 instructions (callgrind), guest code only; AB instructions",
+              "rows": rows}
     if not emit_json(report, args):
         print_table(rows)
     return goal_verdict([], args)
@@ -185,9 +202,10 @@ def run(args: argparse.Namespace) -> int:
 
 def print_table(rows: list[dict[str, Any]]) -> None:
     """One line per size, kind and batch size."""
-    print(f"{'keys':>9} {'op':>7} {'batch':>5} {'instr/op':>10} {'keccak-f':>8} {'reads':>6} {'bytes':>7} "
-          f"{'ecalls':>7} {'hashed':>6} {'witness':>8}")
+    print(f"{'keys':>9} {'op':>7} {'batch':>5} {'x86/op':>10} {'AB/op':>10} {'keccak-f':>8} {'reads':>6} "
+          f"{'bytes':>7} {'ecalls':>7} {'hashed':>6} {'witness':>8}")
     for r in rows:
-        print(f"{r['keys']:>9,} {r['kind']:>7} {r['batch']:>5} {r['instructions_per_op']:>10,.0f} "
+        ab = "-" if r["ab_instructions_per_op"] is None else f"{r['ab_instructions_per_op']:,.0f}"
+        print(f"{r['keys']:>9,} {r['kind']:>7} {r['batch']:>5} {r['instructions_per_op']:>10,.0f} {ab:>10} "
               f"{r['keccakf']:>8.1f} {r['oracle_reads']:>6.2f} {r['oracle_bytes']:>7,.0f} "
               f"{r['ecalls']:>7.1f} {r['hashed']:>6.2f} {r['witness_nodes']:>8,}")

@@ -18,7 +18,9 @@ from pathlib import Path
 import rlp
 from eth_hash.auto import keccak
 
-from bench.guest_probe import GUEST, HARNESS, u64
+from bench.guest_probe import GUEST, HARNESS, Response, frame, parse_responses, u64
+from emulator.errors import SwapvmError
+from toolchain.build import ImageSpec, build_image
 from toolchain.host import build_host_executable
 
 MPT = GUEST / "tests" / "mpt"
@@ -48,6 +50,37 @@ def build_driver(out_dir: Path, *, sanitize: bool = True) -> Path:
     sources += [MPT / "driver.c", GUEST / "host" / "preimages_host.c"]
     name, extra = ("mpt_driver", ()) if sanitize else ("mpt_driver_o2", ("-O2",))
     return build_host_executable(sources, out_dir / name, sanitize=sanitize, extra_flags=extra)
+
+
+def build_ab_image(out_dir: Path) -> Path:
+    """The driver as an AB image (harness_ab.c; the oracle is the machine's); returns the ELF file."""
+    sources = tuple(f"guest/src/{s}" for s in LIB_SOURCES) + (
+        "guest/tests/harness/harness.c", "guest/tests/harness/harness_ab.c", "guest/tests/mpt/driver.c")
+    return build_image(ImageSpec("mpt_tests", sources, locked=False), out_dir / "mpt_tests.elf")
+
+
+def ab_batch(elf: Path, requests: Sequence[tuple[int, bytes]], preimages: Sequence[bytes],
+             backend: str = "unicorn") -> tuple[list[Response], int]:
+    """Answer the requests in one window of the AB image, its oracle holding `preimages`: the
+    responses and the steps to the guest's yield."""
+    from emulator.image import template_from_image
+    from emulator.layout import S_BASE, SHADOW_STATUS, SHADOW_X, STATUS_YIELDED
+    from emulator.machine import make_machine, shadow_field
+
+    try:
+        from emulator.oracle import DictOracle  # the machine's preimage oracle (issue 13)
+    except ModuleNotFoundError:
+        raise SwapvmError("this emulator has no preimage oracle (ECALL 1001): AB figures need it") from None
+    template = template_from_image(elf)
+    data = b"".join(frame(op, arg) for op, arg in requests)
+    machine = make_machine(backend, template, template.initial_state(u64(len(data)) + data),
+                           oracle=DictOracle(preimages))  # type: ignore[call-arg]
+    steps = machine.run_until_halt(4_000_000_000)
+    state = machine.state()
+    status, code = shadow_field(state, SHADOW_STATUS), shadow_field(state, SHADOW_X + 8 * 10)
+    if (status, code) != (STATUS_YIELDED, 0):
+        raise SwapvmError(f"the AB trie driver ended with status {status}, a0 {code}")
+    return parse_responses(state.read(S_BASE + 8, state.read_u64(S_BASE))), steps
 
 
 def blob(b: bytes) -> bytes:

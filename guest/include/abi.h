@@ -26,7 +26,7 @@
 #define SWAPVM_ECALL_WRITE 64    /* write(fd = a0, buf = a1, len = a2): debug output, pc += 4 */
 #define SWAPVM_ECALL_YIELD 93    /* YIELDED; a0 is the exit code */
 #define SWAPVM_ECALL_ABORT 1000  /* FAULTED with cause guest-abort, tval = a0 */
-#define SWAPVM_ECALL_PREIMAGE_READ 1001 /* preimage_read(key = a0, offset = a1, dst = a2, max = a3):
+#define SWAPVM_ECALL_PREIMAGE 1001 /* preimage_read(key = a0, offset = a1, dst = a2, max = a3):
                                         * a0 = bytes written (never past the 32-byte leaf at dst),
                                         * a1 = the preimage's length, pc += 4; a missing key stops the host */
 

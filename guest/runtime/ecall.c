@@ -16,7 +16,7 @@ uint64_t rt_preimage_read(const uint8_t key[32], uint64_t offset, uint8_t *dst, 
     register uint64_t r_a1 __asm__("a1") = offset;
     register uint64_t r_a2 __asm__("a2") = (uint64_t)(uintptr_t)dst;
     register uint64_t r_a3 __asm__("a3") = max;
-    register uint64_t r_a7 __asm__("a7") = SWAPVM_ECALL_PREIMAGE_READ;
+    register uint64_t r_a7 __asm__("a7") = SWAPVM_ECALL_PREIMAGE;
     __asm__ volatile("ecall" : "+r"(r_a0), "+r"(r_a1) : "r"(r_a2), "r"(r_a3), "r"(r_a7) : "memory");
     *len = r_a1;
     return r_a0;

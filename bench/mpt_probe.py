@@ -14,6 +14,7 @@ import struct
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import rlp
 from eth_hash.auto import keccak
@@ -59,23 +60,32 @@ def build_ab_image(out_dir: Path) -> Path:
     return build_image(ImageSpec("mpt_tests", sources, locked=False), out_dir / "mpt_tests.elf")
 
 
+def ab_run(elf: Path, requests: Sequence[tuple[int, bytes]], oracle: object, backend: str = "unicorn",
+           max_steps: int = 4_000_000_000) -> tuple[Any, int]:
+    """Run the requests in one window of the AB image with `oracle` serving ECALL 1001 (an
+    emulator.oracle.PreimageOracle): the machine, stopped, and its steps."""
+    from emulator.image import template_from_image
+    from emulator.machine import make_machine
+
+    template = template_from_image(elf)
+    data = b"".join(frame(op, arg) for op, arg in requests)
+    machine = make_machine(backend, template, template.initial_state(u64(len(data)) + data),
+                           oracle=oracle)  # type: ignore[call-arg]
+    return machine, machine.run_until_halt(max_steps)
+
+
 def ab_batch(elf: Path, requests: Sequence[tuple[int, bytes]], preimages: Sequence[bytes],
              backend: str = "unicorn") -> tuple[list[Response], int]:
     """Answer the requests in one window of the AB image, its oracle holding `preimages`: the
     responses and the steps to the guest's yield."""
-    from emulator.image import template_from_image
     from emulator.layout import S_BASE, SHADOW_STATUS, SHADOW_X, STATUS_YIELDED
-    from emulator.machine import make_machine, shadow_field
+    from emulator.machine import shadow_field
 
     try:
         from emulator.oracle import DictOracle  # the machine's preimage oracle (issue 13)
     except ModuleNotFoundError:
         raise SwapvmError("this emulator has no preimage oracle (ECALL 1001): AB figures need it") from None
-    template = template_from_image(elf)
-    data = b"".join(frame(op, arg) for op, arg in requests)
-    machine = make_machine(backend, template, template.initial_state(u64(len(data)) + data),
-                           oracle=DictOracle(preimages))  # type: ignore[call-arg]
-    steps = machine.run_until_halt(4_000_000_000)
+    machine, steps = ab_run(elf, requests, DictOracle(preimages), backend)
     state = machine.state()
     status, code = shadow_field(state, SHADOW_STATUS), shadow_field(state, SHADOW_X + 8 * 10)
     if (status, code) != (STATUS_YIELDED, 0):

@@ -22,9 +22,10 @@
  * trie node aborts with RT_ABORT_TRIE_NODE (its bytes are authentic: the trie itself is bad).
  *
  * Order of writes: the nodes a sequence of writes reads depend on its order (a deletion that
- * collapses a branch reads the sibling, an insertion first would not). A block's writes applied
- * in the order its reference client applies them read a subset of what that client read, so a
- * witness recorded from it suffices (tests/guest/test_mpt.py checks this against py-trie).
+ * collapses a branch reads the surviving sibling; an insertion into that branch first would not).
+ * Apply a block's writes to a trie with every put before every delete: that order reads a subset
+ * of what any order of the same writes reads, so a witness recorded from a client (py-evm, which
+ * commits in an order of its own) suffices (tests/guest/test_mpt.py checks both against py-trie).
  */
 #ifndef SWAPVM_MPT_H
 #define SWAPVM_MPT_H

@@ -40,6 +40,8 @@ STEP_DELETE = 2
 STEP_ROOT = 3
 STEP_ROOT_EMIT = 4
 STEP_REOPEN = 5
+STEP_WRITE = 6
+STEP_APPLY = 7
 
 Step = tuple[int, bytes, bytes]
 

@@ -62,6 +62,15 @@ bool mpt_get(mpt_trie *t, const uint8_t *key, size_t key_len, span_t *value);
 void mpt_put(mpt_trie *t, const uint8_t *key, size_t key_len, const uint8_t *value, size_t value_len);
 /* Delete `key`; true if it was present. */
 bool mpt_delete(mpt_trie *t, const uint8_t *key, size_t key_len);
+/* One write of a batch: an empty value deletes. */
+typedef struct {
+    span_t key;
+    span_t value;
+} mpt_write;
+/* Apply a batch of writes, each key at most once (a block's final value per key, as the world's
+ * dirty entries are): every put in the given order, then every delete, the order that reads no
+ * node a client applying the same writes in any order would not read (see above). */
+void mpt_apply(mpt_trie *t, const mpt_write *writes, size_t n);
 /* The root hash. Hashes the nodes changed since the last call, and only those. */
 void mpt_root(mpt_trie *t, uint8_t out[32]);
 /* mpt_root, and emit(ctx, hash, encoding) for every node it hashes (the root always, other nodes

@@ -353,6 +353,15 @@ bool mpt_delete(mpt_trie *t, const uint8_t *key, size_t key_len) {
     return del_at(&t->root, k, 2 * key_len);
 }
 
+void mpt_apply(mpt_trie *t, const mpt_write *writes, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        const mpt_write *w = &writes[i];
+        if (w->value.len) mpt_put(t, w->key.ptr, w->key.len, w->value.ptr, w->value.len);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!writes[i].value.len) mpt_delete(t, writes[i].key.ptr, writes[i].key.len);
+}
+
 /* ---- hashing ------------------------------------------------------------------------------- */
 
 /* Append the hex-prefix encoding of a path (as an RLP string). */

@@ -27,6 +27,8 @@ from bench.mpt_probe import (  # noqa: F401  (re-exported for the tests)
     STEP_REOPEN,
     STEP_ROOT,
     STEP_ROOT_EMIT,
+    STEP_WRITE,
+    STEP_APPLY,
     RecordingDB,
     RunResult,
     Step,

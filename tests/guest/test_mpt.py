@@ -30,6 +30,8 @@ from mpt_driver import (
     STEP_PUT,
     STEP_REOPEN,
     STEP_ROOT,
+    STEP_WRITE,
+    STEP_APPLY,
     RecordingDB,
     Step,
     build_fuzz_sampler,
@@ -294,11 +296,11 @@ def client_reads_in_order(db: dict[bytes, bytes], root: bytes, writes: Pairs) ->
 
 
 def puts_then_deletes(mpt: NativeDriver, pairs: Pairs, order: Pairs) -> tuple[set[bytes], set[bytes]]:
-    """The guest applying the writes puts first, py-trie in `order`: roots agree; both read sets."""
+    """The guest applying the writes as one batch (mpt_apply: puts first), py-trie one by one in
+    `order`: roots agree; both read sets."""
     root, db = build(pairs)
     want_root, client_reads = client_reads_in_order(dict(db), root, order)
-    steps: list[Step] = [(STEP_PUT, k, v) for k, v in order if v]
-    steps += [(STEP_DELETE, k, b"") for k, v in order if not v]
+    steps: list[Step] = [(STEP_WRITE, k, v) for k, v in order] + [(STEP_APPLY, b"", b"")]   # mpt_apply
     mpt.call(OP_ORACLE_CLEAR, b"")
     put_preimages(mpt, db.items())
     touched(mpt)

@@ -67,6 +67,8 @@ static uint64_t op_mpt_run(span_t a, buf_t *r) {
     memset(&oracle_stats, 0, sizeof oracle_stats);
     memset(&mpt_stats, 0, sizeof mpt_stats);
     mpt_open(&t, root.ptr);
+    mpt_write *pending = (mpt_write *)rt_alloc((size_t)(n < a.len ? n : a.len) * sizeof *pending + 1);
+    size_t n_pending = 0;
     for (uint64_t i = 0; i < n; i++) {
         span_t kind, key, value, got;
         if (!harness_read_span(&a, 1, &kind) || !harness_read_blob(&a, &key) || !harness_read_blob(&a, &value))
@@ -83,6 +85,11 @@ static uint64_t op_mpt_run(span_t a, buf_t *r) {
         case STEP_PUT: mpt_put(&t, key.ptr, key.len, value.ptr, value.len); break;
         case STEP_DELETE: buf_put_byte(r, mpt_delete(&t, key.ptr, key.len)); break;
         case STEP_ROOT: mpt_root(&t, h); buf_put(r, h, 32); break;
+        case STEP_WRITE:
+            pending[n_pending].key = key;
+            pending[n_pending++].value = value;
+            break;
+        case STEP_APPLY: mpt_apply(&t, pending, n_pending); n_pending = 0; break;
 #if HOST_TABLE
         case STEP_ROOT_EMIT: mpt_root_emit(&t, h, emit_to_oracle, NULL); buf_put(r, h, 32); break;
         case STEP_REOPEN: mpt_root_emit(&t, h, emit_to_oracle, NULL); mpt_open(&t, h); buf_put(r, h, 32); break;

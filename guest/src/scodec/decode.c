@@ -2,27 +2,7 @@
  * end and every item's kind is checked where it is expected, so each byte of the payload is
  * validated even though the RLP decoder itself is lazy. */
 #include "keccak.h"
-#include "scodec.h"
-
-/* The S error for an RLP getter's failure. */
-static s_err from_rlp(rlp_err e) {
-    switch (e) {
-    case RLP_OK: return S_OK;
-    case RLP_ERR_KIND:
-    case RLP_ERR_COUNT:
-    case RLP_ERR_SIZE:
-    case RLP_ERR_INT_LEADING_ZERO: return S_ERR_SHAPE;
-    case RLP_ERR_INT_TOO_BIG: return S_ERR_RANGE;
-    default: return S_ERR_RLP;
-    }
-}
-
-#define TRY(expr)                          \
-    do {                                   \
-        s_err e_ = (expr);                 \
-        if (e_ != S_OK) return e_;         \
-    } while (0)
-#define TRY_RLP(expr) TRY(from_rlp(expr))
+#include "decode_internal.h"
 
 /* The items of a list: its count (headers validated) and an iterator at its start. */
 static s_err open_list(const rlp_item *list, size_t *n, rlp_iter *it) {
@@ -171,12 +151,10 @@ s_err s_decode_payload(span_t payload, s_state *s) {
 }
 
 s_err s_decode(const uint8_t *image, size_t len, s_state *s) {
-    if (len < S_HEADER_BYTES) return S_ERR_SHORT;
-    if (load_le64(image) != S_FORMAT_VERSION) return S_ERR_VERSION;
-    uint64_t plen = load_le64(image + 8);
-    if (plen > len - S_HEADER_BYTES) return S_ERR_LENGTH;
     /* The padding after the payload is not read (spec §4.1, §5.1: A is defined on canonical
      * states only, so the window after 16 + L is zero by construction; scanning it cost ~21 M
      * instructions per block). */
-    return s_decode_payload(span_make(image + S_HEADER_BYTES, (size_t)plen), s);
+    span_t payload;
+    TRY(s_unframe(image, len, S_FORMAT_VERSION, &payload));
+    return s_decode_payload(payload, s);
 }

@@ -1,21 +1,7 @@
 /* Decoding and encoding S version 2 (docs/spec.md §6.2). The shared parts (framing, header,
  * ancestors, outcome) are version 1's code. */
+#include "decode_internal.h"
 #include "scodec2.h"
-
-static s_err from_rlp(rlp_err e) {
-    if (e == RLP_OK) return S_OK;
-    if (e == RLP_ERR_INT_TOO_BIG) return S_ERR_RANGE;
-    if (e == RLP_ERR_KIND || e == RLP_ERR_COUNT || e == RLP_ERR_SIZE || e == RLP_ERR_INT_LEADING_ZERO)
-        return S_ERR_SHAPE;
-    return S_ERR_RLP;
-}
-
-#define TRY(expr)                  \
-    do {                           \
-        s_err e_ = (expr);         \
-        if (e_ != S_OK) return e_; \
-    } while (0)
-#define TRY_RLP(expr) TRY(from_rlp(expr))
 
 /* Payload item positions (§6.2) and the items of one schedule entry. */
 enum { F2_CONFIG, F2_INBOX, F2_CURSOR, F2_PARENT_HEADER, F2_ANCESTORS, F2_OUTCOME, F2_COUNT };
@@ -73,7 +59,7 @@ static s_err decode_inbox(const rlp_item *item, s2_state *s) {
     rlp_item f[2];
     TRY_RLP(rlp_list_exact(item, f, 2));
     TRY_RLP(rlp_get_fixed(&f[0], s->inbox_root, 32));
-    return from_rlp(rlp_get_u64(&f[1], &s->inbox_length));
+    return s_from_rlp(rlp_get_u64(&f[1], &s->inbox_length));
 }
 
 /* The parent header under the fork active at its own timestamp. */
@@ -111,11 +97,9 @@ s_err s2_decode_payload(span_t payload, s2_state *s) {
 }
 
 s_err s2_decode(const uint8_t *image, size_t len, s2_state *s) {
-    if (len < S_HEADER_BYTES) return S_ERR_SHORT;
-    if (load_le64(image) != S2_FORMAT_VERSION) return S_ERR_VERSION;
-    uint64_t plen = load_le64(image + 8);
-    if (plen > len - S_HEADER_BYTES) return S_ERR_LENGTH;
-    return s2_decode_payload(span_make(image + S_HEADER_BYTES, (size_t)plen), s);
+    span_t payload;
+    TRY(s_unframe(image, len, S2_FORMAT_VERSION, &payload));
+    return s2_decode_payload(payload, s);
 }
 
 static size_t entry_payload_len(const s2_fork_entry *e) {

@@ -20,7 +20,7 @@ from oracle_programs import (
     read_words,
     s_with_keys,
 )
-from rvasm import s, yield_
+from rvasm import li, s, yield_
 
 from emulator.layout import (
     CAUSE_LOAD,
@@ -53,8 +53,6 @@ def recorded_program(reads: list[Read]) -> list[int]:
 
 def _li_t0(value: int) -> list[int]:
     """t0 = value."""
-    from rvasm import li
-
     return li(T0, value)
 
 
@@ -65,7 +63,8 @@ def check_results(state: MachineState, data: bytes, reads: list[Read]) -> None:
         assert state.read_u64(RESULTS + 16 * k) == n, read
         assert state.read_u64(RESULTS + 16 * k + 8) == len(data), read
         slot = read.dst - read.dst % LEAF_BYTES
-        assert state.read(slot, LEAF_BYTES) == bytes(read.dst - slot) + part + bytes(LEAF_BYTES - (read.dst - slot) - n)
+        before = read.dst - slot
+        assert state.read(slot, LEAF_BYTES) == bytes(before) + part + bytes(LEAF_BYTES - before - n)
 
 
 @pytest.mark.parametrize("misalign", [0, 7, 31])

@@ -26,7 +26,7 @@ from emulator.proof import (
 from emulator.state import MachineState
 from emulator.template import Template
 
-A1_LEAF = (SHADOW_X + 8 * 11) >> 5        # leaf 2 holds a0 (x10) and a1 (x11)
+Sample = tuple[Template, MachineState, StepProof]
 
 
 def oracle_step(read: Read, data: bytes = SMALL_PREIMAGE, misalign: int = 5) -> tuple[Template, MachineState]:
@@ -91,7 +91,7 @@ def sample() -> tuple[Template, MachineState, StepProof]:
     return proven(*READS["inside"])
 
 
-def test_a_tampered_preimage_does_not_hash_to_its_key(sample: tuple[Template, MachineState, StepProof]) -> None:
+def test_a_tampered_preimage_does_not_hash_to_its_key(sample: Sample) -> None:
     template, _, proof = sample
     ((key, data),) = proof.preimages
     tampered = dataclasses.replace(proof, preimages=((key, b"X" + data[1:]),))
@@ -99,14 +99,14 @@ def test_a_tampered_preimage_does_not_hash_to_its_key(sample: tuple[Template, Ma
         verify(tampered, template)
 
 
-def test_a_preimage_under_a_wrong_key(sample: tuple[Template, MachineState, StepProof]) -> None:
+def test_a_preimage_under_a_wrong_key(sample: Sample) -> None:
     template, _, proof = sample
     ((key, data),) = proof.preimages
     with pytest.raises(PreimageHashMismatch):
         verify(dataclasses.replace(proof, preimages=((keccak(b"other"), data),)), template)
 
 
-def test_a_missing_preimage_is_stuck(sample: tuple[Template, MachineState, StepProof]) -> None:
+def test_a_missing_preimage_is_stuck(sample: Sample) -> None:
     template, _, proof = sample
     with pytest.raises(PreimageNotLoaded, match="preimage not loaded") as caught:
         verify(dataclasses.replace(proof, preimages=()), template)
@@ -116,14 +116,14 @@ def test_a_missing_preimage_is_stuck(sample: tuple[Template, MachineState, StepP
         verify(dataclasses.replace(proof, preimages=(other,)), template)
 
 
-def test_an_extra_preimage_is_unused(sample: tuple[Template, MachineState, StepProof]) -> None:
+def test_an_extra_preimage_is_unused(sample: Sample) -> None:
     template, _, proof = sample
     extra = tuple(sorted((*proof.preimages, (keccak(b"extra"), b"extra"))))
     with pytest.raises(UnusedPreimageError):
         verify(dataclasses.replace(proof, preimages=extra), template)
 
 
-def test_unsorted_or_repeated_preimages_are_malformed(sample: tuple[Template, MachineState, StepProof]) -> None:
+def test_unsorted_or_repeated_preimages_are_malformed(sample: Sample) -> None:
     template, _, proof = sample
     with pytest.raises(MalformedProofError):
         verify(dataclasses.replace(proof, preimages=proof.preimages * 2), template)
@@ -143,7 +143,7 @@ def _with_register(proof: StepProof, register: int, value: int) -> StepProof:
 @pytest.mark.parametrize(("register", "what"), [(10, "key address"), (11, "offset"), (12, "destination"),
                                                 (13, "length")])
 def test_tampered_registers_do_not_hash_to_the_pre_root(
-    sample: tuple[Template, MachineState, StepProof], register: int, what: str
+    sample: Sample, register: int, what: str
 ) -> None:
     template, _, proof = sample
     with pytest.raises(PreRootMismatch):
@@ -151,7 +151,7 @@ def test_tampered_registers_do_not_hash_to_the_pre_root(
 
 
 def test_a_tampered_key_in_memory_does_not_hash_to_the_pre_root(
-    sample: tuple[Template, MachineState, StepProof]
+    sample: Sample
 ) -> None:
     template, pre, proof = sample
     key_leaf = (pre.read_u64(SHADOW_X + 8 * 10)) >> 5

@@ -16,8 +16,7 @@ MAX_PREIMAGE: constant(uint256) = 65536    # 24 KiB of code (EIP-170) and any tr
 MAX_OFFSET: constant(uint256) = 1 << 64    # the offset is a u64 register
 
 parts: HashMap[bytes32, HashMap[uint256, bytes32]]
-loaded: HashMap[bytes32, HashMap[uint256, bool]]
-lengths: HashMap[bytes32, uint256]
+meta: HashMap[bytes32, HashMap[uint256, uint256]]   # 1 + the preimage's length; 0: part not loaded
 
 
 @external
@@ -45,7 +44,10 @@ def readPart(key: bytes32, offset: uint256) -> (bool, bytes32, uint256):
     """
     @notice (loaded, part, length) of the part at (key, offset); loaded is False if nobody loaded it.
     """
-    return self.loaded[key][offset], self.parts[key][offset], self.lengths[key]
+    meta: uint256 = self.meta[key][offset]
+    if meta == 0:
+        return False, empty(bytes32), 0
+    return True, self.parts[key][offset], meta - 1
 
 
 @internal
@@ -63,5 +65,4 @@ def _store(key: bytes32, offset: uint256, preimage: Bytes[MAX_PREIMAGE]):
             byte: uint256 = convert(slice(preimage, offset + i, 1), uint256)
             word |= byte << ((31 - i) << 3)
     self.parts[key][offset] = convert(word, bytes32)
-    self.lengths[key] = size
-    self.loaded[key][offset] = True
+    self.meta[key][offset] = size + 1

@@ -110,6 +110,9 @@ TRAP: constant(uint256) = 1 << 255          # an instruction result >= TRAP is a
 leaf_index: transient(uint256[MAX_LEAVES])
 leaf_value: transient(uint256[MAX_LEAVES])  # the 32 bytes read big-endian
 leaf_count: transient(uint256)
+slot_of: transient(HashMap[uint256, uint256])  # leaf index -> epoch << 8 | (its slot + 1)
+epoch: transient(uint256)                   # counts verify calls in a transaction: stale slot_of
+                                            # entries of an earlier call never match
 used: transient(uint256)                    # bit k: the step touched leaf slot k
 cleaned: transient(bool)                    # the step performed the clean: node (25, 0) := Q*
 stuck: transient(uint256)                   # 1 + the first leaf the step needed and the proof lacks
@@ -174,6 +177,12 @@ def verify(qstar_root: bytes32, proof: Bytes[MAX_PROOF]) -> bytes32:
     assert count > 0, "malformed: the proof carries no leaves"
     # --- the step over the proven leaves (a missing leaf is reported after the pre-root check) ---
     self.leaf_count = count
+    epoch: uint256 = self.epoch + 1
+    self.epoch = epoch
+    for k: uint256 in range(MAX_LEAVES):
+        if k == count:
+            break
+        self.slot_of[idx[k]] = (epoch << 8) | (k + 1)  # indices are unique (checked above)
     self.used = 0
     self.stuck = 0
     self.missing = False
@@ -270,15 +279,13 @@ def _slot(index: uint256) -> uint256:
     Stuck is reported only after the pre-root check (the Python verifier's order), so the step
     carries on with slot 0: every helper masks its values, so garbage can neither loop nor revert.
     """
-    count: uint256 = self.leaf_count
-    for k: uint256 in range(MAX_LEAVES):
-        if k == count:
-            break
-        if self.leaf_index[k] == index:
-            used: uint256 = self.used
-            if used & (1 << k) == 0:
-                self.used = used | (1 << k)             # the first touch of this leaf
-            return k
+    entry: uint256 = self.slot_of[index]
+    if entry >> 8 == self.epoch:
+        k: uint256 = (entry & 255) - 1
+        used: uint256 = self.used
+        if used & (1 << k) == 0:
+            self.used = used | (1 << k)                 # the first touch of this leaf
+        return k
     if self.stuck == 0:
         self.stuck = index + 1                          # the first missing leaf, reported later
     return 0                                            # the step goes on with harmless garbage
@@ -363,6 +370,13 @@ def _inside(addr: uint256, n: uint256, readable_rom: bool) -> bool:
     rom_end: uint256 = ROM_BASE                          # empty unless loads may read ROM
     if readable_rom:
         rom_end = min(self._field(SHADOW_ROM_END), TOP_BASE)
+    return self._within(addr, n, ram_end, s_end, rom_end)
+
+
+@internal
+@pure
+def _within(addr: uint256, n: uint256, ram_end: uint256, s_end: uint256, rom_end: uint256) -> bool:
+    """Every byte of [addr, addr + n) lies in [RAM_BASE, ram_end), [S_BASE, s_end) or [ROM_BASE, rom_end)."""
     p: uint256 = addr
     for _: uint256 in range(3):                          # each region can carry p at most once
         if p >= addr + n:
@@ -842,11 +856,16 @@ def _preimage_read(pc: uint256) -> uint256:
     n = min(a3, 32 - a2 mod 32, length - a1 if a1 < length else 0). The part and the length come
     from the oracle contract; a part it lacks is reported after the pre-root check.
     """
-    key_addr: uint256 = self._x(A0)
-    offset: uint256 = self._x(A1)
-    dst: uint256 = self._x(A2)
-    want: uint256 = self._x(A3)
-    if not self._inside(key_addr, KEY_BYTES, True):
+    low: uint256 = self.leaf_value[self._slot(A0 >> 2)]      # x8..x11: a0, a1 in bytes 16..31
+    high: uint256 = self.leaf_value[self._slot(A2 >> 2)]     # x12..x15: a2, a3 in bytes 0..15
+    key_addr: uint256 = self._bswap64(low >> 64)
+    offset: uint256 = self._bswap64(low)
+    dst: uint256 = self._bswap64(high >> 192)
+    want: uint256 = self._bswap64(high >> 128)
+    bounds: uint256 = self.leaf_value[self._slot(SHADOW_ROM_END >> 5)]   # rom_end, ram_size, s_size
+    ram_end: uint256 = min(RAM_BASE + self._bswap64(bounds >> 128), S_BASE)
+    s_end: uint256 = min(S_BASE + self._bswap64(bounds >> 64), ROM_BASE)
+    if not self._within(key_addr, KEY_BYTES, ram_end, s_end, min(self._bswap64(bounds >> 192), TOP_BASE)):
         return self._trap(CAUSE_LOAD, key_addr)
     key: bytes32 = self._read_key(key_addr)
     loaded: bool = False
@@ -860,11 +879,11 @@ def _preimage_read(pc: uint256) -> uint256:
     if offset < length:
         n = min(min(want, 32 - (dst & 31)), length - offset)
     if n > 0:
-        if not self._inside(dst, n, False):
+        if not self._within(dst, n, ram_end, s_end, ROM_BASE):
             return self._trap(CAUSE_STORE, dst)
         self._write_part(dst, n, part)
-    self._set_x(A0, n)
-    self._set_x(A1, length)
+    k: uint256 = self._slot(A0 >> 2)                         # a0 = n, a1 = length: one leaf write
+    self.leaf_value[k] = (self.leaf_value[k] & ~((1 << 128) - 1)) | (self._bswap64(n) << 64) | self._bswap64(length)
     return pc + 4
 
 

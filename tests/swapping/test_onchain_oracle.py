@@ -12,18 +12,23 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "emulator"))   # oracle_programs, rvasm
 
+from emu_harness import make  # noqa: E402
 from onchain_checks import GAS_GOAL, assert_alike, check_alike  # noqa: E402
-from oracle_programs import CODE_24K, SMALL_PREIMAGE  # noqa: E402
+from oracle_programs import CODE_24K, SMALL_PREIMAGE, Read, oracle_of, read_words  # noqa: E402
+from rvasm import yield_  # noqa: E402
 from test_oracle_proofs import READS, proven  # noqa: E402
 
-from emulator.layout import SHADOW_X  # noqa: E402
+from emulator.layout import RAM_BASE, S_BASE, SHADOW_X  # noqa: E402
+from emulator.machine import make_machine  # noqa: E402
 from emulator.merkle import keccak  # noqa: E402
 from emulator.proof import (  # noqa: E402
     PreimageHashMismatch,
     PreimageNotLoaded,
     PreRootMismatch,
     StepProof,
+    prove_step,
 )
+from emulator.template import MachineParams  # noqa: E402
 from swapping.onchain.differential import chain_outcome, python_outcome  # noqa: E402
 from swapping.onchain.verifier import OnChainVerifier, read_offset, verify_on_chain  # noqa: E402
 
@@ -106,10 +111,10 @@ def test_a_part_loaded_at_another_offset_is_not_the_part_read(sample: tuple) -> 
     ((key, data),) = proof.preimages
     verifier = OnChainVerifier()
     verifier.load_part(key, read_offset(proof) + 1, data)
-    chain = chain_outcome(proof.without_preimages().to_bytes(), template, verifier)
-    assert chain.kind is PreimageNotLoaded
+    bare = proof.without_preimages().to_bytes()
+    assert chain_outcome(bare, template, verifier).kind is PreimageNotLoaded
     verifier.load_part(key, read_offset(proof), data)
-    assert chain_outcome(proof.without_preimages().to_bytes(), template, verifier).post_root == proof.post_root
+    assert chain_outcome(bare, template, verifier).post_root == proof.post_root
 
 
 @pytest.mark.parametrize("register", [10, 11, 12, 13], ids=["key address", "offset", "destination", "length"])
@@ -144,3 +149,28 @@ def test_random_tamperings_of_oracle_proofs_are_rejected_alike(seed: int) -> Non
 def test_the_binary_proof_round_trips_with_preimages(sample: tuple) -> None:
     _, _, proof = sample
     assert StepProof.from_bytes(proof.to_bytes()) == proof
+
+
+WIDE = MachineParams(log2_window=20, ram_size=1 << 29, s_size=1 << 28)
+SPREAD = {   # (key address, destination): the key straddles a high tree boundary, all leaves far apart
+    "key across 128 MiB in S": (S_BASE + (1 << 27) - 5, RAM_BASE + (1 << 27) + 3),
+    "key across RAM's end into S": (S_BASE - 7, RAM_BASE + (1 << 28) + 40),
+    "key across 1 MiB in S, dst at RAM's end": (S_BASE + (1 << 20) - 1, RAM_BASE + (1 << 29) - 32),
+}
+
+
+@pytest.mark.parametrize("name", list(SPREAD))
+def test_the_widest_oracle_steps_stay_within_the_gas_goal(name: str) -> None:
+    """The most siblings an oracle step can need (10 leaves, ~120 siblings) still verify in budget."""
+    key_addr, dst = SPREAD[name]
+    words = read_words(Read(key_addr, 100, dst, 33))
+    template = make([*words, *yield_(0)], WIDE)
+    state = template.initial_state()
+    state.write(key_addr, keccak(CODE_24K))
+    machine = make_machine("fast", template, state)
+    machine.run(len(words) - 1)
+    state = machine.state()
+    proof = prove_step(template, state, oracle_of())
+    assert len(proof.siblings) >= 110
+    post_root, gas = verify_on_chain(proof, template)
+    assert post_root == proof.post_root and gas <= GAS_GOAL

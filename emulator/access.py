@@ -241,10 +241,12 @@ class ReplayAccess(StateAccess):
         siblings: Sequence[bytes],
         qstar_root: bytes,
         preimages: dict[bytes, bytes] | None = None,
+        oracle: PreimageOracle | None = None,
     ) -> None:
         """Check the leaves and siblings against pre_root; raise a ProofError if they do not fit.
 
-        preimages are the verifier's oracle, already checked against their keys (check_preimages).
+        preimages are the proof's, already checked against their keys (check_preimages); oracle is
+        the verifier's own store, asked for a key the proof does not carry.
         """
         indices = [index for index, _ in leaves]
         for before, after in zip(indices, indices[1:], strict=False):
@@ -265,6 +267,7 @@ class ReplayAccess(StateAccess):
         self.cleaned = False
         self.preimages = preimages or {}
         self.preimages_used: set[bytes] = set()
+        self.oracle = oracle
         root = self._root(self.values, None)
         if root != pre_root:
             raise PreRootMismatch(
@@ -310,11 +313,14 @@ class ReplayAccess(StateAccess):
         self.cleaned = True
 
     def preimage(self, key: bytes) -> bytes:
-        """A preimage the proof carries; stuck (PreimageNotLoaded) without it."""
+        """A preimage the proof carries, or the verifier's oracle holds; stuck (PreimageNotLoaded) without."""
         data = self.preimages.get(bytes(key))
-        if data is None:
+        if data is not None:
+            self.preimages_used.add(bytes(key))
+            return data
+        data = self.oracle.get(key) if self.oracle is not None else None
+        if data is None or keccak(data) != key:
             raise PreimageNotLoaded(f"preimage not loaded: the step reads the preimage of 0x{key.hex()}")
-        self.preimages_used.add(bytes(key))
         return data
 
     def post_root(self) -> bytes:

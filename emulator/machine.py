@@ -90,6 +90,7 @@ class ReferenceMachine:
         """Run template's machine from state (mutated in place); oracle serves ECALL 1001."""
         self.template = template
         self._state = state
+        self.oracle = oracle
         self._access = DirectAccess(state, template.qstar_pages(), output, oracle)
 
     def run(self, steps: int) -> int:

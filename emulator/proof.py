@@ -214,18 +214,19 @@ def prove_step(template: Template, state: MachineState, oracle: PreimageOracle |
     )
 
 
-def verify(proof: StepProof, template_info: Template | bytes) -> bytes:
+def verify(proof: StepProof, template_info: Template | bytes, oracle: PreimageOracle | None = None) -> bytes:
     """Check a step proof from its pre-root alone; return the post-root or raise a specific ProofError.
 
     template_info is the machine template or its Q* root; a Q* root carried by the proof must match it.
     The proof's preimages are loaded into the verifier's oracle first, each checked against its key
     (as a party loads them into the oracle contract before the on-chain verifier runs, spec §5.3).
+    oracle is the verifier's own store, asked for a preimage the proof does not carry.
     """
     preimages = check_preimages(proof.preimages)
     qstar = template_info.qstar_root() if isinstance(template_info, Template) else template_info
     if proof.qstar_root is not None and proof.qstar_root != qstar:
         raise QStarMismatch(f"the proof names Q* {proof.qstar_root.hex()}, the template's is {qstar.hex()}")
-    replay = ReplayAccess(proof.pre_root, proof.leaves, proof.siblings, qstar, preimages)
+    replay = ReplayAccess(proof.pre_root, proof.leaves, proof.siblings, qstar, preimages, oracle)
     step(replay)
     post = replay.post_root()
     if post != proof.post_root:

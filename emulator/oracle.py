@@ -82,9 +82,6 @@ class DirectoryOracle:
         return key
 
 
-EMPTY = DictOracle()
-
-
 def lookup(oracle: PreimageOracle | None, key: bytes) -> bytes:
     """The preimage of key; PreimageMissing if the oracle (None: an empty one) lacks it."""
     data = oracle.get(key) if oracle is not None else None

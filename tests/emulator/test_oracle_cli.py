@@ -137,3 +137,13 @@ def test_prove_and_verify_an_oracle_step(
     code, report = run_json(capsys, ["riscv", "verify", str(bare), "--image", str(image), "--preimages",
                                      str(folder), "--json", "-"])
     assert (code, report["valid"]) == (0, True)
+
+
+def test_a_preimage_file_that_does_not_hash_to_its_name_is_refused(
+    capsys: pytest.CaptureFixture[str], image: Path, store: tuple[Path, Path]
+) -> None:
+    folder, s_file = store
+    (folder / keccak(PREIMAGE).hex()).write_bytes(PREIMAGE + b"!")
+    code = main(["riscv", "run", str(image), "--s-file", str(s_file), "--preimages", str(folder)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "does not hash to its name" in err[0]

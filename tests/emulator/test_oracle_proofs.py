@@ -10,6 +10,7 @@ from oracle_programs import CODE_24K, DST, EMPTY, SMALL_PREIMAGE, Read, oracle_o
 from rvasm import yield_
 
 from emulator.layout import ROM_BASE, SHADOW_X
+from emulator.machine import make_machine
 from emulator.merkle import keccak
 from emulator.oracle import DictOracle, PreimageMissing
 from emulator.proof import (
@@ -36,8 +37,6 @@ def oracle_step(read: Read, data: bytes = SMALL_PREIMAGE, misalign: int = 5) -> 
     words = read_words(read)
     template = make([*words, *yield_(0)])
     state = template.initial_state(s_bytes)
-    from emulator.machine import make_machine
-
     machine = make_machine("fast", template, state)
     machine.run(len(words) - 1)
     return template, machine.state()

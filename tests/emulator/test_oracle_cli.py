@@ -11,9 +11,9 @@ import pytest
 from emulator.image import template_from_image
 from emulator.isa.system import ECALL_WORD
 from emulator.layout import ECALL_PREIMAGE, S_BASE, SHADOW_PC, SHADOW_X
-from emulator.machine import make_machine
+from emulator.machine import lockstep, make_machine
 from emulator.merkle import keccak
-from emulator.oracle import DirectoryOracle
+from emulator.oracle import DictOracle, DirectoryOracle
 from emulator.template import MachineParams, Template
 from swapping.cli import main
 
@@ -147,3 +147,18 @@ def test_a_preimage_file_that_does_not_hash_to_its_name_is_refused(
     code = main(["riscv", "run", str(image), "--s-file", str(s_file), "--preimages", str(folder)])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "does not hash to its name" in err[0]
+
+
+@pytest.mark.parametrize(("length", "every"), [(0, 1), (1, 1), (31, 1), (32, 1), (33, 1), (300, 1),
+                                               (24 * 1024, 997)])
+def test_the_example_runs_in_lockstep_on_all_engines(image: Path, length: int, every: int) -> None:
+    """oracle_read's reads at every alignment, the last chunk and past the end: the same root on every
+    engine after every `every` steps; the bytes it hashed are the preimage's."""
+    data = bytes(random.Random(length).randrange(256) for _ in range(length))
+    template = build_template(image)
+    result = lockstep(template, template.initial_state(keccak(data)), ("reference", "fast", "unicorn"),
+                      10_000_000, every, DictOracle([data]))
+    assert result.divergence is None, result.divergence
+    assert result.state.read_u64(S_BASE + 32) == length
+    assert result.state.read_u64(S_BASE + 40) == fnv(data)
+    assert result.state.read_u64(S_BASE + 48) >= length // 32 + 2      # pieces never exceed a leaf

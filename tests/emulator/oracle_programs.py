@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from rvasm import ECALL, li, yield_
+from rvasm import ECALL, li
 
 from emulator.layout import ECALL_PREIMAGE, LEAF_BYTES, RAM_BASE, S_BASE
 from emulator.merkle import keccak
@@ -35,14 +35,6 @@ def read_words(read: Read) -> list[int]:
         *li(A0, read.key_addr), *li(A1, read.offset), *li(A2, read.dst), *li(A3, read.want),
         *li(A7, ECALL_PREIMAGE), ECALL,
     ]
-
-
-def program(reads: list[Read]) -> list[int]:
-    """Every read in turn, then yield."""
-    words: list[int] = []
-    for read in reads:
-        words += read_words(read)
-    return [*words, *yield_(0)]
 
 
 def s_with_keys(preimages: tuple[bytes, ...], misalign: int = 0) -> tuple[bytes, list[int]]:

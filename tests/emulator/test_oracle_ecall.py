@@ -47,13 +47,8 @@ def recorded_program(reads: list[Read]) -> list[int]:
     """Every read, each followed by `sd a0, sd a1` into its result slot, then yield."""
     words: list[int] = []
     for k, read in enumerate(reads):
-        words += [*read_words(read), *_li_t0(RESULTS + 16 * k), s("sd", 10, T0, 0), s("sd", 11, T0, 8)]
+        words += [*read_words(read), *li(T0, RESULTS + 16 * k), s("sd", 10, T0, 0), s("sd", 11, T0, 8)]
     return [*words, *yield_(0)]
-
-
-def _li_t0(value: int) -> list[int]:
-    """t0 = value."""
-    return li(T0, value)
 
 
 def check_results(state: MachineState, data: bytes, reads: list[Read]) -> None:
@@ -154,11 +149,9 @@ def test_an_unreadable_key_is_a_load_fault(backend: str, key_addr: int) -> None:
 
 def test_a_key_at_the_end_of_rom_is_readable(backend: str) -> None:
     """The key is read from ROM, ending exactly at rom_end: no fault."""
-    key = keccak(EMPTY)
-    template = make([*read_words(Read(0, 0, DST, 32)), *yield_(0)], SMALL, rodata=bytes(4096 - 32) + key)
-    key_addr = template.rom_end - 32
-    template = make([*read_words(Read(key_addr, 0, DST, 32)), *yield_(0)], SMALL,
-                    rodata=bytes(4096 - 32) + key)
+    rodata = bytes(4096 - 32) + keccak(EMPTY)               # the key fills rodata's last 32 bytes
+    key_addr = make([*read_words(Read(0, 0, DST, 32)), *yield_(0)], SMALL, rodata).rom_end - 32
+    template = make([*read_words(Read(key_addr, 0, DST, 32)), *yield_(0)], SMALL, rodata)
     machine = make_machine(backend, template, template.initial_state(), oracle=oracle_of((EMPTY,)))
     machine.run_until_halt(1000)
     assert status(machine.state()) == STATUS_YIELDED

@@ -8,6 +8,7 @@ import random
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,18 +29,35 @@ ADDRESSES = st.one_of(near(WINDOW_EDGES + CLIP_EDGES, 40), st.integers(0, (1 << 
 LENGTH = len(SMALL_PREIMAGE)
 
 
+READS = {
+    "bounds": st.fixed_dictionaries(REGION_BOUNDS),
+    "key_addr": ADDRESSES,
+    "dst": ADDRESSES,
+    "offset": st.one_of(st.integers(0, LENGTH + 2), st.integers(0, (1 << 64) - 1)),
+    "want": st.one_of(st.integers(0, 40), st.integers(0, (1 << 64) - 1)),
+    "seed": st.integers(0, 1 << 30),
+}
+
+
 @settings(max_examples=40, deadline=None, derandomize=True)
-@given(
-    bounds=st.fixed_dictionaries(REGION_BOUNDS),
-    key_addr=ADDRESSES,
-    dst=ADDRESSES,
-    offset=st.one_of(st.integers(0, LENGTH + 2), st.integers(0, (1 << 64) - 1)),
-    want=st.one_of(st.integers(0, 40), st.integers(0, (1 << 64) - 1)),
-    seed=st.integers(0, 1 << 30),
-)
+@given(**READS)
 def test_oracle_reads_from_arbitrary_bounds_agree(
     bounds: dict[int, int], key_addr: int, dst: int, offset: int, want: int, seed: int
 ) -> None:
+    check_read(bounds, key_addr, dst, offset, want, seed)
+
+
+@pytest.mark.slow
+@settings(max_examples=400, deadline=None)
+@given(**READS)
+def test_many_oracle_reads_from_arbitrary_bounds_agree(
+    bounds: dict[int, int], key_addr: int, dst: int, offset: int, want: int, seed: int
+) -> None:
+    check_read(bounds, key_addr, dst, offset, want, seed)
+
+
+def check_read(bounds: dict[int, int], key_addr: int, dst: int, offset: int, want: int, seed: int) -> None:
+    """One preimage read from the drawn state: engines, proof and both verifiers agree."""
     template = make([ECALL], PARAMS)
     state = template.initial_state()
     if key_addr + 32 <= 1 << 32:

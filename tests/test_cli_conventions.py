@@ -112,6 +112,8 @@ BAD_VALUES: dict[str, list[list[str]]] = {
     "bench fast": [["--accounts", "0"], ["--json", "DIR"], ["--blocks", "x"]],
     "bench guest": [["--fixtures", ""], ["--image", "MISSING"], ["--blocks", "-1"], ["--workloads", ","]],
     "bench heap": [["--gas", "0"], ["--only", "nosuch:1"], ["--json", "UNDER"], ["--gas", "x"]],
+    "bench witness": [["--accounts", "0"], ["--json", "UNDER"], ["--workloads", ","],
+                      ["--fixtures", "MISSING"], ["--workloads", "nosuch"]],
     "bench replay": [["--blocks", "0"], ["--json", "UNDER"]],
     "bench dispute": [["--source", "MISSING"], ["--store", "UNDER"], ["--sample", "-1"], ["--block", "x"]],
 }

@@ -124,3 +124,15 @@ def test_the_cli_exports_runs_and_imports_a_witness(tmp_path: Path,
     assert main(["fast", "witness-run", str(s0), str(out)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("swapvm: error: missing preimage of 0x") and err.count("\n") == 1
+
+
+def test_bench_witness_reports_both_timings_and_sizes(capsys: pytest.CaptureFixture[str]) -> None:
+    fixture = FIXTURES / "ValidBlocks" / "bcValidBlockTest" / "SimpleTx.json"
+    assert main(["bench", "witness", "--quick", "--workloads", "erc20", "--fixtures", str(fixture),
+                 "--json", "-"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    erc20 = report["workloads"]["erc20"]
+    assert erc20["recording_ratio"] == pytest.approx(
+        erc20["a_recording_s_per_block"] / erc20["a_plain_s_per_block"])
+    assert erc20["witness_entries_per_block"] > 0 and erc20["store_bytes"] > 0
+    assert report["fixtures"]["blocks"] >= 1 and report["fixtures"]["bytes"]["max"] > 0

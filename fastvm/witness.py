@@ -71,7 +71,7 @@ class _RecordWorld(World):
 
 
 class _ReplayWorld(World):
-    """The world of a witness-only run: only the new root is known, S's accounts are not rebuilt."""
+    """The world by its root alone (S version 2, or a witness-only run): S's accounts are not rebuilt."""
 
     def after_block(self, written: TrackingAccountDB, new_root: bytes) -> World:
         """The post-state by its root alone."""
@@ -94,9 +94,11 @@ class RecordingMachine(_ViewMachine):
     This is the export A makes per block (spec §6.5): `export(S)` returns S' and the witness, and the
     store gains the block's new nodes, code and header when the block is accepted."""
 
-    def __init__(self, store: PreimageStore, s_size: int = DEFAULT_S_SIZE) -> None:
+    def __init__(self, store: PreimageStore, s_size: int = DEFAULT_S_SIZE,
+                 rebuild_accounts: bool = True) -> None:
         super().__init__(s_size)
         self.store = store
+        self.rebuild_accounts = rebuild_accounts   # S version 1 holds the world; version 2 does not
 
     def ensure_world(self, state: EssentialState) -> bytes:
         """The pre-state root of S; S's accounts are written into the store unless it holds that root."""
@@ -114,8 +116,10 @@ class RecordingMachine(_ViewMachine):
 
     def world_for(self, state: EssentialState) -> World:
         """A fresh recording view of the store at S's pre-state root."""
-        root = self.ensure_world(state)
         self.view = BlockView(self.store)
+        if not self.rebuild_accounts:
+            return _ReplayWorld(self.view, state_root_of_header(state.parent_header), (), {})
+        root = self.ensure_world(state)
         return _RecordWorld(self.view, root, state.accounts, state.account_map())
 
     def export(self, state: EssentialState) -> tuple[EssentialState, StepInfo, Witness]:

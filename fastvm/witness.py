@@ -16,12 +16,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from emulator.errors import SwapvmError
 from emulator.layout import DEFAULT_S_SIZE
 from emulator.merkle import keccak
 from fastvm import rlpx
 from fastvm.contentdb import content_vm_class, store_world
 from fastvm.machine import Machine, StepInfo
-from fastvm.preimages import BlockView, MissingPreimage, PreimageStore, verified_entries
+from fastvm.preimages import BlockView, PreimageStore, verified_entries
 from fastvm.state import EssentialState, Fork, Status
 from fastvm.tracking import TrackingAccountDB
 from fastvm.world import World
@@ -106,8 +107,6 @@ class RecordingMachine(_ViewMachine):
         if root != BLANK_ROOT and self.store.get(root) is None:
             built = store_world(self.store, state.accounts)
             if built != root:
-                from emulator.errors import SwapvmError
-
                 raise SwapvmError(f"S's accounts have state root 0x{built.hex()}, its parent header says "
                                   f"0x{root.hex()}")
             self.store.put(state.parent_header)
@@ -186,5 +185,3 @@ def replay(state: EssentialState, witness: Witness | Mapping[bytes, bytes],
     preimages = witness.preimages() if isinstance(witness, Witness) else witness
     return ReplayMachine(preimages, s_size).step(state)
 
-
-__all__ = ["MissingPreimage", "RecordingMachine", "ReplayMachine", "Witness", "replay", "witness_of"]

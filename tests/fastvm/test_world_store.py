@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,7 @@ from fastvm.contentdb import store_world
 from fastvm.fixtures import initial_state, load_file
 from fastvm.genesis import parse_genesis
 from fastvm.inspect_state import world_state_root
+from fastvm.machine import Machine
 from fastvm.preimages import PreimageStore
 from fastvm.state import Account
 from fastvm.witness import RecordingMachine, state_root_of_header
@@ -71,3 +75,43 @@ def test_a_reopened_store_rebuilds_nothing(tmp_path: Path, monkeypatch: pytest.M
     assert machine.ensure_world(state) == state_root_of_header(state.parent_header)
     assert machine.ensure_world(after) == state_root_of_header(after.parent_header)
     assert len(reopened) == rows
+
+
+EXPORTER = textwrap.dedent("""
+    import sys
+    from fastvm.preimages import PreimageStore
+    from fastvm.witness import RecordingMachine
+    from fastvm.workloads import workload
+    state = workload("transfers", 30, 6, 3)
+    machine = RecordingMachine(PreimageStore(sys.argv[1]))
+    while state.pending:
+        state, info, witness = machine.export(state)
+        print(state.cursor, flush=True)
+""")
+
+
+def test_a_store_killed_between_blocks_resumes_without_rebuilding(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "p.sqlite"
+    writer = subprocess.Popen([sys.executable, "-c", EXPORTER, str(path)], stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).resolve().parents[2])
+    assert writer.stdout is not None
+    done = [int(writer.stdout.readline()) for _ in range(2)][-1]
+    writer.kill()
+    writer.wait()
+    states = [workload("transfers", 30, 6, 3)]
+    machine = Machine()
+    while states[-1].pending:
+        states.append(machine.step(states[-1])[0])
+
+    def refuse(*_args: object) -> None:
+        raise AssertionError("the world was rebuilt")
+
+    monkeypatch.setattr("fastvm.witness.store_world", refuse)
+    resumed = RecordingMachine(PreimageStore(path))
+    for state in states[: done + 1]:
+        assert resumed.ensure_world(state) == state_root_of_header(state.parent_header)
+    state = states[done]
+    while state.pending:   # the rest of the chain, from the store as the kill left it
+        state, _info, _witness = resumed.export(state)
+    assert state == states[-1]

@@ -2,8 +2,9 @@
 
 Per workload: A's time per block as today (the world in memory, S version 1), and recording (the
 world in the sqlite preimage store on disk, every read noted, the block's writes committed), the
-re-run of each block on its witness alone (a worker's py-evm cost), and the witness's entries and
-bytes. With --fixtures, the witness sizes of every block of a BlockchainTests sample as well.
+re-run of each block on its witness alone (a worker's py-evm cost), A's export on S version 2 (the
+same recording, no world in S to rebuild or encode), and the witness's entries and bytes. With
+--fixtures, the witness sizes of every block of a BlockchainTests sample as well.
 """
 
 from __future__ import annotations
@@ -64,16 +65,35 @@ def measure_workload(name: str, accounts: int, blocks: int, txs: int) -> dict:
             sizes.append(witness)
         store.close()
         store_bytes = (Path(folder) / "preimages.sqlite").stat().st_size
+        version_2_s = _time_version_2(start_state, Path(folder) / "v2.sqlite")
     return {
         "accounts": accounts, "blocks": blocks, "txs_per_block": txs,
         "a_plain_s_per_block": plain_s / blocks,
         "a_recording_s_per_block": record_s / blocks,
         "recording_ratio": record_s / plain_s,
         "witness_only_s_per_block": replay_s / blocks,
+        "a_version_2_s_per_block": version_2_s / blocks,
         "witness_entries_per_block": sum(w.entries for w in sizes) / blocks,
         "witness_bytes_per_block": sum(w.size for w in sizes) / blocks,
         "store_bytes": store_bytes,
     }
+
+
+def _time_version_2(start_state: object, path: Path) -> float:
+    """Seconds of A's export on S version 2 over all blocks (the world and inbox stored first, untimed)."""
+    from fastvm.export_v2 import ExporterV2, to_version_2
+    from fastvm.preimages import PreimageStore
+
+    store = PreimageStore(path)
+    state = to_version_2(start_state, store)  # type: ignore[arg-type]
+    exporter = ExporterV2(store)
+    seconds = 0.0
+    while state.pending:
+        start = time.perf_counter()
+        state, _info, _witness = exporter.export(state)
+        seconds += time.perf_counter() - start
+    store.close()
+    return seconds
 
 
 def measure_fixtures(path: Path) -> dict:
@@ -117,10 +137,11 @@ def run(args: argparse.Namespace) -> int:
     if emit_json(report, args):
         return goal_verdict([], args)
     print(f"{'workload':<10} {'accounts':>8} {'txs':>5} {'A s/block':>10} {'recording':>10} {'ratio':>6} "
-          f"{'witness-only':>12} {'entries':>8} {'bytes':>10}")
+          f"{'S v2':>7} {'witness-only':>12} {'entries':>8} {'bytes':>10}")
     for name, row in report["workloads"].items():
         cells = (f"{row['a_plain_s_per_block']:>10.3f}", f"{row['a_recording_s_per_block']:>10.3f}",
-                 f"{row['recording_ratio']:>6.2f}", f"{row['witness_only_s_per_block']:>12.3f}",
+                 f"{row['recording_ratio']:>6.2f}", f"{row['a_version_2_s_per_block']:>7.3f}",
+                 f"{row['witness_only_s_per_block']:>12.3f}",
                  f"{row['witness_entries_per_block']:>8.0f}", f"{row['witness_bytes_per_block']:>10,.0f}")
         print(f"{name:<10} {row['accounts']:>8} {row['txs_per_block']:>5} " + " ".join(cells))
     if "fixtures" in report:

@@ -120,8 +120,9 @@ class PreimageStore(BaseAtomicDB):
         self._db.execute("COMMIT")
 
     def close(self) -> None:
-        """Commit what is pending and close the file."""
+        """Commit what is pending, fold the WAL journal into the file, and close it."""
         self.commit()
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self._db.close()
 
     def keys_on_disk(self) -> Iterator[bytes]:

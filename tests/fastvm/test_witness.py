@@ -12,11 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from trie import HexaryTrie
 
 from emulator.merkle import keccak
 from fastvm import rlpx
 from fastvm.builder import Tx, address_of, build_chain, genesis_header
+from fastvm.evmasm import assemble
 from fastvm.fixtures import FixtureTest, initial_state, load_file
 from fastvm.machine import Machine
 from fastvm.preimages import MissingPreimage, PreimageStore
@@ -195,8 +198,6 @@ def _leaves(store: PreimageStore, state: EssentialState) -> list[tuple[bytes, by
 
 def test_blockhash_brings_its_ancestor_headers() -> None:
     """A block that asks BLOCKHASH of an older block carries every header back to it, parent first."""
-    from fastvm.evmasm import assemble
-
     reader = address(20_000)
     code = assemble([("PUSH", 1), "BLOCKHASH", ("PUSH", 0), "SSTORE", "STOP"])
     accounts = tuple(sorted((Account(SENDER, balance=10**20), Account(reader, code=code)),
@@ -212,3 +213,31 @@ def test_blockhash_brings_its_ancestor_headers() -> None:
     numbers = [int.from_bytes(rlpx.decode(h)[8], "big") for h in witness.headers]
     assert numbers == [2, 1] and witness.headers[0] == before.parent_header
     assert keccak(witness.headers[1]) == rlpx.decode(witness.headers[0])[0]
+
+
+# -- random storage updates: sets and clears in any mix --------------------------------------------------
+STORE_PAIRS = assemble([            # for each (slot, value) word pair of the calldata: SSTORE(slot, value)
+    ("PUSH", 0), ("LABEL", "loop"), "CALLDATASIZE", "DUP2", "LT", "ISZERO", ("PUSHLABEL", "end"), "JUMPI",
+    "DUP1", ("PUSH", 32), "ADD", "CALLDATALOAD", "DUP2", "CALLDATALOAD", "SSTORE",
+    ("PUSH", 64), "ADD", ("PUSHLABEL", "loop"), "JUMP", ("LABEL", "end"), "STOP",
+])
+SLOTS = st.integers(0, 40)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.dictionaries(SLOTS, st.integers(1, 2**256 - 1), max_size=12),
+       st.lists(st.tuples(SLOTS, st.one_of(st.just(0), st.integers(1, 2**256 - 1))), min_size=1, max_size=10))
+def test_random_sets_and_clears_of_a_storage_trie_run_on_their_witness(
+        before: dict[int, int], writes: list[tuple[int, int]]) -> None:
+    contract = address(30_000)
+    account = Account(contract, code=STORE_PAIRS, storage=tuple(sorted(before.items())))
+    calldata = b"".join(slot.to_bytes(32, "big") + value.to_bytes(32, "big") for slot, value in writes)
+    tx = Tx(SENDER_KEY, contract, gas=2_000_000, data=calldata)
+    state = build_chain(world_with(account, Account(address(30_001), balance=1)), [[tx]])
+    witness, _machine, after = record_single_block(state)
+    expected = dict(before)
+    for slot, value in writes:
+        expected[slot] = value
+    stored = dict(next(a for a in after.accounts if a.address == contract).storage)
+    assert stored == {slot: value for slot, value in expected.items() if value}
+    assert assert_each_removal_names_its_key(state, witness, None) == len(witness.state) + len(witness.codes)

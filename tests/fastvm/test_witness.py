@@ -224,7 +224,7 @@ STORE_PAIRS = assemble([            # for each (slot, value) word pair of the ca
 SLOTS = st.integers(0, 40)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.dictionaries(SLOTS, st.integers(1, 2**256 - 1), max_size=12),
        st.lists(st.tuples(SLOTS, st.one_of(st.just(0), st.integers(1, 2**256 - 1))), min_size=1, max_size=10))
 def test_random_sets_and_clears_of_a_storage_trie_run_on_their_witness(

@@ -16,6 +16,7 @@ BENCHMARKS = {
     "replay": "bench.replay",
     "dispute": "bench.dispute",
     "heap": "bench.heap",
+    "witness": "bench.witness",
 }
 
 

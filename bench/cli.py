@@ -17,6 +17,7 @@ BENCHMARKS = {
     "dispute": "bench.dispute",
     "heap": "bench.heap",
     "mpt": "bench.mpt",
+    "witness": "bench.witness",
 }
 
 

@@ -27,7 +27,8 @@ HARNESS = GUEST / "tests" / "harness"
 STATUS_YIELDED = 1
 # Library sources of the core driver (guest/src) and the hashing sources the crypto driver needs.
 CORE_LIB_SOURCES = ["bytes.c", "keccak.c", "sha256.c", "ripemd160.c", "bloom.c", "rlp.c", "trie.c",
-                    "scodec/header.c", "scodec/decode.c", "scodec/encode.c", "scodec/world_root.c"]
+                    "scodec/header.c", "scodec/decode.c", "scodec/encode.c", "scodec/world_root.c",
+                    "scodec/v2.c"]
 HASH_SOURCES = ["bytes.c", "keccak.c", "sha256.c", "ripemd160.c"]
 # Operation numbers: guest/tests/core/ops.h and guest/tests/crypto/ops.h.
 OP_KECCAKF_REPEAT = 9

@@ -6,6 +6,10 @@
 * ReplayAccess is the verifier: it holds only the pre-root and the proof; reads are served from
   proven leaves (an unproven leaf makes it stuck), writes update them, and the post-root is
   recomputed from the same siblings.
+
+The preimage oracle (ECALL 1001, emulator.oracle) is environment, not state: direct access asks the
+engine's oracle, recording access also remembers each preimage the step read, and replay access
+serves the preimages the proof carries (each checked against its key) and is stuck without one.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from emulator.layout import (
     TREE_HEIGHT,
     WINDOW_HEIGHT,
 )
+from emulator.merkle import keccak
+from emulator.oracle import PreimageOracle, lookup
 from emulator.state import MachineState
 from emulator.template import Q_PAGE_END
 
@@ -59,6 +65,31 @@ class MalformedProofError(ProofError):
     """The proof's encoding is broken (bad hex, lengths, magic, fields)."""
 
 
+class PreimageHashMismatch(ProofError):
+    """A preimage the proof carries does not hash to the key it is listed under."""
+
+
+class PreimageNotLoaded(StuckError):
+    """The step reads a preimage the verifier's oracle does not hold: stuck."""
+
+
+class UnusedPreimageError(ProofError):
+    """The proof carries a preimage the step never reads."""
+
+
+def check_preimages(preimages: Sequence[tuple[bytes, bytes]]) -> dict[bytes, bytes]:
+    """The proof's preimages as a dict, each checked: keccak256(data) == key, keys ascending and unique."""
+    keys = [key for key, _ in preimages]
+    if any(after <= before for before, after in zip(keys, keys[1:], strict=False)):
+        raise MalformedProofError("the preimages are not sorted by key or repeat a key")
+    for key, data in preimages:
+        if keccak(bytes(data)) != key:
+            raise PreimageHashMismatch(
+                f"preimage mismatch: the preimage listed under 0x{key.hex()} does not hash to its key"
+            )
+    return {bytes(key): bytes(data) for key, data in preimages}
+
+
 def leaf_span(addr: int, n: int) -> range:
     """Indices of the leaves an access of n bytes at addr touches."""
     return range(addr >> LEAF_BITS, ((addr + n - 1) >> LEAF_BITS) + 1)
@@ -81,6 +112,10 @@ class StateAccess:
 
     def debug_write(self) -> None:
         """ECALL write: the host may show write(a0, a1, a2); no state effect, no proof content."""
+
+    def preimage(self, key: bytes) -> bytes:
+        """ECALL 1001: the oracle's preimage of key (not state; a missing key is a host error)."""
+        raise NotImplementedError
 
 
 MAX_DEBUG_WRITE = 1 << 16
@@ -116,11 +151,13 @@ class DirectAccess(StateAccess):
         state: MachineState,
         qstar_pages: dict[int, bytes],
         output: Callable[[int, bytes], None] | None = None,
+        oracle: PreimageOracle | None = None,
     ) -> None:
-        """Execute on state; qstar_pages are the non-zero Q pages after a clean."""
+        """Execute on state; qstar_pages are the non-zero Q pages after a clean; oracle serves ECALL 1001."""
         self.state = state
         self.qstar_pages = qstar_pages
         self.output = output
+        self.oracle = oracle
 
     def read(self, addr: int, n: int) -> bytes:
         """n bytes of the state."""
@@ -139,15 +176,22 @@ class DirectAccess(StateAccess):
         if self.output is not None:
             self.output(*_debug_bytes(self.state))
 
+    def preimage(self, key: bytes) -> bytes:
+        """The oracle's preimage; PreimageMissing (nothing changed yet) if it lacks the key."""
+        return lookup(self.oracle, key)
+
 
 class RecordingAccess(DirectAccess):
     """Direct execution that records every leaf touched (value before the step) and the pre-state siblings."""
 
-    def __init__(self, state: MachineState, qstar_pages: dict[int, bytes]) -> None:
+    def __init__(
+        self, state: MachineState, qstar_pages: dict[int, bytes], oracle: PreimageOracle | None = None
+    ) -> None:
         """Record on state (which the step mutates)."""
-        super().__init__(state, qstar_pages)
+        super().__init__(state, qstar_pages, None, oracle)
         self.pre_root = state.root()
         self.touched: dict[int, bytes] = {}
+        self.preimages: dict[bytes, bytes] = {}
         self.siblings: list[bytes] | None = None
         self.cleaned = False
 
@@ -166,6 +210,12 @@ class RecordingAccess(DirectAccess):
         """Record, then write."""
         self._touch(addr, len(data))
         super().write(addr, data)
+
+    def preimage(self, key: bytes) -> bytes:
+        """Ask the oracle and remember the preimage for the proof."""
+        data = super().preimage(key)
+        self.preimages[bytes(key)] = data
+        return data
 
     def clean(self) -> None:
         """Take the siblings before Q changes wholesale (they are off the touched paths), then clean."""
@@ -190,8 +240,14 @@ class ReplayAccess(StateAccess):
         leaves: Sequence[tuple[int, bytes]],
         siblings: Sequence[bytes],
         qstar_root: bytes,
+        preimages: dict[bytes, bytes] | None = None,
+        oracle: PreimageOracle | None = None,
     ) -> None:
-        """Check the leaves and siblings against pre_root; raise a ProofError if they do not fit."""
+        """Check the leaves and siblings against pre_root; raise a ProofError if they do not fit.
+
+        preimages are the proof's, already checked against their keys (check_preimages); oracle is
+        the verifier's own store, asked for a key the proof does not carry.
+        """
         indices = [index for index, _ in leaves]
         for before, after in zip(indices, indices[1:], strict=False):
             if after <= before:
@@ -209,6 +265,9 @@ class ReplayAccess(StateAccess):
         self.qstar_root = qstar_root
         self.used: set[int] = set()
         self.cleaned = False
+        self.preimages = preimages or {}
+        self.preimages_used: set[bytes] = set()
+        self.oracle = oracle
         root = self._root(self.values, None)
         if root != pre_root:
             raise PreRootMismatch(
@@ -253,9 +312,24 @@ class ReplayAccess(StateAccess):
         """Remember that node (25, 0) becomes the template's Q* root."""
         self.cleaned = True
 
+    def preimage(self, key: bytes) -> bytes:
+        """A preimage the proof carries, or the verifier's oracle holds; stuck (PreimageNotLoaded) without."""
+        data = self.preimages.get(bytes(key))
+        if data is not None:
+            self.preimages_used.add(bytes(key))
+            return data
+        data = self.oracle.get(key) if self.oracle is not None else None
+        if data is None or keccak(data) != key:
+            raise PreimageNotLoaded(f"preimage not loaded: the step reads the preimage of 0x{key.hex()}")
+        return data
+
     def post_root(self) -> bytes:
         """The root after the step; rejects leaves the step did not touch."""
         unused = sorted(set(self.values) - self.used)
         if unused:
             raise UnusedLeafError(f"the proof carries leaf {unused[0]} that the step never touches")
+        idle = sorted(set(self.preimages) - self.preimages_used)
+        if idle:
+            key = idle[0].hex()
+            raise UnusedPreimageError(f"unused preimage: the step never reads the preimage of 0x{key}")
         return self._root(self.values, self.qstar_root if self.cleaned else None)

@@ -61,6 +61,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     run.add_argument("--save-snapshot", type=output_dir, metavar="DIR",
                      help="save the end as DIR/<root>.snap")
     add_step_control_arguments(run)
+    _preimage_argument(run)
     run.set_defaults(func=cmd_run)
 
     gdb = commands.add_parser("gdb", help="serve a GDB remote stub for gdb-multiarch (target remote :PORT)")
@@ -75,6 +76,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     prove.add_argument("--step", type=non_negative, required=True, help="the step to prove")
     prove.add_argument("--out", type=output_file, required=True,
                        help="proof file (.json, or binary otherwise; an existing file is overwritten)")
+    _preimage_argument(prove)
     prove.set_defaults(func=cmd_prove)
 
     verify = commands.add_parser("verify", help="check a step proof against an image's Q* or a given Q* root")
@@ -85,7 +87,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     against.add_argument("--qstar", type=root_hex, metavar="ROOT", help="hold the proof against this Q* root")
     _param_arguments(verify)
     add_json_option(verify, "the result")
+    _preimage_argument(verify, "preimages the proof does not carry are taken from DIR")
     verify.set_defaults(func=cmd_verify)
+
+
+def _preimage_argument(parser: argparse.ArgumentParser, extra: str = "") -> None:
+    """--preimages DIR: the preimage oracle of ECALL 1001 (one file per key, named by its hex)."""
+    detail = f"; {extra}" if extra else ""
+    parser.add_argument("--preimages", type=preimage_dir, metavar="DIR", default=None,
+                        help=f"preimage oracle: one file per preimage, named by its keccak256 in hex{detail}")
+
+
+def preimage_dir(text: str) -> Any:
+    """An argparse type: a DirectoryOracle over an existing directory."""
+    from emulator.oracle import DirectoryOracle
+
+    try:
+        return DirectoryOracle(Path(text))
+    except SwapvmError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def root_hex(text: str) -> bytes:
@@ -159,7 +179,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     state = _start_state(template, args)
     if args.backend == "lockstep":
         backends = args.pair
-        result = lockstep(template, state, backends, args.max_steps, args.every)
+        result = lockstep(template, state, backends, args.max_steps, args.every, args.preimages)
         report: dict[str, Any] = {"backends": ",".join(backends), "steps": result.steps}
         report.update(describe(result.state))
         if result.divergence is not None:
@@ -173,7 +193,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         """Guest debug output goes to stderr."""
         sys.stderr.write(data.decode("utf-8", "replace"))
 
-    machine = make_machine(args.backend, template, state, None if json_to_stdout(args) else show)
+    machine = make_machine(args.backend, template, state, None if json_to_stdout(args) else show,
+                           args.preimages)
     control = step_control(args)
     if control is None:
         steps = machine.run_until_halt(args.max_steps)
@@ -270,14 +291,15 @@ def cmd_prove(args: argparse.Namespace) -> int:
 
     template = load_template(args.image, args)
     state = template.initial_state(_s_bytes(args))
-    FastMachine(template, state).run(args.step)
-    proof = prove_step(template, state)
+    FastMachine(template, state, oracle=args.preimages).run(args.step)
+    proof = prove_step(template, state, args.preimages)
     if args.out.suffix == ".json":
         args.out.write_text(json.dumps(proof.to_json(), indent=1) + "\n")
     else:
         args.out.write_bytes(proof.to_bytes())
     print(f"step {args.step}: {proof.pre_root.hex()} -> {proof.post_root.hex()} "
-          f"({len(proof.leaves)} leaves, {len(proof.siblings)} siblings, {len(proof.to_bytes())} bytes) "
+          f"({len(proof.leaves)} leaves, {len(proof.siblings)} siblings, {len(proof.preimages)} preimages, "
+          f"{len(proof.to_bytes())} bytes) "
           f"written to {args.out}")
     return 0
 
@@ -318,7 +340,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         if differing:   # the image's Q* depends on them: name the likely cause of a Q* mismatch
             report["note"] = "the proof's step runs with " + ", ".join(differing)
     try:
-        verify(proof, qstar)
+        verify(proof, qstar, args.preimages)
     except MalformedProofError:
         raise
     except ProofError as exc:

@@ -51,10 +51,12 @@ from emulator.layout import (
     CAUSE_LOAD,
     CAUSE_MISALIGNED_TARGET,
     CAUSE_STORE,
+    ECALL_PREIMAGE,
     ECALL_YIELD,
     PAGE_BYTES,
     STATUS_YIELDED,
 )
+from emulator.oracle import PreimageMissing, PreimageOracle
 from emulator.state import MachineState
 from emulator.template import Template
 from emulator.window import WindowDriver, read_shadow, write_shadow
@@ -134,12 +136,17 @@ class FastMachine(WindowDriver):
     """Machine AB as predecoded closures; the same observable behaviour as ReferenceMachine."""
 
     def __init__(
-        self, template: Template, state: MachineState, output: Callable[[int, bytes], None] | None = None
+        self,
+        template: Template,
+        state: MachineState,
+        output: Callable[[int, bytes], None] | None = None,
+        oracle: PreimageOracle | None = None,
     ) -> None:
-        """Run template's machine from state (mutated in place)."""
+        """Run template's machine from state (mutated in place); oracle serves ECALL 1001."""
         self.template = template
         self._state = state
         self.output = output
+        self.oracle = oracle
         self.regs = [0] * 33
         self.ops: dict[int, Op] = {}
         self._bounds: tuple[int, ...] = ()
@@ -195,6 +202,10 @@ class FastMachine(WindowDriver):
                 self.pc = pc
                 self.status = STATUS_YIELDED
                 return i + 1
+            except PreimageMissing as missing:
+                self.pc = pc             # the step is not taken: the window driver keeps the state
+                self._host_error = missing
+                return i
 
     # --- predecoding ---------------------------------------------------------------------------------
     def _compile(self, pc: int) -> Op:
@@ -321,14 +332,31 @@ class FastMachine(WindowDriver):
 
         def ecall() -> int:
             """ECALL."""
-            if host_call(regs[A7], lambda: regs[A0]) == ECALL_YIELD:
+            number = host_call(regs[A7], lambda: regs[A0])
+            if number == ECALL_YIELD:
                 raise _Yield
+            if number == ECALL_PREIMAGE:
+                self._oracle_read(regs)
+                return pc + 4
             if self.output is not None:
                 self.output(regs[A0], debug_bytes(regs[A0 + 1], regs[A0 + 2], self._state.read))
             return pc + 4
         return ecall
 
     # --- memory ----------------------------------------------------------------------------------------
+    def _region_bounds(self) -> tuple[int, int, int, int, int]:
+        """The bounds the closures were compiled for."""
+        text_start, text_end, rom_end, ram_size, s_size = self._bounds
+        return text_start, text_end, rom_end, ram_size, s_size
+
+    def _memory_read(self, addr: int, n: int) -> bytes:
+        """Bytes of the state (the fast engine's memory is the state's own pages)."""
+        return self._state.read(addr, n)
+
+    def _memory_write(self, addr: int, data: bytes) -> None:
+        """Store into the state (pages marked dirty)."""
+        self._state.write(addr, data)
+
     def _regions(self, writable: bool) -> list[tuple[int, int]]:
         """The (base, end) regions a load (RAM, S, ROM) or store (RAM, S) may touch."""
         _, _, rom_end, ram_size, s_size = self._bounds

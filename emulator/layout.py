@@ -76,3 +76,4 @@ CAUSE_NAMES = {
 ECALL_WRITE = 64                  # write(fd=a0, buf=a1, len=a2): debug output, no state effect
 ECALL_YIELD = 93                  # exit/yield: status := YIELDED, a0 is the exit code
 ECALL_ABORT = 1000                # guest-detected internal error: FAULTED, cause ABORT, tval a0
+ECALL_PREIMAGE = 1001             # preimage_read(key at a0, offset a1, dst a2, max a3): a0 = n, a1 = length

@@ -21,6 +21,7 @@ from emulator.layout import (
     STATUS_NAMES,
     STATUS_RUNNING,
 )
+from emulator.oracle import PreimageOracle
 from emulator.state import MachineState
 from emulator.step import idle, step
 from emulator.template import Template
@@ -79,11 +80,18 @@ def describe(state: MachineState) -> dict[str, int | str]:
 class ReferenceMachine:
     """The spec step over DirectAccess: the definition of machine AB, one step at a time."""
 
-    def __init__(self, template: Template, state: MachineState, output: Output | None = None) -> None:
-        """Run template's machine from state (mutated in place)."""
+    def __init__(
+        self,
+        template: Template,
+        state: MachineState,
+        output: Output | None = None,
+        oracle: PreimageOracle | None = None,
+    ) -> None:
+        """Run template's machine from state (mutated in place); oracle serves ECALL 1001."""
         self.template = template
         self._state = state
-        self._access = DirectAccess(state, template.qstar_pages(), output)
+        self.oracle = oracle
+        self._access = DirectAccess(state, template.qstar_pages(), output, oracle)
 
     def run(self, steps: int) -> int:
         """Exactly `steps` steps; idle stretches are one O(1) update."""
@@ -115,15 +123,22 @@ class ReferenceMachine:
 
 
 def make_machine(
-    backend: str, template: Template, state: MachineState, output: Output | None = None
+    backend: str,
+    template: Template,
+    state: MachineState,
+    output: Output | None = None,
+    oracle: PreimageOracle | None = None,
 ) -> Machine:
-    """An engine by name: "reference" (spec step), "fast" (predecoded Python), "unicorn"."""
+    """An engine by name: "reference" (spec step), "fast" (predecoded Python), "unicorn".
+
+    oracle serves the preimage reads (ECALL 1001); None is an empty oracle (every read a host error).
+    """
     if backend == "reference":
-        return ReferenceMachine(template, state, output)
+        return ReferenceMachine(template, state, output, oracle)
     if backend == "fast":
         from emulator.fast import FastMachine
 
-        return FastMachine(template, state, output)
+        return FastMachine(template, state, output, oracle)
     if backend == "unicorn":
         try:
             module = importlib.import_module("emulator.unicorn_engine")
@@ -133,7 +148,7 @@ def make_machine(
                     "the unicorn backend is not built yet (no emulator/unicorn_engine.py)"
                 ) from None
             raise
-        machine: Machine = module.UnicornMachine(template, state, output)
+        machine: Machine = module.UnicornMachine(template, state, output, oracle)
         return machine
     raise SwapvmError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
 
@@ -171,10 +186,15 @@ class LockstepResult:
 
 
 def lockstep(
-    template: Template, state: MachineState, backends: tuple[str, ...], max_steps: int, every: int = 1
+    template: Template,
+    state: MachineState,
+    backends: tuple[str, ...],
+    max_steps: int,
+    every: int = 1,
+    oracle: PreimageOracle | None = None,
 ) -> LockstepResult:
     """Run engines side by side from copies of state, comparing roots every `every` steps until a halt."""
-    machines = [make_machine(name, template, state.copy()) for name in backends]
+    machines = [make_machine(name, template, state.copy(), None, oracle) for name in backends]
     done = 0
     while done < max_steps:
         chunk = min(every, max_steps - done)

@@ -1,7 +1,9 @@
 """One-step proofs (spec §2.6): record a step, encode it (JSON with hex, or compact binary), verify it.
 
 The verifier runs the very same step function as every engine's definition, over ReplayAccess,
-and takes the Q* root from the machine template, never from the proof.
+and takes the Q* root from the machine template, never from the proof. A step that reads the
+preimage oracle (ECALL 1001) carries the whole preimages it reads; the verifier checks each against
+its key and serves the step from them (the part read follows from the proven registers and memory).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from emulator.access import (
     LeafOrderError,
     MalformedProofError,
     PostRootMismatch,
+    PreimageHashMismatch,
+    PreimageNotLoaded,
     PreRootMismatch,
     ProofError,
     RecordingAccess,
@@ -21,21 +25,24 @@ from emulator.access import (
     SiblingCountError,
     StuckError,
     UnusedLeafError,
+    UnusedPreimageError,
+    check_preimages,
 )
 from emulator.layout import LEAF_BYTES, TREE_HEIGHT
+from emulator.oracle import PreimageOracle
 from emulator.state import MachineState
 from emulator.step import step
 from emulator.template import Template
 
 __all__ = [
-    "LeafOrderError", "MalformedProofError", "PostRootMismatch", "PreRootMismatch", "ProofError",
-    "QStarMismatch", "SiblingCountError", "StepProof", "StuckError", "UnusedLeafError",
-    "prove_step", "verify",
+    "LeafOrderError", "MalformedProofError", "PostRootMismatch", "PreRootMismatch",
+    "PreimageHashMismatch", "PreimageNotLoaded", "ProofError", "QStarMismatch", "SiblingCountError",
+    "StepProof", "StuckError", "UnusedLeafError", "UnusedPreimageError", "prove_step", "verify",
 ]
 
 FORMAT = "swapvm-step-proof"
-VERSION = 1
-MAGIC = b"SVMSP\x01"
+VERSION = 2                         # 2: preimages (ECALL 1001) after the siblings
+MAGIC = b"SVMSP\x02"
 LEAF_COUNT = 1 << TREE_HEIGHT
 
 
@@ -52,6 +59,7 @@ class StepProof:
     leaves: tuple[tuple[int, bytes], ...]
     siblings: tuple[bytes, ...]
     qstar_root: bytes | None = None     # for convenience only: verify() takes Q* from the template
+    preimages: tuple[tuple[bytes, bytes], ...] = ()   # (key, whole preimage) the step reads, by key
 
     # --- JSON ---------------------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
@@ -64,6 +72,7 @@ class StepProof:
             "qstar_root": self.qstar_root.hex() if self.qstar_root is not None else None,
             "leaves": [[index, value.hex()] for index, value in self.leaves],
             "siblings": [h.hex() for h in self.siblings],
+            "preimages": [[key.hex(), data.hex()] for key, data in self.preimages],
         }
 
     @classmethod
@@ -83,17 +92,22 @@ class StepProof:
                 raise MalformedProofError(f"leaves[{k}] must be [index, hex]")
             parsed_leaves.append((_leaf_index(item[0], f"leaves[{k}]"), _hash(item[1], f"leaves[{k}]")))
         qstar = obj.get("qstar_root")
+        preimages = obj.get("preimages")
+        if not isinstance(preimages, list):
+            raise MalformedProofError("'preimages' must be a list")
         return cls(
             pre_root=_hash(obj.get("pre_root"), "pre_root"),
             post_root=_hash(obj.get("post_root"), "post_root"),
             leaves=tuple(parsed_leaves),
             siblings=tuple(_hash(h, f"siblings[{k}]") for k, h in enumerate(siblings)),
             qstar_root=_hash(qstar, "qstar_root") if qstar is not None else None,
+            preimages=tuple(_preimage(item, f"preimages[{k}]") for k, item in enumerate(preimages)),
         )
 
     # --- compact binary -----------------------------------------------------------------------------
     def to_bytes(self) -> bytes:
-        """MAGIC, flags, roots, optional Q*, u32 n + n (u32 index, 32-byte value), u32 m + m siblings."""
+        """MAGIC, flags, roots, optional Q*, u32 n + n (u32 index, 32-byte value), u32 m + m siblings,
+        u32 p + p (32-byte key, u32 length, the preimage)."""
         flags = 1 if self.qstar_root is not None else 0
         parts = [MAGIC, bytes([flags]), self.pre_root, self.post_root]
         if self.qstar_root is not None:
@@ -102,6 +116,8 @@ class StepProof:
         parts.extend(struct.pack("<I", index) + value for index, value in self.leaves)
         parts.append(struct.pack("<I", len(self.siblings)))
         parts.extend(self.siblings)
+        parts.append(struct.pack("<I", len(self.preimages)))
+        parts.extend(key + struct.pack("<I", len(data)) + data for key, data in self.preimages)
         return b"".join(parts)
 
     @classmethod
@@ -122,9 +138,19 @@ class StepProof:
             leaves.append((_leaf_index(index, f"leaves[{k}]"), reader.take(LEAF_BYTES, f"leaves[{k}] value")))
         n_siblings = struct.unpack("<I", reader.take(4, "sibling count"))[0]
         siblings = tuple(reader.take(32, f"siblings[{k}]") for k in range(n_siblings))
+        n_preimages = struct.unpack("<I", reader.take(4, "preimage count"))[0]
+        preimages = []
+        for k in range(n_preimages):
+            key = reader.take(32, f"preimages[{k}] key")
+            length = struct.unpack("<I", reader.take(4, f"preimages[{k}] length"))[0]
+            preimages.append((key, reader.take(length, f"preimages[{k}] data")))
         if reader.offset != len(data):
             raise MalformedProofError(f"{len(data) - reader.offset} trailing bytes after the proof")
-        return cls(pre, post, tuple(leaves), siblings, qstar)
+        return cls(pre, post, tuple(leaves), siblings, qstar, tuple(preimages))
+
+    def without_preimages(self) -> StepProof:
+        """The proof as the on-chain verifier takes it: the preimages travel through its oracle contract."""
+        return StepProof(self.pre_root, self.post_root, self.leaves, self.siblings, self.qstar_root)
 
 
 class _Reader:
@@ -153,6 +179,16 @@ def _hash(value: Any, what: str) -> bytes:
         raise MalformedProofError(f"{what} is not hex") from None
 
 
+def _preimage(item: Any, what: str) -> tuple[bytes, bytes]:
+    """A (key, preimage) pair from [64 hex digits, hex]."""
+    if not (isinstance(item, list) and len(item) == 2 and isinstance(item[1], str)):
+        raise MalformedProofError(f"{what} must be [key hex, preimage hex]")
+    try:
+        return _hash(item[0], f"{what} key"), bytes.fromhex(item[1])
+    except ValueError:
+        raise MalformedProofError(f"{what} preimage is not hex") from None
+
+
 def _leaf_index(value: Any, what: str) -> int:
     """A leaf index of the machine tree."""
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < LEAF_COUNT:
@@ -160,9 +196,12 @@ def _leaf_index(value: Any, what: str) -> int:
     return value
 
 
-def prove_step(template: Template, state: MachineState) -> StepProof:
-    """Execute one step on state (mutated to the post-state) and return its proof."""
-    recorder = RecordingAccess(state, template.qstar_pages())
+def prove_step(template: Template, state: MachineState, oracle: PreimageOracle | None = None) -> StepProof:
+    """Execute one step on state (mutated to the post-state) and return its proof.
+
+    oracle serves a preimage read (ECALL 1001); a key it lacks raises PreimageMissing, state unchanged.
+    """
+    recorder = RecordingAccess(state, template.qstar_pages(), oracle)
     step(recorder)
     leaves, siblings = recorder.finish()
     return StepProof(
@@ -171,18 +210,23 @@ def prove_step(template: Template, state: MachineState) -> StepProof:
         leaves=tuple(leaves),
         siblings=tuple(siblings),
         qstar_root=template.qstar_root(),
+        preimages=tuple(sorted(recorder.preimages.items())),
     )
 
 
-def verify(proof: StepProof, template_info: Template | bytes) -> bytes:
+def verify(proof: StepProof, template_info: Template | bytes, oracle: PreimageOracle | None = None) -> bytes:
     """Check a step proof from its pre-root alone; return the post-root or raise a specific ProofError.
 
     template_info is the machine template or its Q* root; a Q* root carried by the proof must match it.
+    The proof's preimages are loaded into the verifier's oracle first, each checked against its key
+    (as a party loads them into the oracle contract before the on-chain verifier runs, spec §5.3).
+    oracle is the verifier's own store, asked for a preimage the proof does not carry.
     """
+    preimages = check_preimages(proof.preimages)
     qstar = template_info.qstar_root() if isinstance(template_info, Template) else template_info
     if proof.qstar_root is not None and proof.qstar_root != qstar:
         raise QStarMismatch(f"the proof names Q* {proof.qstar_root.hex()}, the template's is {qstar.hex()}")
-    replay = ReplayAccess(proof.pre_root, proof.leaves, proof.siblings, qstar)
+    replay = ReplayAccess(proof.pre_root, proof.leaves, proof.siblings, qstar, preimages, oracle)
     step(replay)
     post = replay.post_root()
     if post != proof.post_root:

@@ -112,7 +112,7 @@ def _act(machine: Machine, control: StepControl, step: int, symbols: Symbols, sa
     if control.proof is not None and control.proof.hits(step):
         from emulator.proof import prove_step
 
-        proof = prove_step(machine.template, state.copy())
+        proof = prove_step(machine.template, state.copy(), getattr(machine, "oracle", None))
         path = control.out_dir / f"proof-{step}.json"
         path.write_text(json.dumps(proof.to_json(), indent=1) + "\n")
         control.events.append({"event": "proof", "step": step, "path": str(path),

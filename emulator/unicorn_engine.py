@@ -55,6 +55,7 @@ from emulator.layout import (
     CAUSE_LOAD,
     CAUSE_MISALIGNED_TARGET,
     CAUSE_STORE,
+    ECALL_PREIMAGE,
     ECALL_YIELD,
     PAGE_BITS,
     PAGE_BYTES,
@@ -64,6 +65,7 @@ from emulator.layout import (
     STATUS_RUNNING,
     STATUS_YIELDED,
 )
+from emulator.oracle import PreimageMissing, PreimageOracle
 from emulator.state import MachineState
 from emulator.template import Template
 from emulator.unicorn_engine_hooks import (
@@ -105,11 +107,18 @@ def hazard_map(code: bytes) -> bytes:
 class UnicornMachine(WindowDriver):
     """Machine AB on Unicorn with the semantics of the reference step (see the module docstring)."""
 
-    def __init__(self, template: Template, state: MachineState, output: Output | None = None) -> None:
+    def __init__(
+        self,
+        template: Template,
+        state: MachineState,
+        output: Output | None = None,
+        oracle: PreimageOracle | None = None,
+    ) -> None:
         """Map template's machine into Unicorn and load state (which this engine then keeps current)."""
         self.template = template
         self._state = state
         self.output = output
+        self.oracle = oracle
         self._quiet = False
         self._read_fields()
         self._uc = Uc(UC_ARCH_RISCV, UC_MODE_RISCV64)
@@ -257,6 +266,9 @@ class UnicornMachine(WindowDriver):
                 self._segment(n - (self._retired - start))
         except Trap as fault:
             self._fault(fault)
+        except PreimageMissing as missing:
+            self._host_error = missing       # the ECALL is not retired: the driver syncs and raises
+            return self._retired - start
         halted = self.status != STATUS_RUNNING
         return self._retired - start + halted
 
@@ -370,13 +382,32 @@ class UnicornMachine(WindowDriver):
             raise Trap(CAUSE_ILLEGAL, self._word(pc))
         if intno not in INTR_ECALLS:
             raise SwapvmError(f"unicorn raised exception {intno} at pc {pc:#x}, unknown to the reference")
-        number = self._uc.reg_read(UC_RISCV_REG_X0 + A7)
-        if host_call(number, lambda: self._uc.reg_read(UC_RISCV_REG_X0 + A0)) == ECALL_YIELD:
+        reg = self._uc.reg_read
+        number = host_call(reg(UC_RISCV_REG_X0 + A7), lambda: reg(UC_RISCV_REG_X0 + A0))
+        if number == ECALL_YIELD:
             self.status = STATUS_YIELDED
             return
-        self._debug_write()
+        if number == ECALL_PREIMAGE:
+            regs = self._read_registers()
+            self._oracle_read(regs)
+            self._uc.reg_write(UC_RISCV_REG_X0 + A0, regs[A0])
+            self._uc.reg_write(UC_RISCV_REG_X0 + A0 + 1, regs[A0 + 1])
+        else:
+            self._debug_write()
         self._retired += 1
         self.pc = pc + 4
+
+    def _region_bounds(self) -> tuple[int, int, int, int, int]:
+        """The bounds Unicorn's memory is mapped with."""
+        return self._text_start, self._text_end, self._rom_end, self._ram_size, self._s_size
+
+    def _memory_read(self, addr: int, n: int) -> bytes:
+        """Bytes of Unicorn's memory."""
+        return bytes(self._uc.mem_read(addr, n))
+
+    def _memory_write(self, addr: int, data: bytes) -> None:
+        """Store into Unicorn's memory (RAM or S: the page is tracked dirty like a guest store)."""
+        self._uc.mem_write(addr, data)
 
     def _on_interrupt(self, uc: Uc, intno: int, user_data: object) -> None:
         """UC_HOOK_INTR: remember the exception and stop (handled outside the callback)."""

@@ -4,9 +4,11 @@ The reference step (emulator.step) defines what a step does; an engine that runs
 once must agree with it at every step count. This module holds everything of that agreement that
 is not instruction execution (spec §2.3, §2.10): chunking a run at the window's end, executing only
 while RUNNING and fast-forwarding idle steps in O(1), the clean (Q := Q*), recording a fault, and
-moving registers and fields between the shadow page and the engine. An engine supplies only
-`_execute` (run up to n instructions) and how its memory and registers follow the state
-(`_begin`, `_end`, `_before_clean`, `_reload`).
+moving registers and fields between the shadow page and the engine, and the preimage read
+(ECALL 1001) over the engine's registers and memory. An engine supplies only `_execute` (run up to
+n instructions), how its memory and registers follow the state (`_begin`, `_end`,
+`_before_clean`, `_reload`) and raw memory access for the oracle read (`_memory_read`,
+`_memory_write`).
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from emulator.access import install_qstar
-from emulator.isa.core import MASK64, Trap
+from emulator.isa.core import MASK64, Trap, inside, regions
+from emulator.isa.system import A0, A1, A2, A3
 from emulator.layout import (
+    CAUSE_LOAD,
+    CAUSE_STORE,
     SHADOW_BASE,
     SHADOW_CAUSE,
     SHADOW_CLOCK,
@@ -32,6 +37,7 @@ from emulator.layout import (
     STATUS_FAULTED,
     STATUS_RUNNING,
 )
+from emulator.oracle import KEY_BYTES, PreimageMissing, PreimageOracle, lookup, part_length
 from emulator.state import MachineState
 from emulator.step import steps_to_clean
 from emulator.template import Template
@@ -89,6 +95,8 @@ class WindowDriver:
     cause: int
     tval: int
     log2_window: int
+    oracle: PreimageOracle | None = None
+    _host_error: PreimageMissing | None = None
 
     def _take_fields(self, shadow: Shadow) -> None:
         """Adopt pc, clock, status, cause, tval and log2_window from a shadow page."""
@@ -117,6 +125,8 @@ class WindowDriver:
             chunk = steps - done if to_clean is None else min(steps - done, to_clean)
             if self.status == STATUS_RUNNING:
                 executed = self._execute(chunk)
+                if self._host_error is not None:
+                    self._stop_on_host_error(executed)
                 chunk = executed if until_halt else chunk
             self.clock = (self.clock + chunk) & MASK64
             done += chunk
@@ -125,7 +135,33 @@ class WindowDriver:
         self._end()
         return done
 
+    def _stop_on_host_error(self, executed: int) -> None:
+        """The step after `executed` ones read a missing key: keep the state from before it, raise."""
+        error, self._host_error = self._host_error, None
+        assert error is not None
+        self.clock = (self.clock + executed) & MASK64
+        self._end()
+        raise error
+
     # --- shared steps of the window ------------------------------------------------------------------
+    def _oracle_read(self, regs: list[int]) -> None:
+        """ECALL 1001 over regs (x0..x31, a0 and a1 updated) and the engine's memory (spec §2.4).
+
+        The same order as emulator.isa.system.preimage_read: key (load fault), oracle (a missing key
+        raises PreimageMissing before anything changes), the n bytes (store fault), a0 and a1.
+        """
+        key_addr, offset, dst, want = regs[A0], regs[A1], regs[A2], regs[A3]
+        _, _, rom_end, ram_size, s_size = self._region_bounds()
+        if not inside(key_addr, KEY_BYTES, regions(ram_size, s_size, rom_end, False)):
+            raise Trap(CAUSE_LOAD, key_addr)
+        data = lookup(self.oracle, self._memory_read(key_addr, KEY_BYTES))
+        n = part_length(offset, dst, want, len(data))
+        if n > 0:
+            if not inside(dst, n, regions(ram_size, s_size, rom_end, True)):
+                raise Trap(CAUSE_STORE, dst)
+            self._memory_write(dst, data[offset : offset + n])
+        regs[A0], regs[A1] = n, len(data)
+
     def _fault(self, trap: Trap) -> None:
         """The instruction at pc faults: FAULTED with the trap's cause and tval (pc unchanged)."""
         self.status, self.cause, self.tval = STATUS_FAULTED, trap.cause, trap.tval
@@ -150,6 +186,18 @@ class WindowDriver:
 
     def _before_clean(self) -> None:
         """Before the clean: hand the state whatever of the engine's memory survives it (S)."""
+
+    def _region_bounds(self) -> tuple[int, int, int, int, int]:
+        """(text_start, text_end, rom_end, ram_size, s_size) the engine runs with."""
+        raise NotImplementedError
+
+    def _memory_read(self, addr: int, n: int) -> bytes:
+        """n bytes of the engine's memory (the range is readable)."""
+        raise NotImplementedError
+
+    def _memory_write(self, addr: int, data: bytes) -> None:
+        """Store into the engine's memory (the range is writable)."""
+        raise NotImplementedError
 
     def _reload(self) -> None:
         """After the clean: take registers, fields and Q's memory from the state."""

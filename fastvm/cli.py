@@ -266,3 +266,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                    help="S window bytes (check 8; default 64 MiB)"
     )
     run.set_defaults(func=_run)
+
+    from fastvm.witness_cli import register as register_witness
+
+    register_witness(fast_actions)

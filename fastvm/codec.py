@@ -305,13 +305,13 @@ def decode_payload(payload: bytes) -> EssentialState:
     return EssentialState(chain_id, fork, parent_header, ancestors, tuple(accounts), inbox, cursor, outcome)
 
 
-def decode(image: bytes, s_size: int | None = None) -> EssentialState:
-    """Decode an S image (optionally a whole window of s_size bytes with its zero padding); canonical only."""
+def unframe(image: bytes, version: int, s_size: int | None = None) -> bytes:
+    """The payload of an image of the given format version (spec §4.1), its framing and padding checked."""
     if len(image) < HEADER_BYTES:
         raise _fail(f"image of {len(image)} bytes is shorter than the 16-byte header")
-    version = int.from_bytes(image[0:8], "little")
-    if version != FORMAT_VERSION:
-        raise _fail(f"format version {version}, expected {FORMAT_VERSION}")
+    found = int.from_bytes(image[0:8], "little")
+    if found != version:
+        raise _fail(f"format version {found}, expected {version}")
     length = int.from_bytes(image[8:16], "little")
     window = len(image) if s_size is None else s_size
     if len(image) > window:
@@ -325,4 +325,9 @@ def decode(image: bytes, s_size: int | None = None) -> EssentialState:
     if padding.count(0) != len(padding):
         offset = end + next(i for i, b in enumerate(padding) if b)
         raise _fail(f"nonzero byte at offset {offset} after the payload (padding must be zero)")
-    return decode_payload(image[HEADER_BYTES:end])
+    return image[HEADER_BYTES:end]
+
+
+def decode(image: bytes, s_size: int | None = None) -> EssentialState:
+    """Decode an S image (optionally a whole window of s_size bytes with its zero padding); canonical only."""
+    return decode_payload(unframe(image, FORMAT_VERSION, s_size))

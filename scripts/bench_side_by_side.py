@@ -25,7 +25,7 @@ FIGURES = ("reference_steps_per_s", "unicorn_window_steps_per_s", "unicorn_raw_s
 def bench(tree: Path, options: list[str]) -> dict:
     """One `swapvm bench machine --json` in tree."""
     entry = "from swapping.cli import main; main()"
-    command = [sys.executable, "-c", entry, "bench", "machine", "--json", *options]
+    command = [sys.executable, "-c", entry, "bench", "machine", "--json", "-", *options]
     env = {**os.environ, "PYTHONPATH": str(tree)}
     result = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True, check=True)
     return json.loads(result.stdout)

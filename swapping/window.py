@@ -22,6 +22,7 @@ from emulator.layout import (
     STATUS_NAMES,
     STATUS_YIELDED,
 )
+from emulator.oracle import PreimageOracle
 
 S_HEADER = struct.Struct("<QQ")
 
@@ -63,14 +64,18 @@ def read_s_image(state, s_size: int) -> bytes:  # noqa: ANN001 - MachineState
 
 
 def run_window(
-    elf: bytes, ram_size: int, s_size: int, log2_window: int, s_image: bytes, backend: str = "unicorn"
+    elf: bytes, ram_size: int, s_size: int, log2_window: int, s_image: bytes, backend: str = "unicorn",
+    oracle: PreimageOracle | None = None,
 ) -> WindowResult:
-    """Attach Q* to S_t, run exactly 2^a steps (to the yield, then idle to the clean), detach S."""
+    """Attach Q* to S_t, run exactly 2^a steps (to the yield, then idle to the clean), detach S.
+
+    oracle serves the guest's preimage reads (spec §2.4); a missing key raises PreimageMissing.
+    """
     from emulator.machine import make_machine, shadow_field
 
     start = time.perf_counter()
     template = _template(elf, ram_size, s_size, log2_window)
-    machine = make_machine(backend, template, template.initial_state(s_image))
+    machine = make_machine(backend, template, template.initial_state(s_image), oracle=oracle)
     window = 1 << log2_window
     # The guest must leave RUNNING before the window's last step (the clean): spec §5.
     steps = machine.run_until_halt(window - 1)

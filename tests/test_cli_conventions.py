@@ -67,6 +67,15 @@ BAD_VALUES: dict[str, list[list[str]]] = {
         ["FILE", "--out", "FILE"], ["FILE", "--out", "UNDER"], ["FILE", "--blocks", "0"],
         ["FILE", "--s-size", "8"], ["FILE", "--json", "DIR"], ["FILE"],
     ],
+    "fast witness": [
+        ["MISSING", "-o", "DIR/p.json"], ["FILE", "-o", "DIR/p.json"], ["FILE"], ["FILE", "-o", "UNDER"],
+        ["FILE", "--block", "-1", "-o", "DIR/p.json"], ["FILE", "-o", "DIR/p.json", "--store", "FILE"],
+        ["FILE", "-o", "DIR/p.json", "--json", "UNDER"],
+    ],
+    "fast witness-run": [["MISSING", "FILE"], ["FILE", "FILE"], ["FILE", "MISSING"], ["FILE"],
+                         ["FILE", "FILE", "--json", "UNDER"]],
+    "fast witness-import": [["MISSING", "--store", "DIR"], ["FILE", "--store", "DIR"], ["FILE"],
+                            ["FILE", "--store", "UNDER"]],
     "conformance evm": [
         ["DIR", "--jobs", "0"], ["DIR", "--jobs", "-3"], ["DIR", "--jobs", "500"],
         ["DIR", "--scheduler", "notaurl"],
@@ -103,6 +112,8 @@ BAD_VALUES: dict[str, list[list[str]]] = {
     "bench fast": [["--accounts", "0"], ["--json", "DIR"], ["--blocks", "x"]],
     "bench guest": [["--fixtures", ""], ["--image", "MISSING"], ["--blocks", "-1"], ["--workloads", ","]],
     "bench heap": [["--gas", "0"], ["--only", "nosuch:1"], ["--json", "UNDER"], ["--gas", "x"]],
+    "bench witness": [["--accounts", "0"], ["--json", "UNDER"], ["--workloads", ","],
+                      ["--fixtures", "MISSING"], ["--workloads", "nosuch"]],
     "bench replay": [["--blocks", "0"], ["--json", "UNDER"]],
     "bench mpt": [
         ["--keys", "x"], ["--keys", "1"], ["--batch", "0"], ["--keys", "10", "--batch", "11"],

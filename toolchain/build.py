@@ -73,7 +73,8 @@ def main_guest_sources() -> tuple[str, ...]:
 def bundled() -> dict[str, ImageSpec]:
     """Every image the repository builds, by name: the examples and the main guest."""
     examples = {
-        name: ImageSpec(name, (f"guest/examples/{name}.c",)) for name in ("hello", "keccak_loop", "fault")
+        name: ImageSpec(name, (f"guest/examples/{name}.c",))
+        for name in ("hello", "keccak_loop", "fault", "oracle_read")
     }
     examples["guest"] = ImageSpec("guest", main_guest_sources())
     examples.update(trace_images())

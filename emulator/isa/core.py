@@ -216,19 +216,27 @@ class Cpu:
         if i:
             self.set_field(SHADOW_X + 8 * i, value)
 
-    def load(self, addr: int, n: int) -> int:
-        """Little-endian load of n bytes from RAM, S or ROM; otherwise a load fault."""
+    def load_bytes(self, addr: int, n: int) -> bytes:
+        """n bytes from RAM, S or ROM; otherwise a load fault (tval = addr)."""
         bounds = self.field(SHADOW_RAM_SIZE), self.field(SHADOW_S_SIZE), self.field(SHADOW_ROM_END)
         if not inside(addr, n, regions(*bounds, writable=False)):
             raise Trap(CAUSE_LOAD, addr)
-        return int.from_bytes(self.access.read(addr, n), "little")
+        return self.access.read(addr, n)
+
+    def store_bytes(self, addr: int, data: bytes) -> None:
+        """Store data into RAM or S; otherwise a store fault (tval = addr)."""
+        bounds = self.field(SHADOW_RAM_SIZE), self.field(SHADOW_S_SIZE), 0
+        if not inside(addr, len(data), regions(*bounds, writable=True)):
+            raise Trap(CAUSE_STORE, addr)
+        self.access.write(addr, data)
+
+    def load(self, addr: int, n: int) -> int:
+        """Little-endian load of n bytes from RAM, S or ROM; otherwise a load fault."""
+        return int.from_bytes(self.load_bytes(addr, n), "little")
 
     def store(self, addr: int, n: int, value: int) -> None:
         """Little-endian store of the low n bytes of value into RAM or S; otherwise a store fault."""
-        bounds = self.field(SHADOW_RAM_SIZE), self.field(SHADOW_S_SIZE), 0
-        if not inside(addr, n, regions(*bounds, writable=True)):
-            raise Trap(CAUSE_STORE, addr)
-        self.access.write(addr, (value & ((1 << (8 * n)) - 1)).to_bytes(n, "little"))
+        self.store_bytes(addr, (value & ((1 << (8 * n)) - 1)).to_bytes(n, "little"))
 
 
 # --- the instruction table -------------------------------------------------------------------------

@@ -139,6 +139,14 @@ s_err s_decode(const uint8_t *image, size_t len, s_state *s);
 /* Decode just the RLP payload (§4.2–4.4). */
 s_err s_decode_payload(span_t payload, s_state *s);
 
+/* Parts shared by both format versions (§4.2, §6.2): the ancestor list, whose length must be
+ * min(255, parent_number); the outcome, which an accepted outcome must agree with the parent
+ * header; and the outcome's encoding. */
+s_err s_decode_ancestors(const rlp_item *list, uint64_t parent_number, uint8_t (**out)[32], size_t *n);
+s_err s_decode_outcome(const rlp_item *item, span_t parent_header, const s_header *parent, s_outcome *o);
+size_t s_outcome_payload_len(const s_outcome *o);
+void s_put_outcome(const s_outcome *o, buf_t *out);
+
 /* Append the payload RLP of `s` to `out` (canonical: the inverse of s_decode_payload). */
 void s_encode_payload(const s_state *s, buf_t *out);
 /* Append the image (16-byte header, then the payload) to `out`. */

@@ -13,6 +13,7 @@ from typing import Any
 
 from emulator.errors import SwapvmError
 from emulator.layout import CAUSE_NAMES, SHADOW_CAUSE, SHADOW_CLOCK, SHADOW_PC, SHADOW_STATUS, STATUS_NAMES
+from emulator.oracle import PreimageOracle
 from emulator.proof import StepProof
 from emulator.state import MachineState
 from emulator.template import Template
@@ -161,10 +162,13 @@ def pad_chain(s_images: list[bytes]) -> list[bytes]:
 
 def chain_game(
     template: Template, s_images: list[bytes], lie: LieSpec | None, liar: str = "challenger",
-    backend: str = "unicorn", verifier: StepVerifier | None = None,
+    backend: str = "unicorn", verifier: StepVerifier | None = None, oracle: PreimageOracle | None = None,
 ) -> GameResult:
-    """Dispute a chain S_0 … S_n (A's snapshots) under template: 2^(a+b) steps, b + a rounds."""
-    knowledge = ChainTrace(template, pad_chain(s_images), backend)
+    """Dispute a chain S_0 … S_n (A's snapshots) under template: 2^(a+b) steps, b + a rounds.
+
+    oracle serves the parties' machines (and so the preimages their step proofs carry).
+    """
+    knowledge = ChainTrace(template, pad_chain(s_images), backend, oracle)
     info = TemplateInfo.of(template)
     referee = Referee(info, knowledge.log2_steps, True, knowledge.s_root(0))
     if verifier is not None:
@@ -175,9 +179,10 @@ def chain_game(
 def machine_game(
     template: Template, start: MachineState, log2_steps: int, lie: LieSpec | None,
     liar: str = "challenger", backend: str = "unicorn", verifier: StepVerifier | None = None,
+    oracle: PreimageOracle | None = None,
 ) -> GameResult:
     """Dispute 2^log2_steps steps of template from start (any state): log2_steps rounds."""
-    knowledge = SingleTrace(MachineTrace(template, start, backend), log2_steps)
+    knowledge = SingleTrace(MachineTrace(template, start, backend, oracle), log2_steps)
     info = TemplateInfo.of(template)
     referee = Referee(info, log2_steps, False, knowledge.claim(0))
     if verifier is not None:

@@ -105,7 +105,7 @@ class Party:
 
     def prove(self, position: int) -> StepProof | None:
         """A proof of the step from position to position + 1."""
-        return prove_step(self.knowledge.template, self.knowledge.state(position))
+        return prove_step(self.knowledge.template, self.knowledge.state(position), self.knowledge.oracle)
 
 
 class Liar(Party):

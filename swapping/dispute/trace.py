@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from emulator import merkle
 from emulator.errors import SwapvmError
 from emulator.machine import Machine, is_running, make_machine
+from emulator.oracle import PreimageOracle
 from emulator.state import MachineState
 from emulator.template import Template
 
@@ -25,6 +26,7 @@ class MachineTrace:
     template: Template
     start: MachineState
     backend: str = "unicorn"
+    oracle: PreimageOracle | None = None                 # serves the machine's preimage reads
     steps_run: int = 0                                   # engine steps executed so far (work done)
     _positions: list[int] = field(default_factory=list)
     _states: dict[int, MachineState] = field(default_factory=dict)
@@ -51,7 +53,8 @@ class MachineTrace:
             return
         base = self._positions[bisect.bisect_right(self._positions, position) - 1]
         if self._live is None or not base <= self._live[0] <= position:
-            self._live = (base, make_machine(self.backend, self.template, self._states[base].copy()))
+            state = self._states[base].copy()
+            self._live = (base, make_machine(self.backend, self.template, state, oracle=self.oracle))
         at, machine = self._live
         machine.run(position - at)
         self.steps_run += position - at
@@ -71,7 +74,7 @@ class MachineTrace:
     def halt_step(self, limit: int) -> int:
         """Steps from the start until the machine leaves RUNNING (limit if it does not within limit)."""
         if self._halt is None:
-            machine = make_machine(self.backend, self.template, self.start.copy())
+            machine = make_machine(self.backend, self.template, self.start.copy(), oracle=self.oracle)
             self._halt = machine.run_until_halt(limit) if is_running(self.start) else 0
             self.steps_run += self._halt
             self._remember(self._halt, machine.state().copy())   # idle positions then cost O(1)
@@ -90,6 +93,7 @@ class ChainTrace:
     template: Template
     s_images: list[bytes]            # S_0 … S_2^b (padded with S_n: steps past the inbox are no-ops)
     backend: str = "unicorn"
+    oracle: PreimageOracle | None = None   # serves every window's preimage reads
     _roots: list[bytes] = field(default_factory=list)
     _windows: dict[int, MachineTrace] = field(default_factory=dict)
 
@@ -129,7 +133,7 @@ class ChainTrace:
             raise SwapvmError(f"no window {block}: the chain has {len(self.s_images) - 1}")
         if block not in self._windows:
             start = self.template.initial_state(self.s_images[block])
-            self._windows[block] = MachineTrace(self.template, start, self.backend)
+            self._windows[block] = MachineTrace(self.template, start, self.backend, self.oracle)
         return self._windows[block]
 
     def claim(self, position: int) -> bytes:
@@ -159,6 +163,11 @@ class SingleTrace:
     def template(self) -> Template:
         """The machine template."""
         return self.trace.template
+
+    @property
+    def oracle(self) -> PreimageOracle | None:
+        """The preimage oracle of the machine."""
+        return self.trace.oracle
 
     def claim(self, position: int) -> bytes:
         """The machine root after `position` steps."""

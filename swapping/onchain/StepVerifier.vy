@@ -9,8 +9,11 @@
         clean at the window's last step), recomputes the post-root from the same siblings and
         returns it if it equals the claimed one. Anything else reverts with a reason whose first
         word names the check: "malformed", "Q* mismatch", "leaf order", "sibling count",
-        "pre-root mismatch", "stuck", "unused leaf", "post-root mismatch" -- in the order the
-        Python verifier checks them.
+        "pre-root mismatch", "stuck", "preimage not loaded", "unused leaf", "post-root mismatch"
+        -- in the order the Python verifier checks them.
+        A preimage read (ECALL 1001) takes the 32-byte part at (key, offset) and the preimage's
+        length from the PreimageOracle contract given at deployment, where a party loaded it
+        ahead in its own transaction (spec §5.3); the proof itself carries no preimage.
 @dev    The proven leaves live in transient storage during a call, so that the small per-
         instruction functions below can read and write them like the reference step does through
         its ReplayAccess. Values are u64 held in uint256; every helper keeps them below 2^64.
@@ -24,10 +27,11 @@ LEAF_COUNT: constant(uint256) = 1 << 27
 # --- the proof (emulator/proof.py, binary form) --------------------------------------------------
 # MAGIC "SVMSP\x01" (6) | flags (1; bit 0: a Q* root follows) | pre_root (32) | post_root (32)
 # | [qstar_root (32)] | u32 n | n x (u32 index, 32-byte value) | u32 m | m x 32-byte sibling
+# | u32 p (must be 0 here: preimages are loaded into the oracle contract instead)
 # (u32 little-endian). A step touches at most 9 leaves; the contract accepts up to MAX_LEAVES.
 MAX_LEAVES: constant(uint256) = 16
-MAX_PROOF: constant(uint256) = 7 + 3 * 32 + 4 + MAX_LEAVES * 36 + 4 + MAX_LEAVES * TREE_HEIGHT * 32
-MAGIC: constant(uint256) = 91630129598465  # b"SVMSP\x01" read big-endian (0x53564d535001)
+MAX_PROOF: constant(uint256) = 7 + 3 * 32 + 4 + MAX_LEAVES * 36 + 4 + MAX_LEAVES * TREE_HEIGHT * 32 + 4
+MAGIC: constant(uint256) = 91630129598466  # b"SVMSP\x02" read big-endian (0x53564d535002)
 
 # --- machine layout (emulator/layout.py) ---------------------------------------------------------
 RAM_BASE: constant(uint256) = 1 << 29      # 0x2000_0000
@@ -59,8 +63,21 @@ CAUSE_ABORT: constant(uint256) = 8
 ECALL_WRITE: constant(uint256) = 64
 ECALL_YIELD: constant(uint256) = 93
 ECALL_ABORT: constant(uint256) = 1000
+ECALL_PREIMAGE: constant(uint256) = 1001
 A0: constant(uint256) = 10
+A1: constant(uint256) = 11
+A2: constant(uint256) = 12
+A3: constant(uint256) = 13
 A7: constant(uint256) = 17
+KEY_BYTES: constant(uint256) = 32
+
+
+# --- the preimage oracle (PreimageOracle.vy) -----------------------------------------------------
+interface PreimageOracle:
+    def readPart(key: bytes32, offset: uint256) -> (bool, bytes32, uint256): view
+
+
+ORACLE: public(immutable(address))
 
 # --- opcodes and whole-word instructions ---------------------------------------------------------
 OPCODE_LOAD: constant(uint256) = 3         # 0000011
@@ -93,9 +110,19 @@ TRAP: constant(uint256) = 1 << 255          # an instruction result >= TRAP is a
 leaf_index: transient(uint256[MAX_LEAVES])
 leaf_value: transient(uint256[MAX_LEAVES])  # the 32 bytes read big-endian
 leaf_count: transient(uint256)
+slot_of: transient(HashMap[uint256, uint256])  # leaf index -> epoch << 8 | (its slot + 1)
+epoch: transient(uint256)                   # counts verify calls in a transaction: stale slot_of
+                                            # entries of an earlier call never match
 used: transient(uint256)                    # bit k: the step touched leaf slot k
 cleaned: transient(bool)                    # the step performed the clean: node (25, 0) := Q*
 stuck: transient(uint256)                   # 1 + the first leaf the step needed and the proof lacks
+missing: transient(bool)                    # the step read a preimage part the oracle lacks
+
+
+@deploy
+def __init__(oracle: address):
+    """Read preimage parts from the PreimageOracle contract at `oracle`."""
+    ORACLE = oracle
 
 
 # =================================================================================================
@@ -135,7 +162,10 @@ def verify(qstar_root: bytes32, proof: Bytes[MAX_PROOF]) -> bytes32:
         at += 36
     siblings: uint256 = self._u32(convert(slice(proof, at, 4), uint256))
     assert size >= at + 4 + 32 * siblings, "malformed: truncated siblings"
-    assert size == at + 4 + 32 * siblings, "malformed: trailing bytes"
+    assert size >= at + 8 + 32 * siblings, "malformed: truncated preimage count"
+    preimages: uint256 = self._u32(convert(slice(proof, at + 4 + 32 * siblings, 4), uint256))
+    assert preimages == 0, "malformed: preimages are loaded into the oracle contract, not sent"
+    assert size == at + 8 + 32 * siblings, "malformed: trailing bytes"
     # --- template, leaf order (emulator.proof.verify, ReplayAccess.__init__) ----------------------
     if flags == 1:
         assert extract32(proof, 71) == qstar_root, "Q* mismatch: the proof names another template"
@@ -147,8 +177,15 @@ def verify(qstar_root: bytes32, proof: Bytes[MAX_PROOF]) -> bytes32:
     assert count > 0, "malformed: the proof carries no leaves"
     # --- the step over the proven leaves (a missing leaf is reported after the pre-root check) ---
     self.leaf_count = count
+    epoch: uint256 = self.epoch + 1
+    self.epoch = epoch
+    for k: uint256 in range(MAX_LEAVES):
+        if k == count:
+            break
+        self.slot_of[idx[k]] = (epoch << 8) | (k + 1)  # indices are unique (checked above)
     self.used = 0
     self.stuck = 0
+    self.missing = False
     self.cleaned = False
     self._step()
     # --- one pass up the tree: pre-root from the proof's values, post-root from the step's -------
@@ -207,6 +244,8 @@ def verify(qstar_root: bytes32, proof: Bytes[MAX_PROOF]) -> bytes32:
     stuck: uint256 = self.stuck
     if stuck != 0:
         raise concat("stuck: the step touches leaf ", uint2str(stuck - 1), ", not in the proof")
+    if self.missing:
+        raise "preimage not loaded: the step reads a part the oracle contract does not hold"
     self._check_all_used(count)
     assert post[0] == post_root, "post-root mismatch: the step leads elsewhere"
     return post[0]
@@ -240,15 +279,13 @@ def _slot(index: uint256) -> uint256:
     Stuck is reported only after the pre-root check (the Python verifier's order), so the step
     carries on with slot 0: every helper masks its values, so garbage can neither loop nor revert.
     """
-    count: uint256 = self.leaf_count
-    for k: uint256 in range(MAX_LEAVES):
-        if k == count:
-            break
-        if self.leaf_index[k] == index:
-            used: uint256 = self.used
-            if used & (1 << k) == 0:
-                self.used = used | (1 << k)             # the first touch of this leaf
-            return k
+    entry: uint256 = self.slot_of[index]
+    if entry >> 8 == self.epoch:
+        k: uint256 = (entry & 255) - 1
+        used: uint256 = self.used
+        if used & (1 << k) == 0:
+            self.used = used | (1 << k)                 # the first touch of this leaf
+        return k
     if self.stuck == 0:
         self.stuck = index + 1                          # the first missing leaf, reported later
     return 0                                            # the step goes on with harmless garbage
@@ -333,6 +370,13 @@ def _inside(addr: uint256, n: uint256, readable_rom: bool) -> bool:
     rom_end: uint256 = ROM_BASE                          # empty unless loads may read ROM
     if readable_rom:
         rom_end = min(self._field(SHADOW_ROM_END), TOP_BASE)
+    return self._within(addr, n, ram_end, s_end, rom_end)
+
+
+@internal
+@pure
+def _within(addr: uint256, n: uint256, ram_end: uint256, s_end: uint256, rom_end: uint256) -> bool:
+    """Every byte of [addr, addr + n) lies in [RAM_BASE, ram_end), [S_BASE, s_end) or [ROM_BASE, rom_end)."""
     p: uint256 = addr
     for _: uint256 in range(3):                          # each region can carry p at most once
         if p >= addr + n:
@@ -781,8 +825,71 @@ def _store(word: uint256, pc: uint256) -> uint256:
 
 
 @internal
+def _read_key(addr: uint256) -> bytes32:
+    """The 32 bytes at addr (one leaf if aligned, else the tails of two)."""
+    k: uint256 = self._slot(addr >> 5)
+    offset: uint256 = addr & 31
+    if offset == 0:
+        return convert(self.leaf_value[k], bytes32)
+    k2: uint256 = self._slot((addr >> 5) + 1)
+    head: uint256 = self.leaf_value[k] << (offset << 3)           # SHL drops the bytes before addr
+    return convert(head | (self.leaf_value[k2] >> ((32 - offset) << 3)), bytes32)
+
+
+@internal
+def _write_part(addr: uint256, n: uint256, part: bytes32):
+    """Store the first n (1..32) bytes of part at addr; they stay inside addr's leaf."""
+    k: uint256 = self._slot(addr >> 5)
+    if n == 32:
+        self.leaf_value[k] = convert(part, uint256)                # addr is leaf-aligned
+        return
+    at: uint256 = (32 - (addr & 31) - n) << 3                      # bit position of the last byte
+    mask: uint256 = ((1 << (n << 3)) - 1) << at
+    raw: uint256 = (convert(part, uint256) >> ((32 - n) << 3)) << at
+    self.leaf_value[k] = (self.leaf_value[k] & ~mask) | raw
+
+
+@internal
+def _preimage_read(pc: uint256) -> uint256:
+    """ECALL 1001 (spec §2.4): preimage(key at a0)[a1 : a1 + n] to a2; a0 = n, a1 = length.
+
+    n = min(a3, 32 - a2 mod 32, length - a1 if a1 < length else 0). The part and the length come
+    from the oracle contract; a part it lacks is reported after the pre-root check.
+    """
+    low: uint256 = self.leaf_value[self._slot(A0 >> 2)]      # x8..x11: a0, a1 in bytes 16..31
+    high: uint256 = self.leaf_value[self._slot(A2 >> 2)]     # x12..x15: a2, a3 in bytes 0..15
+    key_addr: uint256 = self._bswap64(low >> 64)
+    offset: uint256 = self._bswap64(low)
+    dst: uint256 = self._bswap64(high >> 192)
+    want: uint256 = self._bswap64(high >> 128)
+    bounds: uint256 = self.leaf_value[self._slot(SHADOW_ROM_END >> 5)]   # rom_end, ram_size, s_size
+    ram_end: uint256 = min(RAM_BASE + self._bswap64(bounds >> 128), S_BASE)
+    s_end: uint256 = min(S_BASE + self._bswap64(bounds >> 64), ROM_BASE)
+    if not self._within(key_addr, KEY_BYTES, ram_end, s_end, min(self._bswap64(bounds >> 192), TOP_BASE)):
+        return self._trap(CAUSE_LOAD, key_addr)
+    key: bytes32 = self._read_key(key_addr)
+    loaded: bool = False
+    part: bytes32 = empty(bytes32)
+    length: uint256 = 0
+    loaded, part, length = staticcall PreimageOracle(ORACLE).readPart(key, offset)
+    if not loaded:
+        self.missing = True
+        return pc + 4                                        # the step cannot go on: rejected later
+    n: uint256 = 0
+    if offset < length:
+        n = min(min(want, 32 - (dst & 31)), length - offset)
+    if n > 0:
+        if not self._within(dst, n, ram_end, s_end, ROM_BASE):
+            return self._trap(CAUSE_STORE, dst)
+        self._write_part(dst, n, part)
+    k: uint256 = self._slot(A0 >> 2)                         # a0 = n, a1 = length: one leaf write
+    self.leaf_value[k] = (self.leaf_value[k] & ~((1 << 128) - 1)) | (self._bswap64(n) << 64) | self._bswap64(length)
+    return pc + 4
+
+
+@internal
 def _system(word: uint256, pc: uint256) -> uint256:
-    """ECALL (yield 93, write 64, abort 1000, anything else unknown) and EBREAK (spec §2.4)."""
+    """ECALL (yield 93, write 64, abort 1000, preimage read 1001, anything else unknown), EBREAK (§2.4)."""
     if word == WORD_EBREAK:
         return self._trap(CAUSE_BREAKPOINT, pc)
     number: uint256 = self._x(A7)
@@ -793,6 +900,8 @@ def _system(word: uint256, pc: uint256) -> uint256:
         return pc + 4                                        # debug output: no state effect
     if number == ECALL_ABORT:
         return self._trap(CAUSE_ABORT, self._x(A0))
+    if number == ECALL_PREIMAGE:
+        return self._preimage_read(pc)
     return self._trap(CAUSE_ECALL, number)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from emulator.proof import ProofError, StepProof, verify
 from emulator.template import Template
-from swapping.onchain.verifier import OnChainRejection, default_verifier
+from swapping.onchain.verifier import OnChainRejection, OnChainVerifier, default_verifier
 
 
 @dataclass(frozen=True)
@@ -41,10 +41,15 @@ def python_outcome(data: bytes, template_info: Template | bytes) -> Outcome:
         return Outcome(None, type(exc), str(exc))
 
 
-def chain_outcome(data: bytes, template_info: Template | bytes) -> Outcome:
-    """Verify the binary proof with the deployed contract."""
+def chain_outcome(
+    data: bytes, template_info: Template | bytes, verifier: OnChainVerifier | None = None
+) -> Outcome:
+    """Verify the binary proof with the deployed contracts (its preimages loaded into the oracle first).
+
+    verifier: a deployment of its own (a fresh oracle contract) instead of the process-wide one.
+    """
     try:
-        post_root, gas = default_verifier().verify(data, template_info)
+        post_root, gas = (verifier or default_verifier()).verify(data, template_info)
     except OnChainRejection as exc:
         return Outcome(None, exc.kind, exc.reason, exc.gas_used)
     return Outcome(post_root, None, "", gas)

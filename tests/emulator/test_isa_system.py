@@ -56,7 +56,7 @@ def test_abort_ecall_faults_with_a0(backend: str) -> None:
     assert x(state, 17) == 1000
 
 
-@pytest.mark.parametrize("number", [0, 63, 94, 999, 1001, (1 << 64) - 1])
+@pytest.mark.parametrize("number", [0, 63, 94, 999, 1002, (1 << 64) - 1])
 def test_unknown_ecall_faults_with_a7(backend: str, number: int) -> None:
     words = [*li(17, number), ECALL, *yield_()]
     state = run(backend, words)

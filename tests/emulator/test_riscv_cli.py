@@ -78,7 +78,7 @@ def test_lockstep_reports_the_first_divergence(monkeypatch: pytest.MonkeyPatch, 
     template: Template = template_from_image(hello)
     real = machine_module.make_machine
 
-    def fake(name: str, tpl: Template, state: object, output: object = None) -> object:
+    def fake(name: str, tpl: Template, state: object, output: object = None, oracle: object = None) -> object:
         """The broken engine for "broken", the real ones otherwise."""
         return BrokenMachine(tpl, state) if name == "broken" else real(name, tpl, state)  # type: ignore[arg-type]
 

@@ -264,7 +264,9 @@ def test_clean_needs_the_templates_qstar() -> None:
         ("leaves", [[3]], r"leaves\[0\]"),
         ("siblings", "abc", "lists"),
         ("format", "other", "swapvm-step-proof"),
-        ("version", 2, "version"),
+        ("version", 1, "version"),
+        ("preimages", [["00" * 32]], r"preimages\[0\]"),
+        ("preimages", [["00" * 32, "xyz"]], "not hex"),
     ],
 )
 def test_malformed_json(

@@ -101,6 +101,7 @@ def test_abi_header_mirrors_the_layout() -> None:
     assert defines["ECALL_WRITE"] == layout.ECALL_WRITE
     assert defines["ECALL_YIELD"] == layout.ECALL_YIELD
     assert defines["ECALL_ABORT"] == layout.ECALL_ABORT
+    assert defines["ECALL_PREIMAGE"] == layout.ECALL_PREIMAGE
 
 
 def test_missing_source_is_a_precise_error(tmp_path: Path) -> None:

@@ -2,27 +2,7 @@
  * end and every item's kind is checked where it is expected, so each byte of the payload is
  * validated even though the RLP decoder itself is lazy. */
 #include "keccak.h"
-#include "scodec.h"
-
-/* The S error for an RLP getter's failure. */
-static s_err from_rlp(rlp_err e) {
-    switch (e) {
-    case RLP_OK: return S_OK;
-    case RLP_ERR_KIND:
-    case RLP_ERR_COUNT:
-    case RLP_ERR_SIZE:
-    case RLP_ERR_INT_LEADING_ZERO: return S_ERR_SHAPE;
-    case RLP_ERR_INT_TOO_BIG: return S_ERR_RANGE;
-    default: return S_ERR_RLP;
-    }
-}
-
-#define TRY(expr)                          \
-    do {                                   \
-        s_err e_ = (expr);                 \
-        if (e_ != S_OK) return e_;         \
-    } while (0)
-#define TRY_RLP(expr) TRY(from_rlp(expr))
+#include "decode_internal.h"
 
 /* The items of a list: its count (headers validated) and an iterator at its start. */
 static s_err open_list(const rlp_item *list, size_t *n, rlp_iter *it) {
@@ -72,17 +52,17 @@ static s_err decode_accounts(const rlp_item *list, s_state *s) {
     return S_OK;
 }
 
-static s_err decode_ancestors(const rlp_item *list, s_state *s) {
+s_err s_decode_ancestors(const rlp_item *list, uint64_t parent_number, uint8_t (**out)[32], size_t *n) {
     rlp_iter it;
-    TRY(open_list(list, &s->n_ancestors, &it));
-    uint64_t expected = s->parent.number < S_MAX_ANCESTORS ? s->parent.number : S_MAX_ANCESTORS;
-    s->ancestors = s->n_ancestors ? (uint8_t(*)[32])rt_alloc(s->n_ancestors * 32) : NULL;
-    for (size_t i = 0; i < s->n_ancestors; i++) {
+    TRY(open_list(list, n, &it));
+    uint64_t expected = parent_number < S_MAX_ANCESTORS ? parent_number : S_MAX_ANCESTORS;
+    *out = *n ? (uint8_t(*)[32])rt_alloc(*n * 32) : NULL;
+    for (size_t i = 0; i < *n; i++) {
         rlp_item h;
         TRY_RLP(rlp_iter_next(&it, &h));
-        TRY_RLP(rlp_get_fixed(&h, s->ancestors[i], 32));
+        TRY_RLP(rlp_get_fixed(&h, (*out)[i], 32));
     }
-    return s->n_ancestors == expected ? S_OK : S_ERR_ANCESTORS;
+    return *n == expected ? S_OK : S_ERR_ANCESTORS;
 }
 
 static s_err decode_inbox(const rlp_item *list, s_state *s) {
@@ -113,9 +93,8 @@ static s_err expect_empty(const rlp_item *f) {
     return b.len == 0 ? S_OK : S_ERR_OUTCOME;
 }
 
-static s_err decode_outcome(const rlp_item *item, s_state *s) {
+s_err s_decode_outcome(const rlp_item *item, span_t parent_header, const s_header *parent, s_outcome *o) {
     rlp_item f[7];
-    s_outcome *o = &s->outcome;
     memset(o, 0, sizeof *o);
     TRY_RLP(rlp_list_exact(item, f, 7));
     rlp_err e = rlp_get_u64(&f[0], &o->status);
@@ -138,10 +117,10 @@ static s_err decode_outcome(const rlp_item *item, s_state *s) {
     TRY_RLP(rlp_get_fixed(&f[6], o->block_hash, 32));
     /* An accepted outcome repeats the parent header's results (§4.4). */
     uint8_t parent_hash[32];
-    keccak256(s->parent_header.ptr, s->parent_header.len, parent_hash);
-    if (o->gas_used != s->parent.gas_used || memcmp(o->state_root, s->parent.state_root, 32) != 0 ||
-        memcmp(o->receipts_root, s->parent.receipts_root, 32) != 0 ||
-        memcmp(o->logs_bloom, s->parent.logs_bloom, 256) != 0 || memcmp(o->block_hash, parent_hash, 32) != 0)
+    keccak256(parent_header.ptr, parent_header.len, parent_hash);
+    if (o->gas_used != parent->gas_used || memcmp(o->state_root, parent->state_root, 32) != 0 ||
+        memcmp(o->receipts_root, parent->receipts_root, 32) != 0 ||
+        memcmp(o->logs_bloom, parent->logs_bloom, 256) != 0 || memcmp(o->block_hash, parent_hash, 32) != 0)
         return S_ERR_OUTCOME;
     return S_OK;
 }
@@ -167,17 +146,15 @@ s_err s_decode_payload(span_t payload, s_state *s) {
     if (s->cursor > s->n_inbox) return S_ERR_CURSOR;
     TRY_RLP(rlp_get_bytes(&f[F_PARENT_HEADER], &s->parent_header));
     TRY(decode_parent(s));
-    TRY(decode_ancestors(&f[F_ANCESTORS], s));
-    return decode_outcome(&f[F_OUTCOME], s);
+    TRY(s_decode_ancestors(&f[F_ANCESTORS], s->parent.number, &s->ancestors, &s->n_ancestors));
+    return s_decode_outcome(&f[F_OUTCOME], s->parent_header, &s->parent, &s->outcome);
 }
 
 s_err s_decode(const uint8_t *image, size_t len, s_state *s) {
-    if (len < S_HEADER_BYTES) return S_ERR_SHORT;
-    if (load_le64(image) != S_FORMAT_VERSION) return S_ERR_VERSION;
-    uint64_t plen = load_le64(image + 8);
-    if (plen > len - S_HEADER_BYTES) return S_ERR_LENGTH;
     /* The padding after the payload is not read (spec §4.1, §5.1: A is defined on canonical
      * states only, so the window after 16 + L is zero by construction; scanning it cost ~21 M
      * instructions per block). */
-    return s_decode_payload(span_make(image + S_HEADER_BYTES, (size_t)plen), s);
+    span_t payload;
+    TRY(s_unframe(image, len, S_FORMAT_VERSION, &payload));
+    return s_decode_payload(payload, s);
 }

@@ -40,13 +40,13 @@ static void put_account(const s_account *a, size_t storage_len, buf_t *out) {
 }
 
 /* The outcome's payload length (non-accepted outcomes: status, reason, five empty strings). */
-static size_t outcome_payload_len(const s_outcome *o) {
+size_t s_outcome_payload_len(const s_outcome *o) {
     if (o->status != S_STATUS_ACCEPTED) return rlp_u64_len(o->status) + rlp_u64_len(o->reason) + 5;
     return rlp_u64_len(o->status) + 1 + rlp_u64_len(o->gas_used) + 3 * 33 + 259;
 }
 
-static void put_outcome(const s_outcome *o, buf_t *out) {
-    rlp_put_list_header(out, outcome_payload_len(o));
+void s_put_outcome(const s_outcome *o, buf_t *out) {
+    rlp_put_list_header(out, s_outcome_payload_len(o));
     rlp_put_u64(out, o->status);
     if (o->status != S_STATUS_ACCEPTED) {
         rlp_put_u64(out, o->reason);
@@ -74,7 +74,7 @@ void s_encode_payload(const s_state *s, buf_t *out) {
     size_t total = rlp_u64_len(s->chain_id) + rlp_u64_len(s->fork) + rlp_list_len(inbox_len) +
                    rlp_list_len(accounts_len) + rlp_u64_len(s->cursor) +
                    rlp_bytes_len(s->parent_header.ptr, s->parent_header.len) + rlp_list_len(ancestors_len) +
-                   rlp_list_len(outcome_payload_len(&s->outcome));
+                   rlp_list_len(s_outcome_payload_len(&s->outcome));
     buf_reserve(out, rlp_list_len(total));
     size_t start = out->len;
     /* Then one pass of writing, in the payload order of docs/spec.md §4.2. */
@@ -89,7 +89,7 @@ void s_encode_payload(const s_state *s, buf_t *out) {
     rlp_put_bytes(out, s->parent_header.ptr, s->parent_header.len);
     rlp_put_list_header(out, ancestors_len);
     for (size_t i = 0; i < s->n_ancestors; i++) rlp_put_bytes(out, s->ancestors[i], 32);
-    put_outcome(&s->outcome, out);
+    s_put_outcome(&s->outcome, out);
     RT_ASSERT(out->len - start == rlp_list_len(total));
 }
 

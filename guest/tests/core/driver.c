@@ -8,6 +8,7 @@
 #include "ripemd160.h"
 #include "rlp.h"
 #include "scodec.h"
+#include "scodec2.h"
 #include "sha256.h"
 #include "trie.h"
 
@@ -219,6 +220,13 @@ static uint64_t op_s_roundtrip(span_t a, buf_t *r) {
     return e;
 }
 
+static uint64_t op_s2_roundtrip(span_t a, buf_t *r) {
+    s2_state s;
+    s_err e = s2_decode(a.ptr, a.len, &s);
+    if (e == S_OK) s2_encode(&s, r);
+    return e;
+}
+
 static uint64_t op_s_world_root(span_t a, buf_t *r) {
     s_state s;
     s_err e = s_decode(a.ptr, a.len, &s);
@@ -266,6 +274,6 @@ const harness_op HARNESS_OPS[] = {
     {OP_RLP_LIST_EXACT, op_rlp_list_exact}, {OP_RLP_PUT_U64, op_rlp_put_u64},
     {OP_RLP_PUT_UINT, op_rlp_put_uint}, {OP_S_ROUNDTRIP, op_s_roundtrip},
     {OP_S_WRITE, op_s_write},         {OP_S_WORLD_ROOT, op_s_world_root},
-    {OP_WORLD_ROOT_SLOTS, op_world_root_slots},
+    {OP_WORLD_ROOT_SLOTS, op_world_root_slots}, {OP_S2_ROUNDTRIP, op_s2_roundtrip},
     {0, NULL},
 };

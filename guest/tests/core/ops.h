@@ -25,6 +25,7 @@
 #define OP_WORLD_ROOT_SLOTS 23u /* u64 n, n x (key[32], value[32]) -> world root of one account
                                    * (address 0x11..11, nonce 1, no balance or code) with them */
 #define OP_S_WRITE 21u        /* blob old window, new image -> status; the window after s_write_window */
+#define OP_S2_ROUNDTRIP 24u   /* S version 2 image -> status s_err; on success the re-encoded image */
 
 /* Tree dump tags: a string is TAG_STR, u64 len, bytes; a list is TAG_LIST, u64 count, items. */
 #define TAG_STR 0u

@@ -1,0 +1,96 @@
+"""The preimage oracle (spec §2.4, ECALL 1001): keccak256(x) -> x, part of a machine's environment.
+
+The oracle is content-addressed and immutable; it is handed to an engine next to the state and is
+never part of the machine root. A key the oracle does not hold is not a machine state: the engine
+stops with PreimageMissing (a host error naming the key) and leaves the state as before the step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol
+
+from emulator.errors import SwapvmError
+from emulator.layout import LEAF_BYTES
+from emulator.merkle import keccak
+
+KEY_BYTES = 32
+
+
+class PreimageMissing(SwapvmError):
+    """The guest asked for a preimage the oracle does not hold: the host stops, the state is kept."""
+
+    def __init__(self, key: bytes) -> None:
+        """Name the key in the one-line message."""
+        super().__init__(f"preimage oracle: no preimage for key 0x{key.hex()}")
+        self.key = key
+
+
+class PreimageOracle(Protocol):
+    """What an engine asks: the preimage of a 32-byte key, or None."""
+
+    def get(self, key: bytes) -> bytes | None:
+        """The bytes whose keccak256 is key, or None if the oracle does not hold them."""
+        ...
+
+
+class DictOracle:
+    """An in-memory oracle; every preimage is stored under its own keccak256."""
+
+    def __init__(self, preimages: Iterable[bytes] = ()) -> None:
+        """Hold the given preimages."""
+        self.preimages: dict[bytes, bytes] = {}
+        for data in preimages:
+            self.add(data)
+
+    def add(self, data: bytes) -> bytes:
+        """Store data; its key."""
+        key = keccak(bytes(data))
+        self.preimages[key] = bytes(data)
+        return key
+
+    def get(self, key: bytes) -> bytes | None:
+        """The preimage of key, or None."""
+        return self.preimages.get(bytes(key))
+
+
+class DirectoryOracle:
+    """An oracle on disk: one file per preimage, named by the key's 64 lower-case hex digits."""
+
+    def __init__(self, directory: Path) -> None:
+        """Serve the files of directory (which must exist)."""
+        if not directory.is_dir():
+            raise SwapvmError(f"preimage directory {directory} does not exist")
+        self.directory = directory
+
+    def get(self, key: bytes) -> bytes | None:
+        """The preimage of key, or None; a file whose bytes do not hash to its name is refused."""
+        path = self.directory / bytes(key).hex()
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        if keccak(data) != key:
+            raise SwapvmError(f"preimage file {path} does not hash to its name")
+        return data
+
+    def add(self, data: bytes) -> bytes:
+        """Write data into the directory under its key; the key."""
+        key = keccak(bytes(data))
+        (self.directory / key.hex()).write_bytes(data)
+        return key
+
+
+def lookup(oracle: PreimageOracle | None, key: bytes) -> bytes:
+    """The preimage of key; PreimageMissing if the oracle (None: an empty one) lacks it."""
+    data = oracle.get(key) if oracle is not None else None
+    if data is None:
+        raise PreimageMissing(key)
+    return data
+
+
+def part_length(offset: int, dst: int, want: int, length: int) -> int:
+    """n = min(want, 32 - dst mod 32, length - offset if offset < length else 0) (spec §2.4)."""
+    available = length - offset if offset < length else 0
+    return min(want, LEAF_BYTES - dst % LEAF_BYTES, available)

@@ -196,6 +196,23 @@ static void reject(s_state *s, uint64_t reason) {
     s->outcome.reason = reason;
 }
 
+/* Interim (the block helper's branch owns the blob gas rules): EIP-4844's blob base fee,
+ * fake_exponential(MIN_BASE_FEE_PER_BLOB_GAS = 1, excess, BLOB_BASE_FEE_UPDATE_FRACTION = 3338477). */
+static void blob_base_fee(uint64_t excess, u256 *out) {
+    u256 denom, num, acc, t, d;
+    u256_set_u64(&denom, 3338477);
+    u256_set_u64(&num, excess);
+    u256_set_u64(out, 0);
+    acc = denom; /* factor * denominator, factor 1 */
+    for (uint64_t i = 1; !u256_is_zero(&acc); i++) {
+        u256_add(out, out, &acc);
+        u256_mul(&t, &acc, &num);
+        u256_set_u64(&d, 3338477 * i);
+        u256_div(&acc, &t, &d);
+    }
+    u256_div(out, out, &denom);
+}
+
 void evm_apply_next_block(s_state *s) {
     RT_ASSERT(s->cursor < s->n_inbox);
     span_t raw = s->inbox[s->cursor];
@@ -212,6 +229,7 @@ void evm_apply_next_block(s_state *s) {
     u256_from_be(&g_env.base_fee, b.h.base_fee_per_gas, 32);
     u256_from_be(&g_env.prevrandao, b.h.mix_hash, 32);
     addr_to_word(b.h.coinbase, &g_env.coinbase_word);
+    if (s->fork >= S_FORK_CANCUN) blob_base_fee(b.h.excess_blob_gas, &g_env.blob_base_fee);
     world_init(s);
 
     uint64_t cumulative = 0;
@@ -275,7 +293,7 @@ unsigned evm_window_step(uint8_t *window, size_t win_size) {
     s_state s;
     if (s_decode(window, win_size, &s) != S_OK) return EVM_STEP_BAD_STATE;
     if (s.cursor == s.n_inbox) return EVM_STEP_IDLE;
-    if (s.fork != S_FORK_SHANGHAI) return EVM_STEP_UNSUPPORTED;
+    if (s.fork > S_FORK_CANCUN) return EVM_STEP_UNSUPPORTED; /* interim: the block helper owns this check */
     size_t old_len = S_HEADER_BYTES + (size_t)load_le64(window + 8);
     s_state before = s;
     evm_apply_next_block(&s);

@@ -11,6 +11,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+from cancun_blocks import chains
 
 from emulator.image import template_from_image
 from emulator.layout import S_BASE, SHADOW_STATUS
@@ -69,6 +70,18 @@ def check(template: Template, path: Path) -> None:
 @pytest.mark.skipif(not FIXTURES.is_dir(), reason="fixtures not present")
 def test_simple_transfer_on_ab(template: Template) -> None:
     check(template, FIXTURES / "ValidBlocks/bcValidBlockTest/SimpleTx.json")
+
+
+@pytest.mark.parametrize("name", ["transient", "mcopy", "selfdestruct", "blob"])
+def test_cancun_chain_on_ab(template: Template, name: str) -> None:
+    """Each hand-built Cancun chain (cancun_blocks.py): AB's S' equals A's after every block."""
+    state = chains()[name]
+    machine = Machine()
+    image = encode(state)
+    for index in range(len(state.inbox)):
+        state, info = machine.step(state)
+        assert ab_step(template, image) == info.image, f"{name} block {index + 1}"
+        image = info.image
 
 
 @pytest.mark.slow

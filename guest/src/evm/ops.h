@@ -59,6 +59,13 @@ static const uint8_t *jump_table(const msg_t *m);
 static bool valid_jump(const uint8_t *bits, size_t code_len, const u256 *dest);
 static void block_hash(const u256 *n, u256 *out);
 
+/* The account an address operand names. */
+static inline account_t *account_at(const u256 *w) {
+    uint8_t a[20];
+    word_to_addr(w, a);
+    return world_account(a);
+}
+
 /* The length of a memory range whose expansion succeeded (its size fits then; 0 stays 0). */
 static inline size_t range_len(const u256 *size) { return u256_is_zero(size) ? 0 : (size_t)size->w[0]; }
 
@@ -168,18 +175,14 @@ PUSH_WORD(push0, u256_set_u64(r, 0))
 
 /* STACK address -> balance; GAS warm/cold access (EIP-2929) */
 OPFN(balance) {
-    uint8_t a[20];
-    word_to_addr(&ST(0), a);
-    account_t *acc = world_account(a);
+    account_t *acc = account_at(&ST(0));
     SYS(charge_account_access(vm->f, acc));
     ST(0) = acc->balance;
     return NEXT;
 }
 /* STACK address -> size (arg 0) or code hash (arg 1, 0 for a dead account); GAS warm/cold */
 OPFN(extcode) {
-    uint8_t a[20];
-    word_to_addr(&ST(0), a);
-    account_t *acc = world_account(a);
+    account_t *acc = account_at(&ST(0));
     SYS(charge_account_access(vm->f, acc));
     if (arg == 0) u256_set_u64(&ST(0), acc->code_len);
     else if (account_dead(acc)) u256_set_u64(&ST(0), 0);
@@ -217,9 +220,7 @@ OPFN(copy) {
 }
 /* STACK address dest offset size -> ; GAS warm/cold, + G_COPY_WORD per word, memory */
 OPFN(extcodecopy) {
-    uint8_t a[20];
-    word_to_addr(&ST(0), a);
-    account_t *acc = world_account(a);
+    account_t *acc = account_at(&ST(0));
     SYS(charge_account_access(vm->f, acc));
     size_t o;
     SYS(mem_expand(vm->f, &ST(1), &ST(3), &o));

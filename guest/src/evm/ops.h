@@ -357,14 +357,18 @@ OPFN(push1) {
     vm->pc++;
     return NEXT;
 }
+/* PUSHn whose bytes run past the end of the code (rare: out of line). */
+static __attribute__((noinline)) void push_past_end(u256 *r, const uint8_t *p, size_t avail, size_t n) {
+    uint8_t w[32] = {0};
+    for (size_t i = 0; i < avail; i++) w[i] = p[i];
+    u256_from_be(r, w, n);
+}
 /* STACK -> the next arg bytes of code, big-endian; bytes past the end of the code read as zero */
 OPFN(push) {
     size_t n = arg, pc = vm->pc;
     const uint8_t *code = vm->code;
     if (pc + n > vm->code_len) {
-        uint8_t w[32] = {0};
-        for (size_t i = 0; pc + i < vm->code_len; i++) w[i] = code[pc + i];
-        u256_from_be(&ST(-1), w, n);
+        push_past_end(&ST(-1), code + pc, vm->code_len - pc, n);
     } else if (n <= 8) {
         uint64_t v = 0;
         for (size_t i = 0; i < n; i++) v = (v << 8) | code[pc + i];
@@ -384,9 +388,12 @@ OPFN(dup) {
 }
 /* STACK a_0 … a_arg -> a_arg … a_0 */
 OPFN(swap) {
-    u256 t = ST(0);
-    ST(0) = ST(arg);
-    ST(arg) = t;
+    u256 *a = &ST(0), *b = &ST(arg);
+    for (int i = 0; i < 4; i++) { /* limb by limb: no u256 temporary on the C stack per SWAPn */
+        uint64_t t = a->w[i];
+        a->w[i] = b->w[i];
+        b->w[i] = t;
+    }
     return NEXT;
 }
 

@@ -25,6 +25,7 @@ from fastvm.state import Account, EssentialState, Fork
 from toolchain.build import ROOT, build_image, bundled
 
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "ethereum-tests" / "BlockchainTests"
+CONFORMANCE = ROOT.parent / "shared" / "conformance" / "shanghai" / "BlockchainTests"
 STATUS_YIELDED = 1
 MORE = (
     "ValidBlocks/bcExample/shanghaiExample.json",
@@ -70,6 +71,14 @@ def check(template: Template, path: Path) -> None:
 @pytest.mark.skipif(not FIXTURES.is_dir(), reason="fixtures not present")
 def test_simple_transfer_on_ab(template: Template) -> None:
     check(template, FIXTURES / "ValidBlocks/bcValidBlockTest/SimpleTx.json")
+
+
+@pytest.mark.skipif(not CONFORMANCE.is_dir(), reason="conformance fixtures not present")
+def test_deepest_c_stack_on_ab(template: Template) -> None:
+    """stBadOpcode's opc0FDiffPlaces (its d34 case recurses to the call depth limit): every EVM level
+    costs the guest C stack, which must fit the runtime's 1 MiB. Sixteen inlined SWAPn temporaries once
+    made interp_run's frame 816 bytes (336 before, 288 now) and AB faulted on d34."""
+    check(template, CONFORMANCE / "GeneralStateTests/stBadOpcode/opc0FDiffPlaces.json")
 
 
 @pytest.mark.parametrize("name", ["transient", "mcopy", "selfdestruct", "blob"])

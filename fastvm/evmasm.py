@@ -13,7 +13,11 @@ OPCODES = {
     "CALL": 0xF1, "CALLDATASIZE": 0x36, "CALLDATACOPY": 0x37, "CODESIZE": 0x38, "CODECOPY": 0x39,
     "BALANCE": 0x31, "RETURNDATASIZE": 0x3D, "RETURNDATACOPY": 0x3E, "PUSH0": 0x5F, "LOG0": 0xA0,
     "LOG1": 0xA1, "LOG2": 0xA2, "LOG4": 0xA4, "CREATE": 0xF0, "CREATE2": 0xF5, "STATICCALL": 0xFA,
+    "MSIZE": 0x59, "SELFDESTRUCT": 0xFF,
+    # Cancun: EIP-4844, EIP-7516, EIP-1153, EIP-5656
+    "BLOBHASH": 0x49, "BLOBBASEFEE": 0x4A, "TLOAD": 0x5C, "TSTORE": 0x5D, "MCOPY": 0x5E,
 }  # fmt: skip
+OPCODES.update({f"DUP{n}": 0x7F + n for n in range(1, 17)} | {f"SWAP{n}": 0x8F + n for n in range(1, 17)})
 
 # An instruction: a mnemonic, ("PUSH", value), ("LABEL", name) for a JUMPDEST, ("PUSHLABEL", name).
 Instruction = str | tuple[str, int | str]

@@ -11,6 +11,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+from cancun_blocks import chains
 
 from emulator.image import template_from_image
 from emulator.layout import S_BASE, SHADOW_STATUS
@@ -24,6 +25,7 @@ from fastvm.state import Account, EssentialState, Fork
 from toolchain.build import ROOT, build_image, bundled
 
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "ethereum-tests" / "BlockchainTests"
+CONFORMANCE = ROOT.parent / "shared" / "conformance" / "shanghai" / "BlockchainTests"
 STATUS_YIELDED = 1
 MORE = (
     "ValidBlocks/bcExample/shanghaiExample.json",
@@ -69,6 +71,26 @@ def check(template: Template, path: Path) -> None:
 @pytest.mark.skipif(not FIXTURES.is_dir(), reason="fixtures not present")
 def test_simple_transfer_on_ab(template: Template) -> None:
     check(template, FIXTURES / "ValidBlocks/bcValidBlockTest/SimpleTx.json")
+
+
+@pytest.mark.skipif(not CONFORMANCE.is_dir(), reason="conformance fixtures not present")
+def test_deepest_c_stack_on_ab(template: Template) -> None:
+    """stBadOpcode's opc0FDiffPlaces (its d34 case recurses to the call depth limit): every EVM level
+    costs the guest C stack, which must fit the runtime's 1 MiB. Sixteen inlined SWAPn temporaries once
+    made interp_run's frame 816 bytes (336 before, 288 now) and AB faulted on d34."""
+    check(template, CONFORMANCE / "GeneralStateTests/stBadOpcode/opc0FDiffPlaces.json")
+
+
+@pytest.mark.parametrize("name", ["transient", "mcopy", "selfdestruct", "blob"])
+def test_cancun_chain_on_ab(template: Template, name: str) -> None:
+    """Each hand-built Cancun chain (cancun_blocks.py): AB's S' equals A's after every block."""
+    state = chains()[name]
+    machine = Machine()
+    image = encode(state)
+    for index in range(len(state.inbox)):
+        state, info = machine.step(state)
+        assert ab_step(template, image) == info.image, f"{name} block {index + 1}"
+        image = info.image
 
 
 @pytest.mark.slow

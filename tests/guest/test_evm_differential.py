@@ -42,6 +42,11 @@ OPS: list[tuple[int, int]] = [
     (0xF3, 2), (0xF4, 6), (0xF5, 4), (0xFA, 6), (0xFD, 2), (0xFE, 0), (0xFF, 1),
     (0x0C, 0), (0x21, 0), (0x49, 0), (0x5C, 0), (0xEF, 0),  # undefined in Shanghai
 ]
+# Cancun: Shanghai's, with BLOBHASH, BLOBBASEFEE, TLOAD, TSTORE and MCOPY defined (and the same
+# SELFDESTRUCT byte under EIP-6780).
+CANCUN_OPS: list[tuple[int, int]] = [op for op in OPS if op not in ((0x49, 0), (0x5C, 0))] + [
+    (0x49, 1), (0x4A, 0), (0x5C, 1), (0x5D, 2), (0x5E, 3), (0x5C, 1), (0x5D, 2), (0x5E, 3),
+]
 
 
 def push(value: int) -> bytes:
@@ -67,8 +72,8 @@ gas_args = st.one_of(st.integers(0, 30_000), st.just(2**256 - 1))
 
 
 @st.composite
-def programs(draw: st.DrawFn) -> bytes:
-    """A contract: opcodes with their arguments pushed just before them."""
+def programs(draw: st.DrawFn, ops: list[tuple[int, int]] = OPS) -> bytes:
+    """A contract: opcodes of `ops` with their arguments pushed just before them."""
     code = b""
     for _ in range(draw(st.integers(1, 12))):
         kind = draw(st.integers(0, 9))
@@ -78,7 +83,7 @@ def programs(draw: st.DrawFn) -> bytes:
         if kind == 1:
             code += bytes([0x90 + draw(st.integers(0, 2))])
             continue
-        op, n = draw(st.sampled_from(OPS))
+        op, n = draw(st.sampled_from(ops))
         values = [draw(args) for _ in range(n)]
         if op in (0xF1, 0xF2, 0xF4, 0xFA):
             values[0] = draw(gas_args)
@@ -86,7 +91,7 @@ def programs(draw: st.DrawFn) -> bytes:
     return code
 
 
-def genesis(code: bytes) -> EssentialState:
+def genesis(code: bytes, fork: Fork = Fork.SHANGHAI) -> EssentialState:
     """S0: the sender, the contract under test, a helper contract, an empty account."""
     accounts = tuple(sorted([
         Account(SENDER, balance=10**20),
@@ -94,12 +99,14 @@ def genesis(code: bytes) -> EssentialState:
         Account(HELPER, code=HELPER_CODE),
         Account(EMPTY),
     ], key=lambda a: a.address))
-    return EssentialState(1, Fork.SHANGHAI, genesis_header(Fork.SHANGHAI, accounts), accounts=accounts)
+    return EssentialState(1, fork, genesis_header(fork, accounts), accounts=accounts)
 
 
-def check(code: bytes, calldata: bytes, value: int, work: Path) -> None:
-    """Build a block calling the contract; A and the guest must leave the same image."""
-    state = build_chain(genesis(code), [[Tx(KEY, CONTRACT, value=value, gas=400_000, data=calldata)]])
+def check(code: bytes, calldata: bytes, value: int, work: Path, fork: Fork = Fork.SHANGHAI) -> None:
+    """Build a block calling the contract twice (transient storage must not survive the first call's
+    transaction); A and the guest must leave the same image."""
+    call = Tx(KEY, CONTRACT, value=value, gas=400_000, data=calldata)
+    state = build_chain(genesis(code, fork), [[call, call]])
     _after, info = Machine().step(state)
     assert guest_step(encode(state), work) == info.image, f"code {code.hex()}: A {info.status.name}"
 
@@ -117,3 +124,18 @@ def test_many_random_programs_same_as_machine_a(
     tmp_path: Path, code: bytes, calldata: bytes, value: int
 ) -> None:
     check(code, calldata, value, tmp_path)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(code=programs(CANCUN_OPS), calldata=st.binary(max_size=40), value=st.sampled_from([0, 1, 10**6]))
+def test_random_cancun_program_same_as_machine_a(tmp_path: Path, code: bytes, calldata: bytes, value: int) -> None:
+    check(code, calldata, value, tmp_path, Fork.CANCUN)
+
+
+@pytest.mark.slow
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(code=programs(CANCUN_OPS), calldata=st.binary(max_size=40), value=st.sampled_from([0, 1, 10**6]))
+def test_many_random_cancun_programs_same_as_machine_a(
+    tmp_path: Path, code: bytes, calldata: bytes, value: int
+) -> None:
+    check(code, calldata, value, tmp_path, Fork.CANCUN)

@@ -196,6 +196,53 @@ static void reject(s_state *s, uint64_t reason) {
     s->outcome.reason = reason;
 }
 
+/* Interim (the block helper's branch owns the blob gas rules): EIP-4844's blob base fee,
+ * fake_exponential(MIN_BASE_FEE_PER_BLOB_GAS = 1, excess, BLOB_BASE_FEE_UPDATE_FRACTION = 3338477). */
+static void blob_base_fee(uint64_t excess, u256 *out) {
+    u256 denom, num, acc, t, d;
+    u256_set_u64(&denom, 3338477);
+    u256_set_u64(&num, excess);
+    u256_set_u64(out, 0);
+    acc = denom; /* factor * denominator, factor 1 */
+    for (uint64_t i = 1; !u256_is_zero(&acc); i++) {
+        u256_add(out, out, &acc);
+        u256_mul(&t, &acc, &num);
+        u256_set_u64(&d, 3338477 * i);
+        u256_div(&acc, &t, &d);
+    }
+    u256_div(out, out, &denom);
+}
+
+/* Interim (the block helper's branch owns EIP-4788): the system call that stores the parent
+ * beacon block root in the beacon roots contract at the start of a Cancun block: from the
+ * system address, 30,000,000 gas, unpaid, its logs and refund discarded; no code, no effect. */
+static void beacon_root_call(const s_header *h) {
+    static const uint8_t BEACON_ROOTS[20] = {0x00, 0x0F, 0x3d, 0xf6, 0xD7, 0x32, 0x80, 0x7E, 0xf1, 0x31,
+                                             0x9f, 0xB7, 0xB8, 0xbB, 0x85, 0x22, 0xd0, 0xBe, 0xac, 0x02};
+    static const uint8_t SYSTEM[20] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                       0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe};
+    account_t *a = world_account(BEACON_ROOTS);
+    if (a->code_len == 0) return;
+    world_begin_tx();
+    memcpy(g_env.origin, SYSTEM, 20);
+    u256_set_u64(&g_env.gas_price, 0);
+    msg_t m;
+    memset(&m, 0, sizeof m);
+    memcpy(m.caller, SYSTEM, 20);
+    memcpy(m.to, BEACON_ROOTS, 20);
+    memcpy(m.code_addr, BEACON_ROOTS, 20);
+    m.data = h->parent_beacon_block_root;
+    m.data_len = m.data_phys = 32;
+    m.code = a->code;
+    m.code_len = a->code_len;
+    m.code_owner = a;
+    m.gas = 30000000;
+    result_t r;
+    mem_child_base(0);
+    call_message(&m, &r);
+    world_end_tx();
+}
+
 void evm_apply_next_block(s_state *s) {
     RT_ASSERT(s->cursor < s->n_inbox);
     span_t raw = s->inbox[s->cursor];
@@ -212,7 +259,9 @@ void evm_apply_next_block(s_state *s) {
     u256_from_be(&g_env.base_fee, b.h.base_fee_per_gas, 32);
     u256_from_be(&g_env.prevrandao, b.h.mix_hash, 32);
     addr_to_word(b.h.coinbase, &g_env.coinbase_word);
+    if (s->fork >= S_FORK_CANCUN) blob_base_fee(b.h.excess_blob_gas, &g_env.blob_base_fee);
     world_init(s);
+    if (s->fork >= S_FORK_CANCUN) beacon_root_call(&b.h);
 
     uint64_t cumulative = 0;
     uint8_t block_bloom[256] = {0};
@@ -275,7 +324,7 @@ unsigned evm_window_step(uint8_t *window, size_t win_size) {
     s_state s;
     if (s_decode(window, win_size, &s) != S_OK) return EVM_STEP_BAD_STATE;
     if (s.cursor == s.n_inbox) return EVM_STEP_IDLE;
-    if (s.fork != S_FORK_SHANGHAI) return EVM_STEP_UNSUPPORTED;
+    if (s.fork > S_FORK_CANCUN) return EVM_STEP_UNSUPPORTED; /* interim: the block helper owns this check */
     size_t old_len = S_HEADER_BYTES + (size_t)load_le64(window + 8);
     s_state before = s;
     evm_apply_next_block(&s);

@@ -127,6 +127,7 @@ void call_message(const msg_t *m, result_t *r) { apply_message(m, r); }
 void call_create(const msg_t *m, result_t *r) {
     snapshot_t s = world_snapshot();
     account_t *a = world_account(m->to);
+    world_mark_created(a);            /* EIP-6780: its SELFDESTRUCT deletes it in this transaction */
     world_set_nonce(a, a->nonce + 1); /* EIP-161: a new contract starts at nonce 1 */
     apply_message(m, r);
     if (r->status != EXEC_SUCCESS) {

@@ -10,12 +10,24 @@
 #include "keccak.h"
 #include "u256.h"
 
-/* ---- constants (yellow paper, EIPs 150, 170, 2929, 3529, 3860) ---- */
+/* ---- constants (yellow paper, EIPs 150, 170, 1153, 2929, 3529, 3860, 4844) ---- */
 #define EVM_STACK_LIMIT 1024u
 #define EVM_DEPTH_LIMIT 1024
 #define EVM_MAX_CODE_SIZE 24576u     /* EIP-170 */
 #define EVM_MAX_INITCODE_SIZE 49152u /* EIP-3860 */
-#define G_WARM_ACCESS 100u
+/* static gas tiers of the yellow paper (appendix G) and the opcodes' own static costs */
+#define G_ZERO 0u
+#define G_JUMPDEST 1u
+#define G_BASE 2u
+#define G_VERY_LOW 3u
+#define G_LOW 5u
+#define G_MID 8u
+#define G_HIGH 10u
+#define G_EXP 10u
+#define G_KECCAK 30u
+#define G_BLOCKHASH 20u
+#define G_HASH_OPCODE 3u             /* BLOBHASH (EIP-4844) */
+#define G_WARM_ACCESS 100u           /* also TLOAD and TSTORE (EIP-1153) */
 #define G_COLD_ACCOUNT 2600u
 #define G_COLD_SLOAD 2100u
 #define G_SSTORE_SET 20000u
@@ -52,6 +64,16 @@ typedef struct {
     uint32_t warm_serial; /* warm in the transaction with this serial (EIP-2929) */
 } slot_t;
 
+/* An EIP-1153 transient slot: `value` holds only while `serial` is the transaction's serial (a
+ * later transaction reads it as 0 and reuses the entry), so clearing at the end of a transaction
+ * costs nothing. Only TSTORE creates entries. */
+typedef struct {
+    u256 key;
+    u256 value;
+    uint64_t journal_id; /* as slot_t's */
+    uint32_t serial;
+} tslot_t;
+
 typedef struct {
     uint8_t addr[20];
     bool exists;          /* present in the world state (an empty account may exist) */
@@ -64,7 +86,10 @@ typedef struct {
     uint8_t *jumpdests;   /* JUMPDEST bitmap of `code`, built on first execution */
     slot_t **slots;       /* open addressing table of slot_cap entries */
     uint32_t slot_cap, n_slots;
+    tslot_t **tslots;     /* transient storage: open addressing table of tslot_cap entries */
+    uint32_t tslot_cap, n_tslots;
     uint32_t warm_serial;
+    uint32_t created_serial; /* created (a creation started) in the transaction with this serial */
 } account_t;
 
 typedef struct {
@@ -98,6 +123,14 @@ void world_set_slot(account_t *a, slot_t *s, const u256 *v);
 void world_touch(account_t *a);           /* exists, and remembered as touched (EIP-161) */
 void world_mark_destruct(account_t *a);   /* SELFDESTRUCT: delete at the end of the transaction */
 void world_add_log(const log_t *log);
+/* EIP-1153 transient storage of `a`: read (0 unless written in this transaction) and a journaled
+ * write; all of it is cleared when the transaction ends. */
+u256 world_tload(account_t *a, const u256 *key);
+void world_tstore(account_t *a, const u256 *key, const u256 *v);
+/* EIP-6780: a creation at `a` started in this transaction (not reverted with it, as in
+ * execution-specs' created_accounts), and whether one has. */
+void world_mark_created(account_t *a);
+bool world_created_in_tx(const account_t *a);
 
 /* Access sets (journaled). Return true when the item was cold before. */
 bool world_warm_account(account_t *a);
@@ -139,6 +172,10 @@ typedef struct {
     /* transaction context */
     uint8_t origin[20];
     u256 gas_price;
+    /* Cancun (EIP-4844, EIP-7516): the block's blob base fee; the transaction's blob hashes */
+    u256 blob_base_fee;
+    const uint8_t (*blob_hashes)[32];
+    size_t n_blob_hashes;
 } env_t;
 
 extern env_t g_env;
@@ -218,7 +255,7 @@ typedef struct {
     uint16_t gas;
     uint16_t min1;   /* stack inputs + 1 (0: undefined opcode) */
     uint16_t range;  /* EVM_STACK_LIMIT - stack outputs */
-    uint16_t unused;
+    uint16_t variant; /* a fork's variant of the opcode's behaviour (opcodes.h), else 0 */
 } opinfo_t;
 const opinfo_t *optable_for(uint64_t fork);
 

@@ -55,14 +55,16 @@ static inline uint64_t words_of(uint64_t bytes) { return bytes / 32 + (bytes % 3
 /* Copy src[off .. off+len) into dst, zero-filling past src_len (CALLDATACOPY & co.). */
 void copy_padded(uint8_t *dst, const uint8_t *src, size_t src_len, const u256 *off, size_t len);
 
-/* The system opcodes (ops_system.c). Each pops its operands from f's stack, charges its gas and
+/* The system opcodes (ops_system.c), called by their functions in ops.h. Each pops its operands from f's stack, charges its gas and
  * pushes its result; false is an exceptional halt of the frame. */
-bool op_sload(frame_t *f);
-bool op_sstore(frame_t *f);
-bool op_call(frame_t *f, uint8_t opcode);
-bool op_create(frame_t *f, bool create2);
-bool op_selfdestruct(frame_t *f);
-bool op_log(frame_t *f, unsigned n_topics);
+bool sys_sload(frame_t *f);
+bool sys_sstore(frame_t *f);
+bool sys_call(frame_t *f, uint8_t opcode);
+bool sys_create(frame_t *f, bool create2);
+/* eip6780: Cancun's rule (delete only an account created in this transaction, else only move the
+ * balance); else Shanghai's (always delete at the end of the transaction). */
+bool sys_selfdestruct(frame_t *f, bool eip6780);
+bool sys_log(frame_t *f, unsigned n_topics);
 /* Warm-or-cold access charge for an address (EIP-2929); false on out of gas. */
 bool charge_account_access(frame_t *f, account_t *a);
 

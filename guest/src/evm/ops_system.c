@@ -1,8 +1,10 @@
 /* The opcodes that reach outside the frame: storage (EIP-2200/2929/3529), the CALL family
  * (EIP-150's 63/64 rule, value stipend, new-account cost), CREATE/CREATE2, SELFDESTRUCT (Shanghai:
- * the account is deleted at the end of the transaction) and logs. Costs and the order of the
+ * the account is deleted at the end of the transaction; Cancun, EIP-6780: only when the same
+ * transaction created it) and logs. Costs and the order of the
  * checks that change the outcome follow py-evm (machine A).
  */
+#include "opcodes.h"
 #include "frame.h"
 
 /* Init code of the creation at each depth: copied out of the caller's memory, which may move.
@@ -41,7 +43,7 @@ bool charge_account_access(frame_t *f, account_t *a) {
     return use_gas(f, world_warm_account(a) ? G_COLD_ACCOUNT : G_WARM_ACCESS);
 }
 
-bool op_sload(frame_t *f) {
+bool sys_sload(frame_t *f) {
     u256 *top = &f->stack[f->sp - 1];
     slot_t *s = world_slot(world_account(f->m->to), top);
     if (!use_gas(f, world_warm_slot(s) ? G_COLD_SLOAD : G_WARM_ACCESS)) return false;
@@ -49,7 +51,7 @@ bool op_sload(frame_t *f) {
     return true;
 }
 
-bool op_sstore(frame_t *f) {
+bool sys_sstore(frame_t *f) {
     if (f->m->is_static) return false;
     if (f->gas <= G_CALL_STIPEND) return false; /* EIP-2200: never with only the stipend left */
     u256 key = f->stack[f->sp - 1], v = f->stack[f->sp - 2];
@@ -78,7 +80,7 @@ bool op_sstore(frame_t *f) {
     return true;
 }
 
-bool op_log(frame_t *f, unsigned n_topics) {
+bool sys_log(frame_t *f, unsigned n_topics) {
     if (f->m->is_static) return false;
     u256 *top = &f->stack[f->sp - 1];
     size_t o;
@@ -107,9 +109,9 @@ static void set_return_data(frame_t *f, const result_t *r) {
     else if (r->out != f->ret->ptr) buf_set(f->ret, r->out, r->out_len); /* a precompile wrote it there */
 }
 
-bool op_call(frame_t *f, uint8_t op) {
+bool sys_call(frame_t *f, uint8_t op) {
     const msg_t *m = f->m;
-    bool has_value = op == 0xf1 || op == 0xf2;
+    bool has_value = op == OP_CALL || op == OP_CALLCODE;
     u256 *top = &f->stack[f->sp - 1];
     u256 gas_req = top[0], value, in_off, in_size, out_off, out_size;
     uint8_t target[20];
@@ -123,7 +125,7 @@ bool op_call(frame_t *f, uint8_t op) {
     out_size = top[k];
     f->sp -= has_value ? 7 : 6;
     bool nonzero = !u256_is_zero(&value);
-    if (op == 0xf1 && nonzero && m->is_static) return false;
+    if (op == OP_CALL && nonzero && m->is_static) return false;
 
     size_t in_o, out_o;
     if (!mem_expand(f, &in_off, &in_size, &in_o) || !mem_expand(f, &out_off, &out_size, &out_o)) return false;
@@ -134,7 +136,7 @@ bool op_call(frame_t *f, uint8_t op) {
     uint64_t extra = 0;
     if (has_value && nonzero) {
         extra += G_CALL_VALUE;
-        if (op == 0xf1 && account_dead(callee)) extra += G_NEW_ACCOUNT;
+        if (op == OP_CALL && account_dead(callee)) extra += G_NEW_ACCOUNT;
     }
     if (!use_gas(f, extra)) return false;
     uint64_t avail = all_but_64th(f->gas);
@@ -144,7 +146,7 @@ bool op_call(frame_t *f, uint8_t op) {
 
     u256 *res = &f->stack[f->sp++];
     account_t *self = world_account(m->to);
-    bool transfers = op == 0xf1 || op == 0xf2;
+    bool transfers = op == OP_CALL || op == OP_CALLCODE;
     if (m->depth + 1 > EVM_DEPTH_LIMIT || (transfers && u256_lt(&self->balance, &value))) {
         f->ret->len = 0;
         f->gas += child_gas; /* the stipend too, as py-evm does */
@@ -155,17 +157,17 @@ bool op_call(frame_t *f, uint8_t op) {
     memset(c, 0, sizeof *c);
     c->depth = m->depth + 1;
     c->gas = child_gas;
-    c->is_static = m->is_static || op == 0xfa;
+    c->is_static = m->is_static || op == OP_STATICCALL;
     memcpy(c->code_addr, target, 20);
     switch (op) {
-    case 0xf1: /* CALL */
-    case 0xfa: /* STATICCALL */
+    case OP_CALL:
+    case OP_STATICCALL:
         memcpy(c->caller, m->to, 20);
         memcpy(c->to, target, 20);
         c->value = value;
-        c->transfer = op == 0xf1;
+        c->transfer = op == OP_CALL;
         break;
-    case 0xf2: /* CALLCODE: our storage, their code */
+    case OP_CALLCODE: /* our storage, their code */
         memcpy(c->caller, m->to, 20);
         memcpy(c->to, m->to, 20);
         c->value = value;
@@ -202,7 +204,7 @@ bool op_call(frame_t *f, uint8_t op) {
     return true;
 }
 
-bool op_create(frame_t *f, bool create2) {
+bool sys_create(frame_t *f, bool create2) {
     const msg_t *m = f->m;
     if (m->is_static) return false;
     u256 *top = &f->stack[f->sp - 1];
@@ -270,7 +272,7 @@ bool op_create(frame_t *f, bool create2) {
     return true;
 }
 
-bool op_selfdestruct(frame_t *f) {
+bool sys_selfdestruct(frame_t *f, bool eip6780) {
     const msg_t *m = f->m;
     if (m->is_static) return false;
     uint8_t to[20];
@@ -282,9 +284,15 @@ bool op_selfdestruct(frame_t *f) {
     if (!use_gas(f, cost)) return false;
     u256 bal = self->balance, zero;
     u256_set_u64(&zero, 0);
-    world_add_balance(ben, &bal); /* first credit, then zero: to itself, the ether is burnt */
-    world_set_balance(self, &zero);
-    world_mark_destruct(self);
+    if (eip6780 && !world_created_in_tx(self)) {
+        /* EIP-6780: the account stays; its balance moves (to itself: it stays where it is) */
+        world_sub_balance(self, &bal);
+        world_add_balance(ben, &bal);
+    } else {
+        world_add_balance(ben, &bal); /* first credit, then zero: to itself, the ether is burnt */
+        world_set_balance(self, &zero);
+        world_mark_destruct(self);
+    }
     world_touch(ben);
     return true;
 }

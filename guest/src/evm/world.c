@@ -8,7 +8,7 @@
  */
 #include "evm_internal.h"
 
-enum { J_BALANCE, J_NONCE, J_CODE, J_SLOT, J_EXISTS, J_WARM_ACCOUNT, J_WARM_SLOT };
+enum { J_BALANCE, J_NONCE, J_CODE, J_SLOT, J_EXISTS, J_WARM_ACCOUNT, J_WARM_SLOT, J_TRANSIENT };
 
 typedef struct {
     uint8_t kind;
@@ -268,6 +268,64 @@ const uint8_t *account_code_hash(account_t *a) {
     return a->code_hash;
 }
 
+/* ---- transient storage (EIP-1153) and created accounts (EIP-6780) ---- */
+
+/* The transient slot of `key`, or NULL when absent and !insert. */
+static tslot_t *tslot_find(account_t *a, const u256 *key, bool insert) {
+    if (insert && 2 * (a->n_tslots + 1) > a->tslot_cap) {
+        uint32_t cap = a->tslot_cap ? 2 * a->tslot_cap : 8;
+        tslot_t **tab = rt_alloc((size_t)cap * sizeof *tab);
+        for (uint32_t i = 0; i < a->tslot_cap; i++) {
+            tslot_t *t = a->tslots[i];
+            if (!t) continue;
+            uint32_t j = (uint32_t)key_hash(&t->key) & (cap - 1);
+            while (tab[j]) j = (j + 1) & (cap - 1);
+            tab[j] = t;
+        }
+        a->tslots = tab;
+        a->tslot_cap = cap;
+    }
+    if (!a->tslot_cap) return NULL;
+    uint32_t j = (uint32_t)key_hash(key) & (a->tslot_cap - 1);
+    for (;;) {
+        tslot_t *t = a->tslots[j];
+        if (!t) break;
+        if (u256_eq(&t->key, key)) return t;
+        j = (j + 1) & (a->tslot_cap - 1);
+    }
+    if (!insert) return NULL;
+    tslot_t *t = rt_alloc(sizeof *t); /* zeroed: serial 0 is never a transaction's */
+    t->key = *key;
+    a->tslots[j] = t;
+    a->n_tslots++;
+    return t;
+}
+
+u256 world_tload(account_t *a, const u256 *key) {
+    tslot_t *t = tslot_find(a, key, false);
+    u256 v;
+    if (t && t->serial == W.serial) v = t->value;
+    else u256_set_u64(&v, 0);
+    return v;
+}
+
+void world_tstore(account_t *a, const u256 *key, const u256 *v) {
+    tslot_t *t = tslot_find(a, key, true);
+    if (t->serial != W.serial) { /* left by an earlier transaction: it reads as 0 */
+        u256_set_u64(&t->value, 0);
+        t->serial = W.serial;
+    }
+    if (t->journal_id != W.snap_id) { /* once per checkpoint, as world_set_slot */
+        journal(J_TRANSIENT, t)->old.word = t->value;
+        t->journal_id = W.snap_id;
+    }
+    t->value = *v;
+}
+
+void world_mark_created(account_t *a) { a->created_serial = W.serial; }
+
+bool world_created_in_tx(const account_t *a) { return a->created_serial == W.serial; }
+
 /* ---- snapshots ---- */
 
 snapshot_t world_snapshot(void) {
@@ -298,6 +356,7 @@ void world_revert(snapshot_t s) {
         case J_EXISTS: a->exists = e->old.flag; break;
         case J_WARM_ACCOUNT: a->warm_serial = e->old.serial; break;
         case J_WARM_SLOT: sl->warm_serial = e->old.serial; break;
+        case J_TRANSIENT: ((tslot_t *)e->obj)->value = e->old.word; break;
         default: RT_ASSERT(0);
         }
     }

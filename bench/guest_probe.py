@@ -110,7 +110,8 @@ def crypto_sources(main: str) -> list[str]:
     """Repository-relative C sources of the crypto driver with the harness main `main`
     ("harness_host.c" natively, "harness_ab.c" on machine AB)."""
     files = sorted((GUEST / "src" / "crypto").glob("*.c")) + [GUEST / "src" / s for s in HASH_SOURCES]
-    files += [HARNESS / "harness.c", HARNESS / main, GUEST / "tests" / "crypto" / "driver.c"]
+    files += [HARNESS / "harness.c", HARNESS / main, GUEST / "tests" / "crypto" / "driver.c",
+              GUEST / "tests" / "crypto" / "driver_bls.c"]
     return [f.relative_to(ROOT).as_posix() for f in files]
 
 

@@ -93,5 +93,11 @@ const harness_op HARNESS_OPS[] = {
     {OP_ADDRESS, op_address},
     {OP_MONT, op_mont},
     {OP_PRECOMPILE, op_precompile},
+    {OP_BLS_FP, op_bls_fp},
+    {OP_BLS_FP2, op_bls_fp2},
+    {OP_BLS_FP12, op_bls_fp12},
+    {OP_BLS_POINT, op_bls_point},
+    {OP_BLS_PAIRING, op_bls_pairing},
+    {OP_KZG_VERIFY, op_kzg_verify},
     {0, NULL},
 };

@@ -37,6 +37,11 @@ int bls_decode_flags(const uint8_t *in, size_t n, uint8_t first[48], bool *large
 
 bool bls_g1_to_affine(const bls_g1 *a, fp384 *x, fp384 *y) {
     if (g1_is_inf(a)) return false;
+    if (fp_eq(&a->z, &BLS_ONE)) { /* already affine (decoded points) */
+        *x = a->x;
+        *y = a->y;
+        return true;
+    }
     fp384 zi, zi2;
     fp_inv(&zi, &a->z);
     fp_sqr(&zi2, &zi);

@@ -20,6 +20,11 @@
 
 bool bls_g2_to_affine(const bls_g2 *a, bls_g2_affine *r) {
     if (g2_is_inf(a)) return false;
+    if (fp_eq(&a->z.c0, &BLS_ONE) && fp_is_zero(&a->z.c1)) { /* already affine */
+        r->x = a->x;
+        r->y = a->y;
+        return true;
+    }
     fp2 zi, zi2;
     fp2_inv(&zi, &a->z);
     fp2_sqr(&zi2, &zi);

@@ -132,6 +132,12 @@ extern const fp384 BLS_G1_X, BLS_G1_Y; /* the generator of G1 */
 extern const fp2 BLS_G2_X, BLS_G2_Y;   /* the generator of G2 */
 extern const fp2 BLS_TAU_G2_X, BLS_TAU_G2_Y; /* [τ]₂ of the Ethereum KZG ceremony */
 #define BLS_X_ABS 0xd201000000010000ull /* |x|; x is negative */
+/* The Miller loop's steps for one pair: 63 doublings and 5 additions (the bits of |x|). For the
+ * fixed points [1]₂ and [τ]₂ their affine lines are in ROM: step k is (λ, μ), the line's slope on
+ * the twist and μ = λ·x - y at a point of the line. */
+#define BLS_MILLER_STEPS 68
+extern const fp2 BLS_G2_LINES[BLS_MILLER_STEPS][2];
+extern const fp2 BLS_TAU_G2_LINES[BLS_MILLER_STEPS][2];
 
 /* The flags of ZCash's compressed encoding of an n-byte point (48 or 96): BLS_FLAGS_BAD (not
  * compressed, or an infinity with other bits set), BLS_FLAGS_INF, or BLS_FLAGS_POINT with the
@@ -182,6 +188,9 @@ typedef struct {
 } bls_pair;
 /* f = the product over the pairs of the Miller loop values f_{|x|,Q}(P), conjugated (x < 0). */
 void bls_miller_loop(fp12 *f, const bls_pair *pairs, size_t n);
+/* f = the product of the Miller loop values for n pairs of an affine G1 point and a fixed G2
+ * point given by its line table (BLS_G2_LINES, BLS_TAU_G2_LINES). */
+void bls_miller_loop_fixed(fp12 *f, const fp384 *px, const fp384 *py, const fp2 (*const *lines)[2], size_t n);
 /* r = f^(3(p^12 - 1)/r): the final exponentiation, cubed (a chain for 3·(p^4 - p^2 + 1)/r;
  * since 3 does not divide r, the cube is 1 exactly when the pairing value is). */
 void bls_final_exp(fp12 *r, const fp12 *f);

@@ -85,6 +85,29 @@ void bls_miller_loop(fp12 *f, const bls_pair *pairs, size_t n) {
     fp12_conj(f, f); /* x < 0: f_{x} = 1 / f_{|x|} up to factors the final exponentiation kills */
 }
 
+void bls_miller_loop_fixed(fp12 *f, const fp384 *px, const fp384 *py, const fp2 (*const *lines)[2], size_t n) {
+    /* the same loop with the lines read from ROM: with slope λ and μ = λ·x - y, the line is
+     * μ - λ·xP w^2 + yP w^3 */
+    fp12_set_one(f);
+    int step = 0;
+    for (int i = 62; i >= 0; i--) {
+        int last = step + (int)((BLS_X_ABS >> i) & 1);
+        if (i != 62) fp12_sqr(f, f);
+        for (; step <= last; step++) {
+            for (size_t j = 0; j < n; j++) {
+                fp2 b, c;
+                fp384 neg_px;
+                fp_neg(&neg_px, &px[j]);
+                fp2_mul_fp(&b, &lines[j][step][0], &neg_px);
+                c.c0 = py[j];
+                memset(&c.c1, 0, sizeof c.c1);
+                bls_fp12_mul_line(f, f, &lines[j][step][1], &b, &c);
+            }
+        }
+    }
+    fp12_conj(f, f);
+}
+
 /* r = a^x for a in the cyclotomic subgroup (x < 0: the conjugate of a^|x|, the inverse there). */
 static void pow_x(fp12 *r, const fp12 *a) {
     fp12 acc = *a;

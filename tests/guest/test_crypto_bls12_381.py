@@ -299,3 +299,40 @@ def test_pairing_bilinearity(drv: NativeDriver) -> None:
     assert not pairing_check(drv, [(g1, g2)])[0]
     assert pairing_check(drv, [(bls.Z1, g2), (g1, bls.Z2)])[0]
     assert pairing_check(drv, [])[0]
+
+
+G1_COFACTOR = 0x396C8C005555E1568C00AAAB0000AAAB  # (x - 1)^2 / 3 = 3 · 11^2 · 10177^2 · 859267^2 · 52437899^2
+
+
+def random_curve_point(rng: random.Random) -> Any:
+    """A random point of E(Fp) (almost surely outside G1)."""
+    while True:
+        x = rng.randrange(P)
+        rhs = (x**3 + 4) % P
+        if pow(rhs, (P - 1) // 2, P) == 1:
+            return (bls.FQ(x), bls.FQ(pow(rhs, (P + 1) // 4, P)), bls.FQ.one())
+
+
+@pytest.mark.parametrize("q", [3, 11, 10177, 859267, 52437899])
+def test_g1_subgroup_check_on_torsion(drv: NativeDriver, q: int) -> None:
+    """The endomorphism test φ(P) = [-x^2]P rejects G1 points plus a point of each prime order q
+    dividing the cofactor (and accepts the G1 points alone), as r·P = O does."""
+    assert G1_COFACTOR % q == 0
+    rng = random.Random(q)
+    rest = G1_COFACTOR
+    while rest % q == 0:
+        rest //= q
+    checked = 0
+    while checked < 2:
+        torsion = bls.multiply(random_curve_point(rng), R * rest)  # its order divides a power of q
+        if bls.is_inf(torsion):
+            continue
+        while not bls.is_inf(bls.multiply(torsion, q)):
+            torsion = bls.multiply(torsion, q)
+        checked += 1
+        assert bls.is_inf(bls.multiply(torsion, q))
+        base = bls.multiply(bls.G1, rng.randrange(1, R))
+        for pt, inside in [(base, True), (bls.add(base, torsion), False), (torsion, False)]:
+            assert bls.is_inf(bls.multiply(pt, R)) == inside
+            _, out = point_op(drv, POINT_DECODE, g1_bytes(pt))
+            assert parse_point(out, False)[1] == inside

@@ -66,10 +66,41 @@ bool bls_g1_on_curve(const bls_g1 *a) {
     return fp_eq(&lhs, &rhs);
 }
 
+/* r = |x|·a by double and add over the bits of |x| (63 doublings, 5 additions). */
+static void mul_x_abs(bls_g1 *r, const bls_g1 *a) {
+    bls_g1 acc = *a;
+    for (int i = 62; i >= 0; i--) {
+        bls_g1_double(&acc, &acc);
+        if ((BLS_X_ABS >> i) & 1) bls_g1_add(&acc, &acc, a);
+    }
+    *r = acc;
+}
+
 bool bls_g1_in_subgroup(const bls_g1 *a) {
+    /* Scott, "A note on group membership tests for G1, G2 and GT on BLS pairing-friendly curves"
+     * (ePrint 2021/1130, §6): P on the curve is in G1 exactly when φ(P) = [-x^2]P, with φ the
+     * endomorphism (x, y) -> (βx, y) whose eigenvalue on G1 is -x^2 (β chosen so by the
+     * generator). Two multiplications by the 64-bit |x| instead of one by the 255-bit r; the
+     * tests hold it to py_ecc's r·P = O on points inside and outside G1. */
+    if (g1_is_inf(a)) return true;
     bls_g1 t;
-    bls_g1_mul(&t, a, &BLS_ORDER);
-    return g1_is_inf(&t);
+    mul_x_abs(&t, a);
+    mul_x_abs(&t, &t);
+    if (g1_is_inf(&t)) return false; /* φ(P) is not infinity */
+    /* (βX/Z^2, Y/Z^3) = (Xt/Zt^2, -Yt/Zt^3) */
+    fp384 z2, tz2, l, r;
+    fp_sqr(&z2, &a->z);
+    fp_sqr(&tz2, &t.z);
+    fp_mul(&l, &a->x, &BLS_BETA);
+    fp_mul(&l, &l, &tz2);
+    fp_mul(&r, &t.x, &z2);
+    if (!fp_eq(&l, &r)) return false;
+    fp_mul(&l, &a->y, &tz2);
+    fp_mul(&l, &l, &t.z);
+    fp_mul(&r, &t.y, &z2);
+    fp_mul(&r, &r, &a->z);
+    fp_neg(&r, &r);
+    return fp_eq(&l, &r);
 }
 
 bool bls_g1_decompress(bls_g1 *r, const uint8_t in[48]) {

@@ -128,6 +128,7 @@ extern const fp384 BLS_FROB2[6]; /* xi^(k(p^2-1)/6), in Fp */
 extern const fp384 BLS_B;        /* 4 */
 extern const fp2 BLS_TWIST_B;    /* 4·xi */
 extern const fe256 BLS_ORDER;    /* r (plain) */
+extern const fp384 BLS_BETA;     /* the cube root of unity of the G1 endomorphism */
 extern const fp384 BLS_G1_X, BLS_G1_Y; /* the generator of G1 */
 extern const fp2 BLS_G2_X, BLS_G2_Y;   /* the generator of G2 */
 extern const fp2 BLS_TAU_G2_X, BLS_TAU_G2_Y; /* [τ]₂ of the Ethereum KZG ceremony */
@@ -163,7 +164,7 @@ void bls_g1_mul(bls_g1 *r, const bls_g1 *a, const fe256 *k);
 bool bls_g1_to_affine(const bls_g1 *a, fp384 *x, fp384 *y);
 /* The point is on the curve y^2 = x^3 + 4 (infinity is). */
 bool bls_g1_on_curve(const bls_g1 *a);
-/* The point (on the curve) lies in the order-r subgroup: r·P = O. */
+/* The point (on the curve) lies in the order-r subgroup: φ(P) = [-x^2]P (bls12_381_g1.c). */
 bool bls_g1_in_subgroup(const bls_g1 *a);
 /* ZCash's compressed encoding (48 bytes): decoding checks the flags, x < p and that x is on the
  * curve, not the subgroup; encoding gives the canonical bytes. */

@@ -108,6 +108,24 @@ def lines_c(name: str, q: tuple[Fp2, Fp2]) -> list[str]:
     return [*out, "};"]
 
 
+def g1_beta() -> int:
+    """The primitive cube root of unity β of Fp for which φ(x, y) = (βx, y) acts on G1 as
+    multiplication by -x^2 (mod r), the root of λ^2 + λ + 1 that r = x^4 - x^2 + 1 makes -x^2."""
+    from py_ecc import optimized_bls12_381 as bls
+
+    lam = -(X * X) % R
+    want = bls.normalize(bls.multiply(bls.G1, lam))
+    for g in range(2, 100):
+        beta = pow(g, (P - 1) // 3, P)
+        if beta != 1:
+            break
+    for b in (beta, beta * beta % P):
+        gx, gy = bls.normalize(bls.G1)
+        if (gx * b, gy) == want:
+            return b
+    raise AssertionError("no cube root of unity acts as -x^2")
+
+
 def limbs(v: int) -> str:
     """An fp384 initializer of a plain integer."""
     return "{{" + ", ".join(f"0x{(v >> (64 * i)) & (2**64 - 1):016x}ull" for i in range(LIMBS)) + "}}"
@@ -159,6 +177,8 @@ def render() -> str:
         f"const fp2 BLS_TWIST_B = {fp2((4, 4))};",
         "/* the group order r (plain) */",
         f"const fe256 BLS_ORDER = {order};",
+        "/* β: φ(x, y) = (βx, y) is multiplication by -x^2 on G1 (the subgroup check) */",
+        f"const fp384 BLS_BETA = {mont(g1_beta())};",
         "/* the generators of G1 and G2 */",
         f"const fp384 BLS_G1_X = {mont(g1x)};",
         f"const fp384 BLS_G1_Y = {mont(g1y)};",

@@ -160,6 +160,8 @@ typedef struct {
 void bls_g1_double(bls_g1 *r, const bls_g1 *a);
 void bls_g1_add(bls_g1 *r, const bls_g1 *a, const bls_g1 *b);
 void bls_g1_mul(bls_g1 *r, const bls_g1 *a, const fe256 *k);
+/* r = ka·a + kb·b (one shared run of doublings). */
+void bls_g1_mul2(bls_g1 *r, const bls_g1 *a, const fe256 *ka, const bls_g1 *b, const fe256 *kb);
 /* Affine coordinates; false for the point at infinity. */
 bool bls_g1_to_affine(const bls_g1 *a, fp384 *x, fp384 *y);
 /* The point is on the curve y^2 = x^3 + 4 (infinity is). */

@@ -36,14 +36,12 @@ int bls12_381_verify_kzg_proof(const uint8_t commitment[48], const uint8_t z[32]
     /* e(π, [τ - z]₂) = e(C - [y]₁, [1]₂) ⇔ e(π, [τ]₂) · e([y]₁ - [z]π - C, [1]₂) = 1 by
      * bilinearity: both G2 points are constants (their Miller-loop lines are in ROM) and only G1
      * is multiplied. A pair whose G1 point is infinity contributes 1. */
-    bls_g1 s, t;
-    s.x = BLS_G1_X;
-    s.y = BLS_G1_Y;
-    fp_set_one(&s.z);
-    bls_g1_mul(&s, &s, &ys);
-    bls_g1_mul(&t, &pi, &zs);
-    fp_neg(&t.y, &t.y);
-    bls_g1_add(&s, &s, &t);
+    bls_g1 s, g, neg_pi = pi;
+    g.x = BLS_G1_X;
+    g.y = BLS_G1_Y;
+    fp_set_one(&g.z);
+    fp_neg(&neg_pi.y, &neg_pi.y);
+    bls_g1_mul2(&s, &g, &ys, &neg_pi, &zs);
     fp_neg(&c.y, &c.y);
     bls_g1_add(&s, &s, &c);
     fp384 px[2], py[2];

@@ -10,7 +10,7 @@ from core_driver import NativeDriver
 from py_ecc import optimized_bls12_381 as bls
 from py_ecc.bls.point_compression import compress_G1, compress_G2
 
-OP_BLS_FP, OP_BLS_FP2, OP_BLS_FP12, OP_BLS_POINT, OP_BLS_PAIRING, OP_KZG_VERIFY = range(5, 11)
+OP_BLS_FP, OP_BLS_FP2, OP_BLS_FP12, OP_BLS_POINT, OP_BLS_PAIRING, OP_KZG_VERIFY, OP_PRECOMPILE_LAST = range(5, 12)
 BLS_FP2_MUL_XI, BLS_FP2_LARGE = 8, 9
 FP12_OPS = dict(zip(["mul", "sqr", "inv", "frob", "frob2", "conj", "cyclo_sqr", "easy", "final_exp", "line"],
                     range(10), strict=True))

@@ -9,9 +9,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from bls_driver import KZG_BAD_POINT, KZG_BAD_SCALAR, KZG_NOT_IN_G1, KZG_OK, KZG_WRONG_PROOF, OP_KZG_VERIFY
+from bls_driver import (
+    KZG_BAD_POINT,
+    KZG_BAD_SCALAR,
+    KZG_NOT_IN_G1,
+    KZG_OK,
+    KZG_WRONG_PROOF,
+    OP_KZG_VERIFY,
+    OP_PRECOMPILE_LAST,
+)
 from core_driver import NativeDriver
-from crypto_driver import PRECOMPILE_FAIL, PRECOMPILE_OK, PRECOMPILE_OOG, open_driver, precompile
+from crypto_driver import PRECOMPILE_FAIL, PRECOMPILE_OK, PRECOMPILE_OOG, open_driver, precompile, u64
 from kzg_cases import BLS_MODULUS, FIELD_ELEMENTS_PER_BLOB, ckzg_accepts, precompile_input, versioned_hash
 from test_crypto_bls12_381 import g1_outside_subgroup
 
@@ -148,3 +156,11 @@ def test_kzg_status_codes(drv: NativeDriver) -> None:
     assert verify(outside, z, y, proof) == KZG_NOT_IN_G1
     assert verify(c, z, y, outside) == KZG_NOT_IN_G1
     assert verify(c, z, (int.from_bytes(y, "big") ^ 1).to_bytes(32, "big"), proof) == KZG_WRONG_PROOF
+
+
+@pytest.mark.parametrize(("fork", "last"), [(1, 9), (2, 10), (3, 10)])
+def test_point_evaluation_from_cancun_on(drv: NativeDriver, fork: int, last: int) -> None:
+    """precompile_last, which the EVM's calls and warm set use: 0x0a is a precompile from Cancun
+    (fork 2) on, an ordinary account in Shanghai (fork 1)."""
+    status, out = drv.call(OP_PRECOMPILE_LAST, u64(fork))
+    assert (status, int.from_bytes(out, "little")) == (0, last)

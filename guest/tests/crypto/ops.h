@@ -14,6 +14,7 @@
 #define OP_BLS_POINT 8u
 #define OP_BLS_PAIRING 9u
 #define OP_KZG_VERIFY 10u
+#define OP_PRECOMPILE_LAST 11u /* u64 fork -> the fork's highest precompile address (u64) */
 
 /* OP_MONT contexts and operations. */
 #define MONT_CTX_SECP_P 0u

@@ -336,3 +336,21 @@ def test_g1_subgroup_check_on_torsion(drv: NativeDriver, q: int) -> None:
             assert bls.is_inf(bls.multiply(pt, R)) == inside
             _, out = point_op(drv, POINT_DECODE, g1_bytes(pt))
             assert parse_point(out, False)[1] == inside
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_g2_subgroup_check_on_cofactor_points(drv: NativeDriver, seed: int) -> None:
+    """The endomorphism test ψ(Q) = [x]Q rejects G2 points plus a point of the cofactor part
+    ([r]Q' for a random twist point Q') and accepts the G2 points alone, as r·Q = O does."""
+    from py_ecc.bls.point_compression import decompress_G2
+
+    rng = random.Random(seed)
+    data = g2_outside_subgroup(seed + 100)
+    outside = decompress_G2((int.from_bytes(data[:48], "big"), int.from_bytes(data[48:], "big")))
+    torsion = bls.multiply(outside, R)
+    assert not bls.is_inf(torsion)
+    base = bls.multiply(bls.G2, rng.randrange(1, R))
+    for pt, inside in [(base, True), (bls.add(base, torsion), False), (torsion, False)]:
+        assert bls.is_inf(bls.multiply(pt, R)) == inside
+        _, out = point_op(drv, POINT_DECODE, g2_bytes(pt), g2=True)
+        assert parse_point(out, True)[1] == inside

@@ -50,9 +50,37 @@ bool bls_g2_on_curve(const bls_g2 *a) {
 }
 
 bool bls_g2_in_subgroup(const bls_g2 *a) {
-    bls_g2 t;
-    bls_g2_mul(&t, a, &BLS_ORDER);
-    return g2_is_inf(&t);
+    /* Scott, "A note on group membership tests for G1, G2 and GT on BLS pairing-friendly curves"
+     * (ePrint 2021/1130, §4): Q on the twist is in G2 exactly when ψ(Q) = [x]Q, ψ the
+     * untwist-Frobenius-twist endomorphism, whose eigenvalue on G2 is p ≡ x (mod r). One
+     * multiplication by the 64-bit |x| instead of one by r; the tests hold it to py_ecc's
+     * r·Q = O on points inside and outside G2. */
+    if (g2_is_inf(a)) return true;
+    bls_g2 t = *a;
+    for (int i = 62; i >= 0; i--) {
+        bls_g2_double(&t, &t);
+        if ((BLS_X_ABS >> i) & 1) bls_g2_add(&t, &t, a);
+    }
+    if (g2_is_inf(&t)) return false; /* ψ(Q) is not infinity */
+    fp2_neg(&t.y, &t.y); /* [x]Q = -[|x|]Q */
+    /* ψ in Jacobian coordinates: (conj(X)·cx, conj(Y)·cy, conj(Z)); compare with t */
+    bls_g2 s;
+    fp2_conj(&s.x, &a->x);
+    fp2_mul(&s.x, &s.x, &BLS_PSI_X);
+    fp2_conj(&s.y, &a->y);
+    fp2_mul(&s.y, &s.y, &BLS_PSI_Y);
+    fp2_conj(&s.z, &a->z);
+    fp2 sz2, tz2, l, r;
+    fp2_sqr(&sz2, &s.z);
+    fp2_sqr(&tz2, &t.z);
+    fp2_mul(&l, &s.x, &tz2);
+    fp2_mul(&r, &t.x, &sz2);
+    if (!fp2_eq(&l, &r)) return false;
+    fp2_mul(&l, &s.y, &tz2);
+    fp2_mul(&l, &l, &t.z);
+    fp2_mul(&r, &t.y, &sz2);
+    fp2_mul(&r, &r, &s.z);
+    return fp2_eq(&l, &r);
 }
 
 bool bls_g2_decompress(bls_g2 *r, const uint8_t in[96]) {

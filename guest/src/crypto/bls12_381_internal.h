@@ -129,6 +129,7 @@ extern const fp384 BLS_B;        /* 4 */
 extern const fp2 BLS_TWIST_B;    /* 4·xi */
 extern const fe256 BLS_ORDER;    /* r (plain) */
 extern const fp384 BLS_BETA;     /* the cube root of unity of the G1 endomorphism */
+extern const fp2 BLS_PSI_X, BLS_PSI_Y; /* the constants of the G2 endomorphism ψ */
 extern const fp384 BLS_G1_X, BLS_G1_Y; /* the generator of G1 */
 extern const fp2 BLS_G2_X, BLS_G2_Y;   /* the generator of G2 */
 extern const fp2 BLS_TAU_G2_X, BLS_TAU_G2_Y; /* [τ]₂ of the Ethereum KZG ceremony */
@@ -178,6 +179,7 @@ void bls_g2_add(bls_g2 *r, const bls_g2 *a, const bls_g2 *b);
 void bls_g2_mul(bls_g2 *r, const bls_g2 *a, const fe256 *k);
 bool bls_g2_to_affine(const bls_g2 *a, bls_g2_affine *r);
 bool bls_g2_on_curve(const bls_g2 *a);
+/* ψ(Q) = [x]Q (bls12_381_g2.c). */
 bool bls_g2_in_subgroup(const bls_g2 *a);
 /* 96 bytes: x.c1 (with the flags) ‖ x.c0. */
 bool bls_g2_decompress(bls_g2 *r, const uint8_t in[96]);

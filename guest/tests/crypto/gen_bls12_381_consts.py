@@ -126,6 +126,22 @@ def g1_beta() -> int:
     raise AssertionError("no cube root of unity acts as -x^2")
 
 
+def g2_psi() -> tuple[Fp2, Fp2]:
+    """(cx, cy) with ψ(x, y) = (conj(x)·cx, conj(y)·cy) the untwist-Frobenius-twist endomorphism
+    of the M-type twist: cx = xi^-((p-1)/3), cy = xi^-((p-1)/2); it acts on G2 as
+    multiplication by p ≡ x (mod r), checked here on the generator."""
+    from py_ecc import optimized_bls12_381 as bls
+
+    xi = (1, 1)
+    cx, cy = f2inv(f2pow(xi, (P - 1) // 3)), f2inv(f2pow(xi, (P - 1) // 2))
+    gx, gy = bls.normalize(bls.G2)
+    x, y = (int(gx.coeffs[0]), int(gx.coeffs[1])), (int(gy.coeffs[0]), int(gy.coeffs[1]))
+    psi = (f2mul((x[0], -x[1] % P), cx), f2mul((y[0], -y[1] % P), cy))
+    wx, wy = bls.normalize(bls.multiply(bls.G2, X % R))
+    assert psi == ((int(wx.coeffs[0]), int(wx.coeffs[1])), (int(wy.coeffs[0]), int(wy.coeffs[1])))
+    return cx, cy
+
+
 def limbs(v: int) -> str:
     """An fp384 initializer of a plain integer."""
     return "{{" + ", ".join(f"0x{(v >> (64 * i)) & (2**64 - 1):016x}ull" for i in range(LIMBS)) + "}}"
@@ -179,6 +195,9 @@ def render() -> str:
         f"const fe256 BLS_ORDER = {order};",
         "/* β: φ(x, y) = (βx, y) is multiplication by -x^2 on G1 (the subgroup check) */",
         f"const fp384 BLS_BETA = {mont(g1_beta())};",
+        "/* ψ(x, y) = (conj(x)·cx, conj(y)·cy) is multiplication by x on G2 (the subgroup check) */",
+        f"const fp2 BLS_PSI_X = {fp2(g2_psi()[0])};",
+        f"const fp2 BLS_PSI_Y = {fp2(g2_psi()[1])};",
         "/* the generators of G1 and G2 */",
         f"const fp384 BLS_G1_X = {mont(g1x)};",
         f"const fp384 BLS_G1_Y = {mont(g1y)};",

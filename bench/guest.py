@@ -38,6 +38,7 @@ GOALS = {
     "arith_ab_s_over_a_s": (1.0, "AB (Unicorn) time / A time per block, compute-heavy workload"),
     "image_bytes": (512 * 1024, "guest image (ROM bytes)"),
     "ecpairing_2_instructions": (60_000_000, "a 2-pair pairing check"),
+    "point_evaluation_instructions": (40_000_000, "a valid KZG point evaluation (0x0a)"),
 }
 
 
@@ -159,6 +160,7 @@ def goals(report: dict) -> dict:
         "arith_ab_s_over_a_s": arith["ab_s_over_a_s"] if arith else None,
         "image_bytes": report["image_bytes"],
         "ecpairing_2_instructions": report["precompile_instructions"]["ecpairing_2"],
+        "point_evaluation_instructions": report["precompile_instructions"]["point_evaluation"],
     }
     return {
         name: {"value": values[name], "limit": limit, "what": what,

@@ -111,7 +111,8 @@ def crypto_sources(main: str) -> list[str]:
     """Repository-relative C sources of the crypto driver with the harness main `main`
     ("harness_host.c" natively, "harness_ab.c" on machine AB)."""
     files = sorted((GUEST / "src" / "crypto").glob("*.c")) + [GUEST / "src" / s for s in HASH_SOURCES]
-    files += [HARNESS / "harness.c", HARNESS / main, GUEST / "tests" / "crypto" / "driver.c"]
+    files += [HARNESS / "harness.c", HARNESS / main, GUEST / "tests" / "crypto" / "driver.c",
+              GUEST / "tests" / "crypto" / "driver_bls.c"]
     return [f.relative_to(ROOT).as_posix() for f in files]
 
 
@@ -146,10 +147,31 @@ def recovery_request() -> bytes:
     return h + coincurve.PrivateKey(b"\x07" * 32).sign_recoverable(h, hasher=None)
 
 
+def point_evaluation_input() -> bytes:
+    """A valid point-evaluation input (0x0a): a proof that ckzg computes, with the trusted setup
+    py-evm ships, for a fixed blob at a fixed point."""
+    import hashlib
+    import random
+
+    import ckzg
+    import eth
+
+    setup = ckzg.load_trusted_setup(str(Path(eth.__file__).parent / "_utils" / "kzg_trusted_setup.txt"), 0)
+    modulus = 0x73EDA753299D7D483339D80809A1D80553BDA402FFFE5BFEFFFFFFFF00000001
+    rng = random.Random(4844)
+    blob = b"".join(rng.randrange(modulus).to_bytes(32, "big") for _ in range(4096))
+    z = rng.randrange(modulus).to_bytes(32, "big")
+    commitment = bytes(ckzg.blob_to_kzg_commitment(blob, setup))
+    proof, y = ckzg.compute_kzg_proof(blob, z, setup)
+    versioned = b"\x01" + hashlib.sha256(commitment).digest()[1:]
+    return versioned + z + bytes(y) + commitment + bytes(proof)
+
+
 def typical_requests() -> dict[str, tuple[int, bytes]]:
     """One typical OP_PRECOMPILE request per cost of interest (issue 5's bench inputs): a valid
     ecrecover, ecAdd and ecMul of generator multiples, a 2-pair pairing check that holds, a
-    256-bit modexp with a 256-bit exponent, 12 blake2f rounds, sha256 and identity of 32 bytes."""
+    256-bit modexp with a 256-bit exponent, 12 blake2f rounds, sha256 and identity of 32 bytes,
+    and a valid point evaluation (issue 14)."""
     from py_ecc import optimized_bn128 as bn
 
     def g1(p: object) -> bytes:
@@ -172,6 +194,7 @@ def typical_requests() -> dict[str, tuple[int, bytes]]:
         "ecpairing_2": (8, g1(bn.multiply(bn.G1, a)) + g2(bn.multiply(bn.G2, c))
                         + g1(bn.neg(bn.multiply(bn.G1, a * c))) + g2(bn.G2)),
         "blake2f_12": (9, (12).to_bytes(4, "big") + bytes(208) + b"\x01"),
+        "point_evaluation": (10, point_evaluation_input()),
     }
     return {name: (OP_PRECOMPILE, u64(addr) + u64(10**9) + data) for name, (addr, data) in calls.items()}
 

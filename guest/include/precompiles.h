@@ -1,5 +1,5 @@
-/* The precompiled contracts of Shanghai at addresses 0x01 … 0x09, with Ethereum's exact gas and
- * failure semantics.
+/* The precompiled contracts at addresses 0x01 … 0x09 (Shanghai) and 0x0a (Cancun's point
+ * evaluation, EIP-4844), with Ethereum's exact gas and failure semantics.
  *
  * One uniform signature. A precompile either
  *   - succeeds: returns PRECOMPILE_OK, res->gas_used is its gas (≤ gas_limit), res->out/out_len
@@ -40,14 +40,21 @@ int precompile_bn254_mul(const uint8_t *in, size_t in_len, uint64_t gas_limit, p
 int precompile_bn254_pairing(const uint8_t *in, size_t in_len, uint64_t gas_limit,
                              precompile_result *res);                                                      /* 0x08 */
 int precompile_blake2f(const uint8_t *in, size_t in_len, uint64_t gas_limit, precompile_result *res);    /* 0x09 */
+int precompile_point_evaluation(const uint8_t *in, size_t in_len, uint64_t gas_limit,
+                                precompile_result *res);                                                   /* 0x0a */
 
-/* The highest precompile address of the fork (Shanghai: 9). */
-#define PRECOMPILE_LAST 9u
+/* The highest precompile address of any fork this executor implements. */
+#define PRECOMPILE_LAST 10u
+
+/* The highest precompile address of a fork (S's fork number, scodec.h): 9 for Shanghai, 10 from
+ * Cancun on. Addresses above it are ordinary accounts in that fork. */
+unsigned precompile_last(uint64_t fork);
 
 /* PRECOMPILES[a] is the precompile at address a for 1 ≤ a ≤ PRECOMPILE_LAST; PRECOMPILES[0] is NULL. */
 extern const precompile_fn PRECOMPILES[PRECOMPILE_LAST + 1];
 
-/* Run the precompile at `addr` (1 … PRECOMPILE_LAST); an address outside that range fails. */
+/* Run the precompile at `addr` (1 … PRECOMPILE_LAST, whatever the fork: callers map addresses
+ * with precompile_last); an address outside that range fails. */
 int precompile_run(unsigned addr, const uint8_t *in, size_t in_len, uint64_t gas_limit, precompile_result *res);
 
 #endif

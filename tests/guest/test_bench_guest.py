@@ -13,7 +13,7 @@ from bench import guest
 CHAIN_KEYS = {"blocks", "gas", "ab_instructions", "instructions_per_gas", "ab_s", "a_s", "ab_s_over_a_s",
               "match", "per_block"}
 PRECOMPILES = {"ecrecover", "sha256_32", "identity_32", "modexp_256", "ecadd", "ecmul", "ecpairing_2",
-               "blake2f_12"}
+               "blake2f_12", "point_evaluation"}
 
 
 def test_quick_run_reports_every_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

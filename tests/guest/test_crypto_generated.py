@@ -22,11 +22,29 @@ def generator(name: str) -> ModuleType:
     return module
 
 
-@pytest.mark.parametrize("name", ["gen_secp256k1_gtable", "gen_bn254_consts"])
+@pytest.mark.parametrize("name", ["gen_secp256k1_gtable", "gen_bn254_consts", "gen_bls12_381_consts"])
 def test_generated_files_are_current(name: str) -> None:
     """Regenerating gives the committed file byte for byte."""
     gen = generator(name)
     assert Path(gen.OUT).read_text() == gen.render()
+
+
+def test_tau_g2_is_the_setup_point() -> None:
+    """The embedded [τ]₂ is g2_monomial[1] of the trusted setup file ckzg loads, decompressed by
+    py_ecc: on the twist, in G2, not the generator, and the bytes re-compress to the file's."""
+    from py_ecc import optimized_bls12_381 as bls
+    from py_ecc.bls.point_compression import compress_G2
+
+    gen = generator("gen_bls12_381_consts")
+    (x0, x1), (y0, y1) = gen.tau_g2()
+    point = (bls.FQ2([x0, x1]), bls.FQ2([y0, y1]), bls.FQ2.one())
+    assert bls.is_on_curve(point, bls.b2) and bls.is_inf(bls.multiply(point, bls.curve_order))
+    assert not bls.eq(point, bls.G2)
+    z1, z2 = compress_G2(point)
+    assert z1.to_bytes(48, "big") + z2.to_bytes(48, "big") == gen.g2_monomial(1)
+    text = Path(gen.OUT).read_text()
+    assert f"const fp2 BLS_TAU_G2_X = {gen.fp2((x0, x1))};" in text
+    assert f"const fp2 BLS_TAU_G2_Y = {gen.fp2((y0, y1))};" in text
 
 
 def test_glv_split_is_exact_and_short() -> None:

@@ -24,6 +24,8 @@ from fastvm.state import Fork
 
 A_COMPUTATION = machine_vm_class(Fork.SHANGHAI)._state_class.computation_class
 PRECOMPILES = {int.from_bytes(a, "big"): f for a, f in A_COMPUTATION.get_precompiles().items()}
+A_CANCUN = machine_vm_class(Fork.CANCUN)._state_class.computation_class
+POINT_EVALUATION = A_CANCUN.get_precompiles()[(10).to_bytes(20, "big")]
 
 
 class _Message:
@@ -51,10 +53,11 @@ class _Computation:
 
 
 def machine_a(addr: int, data: bytes, gas: int) -> tuple[bool, int, bytes]:
-    """(succeeded, gas used, output) of py-evm's precompile; a failure consumes all the gas."""
+    """(succeeded, gas used, output) of py-evm's precompile (Shanghai's, and Cancun's point
+    evaluation at 0x0a); a failure consumes all the gas."""
     comp = _Computation(data, gas)
     try:
-        PRECOMPILES[addr](comp)
+        (POINT_EVALUATION if addr == 10 else PRECOMPILES[addr])(comp)
     except VMError:
         return False, gas, b""
     return True, comp.used, bytes(comp.output)
@@ -175,3 +178,17 @@ def test_modexp_agrees_with_machine_a(drv: NativeDriver, b: bytes, e: bytes, m: 
     """MODEXP's gas and output equal machine A's, truncated inputs and empty operands included."""
     data = call_input(b, e, m)[:cut]
     assert guest(drv, 5, data, 10**9) == machine_a(5, data, 10**9)
+
+
+def test_point_evaluation_agrees_with_machine_a(drv: NativeDriver) -> None:
+    """0x0a: valid proofs, tampered fields, wrong lengths and low gas as A's Cancun precompile."""
+    from kzg_cases import precompile_input
+
+    rng = random.Random(10)
+    good = precompile_input(3, 31337)
+    cases = [good, good[:191], good + b"\x00", bytes(192)]
+    for offset in (0, 40, 70, 100, 150):
+        cases.append(good[:offset] + bytes([good[offset] ^ 1 << rng.randrange(8)]) + good[offset + 1 :])
+    for data in cases:
+        for gas in (10**6, 50_000, 49_999):
+            assert guest(drv, 10, data, gas) == machine_a(10, data, gas), (data.hex(), gas)

@@ -1,10 +1,11 @@
 /* The precompile table and the small precompiles: ecrecover (0x01), sha256 (0x02),
- * ripemd160 (0x03), identity (0x04). The curve, modexp and blake2f precompiles live beside their
- * arithmetic (bn254_precompiles.c, modexp.c, blake2f.c). */
+ * ripemd160 (0x03), identity (0x04). The curve, modexp, blake2f and point-evaluation precompiles
+ * live beside their arithmetic (bn254_precompiles.c, modexp.c, blake2f.c, bls12_381_kzg.c). */
 #include "precompiles.h"
 
 #include "precompile_internal.h"
 #include "ripemd160.h"
+#include "scodec.h"
 #include "secp256k1.h"
 #include "sha256.h"
 
@@ -81,7 +82,10 @@ const precompile_fn PRECOMPILES[PRECOMPILE_LAST + 1] = {
     precompile_bn254_mul,
     precompile_bn254_pairing,
     precompile_blake2f,
+    precompile_point_evaluation,
 };
+
+unsigned precompile_last(uint64_t fork) { return fork >= S_FORK_CANCUN ? 10u : 9u; }
 
 int precompile_run(unsigned addr, const uint8_t *in, size_t in_len, uint64_t gas_limit, precompile_result *res) {
     if (addr == 0 || addr > PRECOMPILE_LAST) return precompile_fail(res, gas_limit, PRECOMPILE_FAIL);

@@ -36,12 +36,12 @@ void create2_address(const uint8_t sender[20], const u256 *salt, const uint8_t c
     memcpy(out, h + 12, 20);
 }
 
-/* The precompile number of an address (1 … PRECOMPILE_LAST), or 0. */
+/* The precompile number of an address in the block's fork (1 … precompile_last), or 0. */
 static unsigned precompile_of(const uint8_t a[20]) {
     for (int i = 0; i < 19; i++) {
         if (a[i]) return 0;
     }
-    return a[19] >= 1 && a[19] <= PRECOMPILE_LAST ? a[19] : 0;
+    return a[19] >= 1 && a[19] <= precompile_last(g_env.s->fork) ? a[19] : 0;
 }
 
 /* An upper bound of a precompile's output for reserving it up front: the input's length for the

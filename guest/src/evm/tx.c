@@ -5,6 +5,7 @@
 
 #include "bloom.h"
 #include "frame.h"
+#include "precompiles.h"
 #include "secp256k1.h"
 #ifdef SWAPVM_EVM_TRACE
 #include "../../trace/evm_trace.h"
@@ -270,7 +271,7 @@ bool tx_apply(tx_t *tx, uint64_t gas_available, tx_result_t *out) {
     world_warm_account(sender);
     account_t *target = world_account(m.to);
     world_warm_account(target);
-    for (unsigned i = 1; i <= 9; i++) { /* precompiles are always warm (EIP-2929) */
+    for (unsigned i = 1; i <= precompile_last(g_env.s->fork); i++) { /* always warm (EIP-2929) */
         uint8_t pa[20] = {0};
         pa[19] = (uint8_t)i;
         world_warm_account(world_account(pa));

@@ -88,10 +88,24 @@ static uint64_t op_precompile(span_t a, buf_t *r) {
     return (uint64_t)st;
 }
 
+static uint64_t op_precompile_last(span_t a, buf_t *r) {
+    uint64_t fork;
+    if (!harness_read_u64(&a, &fork) || a.len) return HARNESS_BAD_REQUEST;
+    store_le64(buf_extend(r, 8), precompile_last(fork));
+    return 0;
+}
+
 const harness_op HARNESS_OPS[] = {
     {OP_RECOVER, op_recover},
     {OP_ADDRESS, op_address},
     {OP_MONT, op_mont},
     {OP_PRECOMPILE, op_precompile},
+    {OP_BLS_FP, op_bls_fp},
+    {OP_BLS_FP2, op_bls_fp2},
+    {OP_BLS_FP12, op_bls_fp12},
+    {OP_BLS_POINT, op_bls_point},
+    {OP_BLS_PAIRING, op_bls_pairing},
+    {OP_KZG_VERIFY, op_kzg_verify},
+    {OP_PRECOMPILE_LAST, op_precompile_last},
     {0, NULL},
 };

@@ -1,5 +1,5 @@
 /* libFuzzer target (host only): no input makes a precompile or the secp256k1 recovery fault, and
- * the result contract of precompiles.h holds. Input: byte 0 selects the precompile (mod 10, so
+ * the result contract of precompiles.h holds. Input: byte 0 selects the precompile (mod 11, so
  * address 0 is exercised too), bytes 1-3 the gas limit (at most 2^24, which keeps blake2f and
  * modexp short), the rest is the call input. A recovery of the first 97 bytes runs as well. */
 #include "precompiles.h"
@@ -10,7 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 4) return 0;
     size_t heap = rt_heap_mark();
-    unsigned addr = data[0] % 10u;
+    unsigned addr = data[0] % (PRECOMPILE_LAST + 1u);
     uint64_t gas = ((uint64_t)data[1] << 16) | ((uint64_t)data[2] << 8) | data[3];
     precompile_result res;
     int st = precompile_run(addr, data + 4, size - 4, gas, &res);

@@ -10,6 +10,15 @@ from fastvm.state import Fork
 
 FORK_NAMES = {Fork.SHANGHAI: "Shanghai", Fork.CANCUN: "Cancun", Fork.PRAGUE: "Prague"}
 MAX_BLOB_GAS = {Fork.CANCUN: 786_432, Fork.PRAGUE: 1_179_648}
+GAS_PER_BLOB = 131_072   # EIP-4844: 2^17 per blob
+BLOB_TX_TYPE = 3
+
+
+def blob_gas_of(transaction: Any) -> int:
+    """EIP-4844's blob gas of a transaction: GAS_PER_BLOB per versioned hash (0 but for type 3)."""
+    if getattr(transaction, "type_id", None) != BLOB_TX_TYPE:
+        return 0
+    return GAS_PER_BLOB * len(transaction.blob_versioned_hashes)
 
 
 def fork_from_name(name: str) -> Fork:

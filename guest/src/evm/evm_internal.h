@@ -139,6 +139,10 @@ typedef struct {
     /* transaction context */
     uint8_t origin[20];
     u256 gas_price;
+    /* Cancun (EIP-4844, EIP-7516): the block's blob base fee; the transaction's blob hashes */
+    u256 blob_base_fee;
+    const uint8_t (*blob_hashes)[32];
+    size_t n_blob_hashes;
 } env_t;
 
 extern env_t g_env;

@@ -21,7 +21,7 @@ from eth_utils import ValidationError, encode_hex
 
 ADDRESS_LENGTH = 20
 HASH_LENGTH = 32
-DELEGATION_LENGTH = len(DELEGATION_DESIGNATION_PREFIX) + ADDRESS_LENGTH  # EIP-7702: the prefix, then an address
+DELEGATION_LENGTH = len(DELEGATION_DESIGNATION_PREFIX) + ADDRESS_LENGTH  # EIP-7702: prefix, address
 
 
 def blob_fee(transaction: Any) -> int:

@@ -3,6 +3,8 @@
  * and the series stops as soon as the result is known to exceed 2^256 - 1. */
 #include "blob.h"
 
+#include "rt.h"
+
 __extension__ typedef unsigned __int128 u128;
 
 #define WIDE_LIMBS 6
@@ -50,13 +52,19 @@ static void wide_mul_u64(wide_t *a, uint64_t m) {
     }
 }
 
-/* a = floor(a / d), d > 0. */
-static void wide_div_u64(wide_t *a, uint64_t d) {
-    u128 rem = 0;
+/* a = floor(a / d) for 0 < d < 2^32, by 32-bit digits (RV64 divides 64 by 64 bits natively; a
+ * 128-bit division would need a runtime library the guest does not have). */
+static void wide_div_small(wide_t *a, uint64_t d) {
+    RT_ASSERT(d != 0 && d <= UINT32_MAX);
+    uint64_t rem = 0;
     for (int i = WIDE_LIMBS - 1; i >= 0; i--) {
-        u128 cur = (rem << 64) | a->w[i];
-        a->w[i] = (uint64_t)(cur / d);
-        rem = cur % d;
+        uint64_t hi = (rem << 32) | (a->w[i] >> 32);
+        uint64_t qh = hi / d;
+        rem = hi % d;
+        uint64_t lo = (rem << 32) | (a->w[i] & UINT32_MAX);
+        uint64_t ql = lo / d;
+        rem = lo % d;
+        a->w[i] = (qh << 32) | ql;
     }
 }
 
@@ -72,8 +80,11 @@ void blob_base_fee(uint64_t excess, u256 *out) {
         }
         /* term <= sum < 2^256 * denominator < 2^278, so term * excess < 2^342 fits */
         wide_mul_u64(&term, excess);
-        wide_div_u64(&term, denominator * i);
+        /* floor(floor(t / a) / b) = floor(t / (a * b)): the series' divisor denominator * i in two
+         * steps (i stays far below 2^32: the series ends or overflows within a few hundred terms) */
+        wide_div_small(&term, denominator);
+        wide_div_small(&term, i);
     }
-    wide_div_u64(&sum, denominator);
+    wide_div_small(&sum, denominator);
     for (int k = 0; k < 4; k++) out->w[k] = sum.w[k];
 }

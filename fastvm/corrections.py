@@ -15,9 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from eth.constants import BLANK_ROOT_HASH
+from eth.constants import BLANK_ROOT_HASH, CREATE_CONTRACT_ADDRESS
 from eth.vm.forks.cancun.constants import BEACON_ROOTS_ADDRESS
-from eth.vm.forks.spurious_dragon._utils import collect_touched_accounts
 from eth.vm.message import Message
 
 MODEXP_ADDRESS = (5).to_bytes(20, "big")
@@ -102,10 +101,21 @@ def beacon_roots_call(state: Any, header: Any) -> None:
         gas_price=header.base_fee_per_gas, origin=SYSTEM_ADDRESS, blob_versioned_hashes=(),
     )
     computation = state.computation_class.apply_message(state, message, context)
-    # collect_touched_accounts names the coinbase first (a transaction's fee touches it); a system call
-    # touches it only if its code calls it, and then it is named again later.
-    touched = list(collect_touched_accounts(computation))[1:]
-    for address in touched:
+    for address in sorted(touched_accounts(computation)):
         if state.account_exists(address) and state.account_is_empty(address):
             state.delete_account(address)
     state.clear_transient_storage()
+
+
+def touched_accounts(computation: Any) -> set[bytes]:
+    """The accounts a message touched (EIP-161) and kept touched: its target and its self-destruct
+    beneficiaries unless it failed, and those of its children (py-evm's collect_touched_accounts also
+    names the coinbase, which a transaction's fee touches but a system call does not)."""
+    if computation.is_error:
+        return set()
+    touched = set(computation.get_self_destruct_beneficiaries())
+    if computation.msg.to != CREATE_CONTRACT_ADDRESS:
+        touched.add(computation.msg.storage_address)
+    for child in computation.children:
+        touched |= touched_accounts(child)
+    return touched

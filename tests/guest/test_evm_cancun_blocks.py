@@ -17,7 +17,9 @@ import rlp
 from eth._utils.calculations import fake_exponential
 from eth.vm.forks.cancun.constants import BEACON_ROOTS_ADDRESS, BEACON_ROOTS_CONTRACT_CODE
 from eth.vm.forks.cancun.headers import calc_excess_blob_gas_cancun
+from block_mutants import FIXTURE_KEY, OWN_KEYS
 from evm_native import guest_step
+from test_evm_transactions import BALANCE, STORE, TARGET
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -37,12 +39,8 @@ from fastvm.state import Account, EssentialState, Fork, Reason, Status
 from swapping.guest_image import guest_image
 from swapping.window import run_window
 
-KEY = bytes.fromhex("45a915e4d060149eb4365960e6a7a45f334393093061116b197e3240065ff2d8")
-EXACT_KEY = bytes.fromhex("8a1f9a8f95be41cd7ccb6168179afb4504aefe388d1e14474d32c45c72ce7b7a")
+KEY, EXACT_KEY = FIXTURE_KEY, OWN_KEYS[1]
 SENDER, EXACT_SENDER = address_of(KEY), address_of(EXACT_KEY)
-TARGET = bytes.fromhex("00000000000000000000000000000000000c0de0")
-STORE = bytes.fromhex("600160005500")  # SSTORE(0, 1)
-BALANCE = 10**18
 GAS_PER_BLOB = 131_072
 MAX_BLOBS = 6
 TARGET_BLOB_GAS = 393_216

@@ -6,6 +6,9 @@
 #include "frame.h"
 #include "trie.h"
 #include "tx.h"
+#ifdef SWAPVM_EVM_TRACE
+#include "../../trace/evm_trace.h"
+#endif
 
 env_t g_env;
 
@@ -231,7 +234,13 @@ static void beacon_root_call(const s_header *h) {
     m.code_owner = target;
     result_t r;
     mem_child_base(0);
+#ifdef SWAPVM_EVM_TRACE
+    trace_mute(true); /* in no transaction's trace, as on machine A */
+#endif
     call_message(&m, &r);
+#ifdef SWAPVM_EVM_TRACE
+    trace_mute(false);
+#endif
     world_end_tx();
 }
 

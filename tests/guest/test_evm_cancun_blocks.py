@@ -60,12 +60,16 @@ def hashes(count: int) -> tuple[bytes, ...]:
     return tuple(versioned(i) for i in range(count))
 
 
+EIP_4788 = Account(BEACON_ROOTS_ADDRESS, code=BEACON_ROOTS_CONTRACT_CODE, nonce=1)
+
+
 def cancun_state(excess_blob_gas: int = 0, extra: tuple[Account, ...] = (), timestamp: int = 0,
-                 beacon: Account | None = None, blob_gas_used: int = 0) -> EssentialState:
-    """A Cancun genesis: a funded sender, a contract, the beacon roots contract (or `beacon` in its place),
-    and a parent header with the given blob gas fields (they set the block's excess and blob base fee)."""
-    beacon = beacon or Account(BEACON_ROOTS_ADDRESS, code=BEACON_ROOTS_CONTRACT_CODE, nonce=1)
-    accounts = tuple(sorted([Account(SENDER, balance=BALANCE), Account(TARGET, code=STORE), beacon, *extra],
+                 beacon: Account | None = EIP_4788, blob_gas_used: int = 0) -> EssentialState:
+    """A Cancun genesis: a funded sender, a contract, the beacon roots contract (or `beacon` in its place,
+    None: no account there), and a parent header with the given blob gas fields (they set the block's
+    excess blob gas and blob base fee)."""
+    beacons = [beacon] if beacon else []
+    accounts = tuple(sorted([Account(SENDER, balance=BALANCE), Account(TARGET, code=STORE), *beacons, *extra],
                             key=lambda a: a.address))
     header_class = header_class_of(Fork.CANCUN)
     header = rlp.decode(genesis_header(Fork.CANCUN, accounts, timestamp=timestamp), sedes=header_class)
@@ -272,6 +276,15 @@ def test_beacon_call_deletes_an_empty_account_there(tmp_path: Path) -> None:
     info = guest_agrees(chain, tmp_path)
     assert info.status == Status.ACCEPTED
     assert all(a.address != BEACON_ROOTS_ADDRESS for a in decode(info.image).accounts)
+
+
+def test_beacon_call_without_an_account_there_changes_nothing(tmp_path: Path) -> None:
+    """No account at the beacon roots address: the call runs no code and leaves no account behind."""
+    state = cancun_state(beacon=None)
+    chain = build_chain(state, [[]], beacon_root=b"\x09" * 32)
+    info = guest_agrees(chain, tmp_path)
+    assert info.status == Status.ACCEPTED
+    assert decode(info.image).accounts == state.accounts
 
 
 # ---- AB ----

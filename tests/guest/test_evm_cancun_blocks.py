@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 import rlp
+from block_mutants import FIXTURE_KEY, OWN_KEYS
 from eth._utils.calculations import fake_exponential
 from eth.vm.forks.cancun.constants import BEACON_ROOTS_ADDRESS, BEACON_ROOTS_CONTRACT_CODE
 from eth.vm.forks.cancun.headers import calc_excess_blob_gas_cancun
-from block_mutants import FIXTURE_KEY, OWN_KEYS
 from evm_native import guest_step
-from test_evm_transactions import BALANCE, STORE, TARGET
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_evm_transactions import BALANCE, STORE, TARGET
 
 from emulator.merkle import keccak
 from fastvm.builder import (

@@ -4,7 +4,8 @@ replay, dispute and trace refuse such a chain before anything runs, in one line 
 guest would leave S unchanged with exit code 3: every block a mismatch, a dispute the honest party
 loses); conformance gives each such test one NOTRUN verdict with the reason and runs on. A transition
 network (ShanghaiToCancunAtTime15k) is one NOTRUN per test on either machine. Wherever a run reports
-the guest's exit code, it is named (guest/include/evm.h).
+the guest's exit code, it is named (guest/include/evm.h). A Cancun chain, which the guest now runs,
+is disputed like a Shanghai one: the honest party wins.
 """
 
 from __future__ import annotations
@@ -113,3 +114,15 @@ def test_a_transition_test_is_one_notrun_with_its_schedule(machines: str, tmp_pa
         assert result["not_run"]
         assert "switches from Shanghai to Cancun at timestamp 15,000" in result["reason"]
     assert all(r["ok"] for r in results if r["path"] == str(SIMPLE))
+
+
+def test_the_honest_party_wins_a_dispute_on_a_cancun_chain(tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """The issue's other reproducer, now that the guest runs Cancun: a lie in block 1 loses."""
+    cancun = tmp_path / "hello-cancun.toml"
+    cancun.write_text(EXAMPLE.read_text().replace('fork = "shanghai"', 'fork = "cancun"'))
+    argv = ["dispute", str(cancun), "--lie", "block=1", "--store", str(tmp_path / "store"), "--workers", "1",
+            "--json", "-"]
+    assert main(argv) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["honest_won"] and report["verdict"]["winner"] == "proposer"

@@ -299,8 +299,8 @@ void evm_apply_next_block(s_state *s) {
         receipts[i] = buf_span(&enc);
     }
     withdrawals(&b);
-    if (cumulative != b.h.gas_used) { reject(s, S_REASON_GAS_MISMATCH); return; }
-    if (s->fork >= S_FORK_CANCUN && blob_gas != b.h.blob_gas_used) { reject(s, S_REASON_GAS_MISMATCH); return; }
+    bool blob_gas_differs = s->fork >= S_FORK_CANCUN && blob_gas != b.h.blob_gas_used;
+    if (cumulative != b.h.gas_used || blob_gas_differs) { reject(s, S_REASON_GAS_MISMATCH); return; }
     uint8_t receipts_root[32];
     trie_root_indexed(receipts, b.n_tx, receipts_root);
     if (memcmp(receipts_root, b.h.receipts_root, 32) != 0 || memcmp(block_bloom, b.h.logs_bloom, 256) != 0) {

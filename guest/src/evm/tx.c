@@ -4,7 +4,6 @@
 #include "tx.h"
 
 #include "blob.h"
-
 #include "bloom.h"
 #include "frame.h"
 #include "secp256k1.h"
@@ -78,7 +77,9 @@ static bool check_access_list(tx_t *tx) {
 }
 
 /* The highest transaction type of a fork (Cancun adds EIP-4844's type 3). */
-static uint8_t max_tx_type(uint64_t fork) { return fork >= S_FORK_CANCUN ? TX_TYPE_BLOB : TX_TYPE_FEE_MARKET; }
+static uint8_t max_tx_type(uint64_t fork) {
+    return fork >= S_FORK_CANCUN ? TX_TYPE_BLOB : TX_TYPE_FEE_MARKET;
+}
 
 bool tx_parse(const rlp_item *item, uint64_t fork, tx_t *tx) {
     memset(tx, 0, sizeof *tx);

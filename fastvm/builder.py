@@ -39,6 +39,9 @@ class Tx:
     legacy: bool = False
     # EIP-2930 access list of a type-2 transaction: (address, storage keys as ints) pairs
     access_list: tuple[tuple[bytes, tuple[int, ...]], ...] = ()
+    # EIP-4844 (Cancun): a type-3 transaction when not None, with these versioned hashes
+    blob_hashes: tuple[bytes, ...] | None = None
+    max_fee_per_blob: int = 1
 
 
 def address_of(key: bytes) -> bytes:
@@ -89,7 +92,7 @@ def genesis_header(
 
 
 def sign(fork: Fork, chain_id: int, tx: Tx, nonce: int) -> object:
-    """A signed py-evm transaction of the fork (EIP-1559 type 2 unless legacy)."""
+    """A signed py-evm transaction of the fork (EIP-1559 type 2 unless legacy or a blob transaction)."""
     builder = machine_vm_class(fork).get_transaction_builder()
     key = keys.PrivateKey(tx.key)
     to = tx.to if tx.to is not None else b""
@@ -98,9 +101,15 @@ def sign(fork: Fork, chain_id: int, tx: Tx, nonce: int) -> object:
             nonce=nonce, gas_price=tx.max_fee, gas=tx.gas, to=to, value=tx.value, data=tx.data
         )
         return unsigned.as_signed_transaction(key, chain_id=chain_id)
+    access_list = [(address, list(keys_)) for address, keys_ in tx.access_list]
+    if tx.blob_hashes is not None:
+        unsigned = builder.new_unsigned_blob_transaction(
+            chain_id, nonce, tx.priority_fee, tx.max_fee, tx.gas, to, tx.value, tx.data, access_list,
+            tx.max_fee_per_blob, list(tx.blob_hashes),
+        )
+        return unsigned.as_signed_transaction(key)
     unsigned = builder.new_unsigned_dynamic_fee_transaction(
-        chain_id, nonce, tx.priority_fee, tx.max_fee, tx.gas, to, tx.value, tx.data,
-        [(address, list(keys_)) for address, keys_ in tx.access_list],
+        chain_id, nonce, tx.priority_fee, tx.max_fee, tx.gas, to, tx.value, tx.data, access_list,
     )
     # py-evm signs into London's class; decoding the bytes gives the fork's own transaction class.
     return builder.decode(unsigned.as_signed_transaction(key).encode())
@@ -118,15 +127,18 @@ class BlockBuilder:
         txs: Sequence[Tx],
         timestamp: int | None = None,
         coinbase: bytes = bytes(20),
+        beacon_root: bytes = bytes(32),
     ) -> bytes:
-        """The RLP of a valid block with txs (in order) extending state's parent."""
+        """The RLP of a valid block with txs (in order) extending state's parent (from Cancun on, with
+        beacon_root as its parent beacon block root)."""
         vm_class = machine_vm_class(state.fork)
         parent = rlp.decode(state.parent_header, sedes=header_class_of(state.fork))
         world = self.machine.world_for(state)
         world.db[parent.hash] = state.parent_header
         when = timestamp if timestamp is not None else parent.timestamp + BLOCK_INTERVAL
+        cancun = {"parent_beacon_block_root": beacon_root} if state.fork >= Fork.CANCUN else {}
         base = vm_class.create_header_from_parent(
-            parent, timestamp=when, gas_limit=parent.gas_limit, coinbase=coinbase
+            parent, timestamp=when, gas_limit=parent.gas_limit, coinbase=coinbase, **cancun
         ).copy(state_root=world.root)
         vm = vm_class(base, ChainDB(world.db), ChainContext(state.chain_id), ConsensusContext(world.db))
         vm.ancestry = (parent.hash, *reversed(state.ancestor_hashes))
@@ -152,6 +164,7 @@ def build_chain(
     blocks: Sequence[Sequence[Tx]],
     machine: Machine | None = None,
     coinbase: bytes = bytes(20),
+    beacon_root: bytes = bytes(32),
 ) -> EssentialState:
     """S with one built block per entry of blocks appended to its inbox (each checked by running A)."""
     if state.pending:
@@ -160,7 +173,7 @@ def build_chain(
     current = state
     built: list[bytes] = []
     for index, txs in enumerate(blocks):
-        raw = builder.build(current, txs, coinbase=coinbase)
+        raw = builder.build(current, txs, coinbase=coinbase, beacon_root=beacon_root)
         current, info = builder.machine.step(current.with_changes(inbox=current.inbox + (raw,)))
         if info.status != Status.ACCEPTED:
             raise SwapvmError(f"built block {index} was rejected by A ({info.reason.label}: {info.detail})")

@@ -12,7 +12,7 @@ from eth_utils import ValidationError
 
 from emulator.merkle import keccak
 from fastvm import rlpx, shapes
-from fastvm.forks import MAX_BLOB_GAS, excess_blob_gas
+from fastvm.forks import GAS_PER_BLOB, MAX_BLOB_GAS, blob_gas_of, excess_blob_gas
 from fastvm.header import Header, HeaderRangeError, HeaderShapeError, check_ranges, parse_header
 from fastvm.state import EssentialState, Fork, Reason
 
@@ -103,6 +103,8 @@ def check_header(state: EssentialState, block: Any, header_item: Header, parent:
             raise Rejection(Reason.HEADER_INVALID, "excess_blob_gas differs from EIP-4844's value")
         if header.blob_gas_used > MAX_BLOB_GAS[state.fork]:
             raise Rejection(Reason.HEADER_INVALID, "blob_gas_used above the fork's maximum")
+        if header.blob_gas_used % GAS_PER_BLOB:
+            raise Rejection(Reason.HEADER_INVALID, f"blob_gas_used is not a multiple of {GAS_PER_BLOB}")
 
 
 def check_body(block: Any, ommers_hash: bytes) -> None:
@@ -133,6 +135,22 @@ def check_chain_ids(block: Any, chain_id: int) -> None:
             raise Rejection(
                 Reason.TRANSACTION_INVALID,
                 f"transaction {index} is for chain {tx_chain}, not {chain_id}",
+            )
+
+
+def check_blob_gas(block: Any, fork: Fork) -> None:
+    """Check 4, the state-free part of EIP-4844: the blobs of the transactions so far fit the block's
+    maximum blob gas (execution-specs rejects the transaction that exceeds it; py-evm checks the total
+    only after execution, in the block validation A replaces)."""
+    if fork < Fork.CANCUN:
+        return
+    used = 0
+    for index, transaction in enumerate(block.transactions):
+        used += blob_gas_of(transaction)
+        if used > MAX_BLOB_GAS[fork]:
+            raise Rejection(
+                Reason.TRANSACTION_INVALID,
+                f"transaction {index} brings the block's blob gas to {used}, above {MAX_BLOB_GAS[fork]}",
             )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import cache
 from typing import Any
@@ -10,15 +11,36 @@ from fastvm.state import Fork
 
 FORK_NAMES = {Fork.SHANGHAI: "Shanghai", Fork.CANCUN: "Cancun", Fork.PRAGUE: "Prague"}
 MAX_BLOB_GAS = {Fork.CANCUN: 786_432, Fork.PRAGUE: 1_179_648}
+GAS_PER_BLOB = 131_072   # EIP-4844: 2^17 per blob
+BLOB_TX_TYPE = 3
+
+
+def blob_gas_of(transaction: Any) -> int:
+    """EIP-4844's blob gas of a transaction: GAS_PER_BLOB per versioned hash (0 but for type 3)."""
+    if getattr(transaction, "type_id", None) != BLOB_TX_TYPE:
+        return 0
+    return GAS_PER_BLOB * len(transaction.blob_versioned_hashes)
+
+
+# A fixture network that switches forks by timestamp, e.g. ShanghaiToCancunAtTime15k.
+TRANSITION = re.compile(r"(?P<old>[A-Za-z]+?)To(?P<new>[A-Za-z]+)AtTime(?P<thousands>\d+)k")
 
 
 def fork_from_name(name: str) -> Fork:
-    """The fork code of a fixture network name (Shanghai, Cancun, Prague)."""
+    """The fork code of a fixture network name (Shanghai, Cancun, Prague); a transition network is
+    refused with its schedule named (S holds one fork per chain, spec §4.5)."""
     for fork, label in FORK_NAMES.items():
         if label.lower() == name.lower():
             return fork
     from emulator.errors import SwapvmError
 
+    switch = TRANSITION.fullmatch(name)
+    if switch:
+        raise SwapvmError(
+            f"network {name!r} switches from {switch['old']} to {switch['new']} at timestamp "
+            f"{int(switch['thousands']) * 1000:,}: S holds one fork per chain (spec §4.5), a fork schedule "
+            "in S is not implemented yet"
+        )
     raise SwapvmError(f"network {name!r} is not supported (Shanghai, Cancun or Prague)")
 
 
@@ -86,7 +108,7 @@ def machine_vm_class(fork: Fork) -> type:
     checks the transaction rules py-evm leaves to a node's pool (fastvm/txrules.py); where py-evm
     departs from Ethereum, A is corrected (fastvm/corrections.py).
     """
-    from fastvm.corrections import corrected_state_class
+    from fastvm.corrections import beacon_roots_call, corrected_state_class
     from fastvm.tracking import tracking_state_class
     from fastvm.txrules import spec_rules_state_class
 
@@ -107,6 +129,13 @@ def machine_vm_class(fork: Fork) -> type:
 
         def validate_block(self, block: Any) -> None:
             """Skipped: A performs the block checks itself (spec §4.6)."""
+
+        def block_preprocessing(self, block: Any) -> None:
+            """Cancun: EIP-4788 as execution-specs makes it (fastvm/corrections.py); other forks: py-evm's."""
+            if fork == Fork.CANCUN:
+                beacon_roots_call(self.state, block.header)
+            else:
+                super().block_preprocessing(block)
 
     MachineVM.__name__ = f"Machine{base.__name__}"
     return MachineVM

@@ -17,6 +17,7 @@ from emulator.layout import DEFAULT_S_SIZE
 from emulator.merkle import keccak
 from fastvm.checks import (
     Rejection,
+    check_blob_gas,
     check_body,
     check_chain_ids,
     check_header,
@@ -88,6 +89,7 @@ class Machine:
         check_header(state, block, decoded.header, parent, vm_class)
         check_body(block, decoded.ommers_hash)
         check_chain_ids(block, state.chain_id)
+        check_blob_gas(block, state.fork)
         world = self.world_for(state)
         world.db[parent.hash] = state.parent_header  # py-evm looks the parent header up by hash
         base = vm_class.create_header_from_parent(

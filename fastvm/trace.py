@@ -82,7 +82,10 @@ class Recorder:
         self.transactions[-1].summary = summary
 
     def before(self, computation: Any, op: int) -> int:
-        """Record the state before opcode `op` of computation; returns the line's index."""
+        """Record the state before opcode `op` of computation; returns the line's index (-1 outside a
+        transaction: a system call such as EIP-4788's is in no transaction's trace, as on the guest)."""
+        if not self.transactions or self.transactions[-1].summary is not None:
+            return -1
         depth = computation.msg.depth
         del self._frames[depth + 1 :]
         if len(self._frames) <= depth or self._frames[depth].computation is not computation:
@@ -110,6 +113,8 @@ class Recorder:
 
     def after(self, index: int, gas_cost: int, error: str) -> None:
         """Complete line `index` with what the opcode cost and how it failed, if it did."""
+        if index < 0:
+            return
         steps = self.transactions[-1].steps
         old = steps[index]
         steps[index] = TraceStep(

@@ -1,10 +1,12 @@
 """The transaction rules of spec §4.6 (code 4) that py-evm's own validation leaves out, for machine A.
 
-py-evm's `import_block` trusts its callers (a node's transaction pool) with three rules of the
+py-evm's `import_block` trusts its callers (a node's transaction pool) with these rules of the
 execution specs: a sender must be an externally owned account (EIP-3607), a priority fee must not
-exceed the max fee (EIP-1559), and the balance must cover `gas * max fee + value` (py-evm compares
-against `gas * effective price` before Cancun and leaves out `value` from Cancun on). The guest
-enforces them, so A must as well, each against the state before the transaction.
+exceed the max fee (EIP-1559), the balance must cover `gas * max fee + value` (py-evm compares
+against `gas * effective price` before Cancun and leaves out `value` from Cancun on), and a blob
+transaction (EIP-4844) must name a recipient and carry 32-byte hashes (py-evm executes one with an
+empty `to` as a creation, and reads only a hash's first byte). The guest enforces them, so A must
+as well, each against the state before the transaction.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from eth.vm.forks.prague.constants import DELEGATION_DESIGNATION_PREFIX
 from eth_keys.exceptions import BadSignature
 from eth_utils import ValidationError, encode_hex
 
-DELEGATION_LENGTH = len(DELEGATION_DESIGNATION_PREFIX) + 20  # EIP-7702: the prefix, then an address
+ADDRESS_LENGTH = 20
+HASH_LENGTH = 32
+DELEGATION_LENGTH = len(DELEGATION_DESIGNATION_PREFIX) + ADDRESS_LENGTH  # EIP-7702: prefix, address
 
 
 def blob_fee(transaction: Any) -> int:
@@ -52,9 +56,21 @@ def recover_sender(transaction: Any) -> bytes:
         raise ValidationError(f"signature does not recover a sender: {exc}") from exc
 
 
+def check_blob_shape(transaction: Any) -> None:
+    """EIP-4844's rules py-evm leaves out: a blob transaction's `to` is an address, its hashes 32 bytes."""
+    if getattr(transaction, "type_id", None) != BLOB_TX_TYPE:
+        return
+    if len(transaction.to) != ADDRESS_LENGTH:
+        raise ValidationError("a blob transaction cannot create a contract (its to is empty)")
+    for index, versioned_hash in enumerate(transaction.blob_versioned_hashes):
+        if len(versioned_hash) != HASH_LENGTH:
+            raise ValidationError(f"blob versioned hash {index} is {len(versioned_hash)} bytes, not 32")
+
+
 def check_spec_rules(state: Any, transaction: Any, allow_delegation: bool) -> None:
     """Raise ValidationError if transaction breaks a code-4 rule py-evm does not check itself."""
     sender = recover_sender(transaction)
+    check_blob_shape(transaction)
     max_fee = transaction.max_fee_per_gas
     priority = transaction.max_priority_fee_per_gas
     if priority > max_fee:

@@ -10,6 +10,7 @@ from fastvm.inspect_state import summary_line
 from fastvm.machine import StepInfo
 from fastvm.state import EssentialState
 from swapping.diff import mismatch_differences
+from swapping.guest_forks import EXIT_APPLIED, EXIT_IDLE, exit_name
 from swapping.guest_image import GuestImage
 from swapping.window import WindowResult, run_window
 
@@ -31,6 +32,8 @@ def _window(
         return result, f"AB faulted: {result.cause} (tval {result.tval:#x}) after {result.steps} steps"
     if result.status != "yielded":
         return result, f"AB did not yield within 2^{log2_window} steps"
+    if result.exit_code not in (EXIT_APPLIED, EXIT_IDLE):
+        return result, f"the guest yielded {exit_name(result.exit_code)} and left S unchanged"
     return result, None
 
 

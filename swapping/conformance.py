@@ -87,6 +87,7 @@ def run_file(
     A file or test that cannot be read is one verdict with its reason; with a timeout each test runs
     in its own process, killed at the deadline (a timeout verdict)."""
     from fastvm.fixtures import parse_test, read_tests
+    from swapping.guest_forks import unsupported_fork
     from swapping.timebox import ChildDied, Overtime, run_timeboxed
 
     try:
@@ -100,6 +101,10 @@ def run_file(
             test = parse_test(name, body, path)
         except SwapvmError as exc:
             results.append(not_run(name, path, str(exc)))
+            continue
+        unsupported = unsupported_fork(test.fork) if "ab" in machines else None
+        if unsupported:
+            results.append(not_run(name, path, unsupported))
             continue
         if timeout is None:
             results.append(run(test))

@@ -59,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
     """Replay, print and write the report; exit 1 if any block did not match."""
     from fastvm.sroot import RootCache
     from swapping.expectations import judge_chains
+    from swapping.guest_forks import require_guest_forks
     from swapping.guest_image import guest_image
     from swapping.replay import replay
     from swapping.report import print_table, progress_bars, progress_lines, write_json, write_plot
@@ -71,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
     chain_file = ChainFile(args.blocks, args.first, args.last) if args.blocks else None
     image = guest_image()
     chains, expectations = load_sources(args.source, args.test, image.s_size, chain_file)
+    require_guest_forks(chains)
     store = Store(Path(args.store), RootCache().root)
     show = not args.quiet and args.json != STDOUT
     bars = not args.quiet and sys.stderr.isatty()   # otherwise a progress line at most every 10 s

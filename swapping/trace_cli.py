@@ -130,12 +130,14 @@ def _write_states(report: Any, folder: Path) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Trace, print, write the JSON; exit 1 when the traces differ."""
+    from swapping.guest_forks import require_guest_forks
     from swapping.source import load_chains
     from swapping.trace import block_index, trace_both
     from swapping.trace_guest import trace_image
 
     image = trace_image(args.image)
     chains = load_chains(args.source, args.test, image.s_size)
+    require_guest_forks(chains)
     if len(chains) > 1:
         names = ", ".join(name for name, _ in chains[:3])
         raise SwapvmError(f"{args.source} holds {len(chains)} chains ({names}, …): choose one with --test")

@@ -18,6 +18,7 @@ from emulator.layout import (
     SHADOW_CAUSE,
     SHADOW_STATUS,
     SHADOW_TVAL,
+    SHADOW_X,
     STATUS_FAULTED,
     STATUS_NAMES,
     STATUS_YIELDED,
@@ -25,6 +26,7 @@ from emulator.layout import (
 from emulator.oracle import PreimageOracle
 
 S_HEADER = struct.Struct("<QQ")
+SHADOW_A0 = SHADOW_X + 8 * 10   # x10, the guest's exit code at its yield
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class WindowResult:
     status: str             # "yielded", "faulted" or "overrun"
     cause: str              # the fault cause name when faulted
     tval: int
+    exit_code: int          # the guest's yield code (a0; guest/include/evm.h) when yielded, else 0
     s_image: bytes          # the S window's image after the clean (header + payload), b"" if unreadable
     s_root: bytes           # the S subtree root after the window
     machine_root: bytes     # the machine root after exactly 2^a steps
@@ -83,6 +86,7 @@ def run_window(
     status_code = shadow_field(state, SHADOW_STATUS)
     cause = shadow_field(state, SHADOW_CAUSE)
     tval = shadow_field(state, SHADOW_TVAL)
+    exit_code = shadow_field(state, SHADOW_A0) if status_code == STATUS_YIELDED else 0
     status = STATUS_NAMES[status_code] if status_code in (STATUS_YIELDED, STATUS_FAULTED) else "overrun"
     machine.run(window - steps)   # idle ticks, then the clean
     state = machine.state()
@@ -91,6 +95,7 @@ def run_window(
         status=status,
         cause=CAUSE_NAMES.get(cause, str(cause)) if status == "faulted" else "",
         tval=tval if status == "faulted" else 0,
+        exit_code=exit_code,
         s_image=read_s_image(state, s_size),
         s_root=state.node(25, 1),
         machine_root=machine.root(),

@@ -60,6 +60,13 @@ def state_before(source: str, test: str | None, block: int, s_size: int) -> byte
     return encode(state)
 
 
+def exit_label(fields: dict) -> str:
+    """The guest's exit code by name when it yielded (guest/include/evm.h), else ""."""
+    from swapping.guest_forks import EXIT_NAMES
+
+    return EXIT_NAMES.get(fields["a0"], "not a guest exit code") if fields["status"] == "yielded" else ""
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the window under step control; print where the guest stopped. Exit 1 on a fault."""
     from emulator.machine import describe, make_machine
@@ -81,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     fields = describe(state)
     after = read_s_image(state, image.s_size)
     report = {"block": args.block, "status": fields["status"], "cause": fields["cause"],
-              "exit_code": fields["a0"], "steps": steps, "pc": fields["pc"],
+              "exit_code": fields["a0"], "exit": exit_label(fields), "steps": steps, "pc": fields["pc"],
               "function": Symbols.from_elf(image.elf).function_at(int(fields["pc"])),
               "s_root_before": RootCache().root(before).hex(),
               "s_image_root": RootCache().root(after).hex() if after else None,

@@ -14,8 +14,8 @@
 #define EVM_STEP_APPLIED 0u     /* a block was applied or rejected; S' is in the window */
 #define EVM_STEP_IDLE 1u        /* cursor == len(inbox): S is unchanged (A's no-op) */
 #define EVM_STEP_BAD_STATE 2u   /* the window does not hold a valid S image: left unchanged */
-#define EVM_STEP_UNSUPPORTED 3u /* S is of a fork this executor does not implement yet (Cancun,
-                                 * Prague): left unchanged rather than applied with wrong rules */
+#define EVM_STEP_UNSUPPORTED 3u /* S is of a fork this executor does not implement yet (Prague):
+                                 * left unchanged rather than applied with wrong rules */
 
 /* Apply the next inbox block of the image in window[0 .. win_size). */
 unsigned evm_window_step(uint8_t *window, size_t win_size);

@@ -12,6 +12,9 @@ static char g_line[4096];
 static size_t g_len;
 /* The running frame of each depth, for the transaction's refund counter so far. */
 static const frame_t *g_frames[EVM_DEPTH_LIMIT + 1];
+static bool g_muted;
+
+void trace_mute(bool muted) { g_muted = muted; }
 
 static void flush(void) {
     if (g_len) rt_debug(g_line, g_len);
@@ -83,7 +86,7 @@ static void put_hex_bytes(const uint8_t *p, size_t n) {
 uint64_t trace_op(const frame_t *f, size_t pc, uint8_t op, uint64_t gas, const u256 *stack, size_t sp) {
     int depth = f->m->depth;
     g_frames[depth] = f;
-    if (f->m->code_len == 0) return gas;
+    if (g_muted || f->m->code_len == 0) return gas;
     int64_t refund = 0;
     for (int d = 0; d <= depth; d++) refund += g_frames[d]->refund;
     put("{\"pc\":");
@@ -113,7 +116,7 @@ uint64_t trace_op(const frame_t *f, size_t pc, uint8_t op, uint64_t gas, const u
 }
 
 void trace_end(const frame_t *f, int status, uint64_t gas_left) {
-    if (f->m->code_len == 0) return;
+    if (g_muted || f->m->code_len == 0) return;
     put("{\"end\":");
     put_dec((uint64_t)status);
     put(",\"depth\":");

@@ -14,6 +14,8 @@
 uint64_t trace_op(const frame_t *f, size_t pc, uint8_t op, uint64_t gas, const u256 *stack, size_t sp);
 /* A frame ended with status (EXEC_*) and gas_left. */
 void trace_end(const frame_t *f, int status, uint64_t gas_left);
+/* While muted (a system call, such as EIP-4788's, which is in no transaction) nothing is written. */
+void trace_mute(bool muted);
 /* A transaction ended: success, gas used after the refund, and its output. */
 void trace_tx_end(bool success, uint64_t gas_used, const uint8_t *out, size_t out_len);
 

@@ -37,6 +37,7 @@ def replayed_chain(
 ) -> ReplayedChain:
     """Replay SOURCE (reusing the store) and return its single chain's snapshots and template."""
     from fastvm.sroot import RootCache
+    from swapping.guest_forks import require_guest_forks
     from swapping.guest_image import guest_image
     from swapping.replay import check_window_size, replay
     from swapping.source import load_chains
@@ -45,6 +46,7 @@ def replayed_chain(
     check_window_size(log2_window)
     image = guest_image()
     chains = load_chains(source, test, image.s_size)
+    require_guest_forks(chains)
     if len(chains) != 1:
         names = ", ".join(name for name, _ in chains[:5])
         raise SwapvmError(f"{source} holds {len(chains)} chains ({names}, …): pick one with --test")

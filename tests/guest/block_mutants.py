@@ -37,6 +37,8 @@ FIELDS = {
     1: ("chain_id", "nonce", "gas_price", "gas", "to", "value", "data", "access_list", "v", "r", "s"),
     2: ("chain_id", "nonce", "max_priority_fee_per_gas", "max_fee_per_gas", "gas", "to", "value", "data",
         "access_list", "v", "r", "s"),
+    3: ("chain_id", "nonce", "max_priority_fee_per_gas", "max_fee_per_gas", "gas", "to", "value", "data",
+        "access_list", "max_fee_per_blob_gas", "blob_versioned_hashes", "v", "r", "s"),
 }
 SIGNATURE = ("v", "r", "s")
 

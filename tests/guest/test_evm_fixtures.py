@@ -105,9 +105,9 @@ def test_unimplemented_fork_is_left_unchanged(tmp_path: Path) -> None:
     test = SAMPLE_TESTS[0][1]
     state = initial_state(test)
     parent = genesis_header(Fork.PRAGUE, state.accounts)
-    unsupported = encode(state.with_changes(fork=Fork.PRAGUE, parent_header=parent))
-    code, out = guest_run(unsupported, tmp_path)
-    assert (code, out) == (3, unsupported)
+    prague = encode(state.with_changes(fork=Fork.PRAGUE, parent_header=parent))
+    code, out = guest_run(prague, tmp_path)
+    assert (code, out) == (3, prague)
 
 
 def test_window_without_a_state_is_left_unchanged(tmp_path: Path) -> None:

@@ -37,6 +37,7 @@ from block_mutants import (
     int_bytes,
     seal,
 )
+from eth.vm.forks.cancun.constants import BEACON_ROOTS_ADDRESS, BEACON_ROOTS_CONTRACT_CODE
 from evm_native import FIXTURES, guest_step
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -123,7 +124,23 @@ def _own_cases() -> list[Case]:
         Case("own:eip155", genesis, legacy.inbox[0]),
         Case("own:type1", genesis, _retyped(block, "type1")),
         Case("own:pre155", genesis, _retyped(block, "pre155")),
+        _blob_case(),
     ]
+
+
+def _blob_case() -> Case:
+    """A Cancun block of a type-3 transaction with two blobs and a type-2 one (EIP-4844, EIP-4788)."""
+    accounts = tuple(sorted([
+        Account(address_of(OWN_KEYS[0]), balance=10**20, nonce=1),
+        Account(address_of(OWN_KEYS[1]), balance=10**18),
+        Account(TARGET, code=STORE),
+        Account(BEACON_ROOTS_ADDRESS, code=BEACON_ROOTS_CONTRACT_CODE, nonce=1),
+    ], key=lambda a: a.address))
+    genesis = EssentialState(1, Fork.CANCUN, genesis_header(Fork.CANCUN, accounts), accounts=accounts)
+    blobs = (b"\x01" + bytes(30) + b"\x07", b"\x01" * 32)
+    pair = [Tx(OWN_KEYS[0], TARGET, gas=60_000, blob_hashes=blobs, max_fee_per_blob=3),
+            Tx(OWN_KEYS[1], TARGET, gas=60_000, value=9)]
+    return Case("own:type3", genesis, build_chain(genesis, [pair], beacon_root=b"\x05" * 32).inbox[0])
 
 
 @functools.cache
@@ -169,9 +186,9 @@ class Mutation:
 
 
 @st.composite
-def mutants(draw: st.DrawFn) -> tuple[Case, bytes, Mutation]:
-    """A case, its mutated and re-sealed block, and the mutation."""
-    case = draw(st.sampled_from(cases()))
+def mutants(draw: st.DrawFn, prefix: str = "") -> tuple[Case, bytes, Mutation]:
+    """A case (of those whose name starts with prefix), its mutated and re-sealed block, and the mutation."""
+    case = draw(st.sampled_from([c for c in cases() if c.name.startswith(prefix)]))
     header, txs, ommers, withdrawals = block_items(case.block)
     where = draw(st.sampled_from(["tx"] * 6 + ["header", "withdrawal"]))
     if where == "header" or (where == "tx" and not txs):
@@ -209,17 +226,18 @@ def mutants(draw: st.DrawFn) -> tuple[Case, bytes, Mutation]:
 
 
 HEADER_FIELDS = {7: "difficulty", 8: "number", 9: "gas_limit", 10: "gas_used", 11: "timestamp",
-                 12: "extra_data", 13: "mix_hash", 14: "nonce", 15: "base_fee_per_gas"}
+                 12: "extra_data", 13: "mix_hash", 14: "nonce", 15: "base_fee_per_gas",
+                 17: "blob_gas_used", 18: "excess_blob_gas", 19: "parent_beacon_block_root"}
 
 
 def _mutate_header(draw: st.DrawFn, header: list, txs: list, ommers: list,
                    withdrawals: list) -> tuple[bytes, Mutation]:
     """A header field at an edge or next to its value; the body roots stay right."""
-    index = draw(st.sampled_from(sorted(HEADER_FIELDS)))
+    index = draw(st.sampled_from([i for i in sorted(HEADER_FIELDS) if i < len(header)]))
     name = HEADER_FIELDS[index]
     if name == "extra_data":
         value: object = bytes(draw(st.sampled_from([0, 31, 32, 33, 64])))
-    elif name in ("mix_hash", "nonce"):
+    elif name in ("mix_hash", "nonce", "parent_beacon_block_root"):
         value = draw(st.sampled_from([b"\x01" * len(header[index]), bytes(len(header[index]) + 1)]))
     else:
         value = draw(_integer(as_int(header[index])))
@@ -318,9 +336,10 @@ def check_mutant(case: Case, block: bytes, mutation: Mutation, work: Path) -> No
         assert got == (Status.REJECTED, want), f"{where}: {info.reason.name} {info.detail}"
 
 
-def _run(data: st.DataObject, tmp_path: Path) -> None:
-    """Draw one mutant and check it on A, the native guest and AB."""
-    case, block, mutation = data.draw(mutants())
+def _run(data: st.DataObject, tmp_path: Path, prefix: str = "") -> None:
+    """Draw one mutant (of the cases whose name starts with prefix) and check it on A, the native guest
+    and AB."""
+    case, block, mutation = data.draw(mutants(prefix))
     check_mutant(case, block, mutation, tmp_path)
 
 
@@ -342,6 +361,13 @@ COMMON = dict(deadline=None,
 @given(data=st.data())
 def test_mutant_same_outcome_on_a_and_guest(data: st.DataObject, tmp_path: Path) -> None:
     _run(data, tmp_path)
+
+
+@settings(max_examples=40, derandomize=True, **COMMON)
+@given(data=st.data())
+def test_blob_block_mutant_same_outcome(data: st.DataObject, tmp_path: Path) -> None:
+    """Mutants of a Cancun block with a blob transaction: its blob fields, its header's blob fields."""
+    _run(data, tmp_path, "own:type3")
 
 
 @pytest.mark.slow

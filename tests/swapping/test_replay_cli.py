@@ -74,3 +74,14 @@ def test_the_table_shows_the_window_index_and_the_header_number(capsys: pytest.C
     first = next(line for line in out.splitlines() if "21,000" in line)
     assert [cell.strip() for cell in first.split("│")[2:4]] == ["0", "7"]   # block (window index), number
     assert "mismatch c block 1: nonce differs; AB's S root 0x" + "ef" * 32 in out   # piped, yet one line
+
+
+def test_a_cancun_chain_replays_block_for_block(tmp_path: Path) -> None:
+    """The issue's reproducer: the example chain as a Cancun chain matches on AB at every block."""
+    cancun = tmp_path / "hello-cancun.toml"
+    cancun.write_text(EXAMPLE.read_text().replace('fork = "shanghai"', 'fork = "cancun"'))
+    report = tmp_path / "report.json"
+    argv = ["replay", str(cancun), "--store", str(tmp_path / "store"), "--workers", "1", "--quiet",
+            "--json", str(report)]
+    assert main(argv) == 0
+    assert [row["verdict"] for row in json.loads(report.read_text())["blocks"]] == ["match"] * 3

@@ -170,3 +170,17 @@ def test_the_guest_trace_equals_a_on_every_quick_fixture_block() -> None:
                 if report.divergence is not None:
                     differing.append(f"{file.name} {name} block {index}: {report.divergence.to_json()}")
     assert not differing, differing[:3]
+
+
+CANCUN_BEACON = (ROOT.parent / "shared" / "conformance" / "cancun" / "BlockchainTests" / "GeneralStateTests"
+                 / "Pyspecs" / "cancun" / "eip4788_beacon_root" / "tx_to_beacon_root_contract.json")
+
+
+@pytest.mark.skipif(not CANCUN_BEACON.is_file(), reason=f"the Cancun set is not at {CANCUN_BEACON}")
+def test_the_beacon_root_system_call_is_in_no_transaction_trace() -> None:
+    """A Cancun block runs EIP-4788's contract before its transaction, on both machines: neither traces it."""
+    name, s0 = load_chains(str(CANCUN_BEACON))[0]
+    report = trace_both(name, s0, 0, trace_image())
+    assert report.divergence is None, report.divergence
+    [a_tx] = report.a
+    assert a_tx.steps and a_tx.steps[0].pc == 0 and a_tx.steps[0].depth == 1   # the transaction's own code

@@ -1,9 +1,14 @@
 /* One step of machine A (docs/spec.md §4.5): the checks of §4.6 in the order of their codes,
- * execution of the transactions and withdrawals, and S' with its outcome record. */
+ * Cancun's beacon-root system call, execution of the transactions and withdrawals, and S' with
+ * its outcome record. */
+#include "blob.h"
 #include "bloom.h"
 #include "frame.h"
 #include "trie.h"
 #include "tx.h"
+#ifdef SWAPVM_EVM_TRACE
+#include "../../trace/evm_trace.h"
+#endif
 
 env_t g_env;
 
@@ -116,6 +121,14 @@ static bool expected_base_fee(const s_header *p, u256 *out) {
     return true;
 }
 
+/* EIP-4844's header fields (Cancun): the excess blob gas the parent implies, and a blob gas used
+ * that whole blobs can make up within the block's maximum. */
+static bool blob_header_valid(const s_header *p, const s_header *h) {
+    uint64_t excess;
+    if (!blob_excess_gas(p, &excess) || h->excess_blob_gas != excess) return false;
+    return h->blob_gas_used <= MAX_BLOB_GAS_PER_BLOCK && h->blob_gas_used % GAS_PER_BLOB == 0;
+}
+
 static bool header_valid(const s_state *s, s_header *h) {
     uint8_t ph[32];
     keccak256(s->parent_header.ptr, s->parent_header.len, ph);
@@ -141,7 +154,8 @@ static bool header_valid(const s_state *s, s_header *h) {
     static const uint8_t EMPTY_LIST = 0xc0;
     uint8_t oh[32];
     keccak256(&EMPTY_LIST, 1, oh);
-    return memcmp(oh, h->ommers_hash, 32) == 0;
+    if (memcmp(oh, h->ommers_hash, 32) != 0) return false;
+    return s->fork < S_FORK_CANCUN || blob_header_valid(p, h);
 }
 
 /* ---- code 3: the body against the header ---- */
@@ -189,58 +203,52 @@ static void withdrawals(const block_t *b) {
     }
 }
 
+/* ---- EIP-4788: the beacon roots contract's system call at the block's start ---- */
+
+static const uint8_t SYSTEM_ADDRESS[20] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                           0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe};
+static const uint8_t BEACON_ROOTS_ADDRESS[20] = {0x00, 0x0f, 0x3d, 0xf6, 0xd7, 0x32, 0x80, 0x7e, 0xf1, 0x31,
+                                                 0x9f, 0xb7, 0xb8, 0xbb, 0x85, 0x22, 0xd0, 0xbe, 0xac, 0x02};
+#define SYSTEM_CALL_GAS 30000000u
+
+/* A message from SYSTEM_ADDRESS to the beacon roots contract with the parent beacon block root as
+ * its data, as execution-specs' Cancun makes it: whatever code the account holds (none: nothing
+ * runs), no value, fresh access sets, GASPRICE = the base fee, its gas and logs outside the
+ * block's; then, as after a transaction, touched empty accounts are deleted (the target itself if
+ * it exists and is empty). */
+static void beacon_root_call(const s_header *h) {
+    account_t *target = world_account(BEACON_ROOTS_ADDRESS);
+    world_begin_tx();
+    memcpy(g_env.origin, SYSTEM_ADDRESS, 20);
+    g_env.gas_price = g_env.base_fee;
+    msg_t m;
+    memset(&m, 0, sizeof m);
+    memcpy(m.caller, SYSTEM_ADDRESS, 20);
+    memcpy(m.to, BEACON_ROOTS_ADDRESS, 20);
+    memcpy(m.code_addr, BEACON_ROOTS_ADDRESS, 20);
+    m.gas = SYSTEM_CALL_GAS;
+    m.data = h->parent_beacon_block_root;
+    m.data_len = m.data_phys = 32;
+    m.code = target->code;
+    m.code_len = target->code_len;
+    m.code_owner = target;
+    result_t r;
+    mem_child_base(0);
+#ifdef SWAPVM_EVM_TRACE
+    trace_mute(true); /* in no transaction's trace, as on machine A */
+#endif
+    call_message(&m, &r);
+#ifdef SWAPVM_EVM_TRACE
+    trace_mute(false);
+#endif
+    world_end_tx();
+}
+
 static void reject(s_state *s, uint64_t reason) {
     s->cursor++;
     memset(&s->outcome, 0, sizeof s->outcome);
     s->outcome.status = S_STATUS_REJECTED;
     s->outcome.reason = reason;
-}
-
-/* Interim (the block helper's branch owns the blob gas rules): EIP-4844's blob base fee,
- * fake_exponential(MIN_BASE_FEE_PER_BLOB_GAS = 1, excess, BLOB_BASE_FEE_UPDATE_FRACTION = 3338477). */
-static void blob_base_fee(uint64_t excess, u256 *out) {
-    u256 denom, num, acc, t, d;
-    u256_set_u64(&denom, 3338477);
-    u256_set_u64(&num, excess);
-    u256_set_u64(out, 0);
-    acc = denom; /* factor * denominator, factor 1 */
-    for (uint64_t i = 1; !u256_is_zero(&acc); i++) {
-        u256_add(out, out, &acc);
-        u256_mul(&t, &acc, &num);
-        u256_set_u64(&d, 3338477 * i);
-        u256_div(&acc, &t, &d);
-    }
-    u256_div(out, out, &denom);
-}
-
-/* Interim (the block helper's branch owns EIP-4788): the system call that stores the parent
- * beacon block root in the beacon roots contract at the start of a Cancun block: from the
- * system address, 30,000,000 gas, unpaid, its logs and refund discarded; no code, no effect. */
-static void beacon_root_call(const s_header *h) {
-    static const uint8_t BEACON_ROOTS[20] = {0x00, 0x0F, 0x3d, 0xf6, 0xD7, 0x32, 0x80, 0x7E, 0xf1, 0x31,
-                                             0x9f, 0xB7, 0xB8, 0xbB, 0x85, 0x22, 0xd0, 0xBe, 0xac, 0x02};
-    static const uint8_t SYSTEM[20] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-                                       0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe};
-    account_t *a = world_account(BEACON_ROOTS);
-    if (a->code_len == 0) return;
-    world_begin_tx();
-    memcpy(g_env.origin, SYSTEM, 20);
-    u256_set_u64(&g_env.gas_price, 0);
-    msg_t m;
-    memset(&m, 0, sizeof m);
-    memcpy(m.caller, SYSTEM, 20);
-    memcpy(m.to, BEACON_ROOTS, 20);
-    memcpy(m.code_addr, BEACON_ROOTS, 20);
-    m.data = h->parent_beacon_block_root;
-    m.data_len = m.data_phys = 32;
-    m.code = a->code;
-    m.code_len = a->code_len;
-    m.code_owner = a;
-    m.gas = 30000000;
-    result_t r;
-    mem_child_base(0);
-    call_message(&m, &r);
-    world_end_tx();
 }
 
 void evm_apply_next_block(s_state *s) {
@@ -259,20 +267,24 @@ void evm_apply_next_block(s_state *s) {
     u256_from_be(&g_env.base_fee, b.h.base_fee_per_gas, 32);
     u256_from_be(&g_env.prevrandao, b.h.mix_hash, 32);
     addr_to_word(b.h.coinbase, &g_env.coinbase_word);
-    if (s->fork >= S_FORK_CANCUN) blob_base_fee(b.h.excess_blob_gas, &g_env.blob_base_fee);
     world_init(s);
-    if (s->fork >= S_FORK_CANCUN) beacon_root_call(&b.h);
+    if (s->fork >= S_FORK_CANCUN) {
+        blob_base_fee(b.h.excess_blob_gas, &g_env.blob_base_fee);
+        beacon_root_call(&b.h);
+    }
 
-    uint64_t cumulative = 0;
+    uint64_t cumulative = 0, blob_gas = 0;
     uint8_t block_bloom[256] = {0};
     span_t *receipts = rt_alloc((b.n_tx ? b.n_tx : 1) * sizeof *receipts);
     for (size_t i = 0; i < b.n_tx; i++) {
         tx_result_t res;
-        if (!tx_apply(&b.tx[i], b.h.gas_limit - cumulative, &res)) {
+        uint64_t blob_gas_available = s->fork >= S_FORK_CANCUN ? MAX_BLOB_GAS_PER_BLOCK - blob_gas : 0;
+        if (!tx_apply(&b.tx[i], b.h.gas_limit - cumulative, blob_gas_available, &res)) {
             reject(s, S_REASON_TRANSACTION_INVALID);
             return;
         }
         cumulative += res.gas_used;
+        blob_gas += res.blob_gas;
         uint8_t bloom[256] = {0};
         for (size_t k = 0; k < res.n_logs; k++) {
             const log_t *log = world_log(k);
@@ -287,7 +299,8 @@ void evm_apply_next_block(s_state *s) {
         receipts[i] = buf_span(&enc);
     }
     withdrawals(&b);
-    if (cumulative != b.h.gas_used) { reject(s, S_REASON_GAS_MISMATCH); return; }
+    bool blob_gas_differs = s->fork >= S_FORK_CANCUN && blob_gas != b.h.blob_gas_used;
+    if (cumulative != b.h.gas_used || blob_gas_differs) { reject(s, S_REASON_GAS_MISMATCH); return; }
     uint8_t receipts_root[32];
     trie_root_indexed(receipts, b.n_tx, receipts_root);
     if (memcmp(receipts_root, b.h.receipts_root, 32) != 0 || memcmp(block_bloom, b.h.logs_bloom, 256) != 0) {
@@ -324,7 +337,7 @@ unsigned evm_window_step(uint8_t *window, size_t win_size) {
     s_state s;
     if (s_decode(window, win_size, &s) != S_OK) return EVM_STEP_BAD_STATE;
     if (s.cursor == s.n_inbox) return EVM_STEP_IDLE;
-    if (s.fork > S_FORK_CANCUN) return EVM_STEP_UNSUPPORTED; /* interim: the block helper owns this check */
+    if (s.fork != S_FORK_SHANGHAI && s.fork != S_FORK_CANCUN) return EVM_STEP_UNSUPPORTED;
     size_t old_len = S_HEADER_BYTES + (size_t)load_le64(window + 8);
     s_state before = s;
     evm_apply_next_block(&s);

@@ -1,8 +1,9 @@
-/* Transactions: structural parsing, validation (the rules py-evm enforces for Shanghai, every
- * failure code 4), execution through the message machinery, refunds (EIP-3529), fees to the
- * coinbase (EIP-1559), EIP-161 clean-up, and the receipt. */
+/* Transactions: structural parsing, validation (the rules of Shanghai and Cancun, every failure
+ * code 4), execution through the message machinery, refunds (EIP-3529), fees to the coinbase
+ * (EIP-1559), the blob fee burned (EIP-4844), EIP-161 clean-up, and the receipt. */
 #include "tx.h"
 
+#include "blob.h"
 #include "bloom.h"
 #include "frame.h"
 #include "precompiles.h"
@@ -41,6 +42,20 @@ static bool get_to(const rlp_item *it, tx_t *tx) {
     return true;
 }
 
+/* A list of strings: the blob versioned hashes (their sizes and versions are code 4). */
+static bool get_blob_hashes(const rlp_item *it, tx_t *tx) {
+    if (!it->is_list) return false;
+    tx->blob_hashes = *it;
+    rlp_iter iter;
+    if (rlp_iter_init(&iter, it) != RLP_OK) return false;
+    while (!rlp_iter_done(&iter)) {
+        rlp_item h;
+        if (rlp_iter_next(&iter, &h) != RLP_OK || h.is_list) return false;
+        tx->n_blob_hashes++;
+    }
+    return true;
+}
+
 /* [[address bytes20, [key bytes32, …]], …]; counts addresses and keys. */
 static bool check_access_list(tx_t *tx) {
     rlp_iter it;
@@ -62,8 +77,12 @@ static bool check_access_list(tx_t *tx) {
     return true;
 }
 
+/* The highest transaction type of a fork (Cancun adds EIP-4844's type 3). */
+static uint8_t max_tx_type(uint64_t fork) {
+    return fork >= S_FORK_CANCUN ? TX_TYPE_BLOB : TX_TYPE_FEE_MARKET;
+}
+
 bool tx_parse(const rlp_item *item, uint64_t fork, tx_t *tx) {
-    (void)fork; /* Cancun adds type 3, Prague type 4 */
     memset(tx, 0, sizeof *tx);
     tx->raw = item->is_list ? item->raw : item->payload;
     rlp_item list;
@@ -73,12 +92,12 @@ bool tx_parse(const rlp_item *item, uint64_t fork, tx_t *tx) {
         tx->payload = item->raw;
     } else {
         span_t p = item->payload;
-        if (p.len < 1 || (p.ptr[0] != 1 && p.ptr[0] != 2)) return false;
+        if (p.len < 1 || p.ptr[0] < TX_TYPE_ACCESS_LIST || p.ptr[0] > max_tx_type(fork)) return false;
         tx->type = p.ptr[0];
         tx->payload = span_make(p.ptr + 1, p.len - 1);
         if (rlp_decode(tx->payload, &list) != RLP_OK || !list.is_list) return false;
     }
-    static const size_t COUNTS[3] = {9, 11, 12};
+    static const size_t COUNTS[TX_TYPE_BLOB + 1] = {9, 11, 12, 14};
     tx->nf = COUNTS[tx->type];
     if (rlp_list_exact(&list, tx->f, tx->nf) != RLP_OK) return false;
     const rlp_item *f = tx->f;
@@ -101,15 +120,20 @@ bool tx_parse(const rlp_item *item, uint64_t fork, tx_t *tx) {
         tx->data = f[6].payload;
         tx->access_list = f[7];
         break;
-    default:
+    default: { /* 2 and 3: EIP-1559's fields, then type 3's blob fields before the signature */
+        size_t sig = tx->nf - 3;
         ok = get_uint(&f[0], &tx->chain_id, big) && get_uint(&f[1], &tx->nonce, big) &&
              get_uint(&f[2], &tx->max_priority, big) && get_uint(&f[3], &tx->max_fee, big) &&
              get_uint(&f[4], &tx->gas, big) && get_to(&f[5], tx) && get_uint(&f[6], &tx->value, big) &&
-             !f[7].is_list && f[8].is_list && get_uint(&f[9], &tx->v, big) && get_uint(&f[10], &tx->r, big) &&
-             get_uint(&f[11], &tx->s, big);
+             !f[7].is_list && f[8].is_list && get_uint(&f[sig], &tx->v, big) &&
+             get_uint(&f[sig + 1], &tx->r, big) && get_uint(&f[sig + 2], &tx->s, big);
+        if (ok && tx->type == TX_TYPE_BLOB) {
+            ok = get_uint(&f[9], &tx->max_fee_per_blob_gas, big) && get_blob_hashes(&f[10], tx);
+        }
         tx->data = f[7].payload;
         tx->access_list = f[8];
         break;
+    }
     }
     if (!ok) return false;
     return tx->type == 0 || check_access_list(tx);
@@ -183,22 +207,54 @@ static uint64_t intrinsic_gas(const tx_t *tx) {
     return g;
 }
 
-/* a * b + c as a 320-bit number compared against `limit`: true when above it. */
-static bool cost_exceeds(uint64_t gas, const u256 *price, const u256 *value, const u256 *limit) {
+/* acc += a * b over 384 bits (three such terms stay far below 2^384). */
+static void add_product(uint64_t acc[6], uint64_t a, const u256 *b) {
     __extension__ typedef unsigned __int128 u128;
-    uint64_t p[5] = {0, 0, 0, 0, 0}, carry = 0;
-    for (int i = 0; i < 4; i++) {
-        u128 t = (u128)gas * price->w[i] + carry;
-        p[i] = (uint64_t)t;
+    uint64_t carry = 0;
+    for (int i = 0; i < 6; i++) {
+        u128 t = (u128)acc[i] + (i < 4 ? (u128)a * b->w[i] : 0) + carry;
+        acc[i] = (uint64_t)t;
         carry = (uint64_t)(t >> 64);
     }
-    p[4] = carry;
-    uint64_t c = 0;
-    for (int i = 0; i < 4; i++) p[i] = u64_addc(p[i], value->w[i], c, &c);
-    p[4] += c;
-    if (p[4]) return true;
-    u256 total = {{p[0], p[1], p[2], p[3]}};
-    return u256_lt(limit, &total);
+}
+
+/* gas * price + blob_gas * blob_price + value, exactly, compared against `limit`: true when
+ * above it (the upfront cost of EIP-1559 and EIP-4844). */
+static bool cost_exceeds(uint64_t gas, const u256 *price, uint64_t blob_gas, const u256 *blob_price,
+                         const u256 *value, const u256 *limit) {
+    uint64_t total[6] = {0, 0, 0, 0, 0, 0};
+    add_product(total, gas, price);
+    add_product(total, blob_gas, blob_price);
+    add_product(total, 1, value);
+    if (total[4] || total[5]) return true;
+    u256 t = {{total[0], total[1], total[2], total[3]}};
+    return u256_lt(limit, &t);
+}
+
+/* EIP-4844's rules of a type-3 transaction (code 4) and its blob gas; the hashes are copied for
+ * BLOBHASH. False when one is broken: `to` empty, no hash, a hash not of 32 bytes or not of
+ * version VERSIONED_HASH_VERSION_KZG, more blob gas than the block has left, or a max fee per blob
+ * gas below the blob base fee. */
+static bool blob_rules(const tx_t *tx, uint64_t blob_gas_available, uint64_t *blob_gas,
+                       const uint8_t (**hashes)[32]) {
+    *blob_gas = 0;
+    *hashes = NULL;
+    if (tx->type != TX_TYPE_BLOB) return true;
+    if (!tx->has_to || tx->n_blob_hashes == 0) return false;
+    if (tx->n_blob_hashes > blob_gas_available / GAS_PER_BLOB) return false;
+    if (u256_lt(&tx->max_fee_per_blob_gas, &g_env.blob_base_fee)) return false;
+    uint8_t(*copy)[32] = rt_alloc(tx->n_blob_hashes * 32);
+    rlp_iter it;
+    RT_ASSERT(rlp_iter_init(&it, &tx->blob_hashes) == RLP_OK);
+    for (size_t i = 0; i < tx->n_blob_hashes; i++) {
+        rlp_item h;
+        RT_ASSERT(rlp_iter_next(&it, &h) == RLP_OK);
+        if (h.payload.len != 32 || h.payload.ptr[0] != VERSIONED_HASH_VERSION_KZG) return false;
+        memcpy(copy[i], h.payload.ptr, 32);
+    }
+    *blob_gas = (uint64_t)tx->n_blob_hashes * GAS_PER_BLOB;
+    *hashes = (const uint8_t(*)[32])copy;
+    return true;
 }
 
 static void warm_access_list(const tx_t *tx) {
@@ -221,7 +277,7 @@ static void warm_access_list(const tx_t *tx) {
     }
 }
 
-bool tx_apply(tx_t *tx, uint64_t gas_available, tx_result_t *out) {
+bool tx_apply(tx_t *tx, uint64_t gas_available, uint64_t blob_gas_available, tx_result_t *out) {
     /* ranges */
     if (tx->too_big || !u256_fits_u64(&tx->gas) || !u256_fits_u64(&tx->nonce)) return false;
     uint64_t gas = tx->gas.w[0];
@@ -237,7 +293,12 @@ bool tx_apply(tx_t *tx, uint64_t gas_available, tx_result_t *out) {
     if (sender->code_len != 0) return false; /* EIP-3607 */
     if (tx->nonce.w[0] != sender->nonce) return false;
     if (sender->nonce == UINT64_MAX) return false; /* EIP-2681 */
-    if (cost_exceeds(gas, &tx->max_fee, &tx->value, &sender->balance)) return false;
+    uint64_t blob_gas;
+    const uint8_t(*hashes)[32];
+    if (!blob_rules(tx, blob_gas_available, &blob_gas, &hashes)) return false;
+    if (cost_exceeds(gas, &tx->max_fee, blob_gas, &tx->max_fee_per_blob_gas, &tx->value, &sender->balance)) {
+        return false;
+    }
 
     /* effective gas price = min(max_fee, base_fee + priority); tip = price - base_fee */
     u256 price, tip;
@@ -248,9 +309,14 @@ bool tx_apply(tx_t *tx, uint64_t gas_available, tx_result_t *out) {
     world_begin_tx();
     memcpy(g_env.origin, sender_addr, 20);
     g_env.gas_price = price;
-    u256 g, fee;
+    g_env.blob_hashes = hashes;
+    g_env.n_blob_hashes = tx->n_blob_hashes;
+    u256 g, fee, blob_fee;
     u256_set_u64(&g, gas);
     u256_mul(&fee, &g, &price);
+    u256_set_u64(&g, blob_gas);
+    u256_mul(&blob_fee, &g, &g_env.blob_base_fee); /* burned: nobody is credited */
+    u256_add(&fee, &fee, &blob_fee);               /* both fit: cost_exceeds checked a larger sum */
     world_sub_balance(sender, &fee);
     uint64_t nonce = sender->nonce;
     world_set_nonce(sender, nonce + 1);
@@ -319,6 +385,7 @@ bool tx_apply(tx_t *tx, uint64_t gas_available, tx_result_t *out) {
     world_touch(cb);
     out->success = r.status == EXEC_SUCCESS;
     out->gas_used = final_used;
+    out->blob_gas = blob_gas;
     out->n_logs = out->success ? world_n_logs() : 0;
     world_end_tx();
     return true;

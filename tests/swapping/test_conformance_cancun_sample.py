@@ -1,0 +1,70 @@
+"""A bounded, deterministic sample of the public Cancun set on A and AB (docs/conformance.md).
+
+The sample: the first test of every 40th file of the whole set (sorted paths), of every 8th file of its
+Cancun-specific part (Pyspecs/cancun) and of point_evaluation_precompile_calls; Cancun tests only (the
+set's 18 fork-transition tests are NOTRUN by design: tests/swapping/test_unsupported_forks.py) whose
+headers declare at most 10 M gas. Each test runs A against the fixture, and
+every block on AB byte-equal to A's S'.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fastvm.conformance import run_test
+from fastvm.fixtures import parse_test
+from swapping.ab_check import TransitionCheck, ab_transition_check
+from swapping.guest_image import guest_image
+
+CANCUN = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "cancun" / "BlockchainTests"
+PYSPECS = CANCUN / "GeneralStateTests" / "Pyspecs" / "cancun"
+WHOLE_STRIDE, PYSPECS_STRIDE = 40, 8
+MAX_DECLARED_GAS = 10_000_000   # keeps the sample within a minute: 50,000-call tests take minutes on A
+
+def sample_files() -> list[Path]:
+    """The sampled files, sorted, without repeats (and every point-evaluation file of Pyspecs/cancun)."""
+    whole = sorted(CANCUN.rglob("*.json"))[::WHOLE_STRIDE]
+    specs = sorted(PYSPECS.rglob("*.json"))[::PYSPECS_STRIDE]
+    point = PYSPECS / "eip4844_blobs" / "point_evaluation_precompile_calls.json"
+    return sorted(set(whole) | set(specs) | {point})
+
+
+def declared_gas(body: dict) -> int:
+    """The gas a test's block headers declare in all (an invalid block's may be anything)."""
+    return sum(int(block.get("blockHeader", {}).get("gasUsed", "0x0"), 16) for block in body["blocks"])
+
+
+def _cases() -> list:
+    """(file, first Cancun test's name) for every sampled file that has one."""
+    cases = []
+    for path in sample_files():
+        tests = json.loads(path.read_text())
+        name = next((n for n, body in tests.items()
+                     if body["network"] == "Cancun" and declared_gas(body) <= MAX_DECLARED_GAS), None)
+        if name is None:
+            continue
+        cases.append(pytest.param(path, name, id=path.relative_to(CANCUN).as_posix()))
+    return cases
+
+
+CASES = _cases() if CANCUN.is_dir() else []
+
+
+@pytest.fixture(scope="module")
+def check() -> TransitionCheck:
+    """AB as a transition check, with the guest built once."""
+    return ab_transition_check(guest_image())
+
+
+def test_the_sample_is_present() -> None:
+    assert len(CASES) >= 70, f"expected the Cancun set under {CANCUN}"
+
+
+@pytest.mark.parametrize(("path", "name"), CASES)
+def test_a_and_ab_pass(path: Path, name: str, check: TransitionCheck) -> None:
+    test = parse_test(name, json.loads(path.read_text())[name], str(path))
+    result = run_test(test, (check,))
+    assert result.ok, result.reason

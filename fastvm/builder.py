@@ -120,7 +120,7 @@ class BlockBuilder:
         coinbase: bytes = bytes(20),
     ) -> bytes:
         """The RLP of a valid block with txs (in order) extending state's parent."""
-        vm_class = machine_vm_class(state.fork)
+        vm_class = self.machine.vm_class_of(state.fork)  # its live budget too (spec §4.9)
         parent = rlp.decode(state.parent_header, sedes=header_class_of(state.fork))
         world = self.machine.world_for(state)
         world.db[parent.hash] = state.parent_header

@@ -50,6 +50,7 @@ bool mem_expand(frame_t *f, const u256 *off, const u256 *size, size_t *o) {
     uint64_t new_words = words_of(end), old_words = f->mem_size / 32;
     if (!use_gas(f, mem_cost(new_words) - mem_cost(old_words))) return false;
     f->mem_size = (size_t)new_words * 32; /* stored lazily: see mem_at */
+    live_memory(f->m->depth, new_words);
     return true;
 }
 

@@ -86,6 +86,7 @@ bool op_log(frame_t *f, unsigned n_topics) {
     size_t len = u256_is_zero(&top[-1]) ? 0 : (size_t)top[-1].w[0];
     if (!use_gas(f, (uint64_t)G_LOG_BYTE * len)) return false;
     /* topics and data in one block: a log entry is small, however many a block holds */
+    live_log(n_topics, len);
     size_t block = 32 * (size_t)n_topics + len;
     uint8_t *mem = block ? rt_alloc(block) : NULL;
     for (unsigned i = 0; i < n_topics; i++) u256_to_be(&top[-2 - (int)i], mem + 32 * i);

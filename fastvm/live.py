@@ -189,8 +189,8 @@ def live_computation_class(base: type) -> type:
             """Count a message (more if it moves value), then apply it."""
             live = state.live
             live.deferred = False
-            live.journal(LIVE_MESSAGE + (LIVE_VALUE_TRANSFER if message.should_transfer_value and message.value
-                                         else 0))
+            moves_value = message.should_transfer_value and message.value
+            live.journal(LIVE_MESSAGE + (LIVE_VALUE_TRANSFER if moves_value else 0))
             return super().apply_message(state, message, transaction_context, parent_computation)
 
         @classmethod
@@ -199,7 +199,8 @@ def live_computation_class(base: type) -> type:
             """Run the code (or precompile) of a message and count its memory and output."""
             live = state.live
             if message.is_create or message.code_address not in precompiles:
-                computation = super().apply_computation(state, message, transaction_context, parent_computation)
+                computation = super().apply_computation(state, message, transaction_context,
+                                                        parent_computation)
                 live.frame_end(len(computation._memory) >> 5, len(computation.output))
                 return computation
             data = message.data_as_bytes

@@ -62,7 +62,9 @@ class _Accepted:
 class Machine:
     """Machine A with a warm cache: consecutive steps reuse py-evm's database instead of reloading S."""
 
-    def __init__(self, s_size: int = DEFAULT_S_SIZE, verify: bool = False, live_budget: int | None = None) -> None:
+    def __init__(
+        self, s_size: int = DEFAULT_S_SIZE, verify: bool = False, live_budget: int | None = None
+    ) -> None:
         self.s_size = s_size
         self.live_budget = live_budget  # None: LIVE_BUDGET (spec §4.9); tests set a small one
         self.live_total = 0  # the last block's count of live bytes (measurement and tests)
@@ -78,7 +80,9 @@ class Machine:
 
     def vm_class_of(self, fork: Fork) -> type:
         """The py-evm VM class A applies a block of fork with (fastvm/trace.py substitutes a tracing one)."""
-        return machine_vm_class(fork) if self.live_budget is None else machine_vm_class(fork, self.live_budget)
+        if self.live_budget is None:
+            return machine_vm_class(fork)
+        return machine_vm_class(fork, self.live_budget)
 
     def _apply(self, state: EssentialState, raw: bytes) -> _Accepted:
         """Run checks 1–7 on raw against state; raise Rejection or return the accepted result."""

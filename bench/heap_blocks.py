@@ -3,8 +3,9 @@
 Every family is one transaction from a funded key to a contract, in a block with a 2.1 G gas limit
 (as the public random state tests have): deep recursion with memory, call data and return data in
 every frame; a CREATE2 chain with large init code; logs with large data; KECCAK256 and copies over
-large memory; fresh accounts and slots; journal entries; a large access list. `heap_block` builds
-one from a family name and its integer knobs, which the tests and `swapvm bench heap` draw.
+large memory; deployed code; fresh accounts and slots; journal entries; a large access list.
+`heap_block` builds one from a family name and its integer knobs, which the tests and `swapvm bench
+heap` draw.
 """
 
 from __future__ import annotations
@@ -90,6 +91,14 @@ def copies(size: int) -> tuple[bytes, bytes]:
     return assemble([*_touch(size), *_loop(body)]), b"\x01" * 64
 
 
+def deploys(size: int) -> tuple[bytes, bytes]:
+    """CREATE, until the gas is gone, of contracts of `size` bytes of code: init code that returns
+    `size` bytes of its (zero) memory, deposited at 200 gas a byte."""
+    init = assemble([("PUSH", size), ("PUSH", 0), "RETURN"])
+    body: list[Instruction] = [("PUSH", len(init)), ("PUSH", 32 - len(init)), ("PUSH", 0), "CREATE", "POP"]
+    return assemble([("PUSH", int.from_bytes(init, "big")), ("PUSH", 0), "MSTORE", *_loop(body)]), b""
+
+
 def accounts(stores: int) -> tuple[bytes, bytes]:
     """A fresh account (BALANCE of an unseen address) and a fresh slot (SLOAD) per iteration, and
     `stores` new slots written: addresses and keys come from the gas left, never the same twice."""
@@ -116,6 +125,7 @@ FAMILIES: dict[str, Callable[..., tuple[bytes, bytes]]] = {
     "creations": creations,
     "logs": logs,
     "copies": copies,
+    "deploys": deploys,
     "accounts": accounts,
     "journal": journal,
     "access_list": lambda addresses, keys: (b"\x00", b""),

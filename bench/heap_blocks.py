@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from fastvm.builder import Tx, address_of, build_chain, genesis_header
 from fastvm.evmasm import Instruction, assemble
+from fastvm.machine import Machine
 from fastvm.state import Account, EssentialState, Fork
 
 KEY = b"\x52" * 32
@@ -137,8 +138,9 @@ def _access_list(addresses: int, keys: int) -> tuple[tuple[bytes, tuple[int, ...
     return tuple(((0xA0 << 152 | i).to_bytes(20, "big"), tuple(range(keys))) for i in range(addresses))
 
 
-def heap_block(family: str, knobs: tuple[int, ...], gas: int) -> HeapBlock:
-    """The block of a family with its knobs and about `gas` gas (an access list sets its own)."""
+def heap_block(family: str, knobs: tuple[int, ...], gas: int, machine: Machine | None = None) -> HeapBlock:
+    """The block of a family with its knobs and about `gas` gas (an access list sets its own), built
+    (and checked) by `machine` (A by default)."""
     code, data = FAMILIES[family](*knobs)
     contracts = [Account(TARGET, code=code)]
     if family == "journal":
@@ -151,7 +153,7 @@ def heap_block(family: str, knobs: tuple[int, ...], gas: int) -> HeapBlock:
     genesis = genesis_header(Fork.SHANGHAI, pre, gas_limit=BLOCK_GAS_LIMIT)
     state = EssentialState(1, Fork.SHANGHAI, genesis, accounts=pre)
     tx = Tx(KEY, TARGET, gas=gas, data=data, max_fee=10**9, access_list=access)
-    return HeapBlock(family, knobs, build_chain(state, [[tx]]), gas)
+    return HeapBlock(family, knobs, build_chain(state, [[tx]], machine), gas)
 
 
 def baseline_block() -> EssentialState:

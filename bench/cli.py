@@ -16,6 +16,7 @@ BENCHMARKS = {
     "replay": "bench.replay",
     "dispute": "bench.dispute",
     "heap": "bench.heap",
+    "live": "bench.live",
 }
 
 

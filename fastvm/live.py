@@ -4,7 +4,9 @@ A block whose count of EVM-level live bytes passes the budget is refused, by A a
 (guest/src/evm/live.c), from the same quantities and the same weights: never the guest's allocator.
 The count is a sum of four monotone terms, checked at every increase:
 
-* LIVE_MEMORY_WORD x the most memory words live at once on the call stack;
+* LIVE_MEMORY_WORD x the most memory words live at once on the call stack, a frame's words being
+  those its opcodes have read or written (memory paid for but never touched holds nothing; a call's
+  input is read by the callee in place, so it is not a read of the caller's);
 * LIVE_RETURN_BYTE x the largest return data (a RETURN/REVERT's size, a precompile's input,
   MODEXP's declared modulus length below 1 MiB);
 * the kept bytes of the block: logs, deposited code, cold accesses of accounts and slots, MODEXP
@@ -37,6 +39,7 @@ LIVE_SELFDESTRUCT = 256
 LIVE_MODEXP_KEEP = 1 << 20
 MODEXP = (5).to_bytes(20, "big")
 SSTORE, EXTCODECOPY = 0x55, 0x3C
+CALLS = (0xF1, 0xF2, 0xF4, 0xFA)  # CALL, CALLCODE, DELEGATECALL, STATICCALL
 
 
 class LiveBudgetExceeded(Exception):
@@ -144,15 +147,34 @@ def _extcodecopy(original: Callable[..., Any]) -> Callable[..., Any]:
             return original(computation=computation)
         state = computation.state
         address = _word(values[-1]).to_bytes(32, "big")[12:]
+        start, size = _word(values[-2]), _word(values[-4])
         cold = not state.is_address_warm(address)
+        computation._live_quiet = True  # py-evm writes memory before it charges: touched on success
         try:
             original(computation=computation)
         except Exception:
             if cold and not state.is_address_warm(address):
                 state.live.keep(LIVE_COLD_ACCOUNT)
             raise
+        finally:
+            computation._live_quiet = False
+        computation.touch(start, size)
 
     return extcodecopy
+
+
+def _call(original: Callable[..., Any]) -> Callable[..., Any]:
+    """A CALL-family opcode whose read of its input does not touch memory (the callee reads it in place)."""
+
+    def call(computation: Any) -> None:
+        """py-evm's call with its input read quietly."""
+        computation._live_reads_quiet = True
+        try:
+            original(computation=computation)
+        finally:
+            computation._live_reads_quiet = False
+
+    return call
 
 
 def live_computation_class(base: type) -> type:
@@ -160,18 +182,40 @@ def live_computation_class(base: type) -> type:
     opcodes = dict(base.opcodes)
     opcodes[SSTORE] = _sstore(opcodes[SSTORE])
     opcodes[EXTCODECOPY] = _extcodecopy(opcodes[EXTCODECOPY])
+    for op in CALLS:
+        opcodes[op] = _call(opcodes[op])
     precompiles = frozenset(base.get_precompiles())
 
     class LiveComputation(base):  # type: ignore[misc, valid-type]
         """A computation that reports its live bytes to its state's LiveCount."""
 
-        def extend_memory(self, start_position: int, size: int) -> None:
-            """Expand memory (and pay), then count the words it grew by."""
-            before = len(self._memory)
-            super().extend_memory(start_position, size)
-            grown = len(self._memory) - before
-            if grown:
-                self.state.live.memory(grown >> 5)
+        _live_words = 0             # the words of memory this frame's opcodes have touched
+        _live_quiet = False         # inside an opcode that counts its own touches
+        _live_reads_quiet = False   # inside a call: its input is not touched
+
+        def touch(self, start: int, size: int) -> None:
+            """Memory [start, start + size) is read or written: count the words that are new."""
+            if size and not self._live_quiet:
+                words = (start + size + 31) >> 5
+                if words > self._live_words:
+                    self.state.live.memory(words - self._live_words)
+                    self._live_words = words
+
+        def memory_write(self, start_position: int, size: int, value: bytes) -> None:
+            """Count the touch, then write."""
+            self.touch(start_position, size)
+            super().memory_write(start_position, size, value)
+
+        def memory_read_bytes(self, start_position: int, size: int) -> bytes:
+            """Count the touch (not a call's input), then read."""
+            if not self._live_reads_quiet:
+                self.touch(start_position, size)
+            return super().memory_read_bytes(start_position, size)
+
+        def memory_copy(self, destination: int, source: int, length: int) -> None:
+            """Count both ranges (MCOPY), then copy."""
+            self.touch(max(destination, source), length)
+            super().memory_copy(destination, source, length)
 
         def add_log_entry(self, account: bytes, topics: tuple[int, ...], data: bytes) -> None:
             """Count a log (kept to the block's end, even if its frame reverts), then record it."""
@@ -201,7 +245,7 @@ def live_computation_class(base: type) -> type:
             if message.is_create or message.code_address not in precompiles:
                 computation = super().apply_computation(state, message, transaction_context,
                                                         parent_computation)
-                live.frame_end(len(computation._memory) >> 5, len(computation.output))
+                live.frame_end(computation._live_words, len(computation.output))
                 return computation
             data = message.data_as_bytes
             live.returns(len(data))

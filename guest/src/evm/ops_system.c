@@ -227,13 +227,16 @@ bool op_create(frame_t *f, bool create2) {
     if (u256_lt(&self->balance, &value) || m->depth + 1 > EVM_DEPTH_LIMIT || self->nonce == UINT64_MAX) {
         return true;
     }
+    /* the init code is read here, where py-evm reads it (touched memory counts: live.h); nothing
+     * below moves the memory region */
+    const uint8_t *init = len ? mem_at(f, o, len) : NULL;
     uint64_t child_gas = all_but_64th(f->gas);
     f->gas -= child_gas;
 
     uint8_t addr[20];
     if (create2) {
         uint8_t h[32];
-        keccak256(len ? mem_at(f, o, len) : NULL, len, h);
+        keccak256(init, len, h);
         create2_address(m->to, &salt, h, addr);
     } else {
         create_address(m->to, self->nonce, addr);
@@ -254,7 +257,7 @@ bool op_create(frame_t *f, bool create2) {
     c->value = value;
     c->transfer = true;
     c->is_create = true;
-    c->code = initcode_copy(c->depth, len ? mem_at(f, o, len) : NULL, len);
+    c->code = initcode_copy(c->depth, init, len);
     c->code_len = len;
 
     result_t r;

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from bench.output import emit_json
-from emulator.errors import SwapvmError
+from emulator.cliargs import non_negative, positive
 
 UNLIMITED = 1 << 62
 
@@ -21,9 +21,10 @@ UNLIMITED = 1 << 62
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `swapvm bench live`."""
     parser.add_argument("sources", nargs="+", help="BlockchainTests files or directories")
-    parser.add_argument("--top", type=int, default=0,
+    parser.add_argument("--top", type=non_negative, default=0,
                         help="only the N tests using the most gas (default: all)")
-    parser.add_argument("--max-gas", type=int, default=1 << 62, help="skip tests whose blocks use more gas")
+    parser.add_argument("--max-gas", type=positive, default=1 << 62,
+                        help="skip tests whose blocks use more gas")
 
 
 def test_gas(body: dict) -> int:
@@ -66,8 +67,6 @@ def run(args: argparse.Namespace) -> int:
     """Run the chosen tests on A; print the tests with the most live bytes and the margin."""
     from fastvm.live import LIVE_BUDGET
 
-    if args.top < 0:
-        raise SwapvmError(f"--top {args.top}: a count of tests (0 for all)")
     start = time.perf_counter()
     chosen = chosen_tests(args.sources, args.top, args.max_gas)
     rows = [measure_test(name, body) for _gas, _path, name, body in chosen]

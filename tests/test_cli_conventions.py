@@ -104,6 +104,8 @@ BAD_VALUES: dict[str, list[list[str]]] = {
     "bench guest": [["--fixtures", ""], ["--image", "MISSING"], ["--blocks", "-1"], ["--workloads", ","]],
     "bench heap": [["--gas", "0"], ["--only", "nosuch:1"], ["--json", "UNDER"], ["--gas", "x"]],
     "bench replay": [["--blocks", "0"], ["--json", "UNDER"]],
+    "bench live": [["MISSING"], ["MISSING", "--top", "-1"], ["MISSING", "--max-gas", "0"],
+                   ["MISSING", "--json", "UNDER"]],
     "bench dispute": [["--source", "MISSING"], ["--store", "UNDER"], ["--sample", "-1"], ["--block", "x"]],
 }
 

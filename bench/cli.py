@@ -18,6 +18,7 @@ BENCHMARKS = {
     "heap": "bench.heap",
     "mpt": "bench.mpt",
     "witness": "bench.witness",
+    "live": "bench.live",
 }
 
 

@@ -12,7 +12,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from bench.heap_blocks import HeapBlock, baseline_block, heap_block
-from bench.heap_bound import execution_bound
+from bench.heap_bound import execution_bound, rule_bound
 from bench.output import emit_json
 from emulator.errors import SwapvmError
 
@@ -28,6 +28,7 @@ GRID: tuple[tuple[str, tuple[int, ...]], ...] = (
     ("logs", (0, 0)),
     ("logs", (4_096, 4)),
     ("copies", (65_536,)),
+    ("deploys", (24_576,)),
     ("accounts", (0,)),
     ("accounts", (2,)),
     ("journal", (1,)),
@@ -71,15 +72,19 @@ def baseline_heap(image: GuestImage) -> int:
 def measure_block(block: HeapBlock, image: GuestImage, base: int) -> dict:
     """A and AB on one block: gas, AB's steps and heap, heap per gas, the bound; raise if S' differ."""
     from fastvm.codec import encode
+    from fastvm.live import LIVE_BUDGET
     from fastvm.machine import Machine
+    from fastvm.state import Status
     from swapping.heap_probe import measure_heap
 
-    _after, info = Machine().step(block.state)
+    machine = Machine()
+    _after, info = machine.step(block.state)
     run = measure_heap(image, encode(block.state))
-    if run.status != "yielded" or run.s_image != info.image:
+    if run.status != "yielded" or run.s_image != info.image or run.live_total != machine.live_total:
         same = "equal to" if run.s_image == info.image else "unlike"
         raise SwapvmError(f"{block.family}{block.knobs}: AB {run.status} {run.cause} (tval {run.tval:#x}) "
-                          f"after {run.steps} steps, S' {same} A's")
+                          f"after {run.steps} steps, S' {same} A's, live bytes {run.live_total} "
+                          f"(A {machine.live_total})")
     spent = min(block.tx_gas, info.gas_used * 5 // 4)
     heap = max(0, run.heap_peak - base)
     bound = execution_bound(spent, block.tx_gas).total
@@ -87,16 +92,21 @@ def measure_block(block: HeapBlock, image: GuestImage, base: int) -> dict:
         "family": block.family, "knobs": list(block.knobs), "tx_gas": block.tx_gas, "gas_used": info.gas_used,
         "ab_steps": run.steps, "heap_peak": run.heap_peak, "heap": heap,
         "heap_per_gas": heap / max(info.gas_used, 1), "bound": int(bound), "heap_over_bound": heap / bound,
-        "within_bound": heap <= bound,
+        "within_bound": heap <= bound, "accepted": info.status == Status.ACCEPTED,
+        "live_total": machine.live_total, "live_over_budget": machine.live_total / LIVE_BUDGET,
+        "rule_bound": int(rule_bound(machine.live_total, block.tx_gas)),
+        "within_rule_bound": heap <= rule_bound(machine.live_total, block.tx_gas),
     }
 
 
 def run(args: argparse.Namespace) -> int:
     """Measure every block of the grid; print a table (or JSON) and the worst heap per gas."""
+    from fastvm.live import LIVE_BUDGET
     from swapping.guest_image import guest_image
 
     image = guest_image()
-    gas, grid = (3_000_000, GRID[:1] + GRID[4:5] + GRID[10:11]) if args.quick else (args.gas, GRID)
+    quick = (GRID[0], ("logs", (0, 0)), ("journal", (20,)))
+    gas, grid = (3_000_000, quick) if args.quick else (args.gas, GRID)
     if args.only:
         grid = parse_blocks(args.only)
     if gas < 100_000:
@@ -105,15 +115,39 @@ def run(args: argparse.Namespace) -> int:
     rows = [measure_block(heap_block(family, knobs, gas), image, base) for family, knobs in grid]
     worst = max(rows, key=lambda row: row["heap_per_gas"])
     closest = max(rows, key=lambda row: row["heap_over_bound"])
-    report = {"baseline_heap": base, "ram_size": image.ram_size, "blocks": rows,
+    fullest = max(rows, key=lambda row: row["live_over_budget"])
+    tightest = max(rows, key=lambda row: row["heap"] / row["rule_bound"])
+    report = {"baseline_heap": base, "ram_size": image.ram_size, "live_budget": LIVE_BUDGET, "blocks": rows,
               "worst_heap_per_gas": worst["heap_per_gas"],
               "worst": f"{worst['family']}{tuple(worst['knobs'])}",
               "worst_heap_over_bound": closest["heap_over_bound"],
               "closest": f"{closest['family']}{tuple(closest['knobs'])}",
-              "all_within_bound": all(row["within_bound"] for row in rows)}
-    status = 0 if report["all_within_bound"] else 1
+              "most_live_over_budget": fullest["live_over_budget"],
+              "fullest": f"{fullest['family']}{tuple(fullest['knobs'])}",
+              "worst_heap_over_rule_bound": tightest["heap"] / tightest["rule_bound"],
+              "tightest": f"{tightest['family']}{tuple(tightest['knobs'])}",
+              "all_within_bound": all(row["within_bound"] for row in rows),
+              "all_within_rule_bound": all(row["within_rule_bound"] for row in rows),
+              "all_accepted": all(row["accepted"] for row in rows)}
+    fine = report["all_within_bound"] and report["all_within_rule_bound"] and report["all_accepted"]
+    status = 0 if fine else 1
     if emit_json(report, args):
         return status
+    print(f"{'family':<12} {'knobs':<24} {'gas used':>11} {'AB steps':>13} {'heap MiB':>9} {'B/gas':>6} "
+          f"{'bound MiB':>9} {'of bound':>8} {'live MiB':>8} {'rule MiB':>8} {'of rule':>7}")
+    for row in rows:
+        knobs = str(tuple(row["knobs"]))
+        print(f"{row['family']:<12} {knobs:<24} {row['gas_used']:>11,} {row['ab_steps']:>13,} "
+              f"{row['heap'] / 2**20:>9.2f} {row['heap_per_gas']:>6.3f} {row['bound'] / 2**20:>9.1f} "
+              f"{row['heap_over_bound']:>8.1%} {row['live_total'] / 2**20:>8.2f} "
+              f"{row['rule_bound'] / 2**20:>8.2f} {row['heap'] / row['rule_bound']:>7.1%}")
+    print(f"baseline heap {base:,} B; worst heap per gas {report['worst_heap_per_gas']:.3f} B "
+          f"({report['worst']}); closest to the bound {report['worst_heap_over_bound']:.1%} "
+          f"({report['closest']})")
+    print(f"live bytes: most {report['most_live_over_budget']:.2%} of the {LIVE_BUDGET >> 20} MiB budget "
+          f"({report['fullest']}); heap at most {report['worst_heap_over_rule_bound']:.1%} of the rule's "
+          f"bound ({report['tightest']}); {'all' if report['all_accepted'] else 'NOT all'} accepted")
+    return status
     print(f"{'family':<12} {'knobs':<24} {'gas used':>11} {'AB steps':>13} {'heap MiB':>9} {'B/gas':>6} "
           f"{'bound MiB':>9} {'of bound':>8}")
     for row in rows:

@@ -3,8 +3,9 @@
 Every family is one transaction from a funded key to a contract, in a block with a 2.1 G gas limit
 (as the public random state tests have): deep recursion with memory, call data and return data in
 every frame; a CREATE2 chain with large init code; logs with large data; KECCAK256 and copies over
-large memory; fresh accounts and slots; journal entries; a large access list. `heap_block` builds
-one from a family name and its integer knobs, which the tests and `swapvm bench heap` draw.
+large memory; deployed code; fresh accounts and slots; journal entries; a large access list.
+`heap_block` builds one from a family name and its integer knobs, which the tests and `swapvm bench
+heap` draw.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 from fastvm.builder import Tx, address_of, build_chain, genesis_header
 from fastvm.evmasm import Instruction, assemble
+from fastvm.machine import Machine
 from fastvm.state import Account, EssentialState, Fork
 
 KEY = b"\x52" * 32
@@ -90,6 +92,14 @@ def copies(size: int) -> tuple[bytes, bytes]:
     return assemble([*_touch(size), *_loop(body)]), b"\x01" * 64
 
 
+def deploys(size: int) -> tuple[bytes, bytes]:
+    """CREATE, until the gas is gone, of contracts of `size` bytes of code: init code that returns
+    `size` bytes of its (zero) memory, deposited at 200 gas a byte."""
+    init = assemble([("PUSH", size), ("PUSH", 0), "RETURN"])
+    body: list[Instruction] = [("PUSH", len(init)), ("PUSH", 32 - len(init)), ("PUSH", 0), "CREATE", "POP"]
+    return assemble([("PUSH", int.from_bytes(init, "big")), ("PUSH", 0), "MSTORE", *_loop(body)]), b""
+
+
 def accounts(stores: int) -> tuple[bytes, bytes]:
     """A fresh account (BALANCE of an unseen address) and a fresh slot (SLOAD) per iteration, and
     `stores` new slots written: addresses and keys come from the gas left, never the same twice."""
@@ -116,6 +126,7 @@ FAMILIES: dict[str, Callable[..., tuple[bytes, bytes]]] = {
     "creations": creations,
     "logs": logs,
     "copies": copies,
+    "deploys": deploys,
     "accounts": accounts,
     "journal": journal,
     "access_list": lambda addresses, keys: (b"\x00", b""),
@@ -127,8 +138,9 @@ def _access_list(addresses: int, keys: int) -> tuple[tuple[bytes, tuple[int, ...
     return tuple(((0xA0 << 152 | i).to_bytes(20, "big"), tuple(range(keys))) for i in range(addresses))
 
 
-def heap_block(family: str, knobs: tuple[int, ...], gas: int) -> HeapBlock:
-    """The block of a family with its knobs and about `gas` gas (an access list sets its own)."""
+def heap_block(family: str, knobs: tuple[int, ...], gas: int, machine: Machine | None = None) -> HeapBlock:
+    """The block of a family with its knobs and about `gas` gas (an access list sets its own), built
+    (and checked) by `machine` (A by default)."""
     code, data = FAMILIES[family](*knobs)
     contracts = [Account(TARGET, code=code)]
     if family == "journal":
@@ -141,7 +153,7 @@ def heap_block(family: str, knobs: tuple[int, ...], gas: int) -> HeapBlock:
     genesis = genesis_header(Fork.SHANGHAI, pre, gas_limit=BLOCK_GAS_LIMIT)
     state = EssentialState(1, Fork.SHANGHAI, genesis, accounts=pre)
     tx = Tx(KEY, TARGET, gas=gas, data=data, max_fee=10**9, access_list=access)
-    return HeapBlock(family, knobs, build_chain(state, [[tx]]), gas)
+    return HeapBlock(family, knobs, build_chain(state, [[tx]], machine), gas)
 
 
 def baseline_block() -> EssentialState:

@@ -36,6 +36,14 @@ VECTOR_SLACK = 4 * 1024 * 48 + 4096
 # its table share and journal entry) per 2600 gas, a slot (~240 B) per 2100 gas.
 KEPT_BYTES_PER_GAS = 0.5
 
+PER_DEPTH_BYTES = STACK_BYTES + INITCODE_BYTES + JUMP_SCRATCH_BYTES
+# With the live-byte budget (reason 9, guest/src/evm/live.h): what the count leaves out. The journal
+# entries of a transaction's own start and end (fee, nonce, refund, coinbase: six entries and a touch),
+# one chunk of slack per vector, and the memory region's page rounding.
+TX_OWN_JOURNAL = 6 * 48 + 8
+RULE_SLACK = VECTOR_SLACK + TX_OWN_JOURNAL + 4096
+
+
 def memory_cost(words: float) -> float:
     """The gas of `words` words of EVM memory: 3w + w^2/512."""
     return 3 * words + words * words / 512
@@ -137,3 +145,12 @@ def exhausting_gas(heap_bytes: float) -> int:
         else:
             low = mid
     return high
+
+
+def rule_bound(live_total: float, limit: float | None = None) -> float:
+    """The heap a block's execution adds when its count of live bytes is `live_total` (spec §4.9):
+    the operand stacks, init code copies and jump tables of the depths a transaction of `limit` gas
+    reaches (every depth when None), plus the count, plus what the count leaves out (RULE_SLACK).
+    A block within the budget B therefore adds at most rule_bound(B), at any gas."""
+    depths = DEPTH_LIMIT + 1 if limit is None else depth_reach(limit) + 1
+    return depths * PER_DEPTH_BYTES + live_total + RULE_SLACK

@@ -131,7 +131,7 @@ class BlockBuilder:
     ) -> bytes:
         """The RLP of a valid block with txs (in order) extending state's parent (from Cancun on, with
         beacon_root as its parent beacon block root)."""
-        vm_class = machine_vm_class(state.fork)
+        vm_class = self.machine.vm_class_of(state.fork)  # its live budget too (spec §4.9)
         parent = rlp.decode(state.parent_header, sedes=header_class_of(state.fork))
         world = self.machine.world_for(state)
         world.db[parent.hash] = state.parent_header

@@ -99,22 +99,25 @@ def excess_blob_gas(fork: Fork, parent_header: Any) -> int:
 
 
 @cache
-def machine_vm_class(fork: Fork) -> type:
+def machine_vm_class(fork: Fork, live_budget: int | None = None) -> type:
     """The fork's VM changed for A: BLOCKHASH from S, a write-tracking state, no post-import checks.
 
     A checks the imported block itself, in the documented order (spec §4.6), so py-evm's own
     whole-block validation after execution is switched off; the state records every address and
     slot it writes so that A can rebuild the complete world state without scanning the trie, and
     checks the transaction rules py-evm leaves to a node's pool (fastvm/txrules.py); where py-evm
-    departs from Ethereum, A is corrected (fastvm/corrections.py).
+    departs from Ethereum, A is corrected (fastvm/corrections.py); it counts the block's live bytes
+    against `live_budget` (default LIVE_BUDGET: spec §4.9, reason 9; fastvm/live.py).
     """
     from fastvm.corrections import beacon_roots_call, corrected_state_class
+    from fastvm.live import LIVE_BUDGET, live_state_class
     from fastvm.tracking import tracking_state_class
     from fastvm.txrules import spec_rules_state_class
 
     base = base_vm_class(fork)
     tracked = corrected_state_class(tracking_state_class(base._state_class))
-    state_class = spec_rules_state_class(tracked, fork >= Fork.PRAGUE)
+    state_class = live_state_class(spec_rules_state_class(tracked, fork >= Fork.PRAGUE),
+                                   LIVE_BUDGET if live_budget is None else live_budget)
 
     class MachineVM(base):  # type: ignore[misc, valid-type]
         """py-evm VM for one block of machine A."""

@@ -27,6 +27,7 @@ from fastvm.checks import (
 )
 from fastvm.codec import Encoder
 from fastvm.forks import machine_vm_class
+from fastvm.live import LiveBudgetExceeded
 from fastvm.state import MAX_ANCESTORS, EssentialState, Fork, Outcome, Reason, Status
 from fastvm.world import World, state_root_of
 
@@ -62,8 +63,12 @@ class _Accepted:
 class Machine:
     """Machine A with a warm cache: consecutive steps reuse py-evm's database instead of reloading S."""
 
-    def __init__(self, s_size: int = DEFAULT_S_SIZE, verify: bool = False) -> None:
+    def __init__(
+        self, s_size: int = DEFAULT_S_SIZE, verify: bool = False, live_budget: int | None = None
+    ) -> None:
         self.s_size = s_size
+        self.live_budget = live_budget  # None: LIVE_BUDGET (spec §4.9); tests set a small one
+        self.live_total = 0  # the last block's count of live bytes (measurement and tests)
         self.verify = verify  # recompute every post-state root from scratch (tests)
         self._world: World | None = None
         self.encoder = Encoder()  # reuses unchanged accounts' encodings between steps
@@ -76,7 +81,9 @@ class Machine:
 
     def vm_class_of(self, fork: Fork) -> type:
         """The py-evm VM class A applies a block of fork with (fastvm/trace.py substitutes a tracing one)."""
-        return machine_vm_class(fork)
+        if self.live_budget is None:
+            return machine_vm_class(fork)
+        return machine_vm_class(fork, self.live_budget)
 
     def _apply(self, state: EssentialState, raw: bytes) -> _Accepted:
         """Run checks 1–7 on raw against state; raise Rejection or return the accepted result."""
@@ -109,6 +116,10 @@ class Machine:
             mined = vm.import_block(block).block
         except (ValidationError, VMError) as exc:  # a VMError escapes py-evm only for a tx-level fault
             raise Rejection(Reason.TRANSACTION_INVALID, f"{type(exc).__name__}: {exc}") from exc
+        except LiveBudgetExceeded as exc:
+            self.live_total = vm.state.live.total
+            raise Rejection(Reason.LIVE_BUDGET, str(exc)) from exc
+        self.live_total = vm.state.live.total
         check_results(block, mined, state.fork)
         new_world = world.after_block(vm.state._account_db, mined.header.state_root)
         if self.verify and state_root_of(new_world.accounts) != mined.header.state_root:

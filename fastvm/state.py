@@ -52,6 +52,7 @@ class Reason(IntEnum):
     RECEIPTS_MISMATCH = 6
     STATE_ROOT_MISMATCH = 7
     STATE_TOO_LARGE = 8
+    LIVE_BUDGET = 9
 
     @property
     def label(self) -> str:

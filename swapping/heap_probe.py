@@ -1,4 +1,5 @@
-"""The guest's heap high-water on one block: run AB's window to the guest's stop and read rt_heap_peak.
+"""The guest's heap high-water on one block: run AB's window to the guest's stop and read rt_heap_peak
+(and evm_live_total, its count of live bytes).
 
 The guest's allocator keeps the most heap it ever had in use in the RAM word `rt_heap_peak`
 (guest/runtime/alloc.c). The clean at the window's end resets RAM to Q*, so the word is read at the
@@ -25,6 +26,7 @@ from swapping.guest_image import GuestImage
 from swapping.window import _template, read_s_image
 
 PEAK_SYMBOL = "rt_heap_peak"
+LIVE_SYMBOL = "evm_live_total"   # the block's count of live bytes (guest/src/evm/live.c, spec §4.9)
 HEAP_SYMBOLS = ("__heap_start", "__heap_end")
 
 
@@ -38,6 +40,7 @@ class HeapRun:
     steps: int
     heap_peak: int       # bytes of heap in use at most (bump part plus the top region)
     heap_size: int       # bytes between __heap_start and __heap_end: what the peak may reach
+    live_total: int      # the guest's count of the block's live bytes (the refusal rule's sum)
     s_image: bytes       # the S window's framed image when the guest stopped
 
 
@@ -51,7 +54,7 @@ def image_symbols(elf: bytes) -> dict[str, int]:
     if not isinstance(table, SymbolTableSection):
         raise SwapvmError("the guest image has no symbol table: its heap cannot be measured")
     found = {}
-    for name in (PEAK_SYMBOL, *HEAP_SYMBOLS):
+    for name in (PEAK_SYMBOL, LIVE_SYMBOL, *HEAP_SYMBOLS):
         symbols = table.get_symbol_by_name(name)
         if not symbols:
             raise SwapvmError(f"the guest image has no symbol {name}: rebuild it from this tree")
@@ -81,5 +84,6 @@ def measure_heap(
         steps=steps,
         heap_peak=state.read_u64(symbols[PEAK_SYMBOL]),
         heap_size=symbols["__heap_end"] - symbols["__heap_start"],
+        live_total=state.read_u64(symbols[LIVE_SYMBOL]),
         s_image=read_s_image(state, image.s_size),
     )

@@ -119,6 +119,8 @@ BAD_VALUES: dict[str, list[list[str]]] = {
         ["--keys", "x"], ["--keys", "1"], ["--batch", "0"], ["--keys", "10", "--batch", "11"],
         ["--json", "UNDER"],
     ],
+    "bench live": [["MISSING"], ["MISSING", "--top", "-1"], ["MISSING", "--max-gas", "0"],
+                   ["MISSING", "--json", "UNDER"]],
     "bench dispute": [["--source", "MISSING"], ["--store", "UNDER"], ["--sample", "-1"], ["--block", "x"]],
 }
 

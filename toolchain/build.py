@@ -78,6 +78,7 @@ def bundled() -> dict[str, ImageSpec]:
     }
     examples["guest"] = ImageSpec("guest", main_guest_sources())
     examples.update(trace_images())
+    examples.update(live_test_images())
     return examples
 
 
@@ -98,6 +99,19 @@ def trace_images() -> dict[str, ImageSpec]:
             "guest-trace-plant-add", sources, locked=False, defines=(*trace, "SWAPVM_TRACE_PLANT_ADD")
         ),
     }
+
+
+# The live-byte budget of the test build `guest-live-small` (the main guest's is SWAPVM_LIVE_BUDGET's
+# default in guest/src/evm/live.h): small, so that blocks of a few million gas cross it.
+LIVE_SMALL_BUDGET = 1 << 20
+
+
+def live_test_images() -> dict[str, ImageSpec]:
+    """The main guest with a small live-byte budget (spec §4.9, reason 9), for the tests that cross
+    it: never locked, never used for proofs."""
+    defines = (f"SWAPVM_LIVE_BUDGET={LIVE_SMALL_BUDGET}ull",)
+    name = "guest-live-small"
+    return {name: ImageSpec(name, main_guest_sources(), locked=False, defines=defines)}
 
 
 def linker_script(spec: ImageSpec, root: Path = ROOT) -> str:

@@ -35,7 +35,8 @@
 #define S_REASON_RECEIPTS_MISMATCH 6u
 #define S_REASON_STATE_ROOT_MISMATCH 7u
 #define S_REASON_STATE_TOO_LARGE 8u
-#define S_REASON_MAX 8u
+#define S_REASON_LIVE_BUDGET 9u
+#define S_REASON_MAX 9u
 
 /* Why an image is refused. Python's decoder raises one StateDecodeError for all of them; the
  * codes say which rule failed (the verdict, not the code, is what must agree). */

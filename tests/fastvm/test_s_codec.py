@@ -178,7 +178,7 @@ BAD_IMAGES: list[tuple[str, bytes, str]] = [
     ("inbox item a list", _edit(_set((F["inbox"], 0), [])), "inbox[0] is a list"),
     ("cursor past inbox", _edit(_set((F["cursor"],), b"\x03")), "cursor 3 is beyond"),
     ("unknown status", _edit(_set((F["outcome"], 0), b"\x03")), "outcome.status is not"),
-    ("unknown reason", _edit(_set((F["outcome"], 1), b"\x09")), "is not a rejection code"),
+    ("unknown reason", _edit(_set((F["outcome"], 1), b"\x0a")), "is not a rejection code"),
     (
         "rejected with a result",
         _edit(_set((F["outcome"], 2), b"\x05")),

@@ -43,7 +43,7 @@ def test_issue_11_recursion_fits_and_matches_a(image: GuestImage, base: int) -> 
     row = measure_block(heap_block("recursion", (262_144, 32, 262_144), 300_000_000), image, base)
     assert row["gas_used"] > 30_000_000      # the chain ran deep, not a short call
     assert row["heap"] > 32 << 20            # it needs more than half of the old 64 MiB
-    assert row["within_bound"], row
+    assert row["within_bound"] and row["within_rule_bound"] and row["accepted"], row
 
 
 def looping_caller(calls_gas: int) -> bytes:
@@ -86,6 +86,7 @@ KNOBS = {
     "creations": st.tuples(st.sampled_from([64, 4_096, 24_576, 49_152])),
     "logs": st.tuples(st.sampled_from([0, 32, 4_096, 65_536]), st.integers(0, 4)),
     "copies": st.tuples(st.sampled_from([32, 4_096, 65_536, 262_144])),
+    "deploys": st.tuples(st.sampled_from([1, 4_096, 24_576])),
     "accounts": st.tuples(st.integers(0, 3)),
     "journal": st.tuples(st.integers(1, 40)),
     "access_list": st.tuples(st.integers(1, 400), st.integers(0, 8)),
@@ -94,9 +95,12 @@ BLOCKS = st.sampled_from(sorted(KNOBS)).flatmap(lambda family: st.tuples(st.just
 
 
 def check_block(image: GuestImage, base: int, family: str, knobs: tuple[int, ...], gas: int) -> None:
-    """AB leaves A's S' (measure_block raises otherwise) with its heap within the derived bound."""
+    """AB leaves A's S' and A's count of live bytes (measure_block raises otherwise), the block is
+    accepted (far within the live-byte budget), and its heap is within both derived bounds: by gas,
+    and by the count (the rule's, spec §4.9)."""
     row = measure_block(heap_block(family, knobs, gas), image, base)
-    assert row["within_bound"], row
+    assert row["within_bound"] and row["within_rule_bound"], row
+    assert row["accepted"] and row["live_over_budget"] < 0.5, row
 
 
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -119,7 +119,7 @@ def invalid_variants(s: EssentialState) -> list[tuple[str, EssentialState, int]]
         ("short ancestor", replace(s, ancestor_hashes=(b"\x00" * 31,) + s.ancestor_hashes[1:]), S_ERR_SHAPE),
         ("parent not rlp", replace(s, parent_header=header + b"\x00"), S_ERR_RLP),
         ("parent header of another fork", replace(s, fork=2), S_ERR_SHAPE),
-        ("rejected with reason 9", replace(s, outcome=Outcome(Status.REJECTED, 9)), S_ERR_OUTCOME),
+        ("rejected with reason 10", replace(s, outcome=Outcome(Status.REJECTED, 10)), S_ERR_OUTCOME),
         ("rejected with reason 0", replace(s, outcome=Outcome(Status.REJECTED, Reason.NONE)), S_ERR_OUTCOME),
         ("none with reason 1", replace(s, outcome=Outcome(Status.NONE, Reason.MALFORMED)), S_ERR_OUTCOME),
         ("status 3", replace(s, outcome=Outcome(3, Reason.NONE)), S_ERR_OUTCOME),

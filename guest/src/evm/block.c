@@ -340,6 +340,7 @@ unsigned evm_window_step(uint8_t *window, size_t win_size) {
     if (s.fork != S_FORK_SHANGHAI && s.fork != S_FORK_CANCUN) return EVM_STEP_UNSUPPORTED;
     size_t old_len = S_HEADER_BYTES + (size_t)load_le64(window + 8);
     s_state before = s;
+    live_begin_block(&before, window, win_size, old_len);
     evm_apply_next_block(&s);
     if (s_write_window(&s, window, win_size, old_len) == S_ERR_TOO_LARGE) {
         reject(&before, S_REASON_STATE_TOO_LARGE);

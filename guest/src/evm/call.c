@@ -63,10 +63,12 @@ static void execute(const msg_t *m, result_t *r) {
     unsigned pc = m->is_create ? 0 : precompile_of(m->code_addr);
     if (pc == 0) {
         interp_run(m, r);
+        live_frame_end(m->depth, r->out_len);
         return;
     }
     /* a contiguous input: in place when it is all stored, else with its zero tail spelled out */
     static buf_t input;
+    live_return(m->data_len); /* before the input buffer grows */
     const uint8_t *in = msg_data(m);
     if (m->data_phys < m->data_len) {
         buf_reserve(&input, m->data_len);
@@ -79,7 +81,9 @@ static void execute(const msg_t *m, result_t *r) {
      * repeated calls must not accumulate their outputs on the heap. */
     buf_t *rb = return_buffer();
     rb->len = 0;
-    buf_reserve(rb, output_bound(pc, in, m->data_len));
+    size_t bound = output_bound(pc, in, m->data_len);
+    if (pc == 5) live_return(bound); /* MODEXP's output, reserved below 1 MiB */
+    buf_reserve(rb, bound);
     size_t mark = rt_heap_mark();
     precompile_result pr = {0};
     int rc = precompile_run(pc, in, m->data_len, m->gas, &pr);
@@ -96,6 +100,7 @@ static void execute(const msg_t *m, result_t *r) {
             r->out = rb->ptr;
             rt_heap_release(mark);
         }
+        if (pc == 5 && pr.out_len >= LIVE_MODEXP_KEEP) live_keep(pr.out_len);
     } else {
         rt_heap_release(mark);
         result_error(r);
@@ -104,6 +109,7 @@ static void execute(const msg_t *m, result_t *r) {
 
 /* Value transfer, touch, execution; reverts on failure (py-evm apply_message). */
 static void apply_message(const msg_t *m, result_t *r) {
+    live_journal(LIVE_MESSAGE + (m->transfer && !u256_is_zero(&m->value) ? LIVE_VALUE_TRANSFER : 0));
     snapshot_t s = world_snapshot();
     account_t *to = world_account(m->to);
     if (m->transfer && !u256_is_zero(&m->value)) {

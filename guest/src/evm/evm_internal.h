@@ -8,6 +8,7 @@
 #include "bytes.h"
 #include "evm.h"
 #include "keccak.h"
+#include "live.h"
 #include "u256.h"
 
 /* ---- constants (yellow paper, EIPs 150, 170, 1153, 2929, 3529, 3860, 4844) ---- */

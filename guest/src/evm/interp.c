@@ -57,6 +57,7 @@ bool mem_expand(frame_t *f, const u256 *off, const u256 *size, size_t *o) {
 uint8_t *mem_at(frame_t *f, size_t o, size_t n) {
     RT_ASSERT(n > 0 && o + n <= f->mem_size);
     if (o + n > f->mem_phys) {
+        live_memory(f->m->depth, words_of(o + n)); /* touched memory counts (live.h) */
         region_reserve(f->mem_base + o + n);
         memset(g_mem + f->mem_base + f->mem_phys, 0, o + n - f->mem_phys);
         f->mem_phys = o + n;

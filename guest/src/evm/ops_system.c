@@ -88,6 +88,7 @@ bool sys_log(frame_t *f, unsigned n_topics) {
     size_t len = u256_is_zero(&top[-1]) ? 0 : (size_t)top[-1].w[0];
     if (!use_gas(f, (uint64_t)G_LOG_BYTE * len)) return false;
     /* topics and data in one block: a log entry is small, however many a block holds */
+    live_log(n_topics, len);
     size_t block = 32 * (size_t)n_topics + len;
     uint8_t *mem = block ? rt_alloc(block) : NULL;
     for (unsigned i = 0; i < n_topics; i++) u256_to_be(&top[-2 - (int)i], mem + 32 * i);
@@ -228,13 +229,16 @@ bool sys_create(frame_t *f, bool create2) {
     if (u256_lt(&self->balance, &value) || m->depth + 1 > EVM_DEPTH_LIMIT || self->nonce == UINT64_MAX) {
         return true;
     }
+    /* the init code is read here, where py-evm reads it (touched memory counts: live.h); nothing
+     * below moves the memory region */
+    const uint8_t *init = len ? mem_at(f, o, len) : NULL;
     uint64_t child_gas = all_but_64th(f->gas);
     f->gas -= child_gas;
 
     uint8_t addr[20];
     if (create2) {
         uint8_t h[32];
-        keccak256(len ? mem_at(f, o, len) : NULL, len, h);
+        keccak256(init, len, h);
         create2_address(m->to, &salt, h, addr);
     } else {
         create_address(m->to, self->nonce, addr);
@@ -255,7 +259,7 @@ bool sys_create(frame_t *f, bool create2) {
     c->value = value;
     c->transfer = true;
     c->is_create = true;
-    c->code = initcode_copy(c->depth, len ? mem_at(f, o, len) : NULL, len);
+    c->code = initcode_copy(c->depth, init, len);
     c->code_len = len;
 
     result_t r;

@@ -210,12 +210,14 @@ void world_sub_balance(account_t *a, const u256 *v) {
 
 void world_set_nonce(account_t *a, uint64_t n) {
     make_exist(a);
+    if (n != a->nonce) live_journal(LIVE_NONCE);
     journal(J_NONCE, a)->old.n = a->nonce;
     a->nonce = n;
 }
 
 void world_set_code(account_t *a, const uint8_t *code, size_t len) {
     make_exist(a);
+    live_keep(LIVE_CODE + (uint64_t)LIVE_CODE_BYTE * len);
     jentry_t *e = journal(J_CODE, a);
     e->old.code.ptr = a->code;
     e->old.code.len = a->code_len;
@@ -228,6 +230,7 @@ void world_set_code(account_t *a, const uint8_t *code, size_t len) {
 
 void world_set_slot(account_t *a, slot_t *s, const u256 *v) {
     make_exist(a);
+    live_journal(LIVE_SLOT_WRITE);
     /* Once per checkpoint is enough: reverting it restores the value the first entry saved. This
      * keeps a loop of cheap rewrites (100 gas each) from growing the journal without bound. */
     if (s->journal_id != W.snap_id) {
@@ -242,12 +245,16 @@ void world_touch(account_t *a) {
     *(account_t **)vec_push(&W.touched) = a;
 }
 
-void world_mark_destruct(account_t *a) { *(account_t **)vec_push(&W.destructs) = a; }
+void world_mark_destruct(account_t *a) {
+    live_journal(LIVE_SELFDESTRUCT);
+    *(account_t **)vec_push(&W.destructs) = a;
+}
 
 void world_add_log(const log_t *log) { *(log_t *)vec_push(&W.logs) = *log; }
 
 bool world_warm_account(account_t *a) {
     if (a->warm_serial == W.serial) return false;
+    live_keep(LIVE_COLD_ACCOUNT);
     journal(J_WARM_ACCOUNT, a)->old.serial = a->warm_serial;
     a->warm_serial = W.serial;
     return true;
@@ -255,6 +262,7 @@ bool world_warm_account(account_t *a) {
 
 bool world_warm_slot(slot_t *s) {
     if (s->warm_serial == W.serial) return false;
+    live_keep(LIVE_COLD_SLOT);
     journal(J_WARM_SLOT, s)->old.serial = s->warm_serial;
     s->warm_serial = W.serial;
     return true;
@@ -376,6 +384,7 @@ void world_revert(snapshot_t s) {
 /* ---- transaction boundaries ---- */
 
 void world_begin_tx(void) {
+    live_begin_tx();
     W.serial++;
     W.snap_id = ++W.snap_next;
     W.journal.len = 0;

@@ -283,8 +283,8 @@ def live_state_class(base: type, budget: int) -> type:
         live_budget = budget
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
+            self.live = LiveCount(self.live_budget)  # first: py-evm's Cancun __init__ may set code
             super().__init__(*args, **kwargs)
-            self.live = LiveCount(self.live_budget)
 
         def apply_transaction(self, transaction: Any) -> Any:
             """py-evm's transaction, then a check of what its start added (if no message ran)."""
@@ -310,8 +310,9 @@ def live_state_class(base: type, budget: int) -> type:
             super().increment_nonce(address)
 
         def set_code(self, address: bytes, code: bytes) -> None:
-            """Deposited code is kept bytes."""
-            if code:
+            """Deposited code is kept bytes (not py-evm's Cancun re-setting of the beacon roots code
+            it finds already there: no code changes, and the guest holds nothing new)."""
+            if code and code != self.get_code(address):
                 self.live.keep(LIVE_CODE + LIVE_CODE_BYTE * len(code))
             super().set_code(address, code)
 

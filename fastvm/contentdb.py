@@ -27,6 +27,7 @@ from trie import HexaryTrie
 from fastvm.preimages import Access
 from fastvm.state import Account, Fork
 from fastvm.tracking import TrackingAccountDB
+from fastvm.world import write_account
 
 BUILD_CHUNK = 10_000   # accounts per persist when a world is written into a store
 
@@ -148,15 +149,6 @@ def store_world(db: Any, accounts: tuple[Account, ...], chunk: int = BUILD_CHUNK
     account_db = ContentAccountDB(db)
     for start in range(0, max(len(accounts), 1), chunk):
         for account in accounts[start : start + chunk]:
-            address = account.address
-            account_db.touch_account(address)  # empty accounts exist too
-            if account.nonce:
-                account_db.set_nonce(address, account.nonce)
-            if account.balance:
-                account_db.set_balance(address, account.balance)
-            if account.code:
-                account_db.set_code(address, account.code)
-            for key, value in account.storage:
-                account_db.set_storage(address, key, value)
+            write_account(account_db, account)
         account_db.persist()
     return account_db.state_root

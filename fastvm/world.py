@@ -4,12 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from eth.db.account import AccountDB
 from eth.db.atomic import AtomicDB
 
 from fastvm.state import Account
 from fastvm.tracking import TrackingAccountDB
+
+
+def write_account(account_db: Any, account: Account) -> None:
+    """Write one account of S into a py-evm account database (empty accounts exist too)."""
+    address = account.address
+    account_db.touch_account(address)
+    if account.nonce:
+        account_db.set_nonce(address, account.nonce)
+    if account.balance:
+        account_db.set_balance(address, account.balance)
+    if account.code:
+        account_db.set_code(address, account.code)
+    for key, value in account.storage:
+        account_db.set_storage(address, key, value)
 
 
 @dataclass(slots=True)
@@ -31,16 +46,7 @@ class World:
         db = db if db is not None else AtomicDB()
         account_db = AccountDB(db)
         for account in accounts:
-            address = account.address
-            account_db.touch_account(address)  # empty accounts exist too
-            if account.nonce:
-                account_db.set_nonce(address, account.nonce)
-            if account.balance:
-                account_db.set_balance(address, account.balance)
-            if account.code:
-                account_db.set_code(address, account.code)
-            for key, value in account.storage:
-                account_db.set_storage(address, key, value)
+            write_account(account_db, account)
         account_db.persist()
         return cls(db, account_db.state_root, accounts, {a.address: a for a in accounts})
 

@@ -12,7 +12,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from bench.heap_blocks import HeapBlock, baseline_block, heap_block
-from bench.heap_bound import execution_bound, rule_bound
+from bench.heap_bound import KEPT_BYTES_PER_GAS, KEPT_BYTES_PER_GAS_CANCUN, execution_bound, rule_bound
 from bench.output import emit_json
 from emulator.errors import SwapvmError
 
@@ -34,6 +34,8 @@ GRID: tuple[tuple[str, tuple[int, ...]], ...] = (
     ("journal", (1,)),
     ("journal", (20,)),
     ("access_list", (2_000, 4)),
+    ("transient", (8, 1)),
+    ("transient", (1, 0)),
 )
 
 
@@ -74,7 +76,7 @@ def measure_block(block: HeapBlock, image: GuestImage, base: int) -> dict:
     from fastvm.codec import encode
     from fastvm.live import LIVE_BUDGET
     from fastvm.machine import Machine
-    from fastvm.state import Status
+    from fastvm.state import Fork, Status
     from swapping.heap_probe import measure_heap
 
     machine = Machine()
@@ -87,7 +89,8 @@ def measure_block(block: HeapBlock, image: GuestImage, base: int) -> dict:
                           f"(A {machine.live_total})")
     spent = min(block.tx_gas, info.gas_used * 5 // 4)
     heap = max(0, run.heap_peak - base)
-    bound = execution_bound(spent, block.tx_gas).total
+    kept_per_gas = KEPT_BYTES_PER_GAS_CANCUN if block.state.fork >= Fork.CANCUN else KEPT_BYTES_PER_GAS
+    bound = execution_bound(spent, block.tx_gas, kept_per_gas).total
     return {
         "family": block.family, "knobs": list(block.knobs), "tx_gas": block.tx_gas, "gas_used": info.gas_used,
         "ab_steps": run.steps, "heap_peak": run.heap_peak, "heap": heap,

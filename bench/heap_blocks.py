@@ -3,7 +3,8 @@
 Every family is one transaction from a funded key to a contract, in a block with a 2.1 G gas limit
 (as the public random state tests have): deep recursion with memory, call data and return data in
 every frame; a CREATE2 chain with large init code; logs with large data; KECCAK256 and copies over
-large memory; deployed code; fresh accounts and slots; journal entries; a large access list.
+large memory; deployed code; fresh accounts and slots; journal entries; a large access list; and,
+in a Cancun block (with the EIP-4788 contract), TSTOREs of fresh or of the same transient keys.
 `heap_block` builds one from a family name and its integer knobs, which the tests and `swapvm bench
 heap` draw.
 """
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from eth.vm.forks.cancun.constants import BEACON_ROOTS_ADDRESS, BEACON_ROOTS_CONTRACT_CODE
 
 from fastvm.builder import Tx, address_of, build_chain, genesis_header
 from fastvm.evmasm import Instruction, assemble
@@ -121,6 +124,13 @@ def journal_helper(slots: int) -> bytes:
     return assemble([x for k in range(slots) for x in ("GAS", ("PUSH", k), "SSTORE")] + ["STOP"])
 
 
+def transient(stores: int, fresh: int) -> tuple[bytes, bytes]:
+    """`stores` TSTOREs an iteration, until the gas is gone, of the gas left at a key that is the gas
+    left too (fresh: a new transient entry each) or 0 (fresh = 0: one entry, a journal entry each)."""
+    key: Instruction = "GAS" if fresh else "PUSH0"
+    return assemble(_loop([x for _ in range(stores) for x in ("GAS", key, "TSTORE")])), b""
+
+
 FAMILIES: dict[str, Callable[..., tuple[bytes, bytes]]] = {
     "recursion": recursion,
     "creations": creations,
@@ -130,7 +140,10 @@ FAMILIES: dict[str, Callable[..., tuple[bytes, bytes]]] = {
     "accounts": accounts,
     "journal": journal,
     "access_list": lambda addresses, keys: (b"\x00", b""),
+    "transient": transient,
 }
+CANCUN_FAMILIES = frozenset({"transient"})  # blocks of the Cancun fork, the EIP-4788 contract present
+BEACON_ROOTS = Account(BEACON_ROOTS_ADDRESS, code=BEACON_ROOTS_CONTRACT_CODE, nonce=1)
 
 
 def _access_list(addresses: int, keys: int) -> tuple[tuple[bytes, tuple[int, ...]], ...]:
@@ -148,10 +161,13 @@ def heap_block(family: str, knobs: tuple[int, ...], gas: int, machine: Machine |
     access = _access_list(*knobs) if family == "access_list" else ()
     if access:
         gas = 21_000 + sum(2_400 + 1_900 * len(k) for _, k in access) + 10_000
+    fork = Fork.CANCUN if family in CANCUN_FAMILIES else Fork.SHANGHAI
+    if fork == Fork.CANCUN:
+        contracts.append(BEACON_ROOTS)
     people = [Account(address_of(KEY), balance=10**24), *contracts]
     pre = tuple(sorted(people, key=lambda account: account.address))
-    genesis = genesis_header(Fork.SHANGHAI, pre, gas_limit=BLOCK_GAS_LIMIT)
-    state = EssentialState(1, Fork.SHANGHAI, genesis, accounts=pre)
+    genesis = genesis_header(fork, pre, gas_limit=BLOCK_GAS_LIMIT)
+    state = EssentialState(1, fork, genesis, accounts=pre)
     tx = Tx(KEY, TARGET, gas=gas, data=data, max_fee=10**9, access_list=access)
     return HeapBlock(family, knobs, build_chain(state, [[tx]], machine), gas)
 

@@ -35,6 +35,11 @@ VECTOR_SLACK = 4 * 1024 * 48 + 4096
 # gas: 0.31), a touched-list entry (8 B per CALL of 100 gas at least), an account (~300 B with
 # its table share and journal entry) per 2600 gas, a slot (~240 B) per 2100 gas.
 KEPT_BYTES_PER_GAS = 0.5
+# Cancun adds transient storage (guest/src/evm/world.c), kept to the block's end: per TSTORE of a new
+# (account, key), an 80 B entry, its table (8 B pointers at a load of 1/4 to 1/2, at most 32 B, and
+# the old tables a doubling leaves behind, less than as much again) and a journal entry of 48 B, for
+# 106 gas at least (100 + two pushes): 192 / 106 = 1.81 B per gas.
+KEPT_BYTES_PER_GAS_CANCUN = 192 / 106
 
 PER_DEPTH_BYTES = STACK_BYTES + INITCODE_BYTES + JUMP_SCRATCH_BYTES
 # With the live-byte budget (reason 9, guest/src/evm/live.h): what the count leaves out. The journal
@@ -122,8 +127,10 @@ class HeapBound:
         return self.per_depth + self.memory + self.buffers + self.kept
 
 
-def execution_bound(used: float, limit: float | None = None) -> HeapBound:
-    """The bound on the heap a block of `used` gas (tx gas limit `limit`, default `used`) adds."""
+def execution_bound(used: float, limit: float | None = None, kept_per_gas: float = KEPT_BYTES_PER_GAS
+                    ) -> HeapBound:
+    """The bound on the heap a block of `used` gas (tx gas limit `limit`, default `used`) adds; a
+    Cancun block's kept bytes per gas are KEPT_BYTES_PER_GAS_CANCUN."""
     limit = used if limit is None else limit
     depths = depth_reach(limit) + 1
     largest = 32 * words_for_gas(used) + 4096
@@ -131,7 +138,7 @@ def execution_bound(used: float, limit: float | None = None) -> HeapBound:
         per_depth=depths * (STACK_BYTES + INITCODE_BYTES + JUMP_SCRATCH_BYTES),
         memory=REGION_SLACK * chain_memory_bytes(used, limit) + 4096,
         buffers=2 * BUFFER_TRAIL * largest,
-        kept=KEPT_BYTES_PER_GAS * used + VECTOR_SLACK,
+        kept=kept_per_gas * used + VECTOR_SLACK,
     )
 
 

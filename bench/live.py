@@ -16,6 +16,7 @@ from bench.output import emit_json
 from emulator.cliargs import non_negative, positive
 
 UNLIMITED = 1 << 62
+MEASURED_FORKS = ("SHANGHAI", "CANCUN")  # the forks A and the guest run (others are refused up front)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,7 +54,7 @@ def measure_test(name: str, body: dict) -> dict:
     from fastvm.machine import Machine
 
     test = parse_test(name, body)
-    if test.fork.name != "SHANGHAI":
+    if test.fork.name not in MEASURED_FORKS:
         return {"test": name, "skipped": f"fork {test.fork.name}"}
     state, machine, most, gas = initial_state(test), Machine(live_budget=UNLIMITED), 0, 0
     while state.pending:

@@ -10,15 +10,17 @@ The count is a sum of four monotone terms, checked at every increase:
 * LIVE_RETURN_BYTE x the largest return data (a RETURN/REVERT's size, a precompile's input,
   MODEXP's declared modulus length below 1 MiB);
 * the kept bytes of the block: logs, deposited code, cold accesses of accounts and slots, MODEXP
-  outputs of 1 MiB and more;
+  outputs of 1 MiB and more, transient slots (EIP-1153) new in their transaction;
 * the most journal bytes of one transaction: messages (more with value), nonce increments,
-  value-changing SSTOREs, SELFDESTRUCTs.
+  value-changing SSTOREs, SELFDESTRUCTs, TSTOREs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+from fastvm.corrections import SYSTEM_ADDRESS
 
 LIVE_BUDGET = 256 << 20
 # Weights in bytes: the same constants as guest/src/evm/live.h (a test parses it).
@@ -37,6 +39,8 @@ LIVE_NONCE = 48
 LIVE_SLOT_WRITE = 48
 LIVE_SELFDESTRUCT = 256
 LIVE_MODEXP_KEEP = 1 << 20
+LIVE_TRANSIENT_SLOT = 160
+LIVE_TRANSIENT_WRITE = 48
 MODEXP = (5).to_bytes(20, "big")
 SSTORE, EXTCODECOPY = 0x55, 0x3C
 CALLS = (0xF1, 0xF2, 0xF4, 0xFA)  # CALL, CALLCODE, DELEGATECALL, STATICCALL
@@ -51,13 +55,15 @@ class LiveCount:
     """The four terms of one block's count and their sum."""
 
     __slots__ = ("budget", "total", "words", "words_peak", "returned", "journal_bytes", "journal_peak",
-                 "deferred")
+                 "deferred", "transient", "uncounted")
 
     def __init__(self, budget: int) -> None:
         self.budget = budget
         self.total = self.words = self.words_peak = self.returned = 0
         self.journal_bytes = self.journal_peak = 0
         self.deferred = False  # a transaction's start: checked once its message runs (check 4 first)
+        self.transient: set[tuple[bytes, int]] = set()  # (address, key) TSTOREd in this transaction
+        self.uncounted: bytes | None = None  # an account py-evm warms where the guest does not
 
     def _add(self, amount: int) -> None:
         """Add to the sum; past the budget, refuse (unless the transaction's start is deferred)."""
@@ -99,9 +105,18 @@ class LiveCount:
             self._add(self.journal_bytes - self.journal_peak)
             self.journal_peak = self.journal_bytes
 
+    def tstore(self, address: bytes, slot: int) -> None:
+        """A TSTORE that writes: kept bytes for an (address, key) new in the transaction (its entry,
+        never given back, not even when its frame reverts), and a journal entry."""
+        if (address, slot) not in self.transient:
+            self.transient.add((address, slot))
+            self.keep(LIVE_TRANSIENT_SLOT)
+        self.journal(LIVE_TRANSIENT_WRITE)
+
     def begin_transaction(self, precompiles: int) -> None:
         """A valid transaction starts: a fresh journal; the precompiles are warmed (cold accesses)."""
         self.journal_bytes = 0
+        self.transient.clear()
         self.deferred = True
         self.keep(precompiles * LIVE_COLD_ACCOUNT)
 
@@ -227,6 +242,16 @@ def live_computation_class(base: type) -> type:
             self.state.live.journal(LIVE_SELFDESTRUCT)
             super().register_account_for_deletion(beneficiary)
 
+        def __init__(self, state: Any, message: Any, transaction_context: Any) -> None:
+            """py-evm's frame; in the EIP-4788 system call its warming of the coinbase (EIP-3651, which
+            execution-specs and the guest do only for transactions) is not a cold access."""
+            if transaction_context.origin == SYSTEM_ADDRESS:
+                state.live.uncounted = state.coinbase
+            try:
+                super().__init__(state, message, transaction_context)
+            finally:
+                state.live.uncounted = None
+
         @classmethod
         def apply_message(cls, state: Any, message: Any, transaction_context: Any,
                           parent_computation: Any = None) -> Any:
@@ -294,7 +319,7 @@ def live_state_class(base: type, budget: int) -> type:
 
         def mark_address_warm(self, address: bytes) -> None:
             """A cold access of an account is kept bytes."""
-            if not self.is_address_warm(address):
+            if not self.is_address_warm(address) and address != self.live.uncounted:
                 self.live.keep(LIVE_COLD_ACCOUNT)
             super().mark_address_warm(address)
 
@@ -303,6 +328,11 @@ def live_state_class(base: type, budget: int) -> type:
             if not self.is_storage_warm(address, slot):
                 self.live.keep(LIVE_COLD_SLOT)
             super().mark_storage_warm(address, slot)
+
+        def set_transient_storage(self, address: bytes, slot: int, value: bytes) -> None:
+            """A TSTORE past its static check and its gas (py-evm's only caller) is counted."""
+            self.live.tstore(address, slot)
+            super().set_transient_storage(address, slot, value)
 
         def increment_nonce(self, address: bytes) -> None:
             """A nonce increment is a journal entry."""

@@ -90,6 +90,7 @@ KNOBS = {
     "accounts": st.tuples(st.integers(0, 3)),
     "journal": st.tuples(st.integers(1, 40)),
     "access_list": st.tuples(st.integers(1, 400), st.integers(0, 8)),
+    "transient": st.tuples(st.integers(1, 8), st.integers(0, 1)),
 }
 BLOCKS = st.sampled_from(sorted(KNOBS)).flatmap(lambda family: st.tuples(st.just(family), KNOBS[family]))
 

@@ -2,9 +2,9 @@
 
 A small-budget build of the guest (`guest-live-small`, toolchain/build.py) and A configured with the
 same budget run blocks that cross it by each counter (memory, return data, logs, cold accesses,
-journal, deployed code) and blocks just below it, found by bisection on a block's knob: the outcome,
+journal, deployed code, transient slots and TSTOREs' journal) and blocks just below it, found by bisection on a block's knob: the outcome,
 the S' image and the count itself must agree, the code of a crossing block is 9, and its S' is S with
-the cursor advanced (the world untouched). The constants of fastvm/live.py and guest/src/evm/live.h
+the cursor advanced (the world untouched); transient storage's (a Cancun block) too. The constants of fastvm/live.py and guest/src/evm/live.h
 are the same numbers.
 """
 
@@ -53,7 +53,7 @@ def test_constants_are_the_guests() -> None:
     weights = {name: value for name, value in defines.items() if name.startswith("LIVE_")}
     python = {name: getattr(live, name) for name in dir(live) if name.startswith("LIVE_")}
     del python["LIVE_BUDGET"]
-    assert len(weights) == 15 and weights == python
+    assert len(weights) == 17 and weights == python
     assert defines["SWAPVM_LIVE_BUDGET"] == live.LIVE_BUDGET
     reason = header_defines(ROOT / "guest" / "include" / "scodec.h")["S_REASON_LIVE_BUDGET"]
     assert reason == Reason.LIVE_BUDGET == 9
@@ -130,6 +130,9 @@ COUNTERS: dict[str, tuple[st.SearchStrategy, Callable[[object], Maker], int, int
     "journal": (st.sampled_from([20, 40]), by_gas("journal", lambda slots: (slots,)), 2_000_000, 3_200_000),
     "deployed code": (st.sampled_from([12_288, 24_576]), by_gas("deploys", lambda size: (size,)),
                       70_000, 130_000_000),
+    "transient slots": (st.sampled_from([1, 8]), by_gas("transient", lambda stores: (stores, 1)),
+                        100_000, 3_000_000),
+    "transient journal": (st.just(1), by_gas("transient", lambda stores: (stores, 0)), 100_000, 8_000_000),
 }
 
 

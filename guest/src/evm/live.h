@@ -7,8 +7,10 @@
  *   LIVE_MEMORY_WORD x the most memory words ever live at once on the call stack
  * + LIVE_RETURN_BYTE x the largest return data (RETURN/REVERT size, precompile input, MODEXP's
  *                      declared modulus below 1 MiB)
- * + kept bytes of the block (logs, deposited code, cold accesses, MODEXP outputs above 1 MiB)
- * + the most journal bytes of one transaction (messages, nonce increments, slot writes, SELFDESTRUCTs)
+ * + kept bytes of the block (logs, deposited code, cold accesses, MODEXP outputs above 1 MiB,
+ *                           transient slots new in their transaction)
+ * + the most journal bytes of one transaction (messages, nonce increments, slot writes, SELFDESTRUCTs,
+ *                                               TSTOREs)
  */
 #ifndef SWAPVM_EVM_LIVE_H
 #define SWAPVM_EVM_LIVE_H
@@ -39,6 +41,9 @@
 #define LIVE_SLOT_WRITE 48u        /* an SSTORE that changes a value: its journal entry */
 #define LIVE_SELFDESTRUCT 256u     /* two balances, existence, the touched and destruct entries */
 #define LIVE_MODEXP_KEEP (1u << 20) /* MODEXP outputs from here on stay on the heap: kept bytes */
+#define LIVE_TRANSIENT_SLOT 160u   /* a TSTORE's (account, key) new in its transaction: kept bytes for
+                                    * its 80 B entry and its tables (at most 64 B, old copies included) */
+#define LIVE_TRANSIENT_WRITE 48u   /* a TSTORE: its journal entry (48 B, at most one per TSTORE) */
 
 /* Where to write the refused S: the state before the block and its window (evm_window_step). */
 void live_begin_block(const s_state *before, uint8_t *window, size_t win_size, size_t old_len);

@@ -319,10 +319,12 @@ u256 world_tload(account_t *a, const u256 *key) {
 
 void world_tstore(account_t *a, const u256 *key, const u256 *v) {
     tslot_t *t = tslot_find(a, key, true);
-    if (t->serial != W.serial) { /* left by an earlier transaction: it reads as 0 */
+    if (t->serial != W.serial) { /* new in this transaction (or left by an earlier one: reads 0) */
         u256_set_u64(&t->value, 0);
         t->serial = W.serial;
+        live_keep(LIVE_TRANSIENT_SLOT);
     }
+    live_journal(LIVE_TRANSIENT_WRITE); /* every TSTORE: it journals at most once */
     if (t->journal_id != W.snap_id) { /* once per checkpoint, as world_set_slot */
         journal(J_TRANSIENT, t)->old.word = t->value;
         t->journal_id = W.snap_id;

@@ -215,6 +215,19 @@ def _decode_account(item: Item, where: str) -> Account:
     return Account(address, nonce, balance, code, tuple(storage))
 
 
+def _decode_ancestors(item: Item, parent_number: int) -> tuple[bytes, ...]:
+    """The ancestor hashes (both versions): min(255, parent number) of them, 32 bytes each."""
+    ancestors = tuple(
+        _string(h, f"ancestor_hashes[{i}]", 32) for i, h in enumerate(_list(item, "ancestor_hashes"))
+    )
+    expected = min(MAX_ANCESTORS, parent_number)
+    if len(ancestors) != expected:
+        raise _fail(
+            f"ancestor_hashes has {len(ancestors)} hashes, expected min(255, parent number) = {expected}"
+        )
+    return ancestors
+
+
 def _decode_outcome(item: Item, parent_header: bytes, parent: dict) -> Outcome:
     """The outcome; an accepted one must agree with the parent header."""
     fields = _list(item, "outcome", 7)
@@ -291,16 +304,7 @@ def decode_payload(payload: bytes) -> EssentialState:
         raise _fail(f"cursor {cursor} is beyond the inbox of {len(inbox)} blocks")
     parent_header = _string(fields["parent_header"], "parent_header")
     parent = _decode_parent(parent_header, fork)
-    ancestors = tuple(
-        _string(h, f"ancestor_hashes[{i}]", 32)
-        for i, h in enumerate(_list(fields["ancestor_hashes"], "ancestor_hashes"))
-    )
-    expected_ancestors = min(MAX_ANCESTORS, parent["number"])
-    if len(ancestors) != expected_ancestors:
-        raise _fail(
-            f"ancestor_hashes has {len(ancestors)} hashes, expected min(255, parent number)"
-            f" = {expected_ancestors}"
-        )
+    ancestors = _decode_ancestors(fields["ancestor_hashes"], parent["number"])
     outcome = _decode_outcome(fields["outcome"], parent_header, parent)
     return EssentialState(chain_id, fork, parent_header, ancestors, tuple(accounts), inbox, cursor, outcome)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastvm import rlpx
 from fastvm.codec import (
+    _decode_ancestors,
     _decode_outcome,
     _encode_int,
     _encode_outcome,
@@ -14,7 +15,7 @@ from fastvm.codec import (
     unframe,
 )
 from fastvm.header import HeaderRangeError, HeaderShapeError, check_ranges, parse_header
-from fastvm.state import MAX_ANCESTORS, UINT64_LIMIT, Fork
+from fastvm.state import UINT64_LIMIT, Fork
 from fastvm.state_v2 import (
     FORMAT_VERSION_2,
     PAYLOAD_FIELDS_2,
@@ -164,15 +165,7 @@ def decode_payload_v2(payload: bytes) -> EssentialStateV2:
         raise _fail(f"cursor {cursor} is beyond the inbox of {inbox.length} blocks")
     parent_header = _string(fields["parent_header"], "parent_header")
     _, parent = _decode_parent_v2(parent_header, config)
-    ancestors = tuple(
-        _string(h, f"ancestor_hashes[{i}]", 32)
-        for i, h in enumerate(_list(fields["ancestor_hashes"], "ancestor_hashes"))
-    )
-    expected = min(MAX_ANCESTORS, parent["number"])
-    if len(ancestors) != expected:
-        raise _fail(
-            f"ancestor_hashes has {len(ancestors)} hashes, expected min(255, parent number) = {expected}"
-        )
+    ancestors = _decode_ancestors(fields["ancestor_hashes"], parent["number"])
     outcome = _decode_outcome(fields["outcome"], parent_header, parent)
     return EssentialStateV2(config, inbox, parent_header, ancestors, cursor, outcome)
 

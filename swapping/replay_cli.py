@@ -21,6 +21,8 @@ from emulator.errors import SwapvmError
 from fastvm.cli import add_range_options, check_range
 
 DEFAULT_STORE = ".swapvm-store"
+S_VERSIONS = (1, 2)
+DEFAULT_S_VERSION = 1   # the one switch: replay, dispute and the state builders write this S version (spec §6)
 ENGINES = ("unicorn", "fast", "reference")
 
 
@@ -32,6 +34,10 @@ def add_chain_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", type=output_dir, default=DEFAULT_STORE,
                         help="snapshot store folder (resumable; created if missing)")
     parser.add_argument("--backend", default="unicorn", choices=ENGINES, help="AB engine (default unicorn)")
+    parser.add_argument("--s-version", type=int, choices=S_VERSIONS, default=DEFAULT_S_VERSION,
+                        help=f"S format of the chains built from SOURCE (default {DEFAULT_S_VERSION}; "
+                             "2: the world and inbox in STORE/preimages.sqlite, spec §6); an S file keeps "
+                             "its own")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -65,22 +71,25 @@ def run(args: argparse.Namespace) -> int:
     from swapping.report import print_table, progress_bars, progress_lines, write_json, write_plot
     from swapping.source import ChainFile, load_sources
     from swapping.store import Store
+    from swapping.sv2 import open_preimages
 
     check_range(args)
     if args.blocks is None and (args.first is not None or args.last is not None):
         raise SwapvmError("--from and --to need --blocks CHAIN.rlp")
     chain_file = ChainFile(args.blocks, args.first, args.last) if args.blocks else None
     image = guest_image()
-    chains, expectations = load_sources(args.source, args.test, image.s_size, chain_file)
-    require_guest_forks(chains)
     store = Store(Path(args.store), RootCache().root)
+    preimages = open_preimages(Path(args.store))
+    chains, expectations = load_sources(args.source, args.test, image.s_size, chain_file, args.s_version,
+                                        preimages)
+    require_guest_forks(chains)
     show = not args.quiet and args.json != STDOUT
     bars = not args.quiet and sys.stderr.isatty()   # otherwise a progress line at most every 10 s
     with progress_bars(bars) as progress:
         report = replay(
             chains, store, image,
             log2_window=args.log2_window, workers=args.workers, scheduler=args.scheduler,
-            progress=progress if bars else progress_lines(), backend=args.backend,
+            progress=progress if bars else progress_lines(), backend=args.backend, preimages=preimages,
         )
     judge_chains(report, chains, expectations, store)
     if show:

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from emulator.errors import SwapvmError
-from fastvm.codec import decode
 from fastvm.fixtures import fixture_files, initial_state, load_file
-from fastvm.state import EssentialState
+from fastvm.preimages import PreimageStore
+from fastvm.state_v2 import EssentialStateV2
 from swapping.expectations import Expected
+from swapping.sv2 import AnyState, as_version, decode_any, merge_store
 
-Chain = tuple[str, EssentialState]
+Chain = tuple[str, AnyState]
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,24 @@ def load_chains(source: str, test: str | None = None, s_size: int | None = None)
 
 
 def load_sources(
-    source: str, test: str | None = None, s_size: int | None = None, chain_file: ChainFile | None = None
+    source: str, test: str | None = None, s_size: int | None = None, chain_file: ChainFile | None = None,
+    s_version: int = 1, preimages: PreimageStore | None = None,
 ) -> tuple[list[Chain], dict[str, Expected]]:
-    """The chains of SOURCE, and a fixture's expectations of each chain's end (none for other sources)."""
+    """The chains of SOURCE, and a fixture's expectations of each chain's end (none for other sources).
+
+    With s_version 2 (and the run's preimage store) every S0 is version 2, its world in the store; an S
+    file of version 2 is read with the store in its own folder, whose preimages join the run's."""
+    chains, expected = _load(source, test, s_size, chain_file, s_version, preimages)
+    if preimages is None:
+        if any(isinstance(s0, EssentialStateV2) for _, s0 in chains):
+            raise SwapvmError(f"{source}: an S of version 2 needs a preimage store")
+        return chains, expected
+    return [(name, as_version(s0, s_version, preimages)) for name, s0 in chains], expected
+
+
+def _load(source: str, test: str | None, s_size: int | None, chain_file: ChainFile | None, s_version: int,
+          preimages: PreimageStore | None) -> tuple[list[Chain], dict[str, Expected]]:
+    """The chains of SOURCE as it gives them (version 1, or the version of an S file)."""
     path = Path(source)
     if not path.exists():
         raise SwapvmError(f"{source} does not exist")
@@ -55,8 +71,13 @@ def load_sources(
         from fastvm.chainfile import read_blocks, state_from_genesis
         from fastvm.genesis import load_genesis
 
-        state = state_from_genesis(load_genesis(path), read_blocks(chain_file.path), chain_file.first,
-                                   chain_file.last)
+        genesis, blocks = load_genesis(path), read_blocks(chain_file.path)
+        if s_version == 2 and preimages is not None:
+            from swapping.sv2 import genesis_v2
+
+            s0 = genesis_v2(genesis, blocks, chain_file.first, chain_file.last, preimages)
+            return [(path.stem, s0)], {}
+        state = state_from_genesis(genesis, blocks, chain_file.first, chain_file.last)
         return [(path.stem, state)], {}
     if path.is_file() and path.suffix in (".toml", ".yaml"):
         from fastvm.describe import state_from_description_file
@@ -67,7 +88,10 @@ def load_sources(
             data = path.read_bytes()
         except OSError as exc:
             raise SwapvmError(f"cannot read {source}: {exc.strerror}") from None
-        return [(path.name, decode(data, s_size))], {}
+        state = decode_any(data, s_size)
+        if isinstance(state, EssentialStateV2) and preimages is not None and preimages.path is not None:
+            merge_store(path.parent, preimages.path)
+        return [(path.name, state)], {}
     fixtures = [
         fixture
         for file in fixture_files([path])

@@ -102,3 +102,28 @@ def run_window(
         machine_root=machine.root(),
         seconds=time.perf_counter() - start,
     )
+
+
+@dataclass(frozen=True)
+class MissingInWitness:
+    """A window stopped because its witness lacks a preimage: the host's problem, never a machine state."""
+
+    key: bytes
+
+
+def window_task(
+    elf: bytes, ram_size: int, s_size: int, log2_window: int, s_image: bytes, backend: str = "unicorn",
+    witness: bytes | None = None,
+) -> WindowResult | MissingInWitness:
+    """The replay's task: one window on S_t, on S version 2 with the block's witness (task bytes) as oracle.
+
+    A worker receives S_t's image and the witness's preimages only, never the world or the store."""
+    if witness is None:
+        return run_window(elf, ram_size, s_size, log2_window, s_image, backend)
+    from emulator.oracle import PreimageMissing
+    from swapping.sv2 import witness_oracle
+
+    try:
+        return run_window(elf, ram_size, s_size, log2_window, s_image, backend, witness_oracle(witness))
+    except PreimageMissing as exc:
+        return MissingInWitness(exc.key)

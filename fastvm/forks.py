@@ -44,6 +44,22 @@ def fork_from_name(name: str) -> Fork:
     raise SwapvmError(f"network {name!r} is not supported (Shanghai, Cancun or Prague)")
 
 
+def fork_schedule(name: str) -> tuple[tuple[Fork, int], ...]:
+    """The fork schedule (fork, activation timestamp) of a fixture network: one fork from time 0, or a
+    transition network's two forks, e.g. ShanghaiToCancunAtTime15k -> ((SHANGHAI, 0), (CANCUN, 15000))."""
+    switch = TRANSITION.fullmatch(name)
+    if switch is None:
+        return ((fork_from_name(name), 0),)
+    known = {label.lower(): fork for fork, label in FORK_NAMES.items()}
+    old, new = known.get(switch["old"].lower()), known.get(switch["new"].lower())
+    if old is None or new is None or new <= old:
+        from emulator.errors import SwapvmError
+
+        raise SwapvmError(f"network {name!r} is not supported (a transition between two of Shanghai, Cancun "
+                          "and Prague, in that order)")
+    return ((old, 0), (new, int(switch["thousands"]) * 1000))
+
+
 def use_coincurve() -> None:
     """Make py-evm recover signatures with coincurve (its fast backend), never the pure-Python one."""
     import os

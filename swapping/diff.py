@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from emulator.errors import SwapvmError
 from fastvm.inspect_state import diff_lines, diff_states, summary_line
+from fastvm.sfiles import decode_any
 from fastvm.state_v2 import PAYLOAD_FIELDS_2, EssentialStateV2
-from swapping.sv2 import decode_any
 
 
 def _v2_lines(a_state: object, ab_state: object) -> list[str]:

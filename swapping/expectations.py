@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from emulator.merkle import keccak
 from fastvm.fixtures import FixtureTest
+from fastvm.sfiles import AnyState, decode_any
 from fastvm.state import Account
 from fastvm.state_v2 import EssentialStateV2
 from swapping.replay import ReplayReport
 from swapping.store import Store
-from swapping.sv2 import AnyState, decode_any
 
 FIELDS = ("post_state", "last_block_hash")
 NOT_A_FIXTURE = "not a fixture"

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from emulator.errors import SwapvmError
 from fastvm.forks import FORK_NAMES
 from fastvm.state import EssentialState, Fork
-from fastvm.state_v2 import EssentialStateV2, ForkEntry
+from fastvm.state_v2 import EssentialStateV2
 
 # The forks evm_window_step applies (guest/src/evm/block.c); any other yields EVM_STEP_UNSUPPORTED.
 GUEST_FORKS = (Fork.SHANGHAI, Fork.CANCUN)
@@ -40,11 +40,11 @@ def require_guest_forks(chains: Iterable[tuple[str, EssentialState | EssentialSt
     (version 2: any fork of its schedule), or a schedule entry with other than the default blob parameters."""
     for name, state in chains:
         if isinstance(state, EssentialStateV2):
-            for entry in state.config.forks:
-                if entry != ForkEntry.with_defaults(entry.fork, entry.time):
-                    raise SwapvmError(f"{name}: the fork schedule's {FORK_NAMES[entry.fork]} entry at time "
-                                      f"{entry.time} has other than the default blob parameters, which "
-                                      "neither machine supports")
+            from fastvm.export_v2 import non_default_blobs
+
+            blobs = non_default_blobs(state.config)
+            if blobs:
+                raise SwapvmError(f"{name}: {blobs}")
             forks = [entry.fork for entry in state.config.forks]
         else:
             forks = [state.fork]

@@ -20,10 +20,10 @@ from fastvm.codec import decode, encode
 from fastvm.header import parse_header
 from fastvm.rlpx import decode as rlp_decode
 from fastvm.rlpx import encode as rlp_encode
+from fastvm.sfiles import AnyState, decode_any
 from fastvm.state import MAX_ANCESTORS, EssentialState, Outcome, Status
 from fastvm.state_v2 import EssentialStateV2
 from swapping.store import Store
-from swapping.sv2 import AnyState, decode_any
 
 Warn = Callable[[str], None]
 

@@ -19,6 +19,7 @@ from fastvm.codec_v2 import encode_v2
 from fastvm.inspect_state import summary_line
 from fastvm.machine import Machine
 from fastvm.preimages import PreimageStore
+from fastvm.sfiles import AnyState, decode_any
 from fastvm.state import EssentialState
 from fastvm.state_v2 import EssentialStateV2
 from swapping.diff import mismatch_differences
@@ -27,7 +28,6 @@ from swapping.guest_image import GuestImage
 from swapping.records import Warn, check_a_record, check_ab_record, outcome_label, read_checked
 from swapping.replay_v2 import V2Run, rewitness, run_a_v2
 from swapping.store import Store
-from swapping.sv2 import AnyState, decode_any
 from swapping.window import MissingInWitness, WindowResult, window_root_of, window_task
 
 MEASURE_LOG2_WINDOW = 34   # the window used to measure steps when no a is given (spec §5.1)

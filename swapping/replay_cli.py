@@ -22,7 +22,7 @@ from fastvm.cli import add_range_options, check_range
 
 DEFAULT_STORE = ".swapvm-store"
 S_VERSIONS = (1, 2)
-DEFAULT_S_VERSION = 1   # the one switch: replay, dispute and the state builders write this S version (spec §6)
+DEFAULT_S_VERSION = 1   # the one switch: the S version replay, dispute and the builders write (§6)
 ENGINES = ("unicorn", "fast", "reference")
 
 
@@ -63,6 +63,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Replay, print and write the report; exit 1 if any block did not match."""
+    from fastvm.sfiles import open_preimages
     from fastvm.sroot import RootCache
     from swapping.expectations import judge_chains
     from swapping.guest_forks import require_guest_forks
@@ -71,7 +72,6 @@ def run(args: argparse.Namespace) -> int:
     from swapping.report import print_table, progress_bars, progress_lines, write_json, write_plot
     from swapping.source import ChainFile, load_sources
     from swapping.store import Store
-    from swapping.sv2 import open_preimages
 
     check_range(args)
     if args.blocks is None and (args.first is not None or args.last is not None):

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from emulator.errors import SwapvmError
-from fastvm.fixtures import fixture_files, initial_state, load_file
+from fastvm.fixtures import FixtureTest, fixture_files, initial_state, load_file
 from fastvm.preimages import PreimageStore
+from fastvm.sfiles import AnyState, as_version, decode_any, merge_store
+from fastvm.state import EssentialState
 from fastvm.state_v2 import EssentialStateV2
 from swapping.expectations import Expected
-from swapping.sv2 import AnyState, as_version, decode_any, merge_store
 
 Chain = tuple[str, AnyState]
 
@@ -73,7 +74,7 @@ def _load(source: str, test: str | None, s_size: int | None, chain_file: ChainFi
 
         genesis, blocks = load_genesis(path), read_blocks(chain_file.path)
         if s_version == 2 and preimages is not None:
-            from swapping.sv2 import genesis_v2
+            from fastvm.sfiles import genesis_v2
 
             s0 = genesis_v2(genesis, blocks, chain_file.first, chain_file.last, preimages)
             return [(path.stem, s0)], {}
@@ -100,4 +101,17 @@ def _load(source: str, test: str | None, s_size: int | None, chain_file: ChainFi
     ]
     if not fixtures:
         raise SwapvmError(f"{source}: no test {test!r}" if test else f"{source}: no BlockchainTests tests")
-    return [(f.name, initial_state(f)) for f in fixtures], {f.name: Expected.of(f) for f in fixtures}
+    expected = {f.name: Expected.of(f) for f in fixtures}
+    if s_version == 2 and preimages is not None:   # a fixture's network gives the schedule (transitions too)
+        from fastvm.fixtures import chain_config, genesis_header
+        from fastvm.sfiles import to_v2
+
+        def v2(f: FixtureTest) -> AnyState:
+            """S0 of the test on version 2, its world and inbox in the run's store."""
+            s1 = EssentialState(chain_id=chain_config(f).chain_id, fork=f.fork,
+                                parent_header=genesis_header(f.genesis_rlp, f.fork), accounts=f.pre,
+                                inbox=f.blocks)
+            return to_v2(s1, preimages, chain_config(f))
+
+        return [(f.name, v2(f)) for f in fixtures], expected
+    return [(f.name, initial_state(f)) for f in fixtures], expected

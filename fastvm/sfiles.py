@@ -176,3 +176,30 @@ def merge_store(source_folder: Path, target: Path) -> int:
         raise SwapvmError(f"cannot read the preimage store {source}: {exc}") from None
     finally:
         db.close()
+
+
+def read_any(path: Path, store_dir: Path | None = None) -> tuple[AnyState, PreimageStore | None]:
+    """An S file of either version; version 2 with its store (store_dir, default the file's folder),
+    which must hold S's world and inbox roots (MissingPreimage names the first it lacks)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise SwapvmError(f"cannot read {path}: {exc.strerror}") from None
+    state = decode_any(data)
+    if not isinstance(state, EssentialStateV2):
+        return state, None
+    store = open_preimages(store_dir if store_dir is not None else Path(path).parent, must_exist=True)
+    check_store_holds(state, store)
+    return state, store
+
+
+def write_any(path: Path, state: AnyState) -> bytes:
+    """Write an S file of either version; returns its S root."""
+    from fastvm.codec import image_root
+
+    image = encode_any(state)
+    try:
+        Path(path).write_bytes(image)
+    except OSError as exc:
+        raise SwapvmError(f"cannot write {path}: {exc.strerror}") from exc
+    return image_root(image)

@@ -115,3 +115,19 @@ def _load(source: str, test: str | None, s_size: int | None, chain_file: ChainFi
 
         return [(f.name, v2(f)) for f in fixtures], expected
     return [(f.name, initial_state(f)) for f in fixtures], expected
+
+
+def chain_store(source: str, s_version: int, store_dir: Path | None) -> PreimageStore | None:
+    """The preimage store a one-chain command (window, trace) reads SOURCE with: an S file of version 2
+    needs its own (store_dir, default the file's folder); a chain built on version 2 gets store_dir's
+    or an in-memory one; version 1 needs none."""
+    from fastvm.sfiles import image_version, open_preimages
+
+    path = Path(source)
+    if path.is_file() and path.suffix not in (".json", ".toml", ".yaml"):
+        with path.open("rb") as handle:
+            if image_version(handle.read(8)) == 2:
+                return open_preimages(store_dir if store_dir is not None else path.parent, must_exist=True)
+    if s_version != 2:
+        return None
+    return open_preimages(store_dir) if store_dir is not None else PreimageStore()

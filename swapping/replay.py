@@ -207,6 +207,7 @@ def run_ab(
     backend: str = "unicorn",
     warn: Warn = warn_on_stderr,
     v2: V2Run | None = None,
+    always_pool: bool = False,
 ) -> dict[str, dict]:
     """Phase AB: one window per distinct S_t without a checked record, in parallel; records by S_t root.
 
@@ -238,7 +239,7 @@ def run_ab(
     done = len(records)
     total = done + len(tasks)
     progress("AB", done, total)
-    for root_hex, result in run_tasks(window_task, tasks, workers, scheduler):
+    for root_hex, result in run_tasks(window_task, tasks, workers, scheduler, always_pool):
         key = _ab_key(image, log2_window, root_hex)
         if isinstance(result, MissingInWitness):
             assert v2 is not None
@@ -286,8 +287,11 @@ def replay(
     progress: Progress | None = None,
     backend: str = "unicorn",
     warn: Warn = warn_on_stderr,
+    always_pool: bool = False,
 ) -> ReplayReport:
-    """Replay every chain on A, double-check every transition on AB, and judge each block."""
+    """Replay every chain on A, double-check every transition on AB, and judge each block.
+
+    always_pool runs AB in a process pool even with one worker (benchmarks compare pool against pool)."""
     progress = progress or (lambda phase, done, total: None)
     measured = log2_window is None
     window = MEASURE_LOG2_WINDOW if measured else log2_window
@@ -315,13 +319,13 @@ def replay(
     report.a_wall_seconds = time.perf_counter() - start
     start = time.perf_counter()
     records = run_ab(rows, image, window, store, report, progress, workers, scheduler, backend,
-                     warn_and_keep, v2)
+                     warn_and_keep, v2, always_pool)
     if measured:  # a block too large for the usual window is measured again in the largest one
         overran = [row for row in rows if records[row.s_root_before]["status"] == "overrun"]
         if overran:
             window = MEASURE_LOG2_WINDOW_MAX
             again = run_ab(overran, image, window, store, report, progress, workers, scheduler, backend,
-                           warn_and_keep, v2)
+                           warn_and_keep, v2, always_pool)
             records.update(again)
     report.ab_wall_seconds = time.perf_counter() - start
     for row in rows:

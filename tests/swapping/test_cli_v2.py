@@ -124,3 +124,20 @@ def test_a_fixture_crossing_a_fork_time_replays_on_version_2(tmp_path: Path,
     [checks] = report["fixture_checks"].values()
     assert checks["post_state"].startswith("match") and checks["last_block_hash"] == "match"
     assert [row["outcome"] for row in report["blocks"]] == ["accepted"] * 16
+
+
+def test_from_genesis_on_version_2_starts_where_version_1_does(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture) -> None:
+    """`state from-genesis --from 2` on version 2 applies the blocks before block 2 with A on version 2:
+    the same parent header, ancestors and cursor as on version 1, with the world only in the store."""
+    from fastvm.codec import decode
+
+    assert swapvm("state", "from-genesis", GENESIS, "--blocks", CHAIN, "--from", 2,
+                  "-o", tmp_path / "v1.bin") == 0
+    assert swapvm("state", "from-genesis", GENESIS, "--blocks", CHAIN, "--from", 2, "--s-version", 2,
+                  "-o", tmp_path / "v2.bin") == 0
+    v1, v2 = decode((tmp_path / "v1.bin").read_bytes()), decode_v2((tmp_path / "v2.bin").read_bytes())
+    assert v2.parent_header == v1.parent_header and v2.ancestor_hashes == v1.ancestor_hashes
+    assert v2.cursor == v1.cursor
+    assert v2.cursor > 0 and v2.inbox.length == len(v1.inbox)
+    assert (tmp_path / "preimages.sqlite").is_file()

@@ -60,8 +60,9 @@ class Run:
     def replay(self, **kwargs: object) -> tuple[ReplayReport, list[str]]:
         """Replay the example; the report and the warnings given."""
         warnings: list[str] = []
-        report = replay(self.chains, self.store, self.image, log2_window=WINDOW, workers=1,
-                        preimages=self.preimages, warn=warnings.append, **kwargs)  # type: ignore[arg-type]
+        options: dict = {"workers": 1} | kwargs
+        report = replay(self.chains, self.store, self.image, log2_window=WINDOW, preimages=self.preimages,
+                        warn=warnings.append, **options)
         return report, warnings
 
 
@@ -106,9 +107,9 @@ def test_a_worker_receives_s_t_and_the_block_witness_never_the_world(
     seen: list[tuple] = []
     real = replay_module.run_tasks
 
-    def capture(fn, tasks, workers=None, scheduler=None):  # noqa: ANN001, ANN202 - run_tasks' signature
+    def capture(fn, tasks, *rest):  # noqa: ANN001, ANN002, ANN202 - run_tasks' signature
         seen.extend(tasks)
-        return real(fn, tasks, workers, scheduler)
+        return real(fn, tasks, *rest)
 
     monkeypatch.setattr(replay_module, "run_tasks", capture)
     report, _ = run.replay()
@@ -199,3 +200,19 @@ def test_ab_matches_a_on_version_2(tmp_path: Path, image: GuestImage) -> None:
         pytest.skip("the locked guest does not decode S version 2 yet (no s2_decode; wt-guest2 lands it)")
     report, _ = Run(tmp_path, image).replay()
     assert [row.verdict for row in report.blocks] == ["match"] * 3, [row.detail for row in report.blocks]
+
+
+def test_dask_workers_get_the_same_tasks_and_results_as_the_pool(tmp_path: Path, image: GuestImage) -> None:
+    """On a Dask cluster each task carries its S_t and its witness (only the shared guest image is
+    scattered): the report equals the 2-worker pool's, S roots and witnesses included."""
+    distributed = pytest.importorskip("distributed")
+    pool, _ = Run(tmp_path / "pool", image).replay(workers=2)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        dask, _ = Run(tmp_path / "dask", image).replay(scheduler=cluster.scheduler_address)
+    def fields(report: ReplayReport) -> list[tuple]:
+        """What both runs must agree on, per block."""
+        return [(r.s_root_a, r.witness, r.s_root_ab, r.ab_status, r.ab_steps, r.verdict)
+                for r in report.blocks]
+
+    assert fields(dask) == fields(pool)

@@ -29,8 +29,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--txs", type=positive, default=20, help="transactions per block (default 20)")
     parser.add_argument("--accounts", type=positive, default=200,
                         help="accounts in the workload (default 200)")
-    parser.add_argument("--s-version", type=int, choices=(1, 2), default=1,
-                        help="the S format of the chain (default 1; 2: witnesses travel with the tasks)")
+    from fastvm.sfiles import DEFAULT_S_VERSION, S_VERSIONS
+
+    parser.add_argument("--s-version", type=int, choices=S_VERSIONS, default=DEFAULT_S_VERSION,
+                        help=f"the S format of the chain (default {DEFAULT_S_VERSION}; 2: witnesses travel "
+                             "with the tasks)")
     parser.add_argument("--quick", action="store_true", help="a tiny chain (a smoke run for tests)")
 
 

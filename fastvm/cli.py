@@ -24,7 +24,7 @@ from emulator.cliargs import (
 from emulator.errors import SwapvmError
 from emulator.layout import DEFAULT_S_SIZE
 from fastvm.codec import decode, encode, image_root
-from fastvm.sfiles import AnyState, write_any
+from fastvm.sfiles import DEFAULT_S_VERSION, S_VERSIONS, AnyState, write_any
 from fastvm.state import EssentialState, Status
 
 
@@ -95,9 +95,9 @@ def _store_note(args: argparse.Namespace) -> str:
 
 def add_version_options(parser: argparse.ArgumentParser) -> None:
     """--s-version and --store: write S version 2 with its preimage store."""
-    parser.add_argument("--s-version", type=int, choices=(1, 2), default=1,
-                        help="the S format to write (default 1; 2: the world and inbox go into a preimage "
-                             "store, spec §6)")
+    parser.add_argument("--s-version", type=int, choices=S_VERSIONS, default=DEFAULT_S_VERSION,
+                        help=f"the S format to write (default {DEFAULT_S_VERSION}; 2: the world and inbox go "
+                             "into a preimage store, spec §6)")
     parser.add_argument("--store", type=output_dir, metavar="DIR",
                         help="version 2: the folder of the preimage store (default: the output's folder)")
 
@@ -163,6 +163,11 @@ def _append(args: argparse.Namespace) -> int:
     from fastvm.chainfile import append_blocks, read_blocks
 
     check_range(args)
+    from fastvm.sfiles import read_any
+
+    loaded, store = read_any(Path(args.file), args.store)
+    if store is not None:
+        return _append_v2(args, loaded, store, read_blocks(args.chain))  # type: ignore[arg-type]
     before = read_state(args.file)
     state = append_blocks(before, read_blocks(args.chain), args.first, args.last)
     root = write_state(args.output, state)
@@ -238,11 +243,44 @@ def state_summary_v2(state) -> dict:  # noqa: ANN001 - EssentialStateV2
     }
 
 
+def _append_v2(args: argparse.Namespace, before, store, blocks: list) -> int:  # noqa: ANN001 - S v2, store
+    """`state append` on S version 2: the blocks join the inbox trie in S's store; an output in another
+    folder gets a copy of the store beside it (an S file and its store stay side by side)."""
+    from fastvm.sfiles import append_v2, merge_store, store_path
+
+    state, count = append_v2(before, blocks, args.first, args.last, store)
+    store.close()
+    root = write_any(Path(args.output), state)
+    target = Path(args.output).resolve().parent
+    if args.store is None and store.path is not None and target != store.path.resolve().parent:
+        from fastvm.preimages import PreimageStore
+
+        PreimageStore(store_path(target)).close()   # the schema, then the entries
+        merge_store(store.path.parent, store_path(target))
+    print(f"{args.output}: {count} blocks appended, {state.pending} pending, S root 0x{root.hex()} "
+          f"(version 2)")
+    return 0
+
+
 def _diff(args: argparse.Namespace) -> int:
     """Print every difference between two S files; exit 1 when they differ, 0 when equal."""
     from fastvm.inspect_state import diff_states, diff_table
+    from fastvm.sfiles import decode_any, diff_v2_lines
 
-    first, second = read_state(args.first), read_state(args.second)
+    images = []
+    for path in (args.first, args.second):
+        try:
+            images.append(Path(path).read_bytes())
+        except OSError as exc:
+            raise SwapvmError(f"cannot read {path}: {exc.strerror}") from exc
+    states = [decode_any(image) for image in images]
+    if any(not isinstance(state, EssentialState) for state in states):   # version 2: top-level fields
+        lines = diff_v2_lines(states[0], states[1], ("first", "second"))
+        emit_json({"equal": not lines, "differences": lines}, args.json)
+        if not json_to_stdout(args):
+            print("\n".join(lines) if lines else "the states are equal")
+        return 1 if lines else 0
+    first, second = states
     diff = diff_states(first, second)
     emit_json(diff, args.json)
     if not json_to_stdout(args):
@@ -340,6 +378,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     append = actions.add_parser("append", help="append the blocks of a CHAIN.rlp file to an S file's inbox")
     append.add_argument("file", type=input_file, help="the S file")
     append.add_argument("chain", type=input_file, metavar="CHAIN.rlp", help="concatenated RLP blocks")
+    append.add_argument("--store", type=input_dir, metavar="DIR",
+                        help="an S of version 2: the folder of its preimage store (default: the S file's)")
     add_range_options(append)
     append.add_argument("-o", "--output", type=output_file, required=True,
                         help="where to write the new S (an existing file is overwritten)")

@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 
 AnyState = Union[EssentialState, EssentialStateV2]   # noqa: UP007 - a runtime alias
 STORE_FILE = "preimages.sqlite"
+# The one switch (spec §5.4): the S version replay, dispute, window, trace, the benchmarks and the state
+# builders write when SOURCE does not fix it. 2 since the guest's version 2 path landed (AB = A on v2).
+DEFAULT_S_VERSION = 2
+S_VERSIONS = (1, 2)
 # keccak256(rlp(b"")): the empty trie's root, which no store holds a node for.
 BLANK_ROOT = bytes.fromhex("56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421")
 
@@ -203,3 +207,62 @@ def write_any(path: Path, state: AnyState) -> bytes:
     except OSError as exc:
         raise SwapvmError(f"cannot write {path}: {exc.strerror}") from exc
     return image_root(image)
+
+
+def append_v2(state: EssentialStateV2, blocks: list, first: int | None, last: int | None,
+              store: PreimageStore) -> tuple[EssentialStateV2, int]:
+    """S with a chain file's blocks appended to its inbox trie in the store (block 0 and blocks already
+    in the inbox skipped, as on version 1); with `first`, A applies the new blocks before it. Returns
+    S and how many blocks were appended."""
+    from fastvm.chainfile import below_first, select
+    from fastvm.export_v2 import ExporterV2
+    from fastvm.inbox_trie import InboxTrie
+    from fastvm.preimages import BlockView
+
+    view = BlockView(store)
+    trie = InboxTrie(view, state.inbox)  # type: ignore[arg-type]
+    known = {trie.block(index) for index in range(state.inbox.length)}
+    chosen = select([block for block in blocks if block.number != 0 and block.rlp not in known], first, last)
+    for block in chosen:
+        trie.append(block.rlp)
+    store.put_entries(view.writes, checked=True)
+    store.commit()
+    appended = state.with_changes(inbox=trie.inbox)
+    if first is not None:
+        target = state.inbox.length + below_first(chosen, first)
+        exporter = ExporterV2(store)
+        while appended.cursor < target:
+            appended, _info, _witness = exporter.export(appended)
+    return appended, len(chosen)
+
+
+def diff_v2_lines(first: AnyState, second: AnyState, names: tuple[str, str]) -> list[str]:
+    """The top-level fields of two S of version 2 that differ, one line each (the world is not in S:
+    its root is the parent header's)."""
+    from fastvm.state_v2 import PAYLOAD_FIELDS_2
+
+    one, two = names
+    if not isinstance(first, EssentialStateV2) or not isinstance(second, EssentialStateV2):
+        version = 2 if isinstance(first, EssentialStateV2) else 1
+        return [f"{one}'s S is version {version}, {two}'s is not"]
+    return [f"{name}: {one} {_shown(getattr(first, name))} / {two} {_shown(getattr(second, name))}"
+            for name in PAYLOAD_FIELDS_2 if getattr(first, name) != getattr(second, name)]
+
+
+def _shown(value: object) -> str:
+    """A field of S version 2 for a difference line: bytes in hex, hashes counted, at most 120 characters."""
+    from fastvm.state import Outcome
+    from fastvm.state_v2 import Inbox
+
+    if isinstance(value, bytes):
+        text = "0x" + value.hex()
+    elif isinstance(value, Inbox):
+        text = f"root 0x{value.root.hex()}, length {value.length}"
+    elif isinstance(value, Outcome):
+        text = value.status.name.lower() + (f" ({value.reason.name.lower()})" if value.reason else "")
+        text += f", gas {value.gas_used}, state root 0x{value.state_root.hex()}"
+    elif isinstance(value, tuple) and all(isinstance(item, bytes) for item in value):
+        text = f"{len(value)} hashes" + (f", newest 0x{value[-1].hex()}" if value else "")
+    else:
+        text = repr(value)
+    return text if len(text) <= 120 else text[:119] + "…"

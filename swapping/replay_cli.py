@@ -19,10 +19,9 @@ from emulator.cliargs import (
 )
 from emulator.errors import SwapvmError
 from fastvm.cli import add_range_options, check_range
+from fastvm.sfiles import DEFAULT_S_VERSION, S_VERSIONS
 
 DEFAULT_STORE = ".swapvm-store"
-S_VERSIONS = (1, 2)
-DEFAULT_S_VERSION = 1   # the one switch: the S version replay, dispute and the builders write (§6)
 ENGINES = ("unicorn", "fast", "reference")
 
 

@@ -49,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def add_version_arguments(parser: argparse.ArgumentParser) -> None:
     """--s-version and --store of a one-chain command: the S format and, for version 2, the preimage store."""
-    from swapping.replay_cli import DEFAULT_S_VERSION, S_VERSIONS
+    from fastvm.sfiles import DEFAULT_S_VERSION, S_VERSIONS
 
     parser.add_argument("--s-version", type=int, choices=S_VERSIONS, default=DEFAULT_S_VERSION,
                         help=f"the S format of the chain built from SOURCE (default {DEFAULT_S_VERSION}; "

@@ -1,20 +1,28 @@
-"""Machine AB in conformance runs: a per-transition check (S' on AB byte-equal to A's) or a stepper alone."""
+"""Machine AB in conformance runs: a per-transition check (S' on AB byte-equal to A's) or a stepper alone.
+
+On S version 2 the guest reads the world and the inbox through the preimage oracle: the check gives it
+only A's witness of the block; the stepper alone gives it the test's store (pre-state world and inbox,
+never A's run)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from emulator.oracle import PreimageMissing, PreimageOracle
 from fastvm.codec import StateDecodeError, decode, encode
+from fastvm.codec_v2 import decode_v2, encode_v2
 from fastvm.conformance import Finding, StepFailure
 from fastvm.inspect_state import summary_line
 from fastvm.machine import StepInfo
 from fastvm.state import EssentialState
+from fastvm.state_v2 import EssentialStateV2
+from fastvm.witness import Witness
 from swapping.diff import mismatch_differences
 from swapping.guest_forks import EXIT_APPLIED, EXIT_IDLE, exit_name
 from swapping.guest_image import GuestImage
 from swapping.window import WindowResult, run_window
 
-TransitionCheck = Callable[[bytes, bytes], str | Finding | None]
+TransitionCheck = Callable[..., str | Finding | None]   # (S, S'[, witness]) -> None or why not
 
 # The window of a conformance check (spec §5.1): a block that fits yields early, so a generous cap
 # costs nothing; only a guest that never yields runs to it. The public set's largest block,
@@ -24,10 +32,16 @@ CHECK_LOG2_WINDOW = 41
 
 
 def _window(
-    image: GuestImage, log2_window: int, backend: str, before: bytes
+    image: GuestImage, log2_window: int, backend: str, before: bytes, oracle: PreimageOracle | None = None
 ) -> tuple[WindowResult, str | None]:
-    """One AB window on the image of S, and why it left no S' (None when the guest yielded)."""
-    result = run_window(image.elf, image.ram_size, image.s_size, log2_window, before, backend)
+    """One AB window on the image of S, and why it left no S' (None when the guest yielded).
+
+    A key the oracle lacks stops the host (the oracle's supplier's fault, not a machine state): the
+    result is then the window's start with that reason."""
+    try:
+        result = run_window(image.elf, image.ram_size, image.s_size, log2_window, before, backend, oracle)
+    except PreimageMissing as missing:
+        return WindowResult(0, "stopped", "", 0, 0, before, b"", b"", 0.0), f"AB stopped: {missing}"
     if result.status == "faulted":
         return result, f"AB faulted: {result.cause} (tval {result.tval:#x}) after {result.steps} steps"
     if result.status != "yielded":
@@ -40,10 +54,13 @@ def _window(
 def ab_transition_check(
     image: GuestImage, log2_window: int = CHECK_LOG2_WINDOW, backend: str = "unicorn"
 ) -> TransitionCheck:
-    """A check (image of S, A's image of S') -> None when AB's window leaves exactly A's S', else why not."""
+    """A check (image of S, A's image of S'[, A's witness of the block]) -> None when AB's window leaves
+    exactly A's S', else why not. With a witness (S version 2) it is AB's whole oracle: the preimages A
+    read for the block, the inbox nodes on its path included, and nothing else."""
 
-    def check(before: bytes, after: bytes) -> str | None:
-        result, failure = _window(image, log2_window, backend, before)
+    def check(before: bytes, after: bytes, witness: Witness | None = None) -> str | Finding | None:
+        oracle = witness.preimages() if witness is not None else None
+        result, failure = _window(image, log2_window, backend, before, oracle)
         if failure:
             return failure
         if result.s_image != after:
@@ -74,6 +91,33 @@ class ABStepper:
             after = decode(result.s_image)
         except StateDecodeError as exc:
             raise StepFailure(f"AB's S' does not decode: {exc}") from exc
-        outcome = after.outcome
-        status, reason, gas = outcome.status, outcome.reason, outcome.gas_used
-        return after, StepInfo(True, None, status, reason, "", gas, 0, result.seconds, 0.0, result.s_image)
+        return after, _info(after.outcome, result)
+
+
+class ABStepperV2:
+    """Machine AB alone on S version 2: the oracle is the test's store (its pre-state world and inbox,
+    never A's run), S' is the guest's, decoded with A's version 2 codec."""
+
+    def __init__(self, image: GuestImage, oracle: PreimageOracle, log2_window: int = CHECK_LOG2_WINDOW,
+                 backend: str = "unicorn"):
+        self.image = image
+        self.oracle = oracle
+        self.log2_window = log2_window
+        self.backend = backend
+
+    def step(self, state: EssentialStateV2) -> tuple[EssentialStateV2, StepInfo]:
+        """One AB window on S; raise StepFailure if the guest faults, overruns or leaves no valid S'."""
+        result, failure = _window(self.image, self.log2_window, self.backend, encode_v2(state), self.oracle)
+        if failure:
+            raise StepFailure(failure)
+        try:
+            after = decode_v2(result.s_image)
+        except StateDecodeError as exc:
+            raise StepFailure(f"AB's S' does not decode as S version 2: {exc}") from exc
+        return after, _info(after.outcome, result)
+
+
+def _info(outcome, result: WindowResult) -> StepInfo:  # noqa: ANN001 - an Outcome
+    """The step info of one AB window (AB reports no block number or transaction count)."""
+    return StepInfo(True, None, outcome.status, outcome.reason, "", outcome.gas_used, 0, result.seconds, 0.0,
+                    result.s_image)

@@ -7,6 +7,7 @@ never A's run)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from emulator.oracle import PreimageMissing, PreimageOracle
 from fastvm.codec import StateDecodeError, decode, encode
@@ -14,8 +15,6 @@ from fastvm.codec_v2 import decode_v2, encode_v2
 from fastvm.conformance import Finding, StepFailure
 from fastvm.inspect_state import summary_line
 from fastvm.machine import StepInfo
-from fastvm.state import EssentialState
-from fastvm.state_v2 import EssentialStateV2
 from fastvm.witness import Witness
 from swapping.diff import mismatch_differences
 from swapping.guest_forks import EXIT_APPLIED, EXIT_IDLE, exit_name
@@ -77,44 +76,37 @@ class ABStepper:
     `swapvm conformance evm --machines ab` compares AB's verdicts and final state with the fixture
     directly, without A: the way to check AB on blocks whose A run (py-evm) takes hours."""
 
+    oracle: PreimageOracle | None = None
+    version = 1
+
     def __init__(self, image: GuestImage, log2_window: int = CHECK_LOG2_WINDOW, backend: str = "unicorn"):
         self.image = image
         self.log2_window = log2_window
         self.backend = backend
 
-    def step(self, state: EssentialState) -> tuple[EssentialState, StepInfo]:
+    def step(self, state: Any) -> tuple[Any, StepInfo]:
         """One AB window on S; raise StepFailure if the guest faults, overruns or leaves no valid S'."""
-        result, failure = _window(self.image, self.log2_window, self.backend, encode(state))
+        before = encode(state) if self.version == 1 else encode_v2(state)
+        result, failure = _window(self.image, self.log2_window, self.backend, before, self.oracle)
         if failure:
             raise StepFailure(failure)
         try:
-            after = decode(result.s_image)
+            after = decode(result.s_image) if self.version == 1 else decode_v2(result.s_image)
         except StateDecodeError as exc:
-            raise StepFailure(f"AB's S' does not decode: {exc}") from exc
+            raise StepFailure(f"AB's S' does not decode as S version {self.version}: {exc}") from exc
         return after, _info(after.outcome, result)
 
 
-class ABStepperV2:
+class ABStepperV2(ABStepper):
     """Machine AB alone on S version 2: the oracle is the test's store (its pre-state world and inbox,
     never A's run), S' is the guest's, decoded with A's version 2 codec."""
 
+    version = 2
+
     def __init__(self, image: GuestImage, oracle: PreimageOracle, log2_window: int = CHECK_LOG2_WINDOW,
                  backend: str = "unicorn"):
-        self.image = image
+        super().__init__(image, log2_window, backend)
         self.oracle = oracle
-        self.log2_window = log2_window
-        self.backend = backend
-
-    def step(self, state: EssentialStateV2) -> tuple[EssentialStateV2, StepInfo]:
-        """One AB window on S; raise StepFailure if the guest faults, overruns or leaves no valid S'."""
-        result, failure = _window(self.image, self.log2_window, self.backend, encode_v2(state), self.oracle)
-        if failure:
-            raise StepFailure(failure)
-        try:
-            after = decode_v2(result.s_image)
-        except StateDecodeError as exc:
-            raise StepFailure(f"AB's S' does not decode as S version 2: {exc}") from exc
-        return after, _info(after.outcome, result)
 
 
 def _info(outcome, result: WindowResult) -> StepInfo:  # noqa: ANN001 - an Outcome

@@ -39,8 +39,8 @@ def fork_from_name(name: str) -> Fork:
     if switch:
         raise SwapvmError(
             f"network {name!r} switches from {switch['old']} to {switch['new']} at timestamp "
-            f"{int(switch['thousands']) * 1000:,}: S version 1 holds one fork per chain (spec §4.5), version 2 "
-            "a fork schedule (spec §6.2)"
+            f"{int(switch['thousands']) * 1000:,}: S version 1 holds one fork per chain (spec §4.5), "
+            "version 2 a fork schedule (spec §6.2)"
         )
     raise SwapvmError(f"network {name!r} is not supported (Shanghai, Cancun or Prague)")
 

@@ -12,10 +12,10 @@ from typing import Any
 from emulator.oracle import PreimageMissing, PreimageOracle
 from fastvm.codec import StateDecodeError, decode, encode
 from fastvm.codec_v2 import decode_v2, encode_v2
-from fastvm.conformance import Finding, StepFailure
+from fastvm.conformance import CannotCheck, Finding, StepFailure
 from fastvm.inspect_state import summary_line
 from fastvm.machine import StepInfo
-from fastvm.witness import Witness
+from fastvm.witness import Witness, state_root_of_header
 from swapping.diff import mismatch_differences
 from swapping.guest_forks import EXIT_APPLIED, EXIT_IDLE, exit_name
 from swapping.guest_image import GuestImage
@@ -35,12 +35,9 @@ def _window(
 ) -> tuple[WindowResult, str | None]:
     """One AB window on the image of S, and why it left no S' (None when the guest yielded).
 
-    A key the oracle lacks stops the host (the oracle's supplier's fault, not a machine state): the
-    result is then the window's start with that reason."""
-    try:
-        result = run_window(image.elf, image.ram_size, image.s_size, log2_window, before, backend, oracle)
-    except PreimageMissing as missing:
-        return WindowResult(0, "stopped", "", 0, 0, before, b"", b"", 0.0), f"AB stopped: {missing}"
+    A key the oracle lacks stops the host with PreimageMissing (the oracle's supplier's fault, never a
+    machine state); the callers name it."""
+    result = run_window(image.elf, image.ram_size, image.s_size, log2_window, before, backend, oracle)
     if result.status == "faulted":
         return result, f"AB faulted: {result.cause} (tval {result.tval:#x}) after {result.steps} steps"
     if result.status != "yielded":
@@ -59,7 +56,10 @@ def ab_transition_check(
 
     def check(before: bytes, after: bytes, witness: Witness | None = None) -> str | Finding | None:
         oracle = witness.preimages() if witness is not None else None
-        result, failure = _window(image, log2_window, backend, before, oracle)
+        try:
+            result, failure = _window(image, log2_window, backend, before, oracle)
+        except PreimageMissing as missing:   # A's witness lacks a key the guest read
+            return f"AB stopped: {missing}"
         if failure:
             return failure
         if result.s_image != after:
@@ -87,7 +87,10 @@ class ABStepper:
     def step(self, state: Any) -> tuple[Any, StepInfo]:
         """One AB window on S; raise StepFailure if the guest faults, overruns or leaves no valid S'."""
         before = encode(state) if self.version == 1 else encode_v2(state)
-        result, failure = _window(self.image, self.log2_window, self.backend, before, self.oracle)
+        try:
+            result, failure = _window(self.image, self.log2_window, self.backend, before, self.oracle)
+        except PreimageMissing as missing:
+            raise self.missing(state, missing) from missing
         if failure:
             raise StepFailure(failure)
         try:
@@ -97,9 +100,19 @@ class ABStepper:
         return after, _info(after.outcome, result)
 
 
+    def missing(self, state: Any, missing: PreimageMissing) -> StepFailure:
+        """The failure of a step whose oracle lacks a key the guest read."""
+        return StepFailure(f"AB stopped: {missing}")
+
+
 class ABStepperV2(ABStepper):
     """Machine AB alone on S version 2: the oracle is the test's store (its pre-state world and inbox,
-    never A's run), S' is the guest's, decoded with A's version 2 codec."""
+    never A's run), S' is the guest's, decoded with A's version 2 codec.
+
+    The guest hands no trie node or code it creates back to the host, so once a block has changed the
+    world the store no longer holds all of it: a later block that reads a node an earlier one created
+    cannot be checked by AB alone (CannotCheck), while a key missing from the pre-state world is a
+    failure (the store holds all of that world)."""
 
     version = 2
 
@@ -107,6 +120,21 @@ class ABStepperV2(ABStepper):
                  backend: str = "unicorn"):
         super().__init__(image, log2_window, backend)
         self.oracle = oracle
+        self.pre_root: bytes | None = None   # the world's root in the store (the test's pre-state)
+
+    def step(self, state: Any) -> tuple[Any, StepInfo]:
+        """ABStepper's step, noting the pre-state's root at the first block."""
+        if self.pre_root is None:
+            self.pre_root = state_root_of_header(state.parent_header)
+        return super().step(state)
+
+    def missing(self, state: Any, missing: PreimageMissing) -> StepFailure:
+        """A failure while the world is the pre-state's; past it, a block AB alone cannot be checked on."""
+        if state_root_of_header(state.parent_header) == self.pre_root:
+            return StepFailure(f"AB stopped: {missing}")
+        return CannotCheck(f"AB alone cannot run it on S version 2: the store holds the pre-state world, and "
+                           f"an earlier block changed it ({missing}; the guest exports no nodes): "
+                           "--machines a,ab checks it")
 
 
 def _info(outcome, result: WindowResult) -> StepInfo:  # noqa: ANN001 - an Outcome

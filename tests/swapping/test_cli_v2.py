@@ -116,7 +116,7 @@ def test_a_fixture_crossing_a_fork_time_replays_on_version_2(tmp_path: Path,
     """ShanghaiToCancunAtTime15k: refused on version 1 (one line pointing to version 2); on version 2
     A crosses the fork and meets the fixture's postState and lastblockhash."""
     capsys.readouterr()
-    assert swapvm("replay", CROSSING, "--store", tmp_path / "v1", "--quiet") == 2
+    assert swapvm("replay", CROSSING, "--s-version", 1, "--store", tmp_path / "v1", "--quiet") == 2
     assert "--s-version 2" in capsys.readouterr().err
     swapvm("replay", CROSSING, "--s-version", 2, "--store", tmp_path / "v2", "--log2-window", 22,
            "--workers", 1, "--quiet", "--json", tmp_path / "r.json")
@@ -132,7 +132,7 @@ def test_from_genesis_on_version_2_starts_where_version_1_does(tmp_path: Path,
     the same parent header, ancestors and cursor as on version 1, with the world only in the store."""
     from fastvm.codec import decode
 
-    assert swapvm("state", "from-genesis", GENESIS, "--blocks", CHAIN, "--from", 2,
+    assert swapvm("state", "from-genesis", GENESIS, "--blocks", CHAIN, "--from", 2, "--s-version", 1,
                   "-o", tmp_path / "v1.bin") == 0
     assert swapvm("state", "from-genesis", GENESIS, "--blocks", CHAIN, "--from", 2, "--s-version", 2,
                   "-o", tmp_path / "v2.bin") == 0

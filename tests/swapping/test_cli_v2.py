@@ -113,11 +113,11 @@ def test_window_and_trace_take_version_2(s0: Path, capsys: pytest.CaptureFixture
 @pytest.mark.skipif(not CROSSING.is_file(), reason="the Cancun conformance set is not present")
 def test_a_fixture_crossing_a_fork_time_replays_on_version_2(tmp_path: Path,
                                                              capsys: pytest.CaptureFixture) -> None:
-    """ShanghaiToCancunAtTime15k: refused on version 1 (one line pointing to version 2); on version 2
+    """ShanghaiToCancunAtTime15k: refused on version 1 (one line naming version 2's schedule); on version 2
     A crosses the fork and meets the fixture's postState and lastblockhash."""
     capsys.readouterr()
     assert swapvm("replay", CROSSING, "--s-version", 1, "--store", tmp_path / "v1", "--quiet") == 2
-    assert "--s-version 2" in capsys.readouterr().err
+    assert "version 2 a fork schedule" in capsys.readouterr().err
     swapvm("replay", CROSSING, "--s-version", 2, "--store", tmp_path / "v2", "--log2-window", 22,
            "--workers", 1, "--quiet", "--json", tmp_path / "r.json")
     report = json.loads((tmp_path / "r.json").read_text())

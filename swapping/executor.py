@@ -83,12 +83,13 @@ def run_dask(fn: Callable[..., Any], tasks: list[Task], scheduler: str) -> Itera
     try:
         shared: dict[int, Any] = {}
         futures = {}
+        repeated = shared_arguments(tasks)
         for key, args in tasks:
             # Scatter big byte strings shared by tasks (the guest image) once and pass them by reference;
             # a task's own bytes (S_t, its block's witness) travel with it.
             call = []
             for arg in args:
-                if isinstance(arg, bytes) and len(arg) > 64 * 1024 and shared_by_tasks(arg, tasks):
+                if isinstance(arg, bytes) and id(arg) in repeated:
                     ident = id(arg)
                     if ident not in shared:
                         shared[ident] = client.scatter(arg, broadcast=True)
@@ -102,9 +103,16 @@ def run_dask(fn: Callable[..., Any], tasks: list[Task], scheduler: str) -> Itera
         client.close()
 
 
-def shared_by_tasks(arg: bytes, tasks: list[Task]) -> bool:
-    """Whether the very same bytes object is an argument of more than one task."""
-    return sum(any(other is arg for other in task_args) for _key, task_args in tasks) > 1
+SCATTER_BYTES = 64 * 1024   # a byte string at least this large that tasks share is scattered once
+
+
+def shared_arguments(tasks: list[Task]) -> set[int]:
+    """The ids of large byte strings that are arguments of more than one task (the very same object)."""
+    seen: dict[int, int] = {}
+    for _key, args in tasks:
+        for arg in {id(arg): arg for arg in args if isinstance(arg, bytes) and len(arg) > SCATTER_BYTES}:
+            seen[arg] = seen.get(arg, 0) + 1
+    return {ident for ident, count in seen.items() if count > 1}
 
 
 def run_tasks(

@@ -216,3 +216,30 @@ def test_dask_workers_get_the_same_tasks_and_results_as_the_pool(tmp_path: Path,
                 for r in report.blocks]
 
     assert fields(dask) == fields(pool)
+
+
+def test_a_tampered_preimage_in_a_task_stops_the_worker_naming_its_key(tmp_path: Path,
+                                                                      image: GuestImage) -> None:
+    """One byte changed in one preimage of a task's witness: the worker's oracle keys it by its own hash,
+    so the guest's read of the original key finds nothing and the window returns that key, not a result."""
+    from swapping.replay_v2 import V2Run
+    from swapping.sv2 import pack_witness
+    from swapping.window import window_task
+
+    if not guest_runs_v2(image):
+        pytest.skip("the locked guest does not decode S version 2 yet (no s2_decode; wt-guest2 lands it)")
+    run = Run(tmp_path, image)
+    report, _ = run.replay()
+    row = report.blocks[1]
+    values = rlpx.decode(V2Run(run.store, run.preimages, {}).witness_bytes(row.witness))
+    assert isinstance(values, list)
+    s_image = run.store.get_state(bytes.fromhex(row.s_root_before))
+    honest = window_task(image.elf, image.ram_size, image.s_size, WINDOW, s_image, "unicorn",
+                         pack_witness(values))  # type: ignore[arg-type]
+    assert not isinstance(honest, MissingInWitness) and honest.s_root.hex() == row.s_root_a
+    for index in (0, len(values) - 1):
+        tampered = list(values)
+        tampered[index] = bytes([tampered[index][0] ^ 1]) + tampered[index][1:]  # type: ignore[index]
+        result = window_task(image.elf, image.ram_size, image.s_size, WINDOW, s_image, "unicorn",
+                             pack_witness(tampered))  # type: ignore[arg-type]
+        assert isinstance(result, MissingInWitness) and result.key == keccak(values[index])  # type: ignore[arg-type]

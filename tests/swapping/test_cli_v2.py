@@ -141,3 +141,24 @@ def test_from_genesis_on_version_2_starts_where_version_1_does(tmp_path: Path,
     assert v2.cursor == v1.cursor
     assert v2.cursor > 0 and v2.inbox.length == len(v1.inbox)
     assert (tmp_path / "preimages.sqlite").is_file()
+
+
+def test_riscv_run_reads_the_store_folder_as_its_oracle(s0: Path, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture) -> None:
+    """`riscv run GUEST --s-file S --preimages DIR` takes a store folder (its preimages.sqlite) as the
+    oracle: the guest yields block 0 applied; an empty folder stops the host naming S's inbox root."""
+    from swapping.guest_image import guest_image
+
+    image = guest_image()
+    elf = tmp_path / "guest.elf"
+    elf.write_bytes(image.elf)
+    params = ["--log2-window", 22, "--ram-size", image.ram_size, "--s-size", image.s_size]
+    capsys.readouterr()
+    assert swapvm("riscv", "run", elf, "--s-file", s0, "--preimages", s0.parent, *params, "--json", "-") == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["status"] == "yielded" and result["exit_code"] == 0
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert swapvm("riscv", "run", elf, "--s-file", s0, "--preimages", empty, *params) == 2
+    inbox_root = decode_v2(s0.read_bytes()).inbox.root
+    assert capsys.readouterr().err.strip().endswith(f"no preimage for key 0x{inbox_root.hex()}")

@@ -49,13 +49,6 @@ def encode_any(state: AnyState) -> bytes:
     return encode_v2(state) if isinstance(state, EssentialStateV2) else encode(state)
 
 
-def forks_of(state: AnyState) -> tuple[Fork, ...]:
-    """Every fork a chain from this S can reach: its fork (version 1) or its schedule's (version 2)."""
-    if isinstance(state, EssentialStateV2):
-        return tuple(entry.fork for entry in state.config.forks)
-    return (state.fork,)
-
-
 def store_path(folder: Path) -> Path:
     """Where the preimage store of a folder lives."""
     return Path(folder) / STORE_FILE

@@ -8,7 +8,6 @@ stops the host naming it.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -35,11 +34,6 @@ def split_keys(keys: bytes) -> list[bytes]:
     if len(keys) % KEY_BYTES:
         raise SwapvmError(f"a witness key list of {len(keys)} bytes is not whole {KEY_BYTES}-byte keys")
     return [keys[i : i + KEY_BYTES] for i in range(0, len(keys), KEY_BYTES)]
-
-
-def witness_digest(keys: bytes) -> str:
-    """The witness digest a record names: SHA-256 of its sorted key list, in hex."""
-    return hashlib.sha256(keys).hexdigest()
 
 
 def pack_witness(preimages: Iterable[bytes]) -> bytes:

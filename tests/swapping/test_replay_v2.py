@@ -243,3 +243,25 @@ def test_a_tampered_preimage_in_a_task_stops_the_worker_naming_its_key(tmp_path:
         result = window_task(image.elf, image.ram_size, image.s_size, WINDOW, s_image, "unicorn",
                              pack_witness(tampered))  # type: ignore[arg-type]
         assert isinstance(result, MissingInWitness) and result.key == keccak(values[index])  # type: ignore[arg-type]
+
+
+def test_a_planted_ab_record_naming_another_s_prime_is_recomputed(tmp_path: Path, image: GuestImage) -> None:
+    """Block 0's AB record rewritten to name block 2's S' (a version 2 image of the same chain, hashing to
+    its name, with a consistent machine root): it is no successor of S_0, so it is named and recomputed,
+    and block 0 still matches."""
+    from swapping.replay import _ab_key
+    from swapping.window import window_root_of
+
+    first, _ = Run(tmp_path, image).replay()
+    store = Store(tmp_path, RootCache().root)
+    mine, theirs = first.blocks[0], first.blocks[2]
+    key = _ab_key(image, WINDOW, mine.s_root_before)
+    record = store.get_record("ab", key)
+    assert record is not None
+    window_root = window_root_of(image.elf, image.ram_size, image.s_size, WINDOW)
+    store.put_record("ab", key, record | {"s_root": theirs.s_root_a, "s_image_root": theirs.s_root_a,
+                                          "machine_root": window_root(bytes.fromhex(theirs.s_root_a)).hex()})
+    again, warnings = Run(tmp_path, image).replay()
+    assert any(f"ab/{key}" in w and "not a successor" in w for w in warnings)
+    assert again.counts["ab_run"] >= 1 and again.blocks[0].verdict == "match"
+    assert again.blocks[0].s_root_ab == mine.s_root_a

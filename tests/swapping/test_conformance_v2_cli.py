@@ -43,9 +43,9 @@ def test_version_1_gives_each_transition_test_one_notrun(tmp_path: Path) -> None
                for t in result["tests"])
 
 
-def test_the_default_is_version_1_until_the_switch(tmp_path: Path) -> None:
+def test_the_default_is_version_2(tmp_path: Path) -> None:
     _code, result = report(tmp_path, str(SIMPLE), "--machines", "a")
-    assert result["s_version"] == DEFAULT_S_VERSION == 1
+    assert result["s_version"] == DEFAULT_S_VERSION == 2
 
 
 @pytest.mark.parametrize("text", ["0", "3", "v2", ""])

@@ -65,7 +65,7 @@ def measure_workload(name: str, accounts: int, blocks: int, txs: int) -> dict:
             sizes.append(witness)
         store.close()
         store_bytes = (Path(folder) / "preimages.sqlite").stat().st_size
-        version_2_s = _time_version_2(start_state, Path(folder) / "v2.sqlite")
+        version_2_s, version_2_bytes = _time_version_2(start_state, Path(folder) / "v2.sqlite")
     return {
         "accounts": accounts, "blocks": blocks, "txs_per_block": txs,
         "a_plain_s_per_block": plain_s / blocks,
@@ -73,27 +73,31 @@ def measure_workload(name: str, accounts: int, blocks: int, txs: int) -> dict:
         "recording_ratio": record_s / plain_s,
         "witness_only_s_per_block": replay_s / blocks,
         "a_version_2_s_per_block": version_2_s / blocks,
+        "s_v2_image_bytes": version_2_bytes,
         "witness_entries_per_block": sum(w.entries for w in sizes) / blocks,
         "witness_bytes_per_block": sum(w.size for w in sizes) / blocks,
         "store_bytes": store_bytes,
     }
 
 
-def _time_version_2(start_state: object, path: Path) -> float:
-    """Seconds of A's export on S version 2 over all blocks (the world and inbox stored first, untimed)."""
+def _time_version_2(start_state: object, path: Path) -> tuple[float, int]:
+    """Seconds of A's export on S version 2 over all blocks (the world and inbox stored first, untimed),
+    and the largest S image of the chain in bytes (S0 … S_n: it holds no world, spec §6.2)."""
+    from fastvm.codec_v2 import encode_v2
     from fastvm.export_v2 import ExporterV2, to_version_2
     from fastvm.preimages import PreimageStore
 
     store = PreimageStore(path)
     state = to_version_2(start_state, store)  # type: ignore[arg-type]
     exporter = ExporterV2(store)
-    seconds = 0.0
+    seconds, largest = 0.0, len(encode_v2(state))
     while state.pending:
         start = time.perf_counter()
         state, _info, _witness = exporter.export(state)
         seconds += time.perf_counter() - start
+        largest = max(largest, len(encode_v2(state)))
     store.close()
-    return seconds
+    return seconds, largest
 
 
 def measure_fixtures(path: Path) -> dict:
@@ -137,12 +141,13 @@ def run(args: argparse.Namespace) -> int:
     if emit_json(report, args):
         return goal_verdict([], args)
     print(f"{'workload':<10} {'accounts':>8} {'txs':>5} {'A s/block':>10} {'recording':>10} {'ratio':>6} "
-          f"{'S v2':>7} {'witness-only':>12} {'entries':>8} {'bytes':>10}")
+          f"{'S v2':>7} {'witness-only':>12} {'entries':>8} {'bytes':>10} {'S v2 bytes':>10}")
     for name, row in report["workloads"].items():
         cells = (f"{row['a_plain_s_per_block']:>10.3f}", f"{row['a_recording_s_per_block']:>10.3f}",
                  f"{row['recording_ratio']:>6.2f}", f"{row['a_version_2_s_per_block']:>7.3f}",
                  f"{row['witness_only_s_per_block']:>12.3f}",
-                 f"{row['witness_entries_per_block']:>8.0f}", f"{row['witness_bytes_per_block']:>10,.0f}")
+                 f"{row['witness_entries_per_block']:>8.0f}", f"{row['witness_bytes_per_block']:>10,.0f}",
+                 f"{row['s_v2_image_bytes']:>10,}")
         print(f"{name:<10} {row['accounts']:>8} {row['txs_per_block']:>5} " + " ".join(cells))
     if "fixtures" in report:
         fixtures = report["fixtures"]

@@ -95,14 +95,17 @@ def _preimage_argument(parser: argparse.ArgumentParser, extra: str = "") -> None
     """--preimages DIR: the preimage oracle of ECALL 1001 (one file per key, named by its hex)."""
     detail = f"; {extra}" if extra else ""
     parser.add_argument("--preimages", type=preimage_dir, metavar="DIR", default=None,
-                        help=f"preimage oracle: one file per preimage, named by its keccak256 in hex{detail}")
+                        help=f"preimage oracle: one file per preimage, named by its keccak256 in hex, or a "
+                             f"store folder holding preimages.sqlite (an S version 2's){detail}")
 
 
 def preimage_dir(text: str) -> Any:
-    """An argparse type: a DirectoryOracle over an existing directory."""
-    from emulator.oracle import DirectoryOracle
+    """An argparse type: the oracle of an existing directory (its preimages.sqlite, else its files)."""
+    from emulator.oracle import DirectoryOracle, StoreOracle
 
     try:
+        if (Path(text) / StoreOracle.FILE).is_file():
+            return StoreOracle(Path(text))
         return DirectoryOracle(Path(text))
     except SwapvmError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None

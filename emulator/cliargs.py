@@ -171,6 +171,15 @@ def input_file(text: str) -> Path:
     return path
 
 
+def input_dir(text: str) -> Path:
+    """An argparse type: an existing folder."""
+    path = Path(text)
+    if not path.is_dir():
+        reason = "is not a folder" if path.exists() else "does not exist"
+        raise argparse.ArgumentTypeError(f"{text} {reason}")
+    return path
+
+
 def existing_path(text: str) -> str:
     """An argparse type: a file or folder that exists."""
     if not Path(text).exists():

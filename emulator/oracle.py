@@ -82,6 +82,32 @@ class DirectoryOracle:
         return key
 
 
+class StoreOracle:
+    """An oracle over a store folder's `preimages.sqlite` (machine A's preimage store, spec §6.5),
+    read-only; an entry that does not hash to its key counts as absent, as in the store itself."""
+
+    FILE = "preimages.sqlite"
+
+    def __init__(self, directory: Path) -> None:
+        """Open DIR/preimages.sqlite read-only (it must exist)."""
+        import sqlite3
+
+        path = directory / self.FILE
+        if not path.is_file():
+            raise SwapvmError(f"{directory} holds no {self.FILE}")
+        try:
+            self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        except sqlite3.Error as exc:
+            raise SwapvmError(f"cannot open {path}: {exc}") from None
+
+    def get(self, key: bytes) -> bytes | None:
+        """The preimage of key, or None."""
+        row = self._db.execute("SELECT value FROM preimages WHERE key = ?", (bytes(key),)).fetchone()
+        if row is None or keccak(bytes(row[0])) != key:
+            return None
+        return bytes(row[0])
+
+
 def lookup(oracle: PreimageOracle | None, key: bytes) -> bytes:
     """The preimage of key; PreimageMissing if the oracle (None: an empty one) lacks it."""
     data = oracle.get(key) if oracle is not None else None

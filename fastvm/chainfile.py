@@ -97,11 +97,18 @@ def state_from_genesis(genesis: Genesis, blocks: list[Block], first: int | None 
 
     With `first`, A applies the blocks numbered below it first, so the state returned is the one
     the first chosen block starts from (its cursor points at that block)."""
-    chosen = select(after_genesis(blocks, genesis.hash), first, last)
+    chosen, below = chosen_blocks(genesis, blocks, first, last)
     check_one_fork(genesis, chosen)
     state = EssentialState(chain_id=genesis.chain_id, fork=genesis.fork, parent_header=genesis.header,
                            accounts=genesis.accounts, inbox=tuple(block.rlp for block in chosen))
-    return skip_to(state, _below(chosen, first))
+    return skip_to(state, below)
+
+
+def chosen_blocks(genesis: Genesis, blocks: list[Block], first: int | None = None,
+                  last: int | None = None) -> tuple[list[Block], int]:
+    """The file's blocks after the genesis up to `last`, and how many come before the first one to check."""
+    chosen = select(after_genesis(blocks, genesis.hash), first, last)
+    return chosen, below_first(chosen, first)
 
 
 def append_blocks(state: EssentialState, blocks: list[Block], first: int | None = None,
@@ -111,10 +118,11 @@ def append_blocks(state: EssentialState, blocks: list[Block], first: int | None 
     fresh = [block for block in blocks if block.number != 0 and block.rlp not in known]
     chosen = select(fresh, first, last)
     appended = replace(state, inbox=state.inbox + tuple(block.rlp for block in chosen))
-    return skip_to(appended, len(state.inbox) + _below(chosen, first) if first is not None else state.cursor)
+    cursor = len(state.inbox) + below_first(chosen, first) if first is not None else state.cursor
+    return skip_to(appended, cursor)
 
 
-def _below(chosen: list[Block], first: int | None) -> int:
+def below_first(chosen: list[Block], first: int | None) -> int:
     """How many chosen blocks come before the first one numbered `first` or later (0 without --from)."""
     if first is None:
         return 0

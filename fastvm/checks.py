@@ -77,8 +77,12 @@ def decode_block(raw: bytes, fork: Fork, block_class: type) -> DecodedBlock:
     return DecodedBlock(block, header, rlpx.encode(header_item), keccak(rlpx.encode(ommers)))
 
 
-def check_header(state: EssentialState, block: Any, header_item: Header, parent: Any, vm_class: type) -> None:
-    """Check 2: the header against the parent (A's own rules first, then py-evm's validate_header)."""
+def check_header(state: EssentialState, block: Any, header_item: Header, parent: Any, vm_class: type,
+                 fork: Fork | None = None) -> None:
+    """Check 2: the header against the parent (A's own rules first, then py-evm's validate_header).
+
+    `fork` is the block's (S's one fork unless given: S version 2 takes it from the schedule)."""
+    fork = state.fork if fork is None else fork
     header = block.header
     if header.parent_hash != keccak(state.parent_header):
         raise Rejection(Reason.HEADER_INVALID, "parent_hash is not the hash of the parent header")
@@ -87,7 +91,7 @@ def check_header(state: EssentialState, block: Any, header_item: Header, parent:
             Reason.HEADER_INVALID, f"number {header.block_number} does not follow {parent.block_number}"
         )
     try:
-        check_ranges(header_item, state.fork)
+        check_ranges(header_item, fork)
     except HeaderRangeError as exc:
         raise Rejection(Reason.HEADER_INVALID, str(exc)) from exc
     if header.timestamp <= parent.timestamp:
@@ -98,10 +102,10 @@ def check_header(state: EssentialState, block: Any, header_item: Header, parent:
         vm_class.validate_header(header, parent)
     except ValidationError as exc:
         raise Rejection(Reason.HEADER_INVALID, str(exc)) from exc
-    if state.fork >= Fork.CANCUN:
-        if header.excess_blob_gas != excess_blob_gas(state.fork, parent):
+    if fork >= Fork.CANCUN:
+        if header.excess_blob_gas != excess_blob_gas(fork, parent):
             raise Rejection(Reason.HEADER_INVALID, "excess_blob_gas differs from EIP-4844's value")
-        if header.blob_gas_used > MAX_BLOB_GAS[state.fork]:
+        if header.blob_gas_used > MAX_BLOB_GAS[fork]:
             raise Rejection(Reason.HEADER_INVALID, "blob_gas_used above the fork's maximum")
         if header.blob_gas_used % GAS_PER_BLOB:
             raise Rejection(Reason.HEADER_INVALID, f"blob_gas_used is not a multiple of {GAS_PER_BLOB}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from emulator.cliargs import block_label
 from emulator.merkle import keccak
@@ -35,7 +35,7 @@ _SIDE_CHAINS = (
     "extend its parent (spec §4.5)"
 )
 
-# A check of one transition on another machine: (image of S, image of S') -> None if it agrees, else why not.
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """A check's verdict with every difference it found (one line each), for the report's JSON."""
@@ -48,19 +48,30 @@ class Finding:
         return self.text
 
 
-TransitionCheck = Callable[[bytes, bytes], str | Finding | None]
+# A check of one transition on another machine: (image of S, image of S'[, the block's witness, on S
+# version 2]) -> None if it agrees, else why not.
+TransitionCheck = Callable[..., str | Finding | None]
 
 
 class StepFailure(Exception):
     """The machine under test produced no S' for a block (a fault, an overrun, an unreadable S')."""
 
 
-class Stepper(Protocol):
-    """A machine under test: S -> (S', what the step did), like fastvm.machine.Machine."""
+class CannotCheck(StepFailure):
+    """The machine cannot be checked on this block in this mode (not its fault): the test is not run
+    from here on, a `cannot run` verdict."""
 
-    def step(self, state: EssentialState) -> tuple[EssentialState, StepInfo]:
+
+class Stepper(Protocol):
+    """A machine under test: S -> (S', what the step did), like fastvm.machine.Machine (S of either
+    version); a stepper on S version 2 may keep its last block's witness as `witness`."""
+
+    def step(self, state: Any) -> tuple[Any, StepInfo]:
         """One step; raises StepFailure when there is no S'."""
         ...
+
+
+FinalCheck = Callable[[Any], tuple[str, tuple[str, ...]]]   # final S -> (problem or "", differences)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +87,7 @@ class TestResult:
     seconds: float
     reason_mismatches: tuple[str, ...] = ()  # rejected with a code other than the exception name maps to
     differences: tuple[str, ...] = ()  # a state that differs: every differing field, account and slot
+    not_run: bool = False  # the machine could not be checked past some block (CannotCheck)
 
     def to_json(self) -> dict:
         """The JSON object of the report."""
@@ -118,17 +130,33 @@ def run_test(
 
 def _run_test(test: FixtureTest, checks: Sequence[TransitionCheck], machine: Stepper, label: str,
               start: float) -> TestResult:
-    """Run the machine over every block of a test; compare accept/reject per block, the post-state and the
-    last hash."""
+    """Run the machine over every block of a test on S version 1."""
     state = initial_state(test)
+    image = encode(state) if checks else b""   # every block is checked, the first one too
+
+    def final(state: EssentialState) -> tuple[str, tuple[str, ...]]:
+        return _final_problem(test, state.accounts, keccak(state.parent_header), label)
+
+    return run_blocks(test, state, image, checks, machine, label, final, start)
+
+
+def run_blocks(test: FixtureTest, state: Any, image: bytes, checks: Sequence[TransitionCheck],
+               machine: Stepper, label: str, final: FinalCheck, start: float) -> TestResult:
+    """Run the machine over every block of a test from S (of either version, `image` its encoding when
+    checks need it); compare accept/reject per block, then the final state (`final`)."""
     problem = ""
     differences: tuple[str, ...] = ()
     mismatches: list[str] = []
-    image = encode(state) if checks else b""   # every block is checked, the first one too
     for index, expect_valid in enumerate(test.expect_valid):
         before = image
         try:
             state, info = machine.step(state)
+        except CannotCheck as cannot:
+            if problem:
+                break
+            reason = f"cannot run: {block_label(index, None)}: {cannot}"
+            return TestResult(test.name, test.path, False, reason, False, len(test.blocks),
+                              time.perf_counter() - start, tuple(mismatches), (), True)
         except StepFailure as failure:
             problem = problem or f"{block_label(index, None)}: {failure}"
             break
@@ -143,13 +171,14 @@ def _run_test(test: FixtureTest, checks: Sequence[TransitionCheck], machine: Ste
         allowed = expected_reasons(test.expect_exception[index]) if not expect_valid else None
         if not accepted and allowed is not None and info.reason not in allowed:
             mismatches.append(f"{where}: {test.expect_exception[index]} -> {info.reason.label}")
+        witness = getattr(machine, "witness", None)
         for check in checks:
-            verdict = check(before, image)
+            verdict = check(before, image) if witness is None else check(before, image, witness)
             if verdict and not problem:
                 problem = f"{where}: {verdict}"
                 differences = verdict.differences if isinstance(verdict, Finding) else ()
     if not problem:
-        problem, differences = _final_problem(test, state.accounts, keccak(state.parent_header), label)
+        problem, differences = final(state)
     # The only expected failures are by design; py-evm's own departures from Ethereum are corrected
     # in A instead (fastvm/corrections.py).
     known = _SIDE_CHAINS if test.side_chains else ""

@@ -10,8 +10,11 @@ from typing import Any
 
 from emulator.errors import SwapvmError
 from fastvm import rlpx
-from fastvm.forks import fork_from_name
+from fastvm.forks import fork_from_name, fork_schedule
+from fastvm.genesis import MAINNET_DEPOSIT_CONTRACT
+from fastvm.preimages import PreimageStore
 from fastvm.state import Account, EssentialState, Fork
+from fastvm.state_v2 import ChainConfig, EssentialStateV2, ForkEntry
 
 FIXTURE_CHAIN_ID = 1  # the consensus tests sign for chain id 1
 
@@ -32,6 +35,8 @@ class FixtureTest:
     post_state_hash: bytes | None
     last_block_hash: bytes
     side_chains: bool  # some block belongs to a chain other than "default"
+    network: str = ""  # the fixture's network name
+    schedule: tuple[tuple[Fork, int], ...] = ()  # (fork, activation time): one entry but for transitions
 
 
 def _hex(value: str, where: str) -> bytes:
@@ -83,7 +88,8 @@ def parse_test(name: str, body: dict[str, Any], path: str = "") -> FixtureTest:
     """One fixture test from its JSON object."""
     try:
         blocks = body["blocks"]
-        fork = fork_from_name(body["network"])
+        schedule = fork_schedule(body["network"])
+        fork = schedule[0][0]
         post = accounts_from_json(body["postState"], f"{name}.postState") if "postState" in body else None
         post_hash = _hex(body["postStateHash"], f"{name}.postStateHash") if "postStateHash" in body else None
         return FixtureTest(
@@ -99,6 +105,8 @@ def parse_test(name: str, body: dict[str, Any], path: str = "") -> FixtureTest:
             post_state_hash=post_hash,
             last_block_hash=_hex(body["lastblockhash"], f"{name}.lastblockhash"),
             side_chains=any(b.get("chainname", "default") != "default" for b in blocks),
+            network=body["network"],
+            schedule=schedule,
         )
     except KeyError as exc:
         raise SwapvmError(f"fixture: test {name} has no {exc.args[0]!r} field") from exc
@@ -147,8 +155,24 @@ def genesis_header(genesis_rlp: bytes, fork: Fork) -> bytes:
     return rlpx.encode(item[0])
 
 
+def version_1_refusal(test: FixtureTest) -> str | None:
+    """Why S version 1 cannot hold a test (a network that switches forks), or None."""
+    if len(test.schedule) <= 1:
+        return None
+    try:
+        fork_from_name(test.network)
+    except SwapvmError as exc:
+        return str(exc)
+    return f"network {test.network!r} has a fork schedule, which S version 1 cannot hold"
+
+
 def initial_state(test: FixtureTest) -> EssentialState:
-    """S0 of a test: chain id 1, the genesis header as parent, the pre-state, every block in the inbox."""
+    """S0 of a test: chain id 1, the genesis header as parent, the pre-state, every block in the inbox.
+
+    S version 1 holds one fork: a transition test is refused in one line (initial_state_v2 holds it)."""
+    refusal = version_1_refusal(test)
+    if refusal:
+        raise SwapvmError(f"fixture: test {test.name}: {refusal}")
     return EssentialState(
         chain_id=FIXTURE_CHAIN_ID,
         fork=test.fork,
@@ -156,3 +180,21 @@ def initial_state(test: FixtureTest) -> EssentialState:
         accounts=test.pre,
         inbox=test.blocks,
     )
+
+
+def chain_config(test: FixtureTest) -> ChainConfig:
+    """The chain configuration of a test on S version 2: chain id 1, its network's schedule with each
+    fork's default blob parameters, Prague's mainnet deposit contract when the schedule reaches it."""
+    forks = tuple(ForkEntry.with_defaults(fork, time) for fork, time in test.schedule)
+    deposit = bytes.fromhex(MAINNET_DEPOSIT_CONTRACT[2:]) if forks[-1].fork >= Fork.PRAGUE else b""
+    return ChainConfig(FIXTURE_CHAIN_ID, forks, deposit)
+
+
+def initial_state_v2(test: FixtureTest, store: PreimageStore) -> EssentialStateV2:
+    """S0 of a test on S version 2: its pre-state world, genesis header and inbox written into the store."""
+    from fastvm.export_v2 import to_version_2
+
+    genesis = genesis_header(test.genesis_rlp, test.fork)
+    state = EssentialState(chain_id=FIXTURE_CHAIN_ID, fork=test.fork, parent_header=genesis,
+                           accounts=test.pre, inbox=test.blocks)
+    return to_version_2(state, store, chain_config(test))

@@ -28,7 +28,8 @@ TRANSITION = re.compile(r"(?P<old>[A-Za-z]+?)To(?P<new>[A-Za-z]+)AtTime(?P<thous
 
 def fork_from_name(name: str) -> Fork:
     """The fork code of a fixture network name (Shanghai, Cancun, Prague); a transition network is
-    refused with its schedule named (S holds one fork per chain, spec §4.5)."""
+    refused with its schedule named (S version 1 holds one fork per chain, spec §4.5; fork_schedule
+    gives S version 2's schedule)."""
     for fork, label in FORK_NAMES.items():
         if label.lower() == name.lower():
             return fork
@@ -38,10 +39,26 @@ def fork_from_name(name: str) -> Fork:
     if switch:
         raise SwapvmError(
             f"network {name!r} switches from {switch['old']} to {switch['new']} at timestamp "
-            f"{int(switch['thousands']) * 1000:,}: S holds one fork per chain (spec §4.5), a fork schedule "
-            "in S is not implemented yet"
+            f"{int(switch['thousands']) * 1000:,}: S version 1 holds one fork per chain (spec §4.5), "
+            "version 2 a fork schedule (spec §6.2)"
         )
     raise SwapvmError(f"network {name!r} is not supported (Shanghai, Cancun or Prague)")
+
+
+def fork_schedule(name: str) -> tuple[tuple[Fork, int], ...]:
+    """The fork schedule (fork, activation timestamp) of a fixture network: one fork from time 0, or a
+    transition network's two forks, e.g. ShanghaiToCancunAtTime15k -> ((SHANGHAI, 0), (CANCUN, 15000))."""
+    switch = TRANSITION.fullmatch(name)
+    if switch is None:
+        return ((fork_from_name(name), 0),)
+    known = {label.lower(): fork for fork, label in FORK_NAMES.items()}
+    old, new = known.get(switch["old"].lower()), known.get(switch["new"].lower())
+    if old is None or new is None or new <= old:
+        from emulator.errors import SwapvmError
+
+        raise SwapvmError(f"network {name!r} is not supported (a transition between two of Shanghai, Cancun "
+                          "and Prague, in that order)")
+    return ((old, 0), (new, int(switch["thousands"]) * 1000))
 
 
 def use_coincurve() -> None:

@@ -85,18 +85,25 @@ class Machine:
             return machine_vm_class(fork)
         return machine_vm_class(fork, self.live_budget)
 
-    def _apply(self, state: EssentialState, raw: bytes) -> _Accepted:
-        """Run checks 1–7 on raw against state; raise Rejection or return the accepted result."""
-        vm_class = self.vm_class_of(state.fork)
+    def header_class_of(self, fork: Fork) -> type:
+        """py-evm's header class of fork (a parent header is decoded under its own fork)."""
+        block_class = self.vm_class_of(fork).get_block_class()
+        return dict(block_class._meta.fields)["header"]
+
+    def _apply(self, state: EssentialState, raw: bytes, fork: Fork, parent_fork: Fork) -> _Accepted:
+        """Run checks 1–7 on raw against state; raise Rejection or return the accepted result.
+
+        `fork` is the block's, `parent_fork` the parent header's: equal in S version 1 (one fork per
+        chain); in version 2 the first block of a fork has a parent of the previous one (spec §6.3)."""
+        vm_class = self.vm_class_of(fork)
         block_class = vm_class.get_block_class()
-        header_class = dict(block_class._meta.fields)["header"]
-        decoded = decode_block(raw, state.fork, block_class)
+        decoded = decode_block(raw, fork, block_class)
         block = decoded.block
-        parent = rlp.decode(state.parent_header, sedes=header_class)
-        check_header(state, block, decoded.header, parent, vm_class)
+        parent = rlp.decode(state.parent_header, sedes=self.header_class_of(parent_fork))
+        check_header(state, block, decoded.header, parent, vm_class, fork)
         check_body(block, decoded.ommers_hash)
         check_chain_ids(block, state.chain_id)
-        check_blob_gas(block, state.fork)
+        check_blob_gas(block, fork)
         world = self.world_for(state)
         world.db[parent.hash] = state.parent_header  # py-evm looks the parent header up by hash
         base = vm_class.create_header_from_parent(
@@ -120,7 +127,7 @@ class Machine:
             self.live_total = vm.state.live.total
             raise Rejection(Reason.LIVE_BUDGET, str(exc)) from exc
         self.live_total = vm.state.live.total
-        check_results(block, mined, state.fork)
+        check_results(block, mined, fork)
         new_world = world.after_block(vm.state._account_db, mined.header.state_root)
         if self.verify and state_root_of(new_world.accounts) != mined.header.state_root:
             raise AssertionError("machine A lost track of the world state (rebuilt root differs)")
@@ -133,8 +140,14 @@ class Machine:
             mined.header,
         )
 
-    def step(self, state: EssentialState) -> tuple[EssentialState, StepInfo]:
-        """One step of A: apply the next inbox block, or return S unchanged if the inbox is exhausted."""
+    def step(self, state: EssentialState, fork: Fork | None = None,
+             parent_fork: Fork | None = None) -> tuple[EssentialState, StepInfo]:
+        """One step of A: apply the next inbox block, or return S unchanged if the inbox is exhausted.
+
+        The block's fork and its parent's default to S's one fork (version 1); S version 2 gives
+        each from its schedule (fastvm/export_v2.py)."""
+        fork = state.fork if fork is None else fork
+        parent_fork = fork if parent_fork is None else parent_fork
         start = time.perf_counter()
         if state.cursor >= len(state.inbox):
             image, encoding = _timed_encode(self.encoder, state)
@@ -142,9 +155,9 @@ class Machine:
             return state, timing.info(False, None, state.outcome.status, state.outcome.reason)
         raw = state.inbox[state.cursor]
         try:
-            accepted = self._apply(state, raw)
+            accepted = self._apply(state, raw, fork, parent_fork)
         except Rejection as rejection:
-            return self._rejected(state, rejection, number_of(raw, state.fork), start)
+            return self._rejected(state, rejection, number_of(raw, fork), start)
         header = accepted.header
         outcome = Outcome(
             Status.ACCEPTED,

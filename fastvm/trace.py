@@ -155,9 +155,10 @@ def _traced_opcode(op: int, fn: Callable[..., Any], recorder: Recorder) -> Calla
     return traced
 
 
-def tracing_vm_class(fork: Fork, recorder: Recorder) -> type:
-    """A copy of A's VM class of the fork whose every opcode and transaction reports to recorder."""
-    base_vm = machine_vm_class(fork)
+def tracing_vm_class(fork: Fork, recorder: Recorder, base_vm: type | None = None) -> type:
+    """A copy of A's VM class of the fork (or of base_vm) whose every opcode and transaction reports to
+    recorder."""
+    base_vm = base_vm or machine_vm_class(fork)
     base_state = base_vm._state_class
     base_computation = base_state.computation_class
     table = base_computation.opcodes
@@ -195,21 +196,61 @@ def tracing_vm_class(fork: Fork, recorder: Recorder) -> type:
     return TracingVM
 
 
+class _Tracing:
+    """One tracing VM class and recorder per fork for one step (A asks for a fork's VM class more than
+    once: the block's, and the parent header's class, which is the previous fork's at a fork time)."""
+
+    def __init__(self) -> None:
+        self.recorders: dict[Fork, Recorder] = {}
+        self._classes: dict[Fork, type] = {}
+
+    def vm_class(self, fork: Fork, base_vm: type | None = None) -> type:
+        """The tracing VM class of fork, made once."""
+        if fork not in self._classes:
+            self.recorders[fork] = Recorder(fork)
+            self._classes[fork] = tracing_vm_class(fork, self.recorders[fork], base_vm)
+        return self._classes[fork]
+
+    def transactions(self, fork: Fork) -> list[TxTrace]:
+        """The trace of the block, which ran on its fork's VM."""
+        recorder = self.recorders.get(fork)
+        return recorder.transactions if recorder else []
+
+
 class TracingMachine(Machine):
     """Machine A with a tracing VM: the same step, and the trace of the block it applied."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.recorder: Recorder | None = None
+        self.tracing = _Tracing()
 
     def vm_class_of(self, fork: Fork) -> type:
-        """A fresh tracing VM class for this step."""
-        self.recorder = Recorder(fork)
-        return tracing_vm_class(fork, self.recorder)
+        """The tracing VM class of the fork for this step."""
+        return self.tracing.vm_class(fork)
 
 
 def trace_block(state: EssentialState) -> tuple[list[TxTrace], EssentialState, StepInfo]:
     """A's trace of the next inbox block of state, with the step's result."""
     machine = TracingMachine()
     after, info = machine.step(state)
-    return (machine.recorder.transactions if machine.recorder else []), after, info
+    return machine.tracing.transactions(state.fork), after, info
+
+
+def trace_block_v2(state: Any, preimages: Any) -> tuple[list[TxTrace], Any, StepInfo]:
+    """A's trace of S version 2's next block on the block's preimages (its witness, or the store)."""
+    from fastvm.contentdb import content_vm_class
+    from fastvm.export_v2 import as_version_1, inbox_block, step_v2
+    from fastvm.witness import ReplayMachine
+
+    tracing = _Tracing()
+
+    class TracingReplayMachine(ReplayMachine):
+        """A over the preimages with a tracing copy of the content VM."""
+
+        def vm_class_of(self, fork: Fork) -> type:
+            """The tracing VM class over content-addressed batches."""
+            return tracing.vm_class(fork, content_vm_class(fork))
+
+    raw, _view = inbox_block(state, preimages)
+    after, info = step_v2(TracingReplayMachine(preimages), state, raw)
+    return tracing.transactions(as_version_1(state, raw)[1]), after, info

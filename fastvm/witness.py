@@ -121,10 +121,13 @@ class RecordingMachine(_ViewMachine):
         root = self.ensure_world(state)
         return _RecordWorld(self.view, root, state.accounts, state.account_map())
 
-    def export(self, state: EssentialState) -> tuple[EssentialState, StepInfo, Witness]:
-        """One step of A with its witness; an accepted block's writes are committed to the store."""
+    def export(self, state: EssentialState, fork: Fork | None = None,
+               parent_fork: Fork | None = None) -> tuple[EssentialState, StepInfo, Witness]:
+        """One step of A with its witness; an accepted block's writes are committed to the store.
+
+        The forks are as Machine.step's (S's one fork unless S version 2's schedule gives them)."""
         self.view = None
-        next_state, info = self.step(state)
+        next_state, info = self.step(state, fork, parent_fork)
         view = self.view
         if view is None:   # the inbox was empty: nothing was read
             return next_state, info, Witness((), (), (), (state.parent_header,))

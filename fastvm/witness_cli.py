@@ -46,17 +46,19 @@ def _describe(summary: dict) -> str:
 
 def _export(args: argparse.Namespace) -> int:
     """Run A over the inbox up to block K, recording, and write block K's witness."""
-    from fastvm.cli import read_state
+    from fastvm.export_v2 import ExporterV2
+    from fastvm.sfiles import read_any
+    from fastvm.state_v2 import EssentialStateV2
     from fastvm.witness import RecordingMachine
     from fastvm.witness_json import save_witness
 
-    state = read_state(args.file)
+    state, v2_store = read_any(args.file, args.store)   # version 2: S's own store (--store or its folder)
+    length = state.inbox.length if isinstance(state, EssentialStateV2) else len(state.inbox)
     block = state.cursor if args.block is None else args.block
-    if not state.cursor <= block < len(state.inbox):
-        raise SwapvmError(f"--block {block}: S's next block is {state.cursor} and its inbox holds "
-                          f"{len(state.inbox)}")
-    store = open_store(args.store)
-    machine = RecordingMachine(store)
+    if not state.cursor <= block < length:
+        raise SwapvmError(f"--block {block}: S's next block is {state.cursor} and its inbox holds {length}")
+    store = v2_store if v2_store is not None else open_store(args.store)
+    machine = ExporterV2(store) if v2_store is not None else RecordingMachine(store)
     while True:
         index = state.cursor
         state, info, witness = machine.export(state)
@@ -74,14 +76,21 @@ def _export(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     """Apply S's next block on the witness alone and print its outcome (a missing key: one line, exit 2)."""
-    from fastvm.cli import read_state
+    from fastvm.export_v2 import replay_v2
+    from fastvm.sfiles import decode_any
+    from fastvm.state_v2 import EssentialStateV2
     from fastvm.witness import replay
     from fastvm.witness_json import load_witness
 
-    state = read_state(args.file)
-    if state.cursor >= len(state.inbox):
+    try:
+        state = decode_any(Path(args.file).read_bytes())
+    except OSError as exc:
+        raise SwapvmError(f"cannot read {args.file}: {exc.strerror}") from exc
+    length = state.inbox.length if isinstance(state, EssentialStateV2) else len(state.inbox)
+    if state.cursor >= length:
         raise SwapvmError(f"{args.file}: the inbox has no block left to apply")
-    after, info = replay(state, load_witness(args.witness))
+    witness = load_witness(args.witness)   # version 2: the witness alone, inbox nodes included
+    after, info = replay_v2(state, witness) if isinstance(state, EssentialStateV2) else replay(state, witness)
     outcome = after.outcome
     report = {"block": state.cursor, "number": info.number, "status": info.status.name.lower(),
               "reason": info.reason.label if info.reason else "", "detail": info.detail,

@@ -1,20 +1,27 @@
-"""Machine AB in conformance runs: a per-transition check (S' on AB byte-equal to A's) or a stepper alone."""
+"""Machine AB in conformance runs: a per-transition check (S' on AB byte-equal to A's) or a stepper alone.
+
+On S version 2 the guest reads the world and the inbox through the preimage oracle: the check gives it
+only A's witness of the block; the stepper alone gives it the test's store (pre-state world and inbox,
+never A's run)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from emulator.oracle import PreimageMissing, PreimageOracle
 from fastvm.codec import StateDecodeError, decode, encode
-from fastvm.conformance import Finding, StepFailure
+from fastvm.codec_v2 import decode_v2, encode_v2
+from fastvm.conformance import CannotCheck, Finding, StepFailure
 from fastvm.inspect_state import summary_line
 from fastvm.machine import StepInfo
-from fastvm.state import EssentialState
+from fastvm.witness import Witness, state_root_of_header
 from swapping.diff import mismatch_differences
 from swapping.guest_forks import EXIT_APPLIED, EXIT_IDLE, exit_name
 from swapping.guest_image import GuestImage
 from swapping.window import WindowResult, run_window
 
-TransitionCheck = Callable[[bytes, bytes], str | Finding | None]
+TransitionCheck = Callable[..., str | Finding | None]   # (S, S'[, witness]) -> None or why not
 
 # The window of a conformance check (spec §5.1): a block that fits yields early, so a generous cap
 # costs nothing; only a guest that never yields runs to it. The public set's largest block,
@@ -24,10 +31,13 @@ CHECK_LOG2_WINDOW = 41
 
 
 def _window(
-    image: GuestImage, log2_window: int, backend: str, before: bytes
+    image: GuestImage, log2_window: int, backend: str, before: bytes, oracle: PreimageOracle | None = None
 ) -> tuple[WindowResult, str | None]:
-    """One AB window on the image of S, and why it left no S' (None when the guest yielded)."""
-    result = run_window(image.elf, image.ram_size, image.s_size, log2_window, before, backend)
+    """One AB window on the image of S, and why it left no S' (None when the guest yielded).
+
+    A key the oracle lacks stops the host with PreimageMissing (the oracle's supplier's fault, never a
+    machine state); the callers name it."""
+    result = run_window(image.elf, image.ram_size, image.s_size, log2_window, before, backend, oracle)
     if result.status == "faulted":
         return result, f"AB faulted: {result.cause} (tval {result.tval:#x}) after {result.steps} steps"
     if result.status != "yielded":
@@ -40,10 +50,16 @@ def _window(
 def ab_transition_check(
     image: GuestImage, log2_window: int = CHECK_LOG2_WINDOW, backend: str = "unicorn"
 ) -> TransitionCheck:
-    """A check (image of S, A's image of S') -> None when AB's window leaves exactly A's S', else why not."""
+    """A check (image of S, A's image of S'[, A's witness of the block]) -> None when AB's window leaves
+    exactly A's S', else why not. With a witness (S version 2) it is AB's whole oracle: the preimages A
+    read for the block, the inbox nodes on its path included, and nothing else."""
 
-    def check(before: bytes, after: bytes) -> str | None:
-        result, failure = _window(image, log2_window, backend, before)
+    def check(before: bytes, after: bytes, witness: Witness | None = None) -> str | Finding | None:
+        oracle = witness.preimages() if witness is not None else None
+        try:
+            result, failure = _window(image, log2_window, backend, before, oracle)
+        except PreimageMissing as missing:   # A's witness lacks a key the guest read
+            return f"AB stopped: {missing}"
         if failure:
             return failure
         if result.s_image != after:
@@ -60,20 +76,68 @@ class ABStepper:
     `swapvm conformance evm --machines ab` compares AB's verdicts and final state with the fixture
     directly, without A: the way to check AB on blocks whose A run (py-evm) takes hours."""
 
+    oracle: PreimageOracle | None = None
+    version = 1
+
     def __init__(self, image: GuestImage, log2_window: int = CHECK_LOG2_WINDOW, backend: str = "unicorn"):
         self.image = image
         self.log2_window = log2_window
         self.backend = backend
 
-    def step(self, state: EssentialState) -> tuple[EssentialState, StepInfo]:
+    def step(self, state: Any) -> tuple[Any, StepInfo]:
         """One AB window on S; raise StepFailure if the guest faults, overruns or leaves no valid S'."""
-        result, failure = _window(self.image, self.log2_window, self.backend, encode(state))
+        before = encode(state) if self.version == 1 else encode_v2(state)
+        try:
+            result, failure = _window(self.image, self.log2_window, self.backend, before, self.oracle)
+        except PreimageMissing as missing:
+            raise self.missing(state, missing) from missing
         if failure:
             raise StepFailure(failure)
         try:
-            after = decode(result.s_image)
+            after = decode(result.s_image) if self.version == 1 else decode_v2(result.s_image)
         except StateDecodeError as exc:
-            raise StepFailure(f"AB's S' does not decode: {exc}") from exc
-        outcome = after.outcome
-        status, reason, gas = outcome.status, outcome.reason, outcome.gas_used
-        return after, StepInfo(True, None, status, reason, "", gas, 0, result.seconds, 0.0, result.s_image)
+            raise StepFailure(f"AB's S' does not decode as S version {self.version}: {exc}") from exc
+        return after, _info(after.outcome, result)
+
+
+    def missing(self, state: Any, missing: PreimageMissing) -> StepFailure:
+        """The failure of a step whose oracle lacks a key the guest read."""
+        return StepFailure(f"AB stopped: {missing}")
+
+
+class ABStepperV2(ABStepper):
+    """Machine AB alone on S version 2: the oracle is the test's store (its pre-state world and inbox,
+    never A's run), S' is the guest's, decoded with A's version 2 codec.
+
+    The guest hands no trie node or code it creates back to the host, so once a block has changed the
+    world the store no longer holds all of it: a later block that reads a node an earlier one created
+    cannot be checked by AB alone (CannotCheck), while a key missing from the pre-state world is a
+    failure (the store holds all of that world)."""
+
+    version = 2
+
+    def __init__(self, image: GuestImage, oracle: PreimageOracle, log2_window: int = CHECK_LOG2_WINDOW,
+                 backend: str = "unicorn"):
+        super().__init__(image, log2_window, backend)
+        self.oracle = oracle
+        self.pre_root: bytes | None = None   # the world's root in the store (the test's pre-state)
+
+    def step(self, state: Any) -> tuple[Any, StepInfo]:
+        """ABStepper's step, noting the pre-state's root at the first block."""
+        if self.pre_root is None:
+            self.pre_root = state_root_of_header(state.parent_header)
+        return super().step(state)
+
+    def missing(self, state: Any, missing: PreimageMissing) -> StepFailure:
+        """A failure while the world is the pre-state's; past it, a block AB alone cannot be checked on."""
+        if state_root_of_header(state.parent_header) == self.pre_root:
+            return StepFailure(f"AB stopped: {missing}")
+        return CannotCheck(f"AB alone cannot run it on S version 2: the store holds the pre-state world, and "
+                           f"an earlier block changed it ({missing}; the guest exports no nodes): "
+                           "--machines a,ab checks it")
+
+
+def _info(outcome, result: WindowResult) -> StepInfo:  # noqa: ANN001 - an Outcome
+    """The step info of one AB window (AB reports no block number or transaction count)."""
+    return StepInfo(True, None, outcome.status, outcome.reason, "", outcome.gas_used, 0, result.seconds, 0.0,
+                    result.s_image)

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from fastvm.fixtures import FixtureTest
 
 MACHINES = ("a", "ab")
+S_VERSIONS = (1, 2)
+DEFAULT_S_VERSION = 2   # the S version conformance runs on (--s-version; 1 until both machines ran 2)
 
 
 def parse_machines(text: str) -> tuple[str, ...]:
@@ -49,6 +51,13 @@ def parse_machines(text: str) -> tuple[str, ...]:
     return tuple(name for name in MACHINES if name in names)
 
 
+def s_version_arg(text: str) -> int:
+    """An S version the command runs on: 1 or 2."""
+    if text.strip() not in ("1", "2"):
+        raise argparse.ArgumentTypeError(f"{text!r}: S version 1 or 2")
+    return int(text)
+
+
 def failed(name: str, path: str, reason: str, *, not_run: bool, blocks: int = 0,
            seconds: float = 0.0) -> dict:
     """A failed verdict made here, not by the machine: a test that cannot run, or one that was stopped."""
@@ -61,8 +70,11 @@ def not_run(name: str, path: str, reason: str) -> dict:
     return failed(name, path, f"cannot run: {reason}", not_run=True)
 
 
-def test_runner(machines: tuple[str, ...], log2_window: int | None) -> Callable[[FixtureTest], dict]:
-    """The function that runs one test on the given machines and returns its JSON-ready result."""
+def test_runner(machines: tuple[str, ...], log2_window: int | None,
+                s_version: int = DEFAULT_S_VERSION) -> Callable[[FixtureTest], dict]:
+    """The function that runs one test on the given machines and S version, returning its JSON result."""
+    if s_version == 2:
+        return _test_runner_v2(machines, log2_window)
     from fastvm.conformance import run_test
 
     if "ab" not in machines:
@@ -78,23 +90,57 @@ def test_runner(machines: tuple[str, ...], log2_window: int | None) -> Callable[
     return lambda test: run_test(test, checks).to_json()
 
 
+def _test_runner_v2(machines: tuple[str, ...], log2_window: int | None) -> Callable[[FixtureTest], dict]:
+    """test_runner on S version 2: each test's pre-state world and inbox in a store of its own.
+
+    a: A against the fixture, its final world read back from the store account by account; ab: AB
+    with the store as its oracle (never A's run), its final state root against the fixture's; a,ab:
+    every block on AB with A's witness of that block as its whole oracle, S' byte-equal to A's."""
+    from fastvm.conformance_v2 import run_test_v2
+
+    if "ab" not in machines:
+        return lambda test: run_test_v2(test).to_json()
+    from swapping.ab_check import CHECK_LOG2_WINDOW, ABStepperV2, ab_transition_check
+    from swapping.guest_image import guest_image
+
+    window = log2_window or CHECK_LOG2_WINDOW
+    image = guest_image()
+    if "a" not in machines:
+        return lambda test: run_test_v2(test, machine=lambda store: ABStepperV2(image, store, window),
+                                        label="AB").to_json()
+    checks = (ab_transition_check(image, window),)
+    return lambda test: run_test_v2(test, checks).to_json()
+
+
+def refusal(test: FixtureTest, machines: tuple[str, ...], s_version: int) -> str | None:
+    """Why a test cannot run here (a fork schedule on S version 1, a fork the guest lacks), or None."""
+    from fastvm.fixtures import version_1_refusal
+    from swapping.guest_forks import unsupported_fork
+
+    version_1 = version_1_refusal(test) if s_version == 1 else None
+    if version_1:
+        return f"{version_1}: --s-version 2 runs it"
+    if "ab" in machines:
+        return next(filter(None, (unsupported_fork(fork) for fork, _time in test.schedule)), None)
+    return None
+
+
 def run_file(
     path: str, machines: tuple[str, ...] = ("a",), log2_window: int | None = None,
-    timeout: float | None = None,
+    timeout: float | None = None, s_version: int = DEFAULT_S_VERSION,
 ) -> list[dict]:
     """Every test of one fixture file on the given machines, as JSON-ready results (a pool job).
 
     A file or test that cannot be read is one verdict with its reason; with a timeout each test runs
     in its own process, killed at the deadline (a timeout verdict)."""
     from fastvm.fixtures import parse_test, read_tests
-    from swapping.guest_forks import unsupported_fork
     from swapping.timebox import ChildDied, Overtime, run_timeboxed
 
     try:
         bodies = read_tests(Path(path))
     except SwapvmError as exc:
         return [not_run(Path(path).name, path, str(exc))]
-    run = test_runner(machines, log2_window)
+    run = test_runner(machines, log2_window, s_version)
     results = []
     for name, body in bodies.items():
         try:
@@ -102,7 +148,7 @@ def run_file(
         except SwapvmError as exc:
             results.append(not_run(name, path, str(exc)))
             continue
-        unsupported = unsupported_fork(test.fork) if "ab" in machines else None
+        unsupported = refusal(test, machines, s_version)
         if unsupported:
             results.append(not_run(name, path, unsupported))
             continue
@@ -131,6 +177,7 @@ def iter_results(
     log2_window: int | None = None,
     timeout: float | None = None,
     on_file: FileProgress | None = None,
+    s_version: int = DEFAULT_S_VERSION,
 ) -> Iterator[dict]:
     """Results of every fixture file under paths, file by file as each is done (any order).
 
@@ -145,38 +192,42 @@ def iter_results(
         from swapping.guest_image import guest_image
 
         guest_image()   # build the guest once, before the workers need it
-    for done, chunk in enumerate(_file_chunks(files, machines, jobs, scheduler, log2_window, timeout), 1):
+    chunks = _file_chunks(files, machines, jobs, scheduler, log2_window, timeout, s_version)
+    for done, chunk in enumerate(chunks, 1):
         yield from chunk
         if on_file is not None:
             on_file(done, len(files))
 
 
 def _file_chunks(files: list[str], machines: tuple[str, ...], jobs: int, scheduler: str | None,
-                 log2_window: int | None, timeout: float | None) -> Iterator[list[dict]]:
+                 log2_window: int | None, timeout: float | None, s_version: int) -> Iterator[list[dict]]:
     """Each file's results, as each file is done: in this process, a local pool or a Dask cluster."""
     if scheduler:
         from swapping.executor import run_dask
 
-        tasks = [(path, (path, machines, log2_window, timeout)) for path in files]
+        tasks = [(path, (path, machines, log2_window, timeout, s_version)) for path in files]
         for _, chunk in run_dask(run_file, tasks, scheduler):
             yield chunk
         return
     if jobs <= 1:
         for path in files:
-            yield run_file(path, machines, log2_window, timeout)
+            yield run_file(path, machines, log2_window, timeout, s_version)
         return
     # Pool's context exit terminates the workers, so an interrupted run leaves no orphans behind, and
     # exit_with_parent ends them when the run itself is killed.
     with Pool(processes=jobs, initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
-        job = partial(run_file, machines=machines, log2_window=log2_window, timeout=timeout)
+        job = partial(run_file, machines=machines, log2_window=log2_window, timeout=timeout,
+                      s_version=s_version)
         yield from pool.imap_unordered(job, files)   # a slow file does not hold back the others
 
 
-def summarize(results: list[dict], machines: tuple[str, ...], seconds: float, complete: bool = True) -> dict:
+def summarize(results: list[dict], machines: tuple[str, ...], seconds: float, complete: bool = True,
+              s_version: int = DEFAULT_S_VERSION) -> dict:
     """The report: counts and every test's verdict (complete is False for a run still going or cut short)."""
     return {
         "complete": complete,
         "machines": list(machines),
+        "s_version": s_version,
         "total": len(results),
         "passed": sum(1 for r in results if r["ok"]),
         "failed": sum(1 for r in results if not r["ok"] and not r["expected_failure"]),
@@ -221,7 +272,7 @@ def _command(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         found = iter_results(args.paths, machines, args.jobs, args.scheduler, args.log2_window, args.timeout,
-                             on_file)
+                             on_file, args.s_version)
         for result in found:
             results.append(result)
             label = "PASS" if result["ok"] else ("XFAIL" if result["expected_failure"] else "FAIL")
@@ -230,18 +281,20 @@ def _command(args: argparse.Namespace) -> int:
                 reason = "" if result["ok"] else f": {result['reason']}"
                 print(f"{label:<6} {result['name']}{reason}", file=lines, flush=True)
             if args.json and time.perf_counter() - last_write >= PROGRESS_SECONDS:
-                write_report(args.json, summarize(results, machines, time.perf_counter() - start, False))
+                write_report(args.json, summarize(results, machines, time.perf_counter() - start, False,
+                                                        args.s_version))
                 last_write = time.perf_counter()
         complete = True
     finally:
         signal.signal(signal.SIGTERM, previous)
         if args.json and not complete and results:
-            write_report(args.json, summarize(results, machines, time.perf_counter() - start, False))
-    report = summarize(results, machines, time.perf_counter() - start)
+            write_report(args.json, summarize(results, machines, time.perf_counter() - start, False,
+                                                        args.s_version))
+    report = summarize(results, machines, time.perf_counter() - start, s_version=args.s_version)
     print(
         f"{report['passed']} passed, {report['failed']} failed ({report['not_run']} could not run),"
         f" {report['expected_failures']} expected failures of {report['total']} tests"
-        f" in {report['seconds']:.1f} s (machines: {','.join(machines)})",
+        f" in {report['seconds']:.1f} s (machines: {','.join(machines)}; S version {args.s_version})",
         file=lines,
     )
     if args.json:
@@ -259,6 +312,11 @@ def register_evm(conformance_actions: argparse._SubParsersAction) -> None:
         type=parse_machines,
         default=("a", "ab"),
         help="comma-separated: a, ab (default both: AB must leave A's S'; ab alone: AB against the fixtures)",
+    )
+    evm.add_argument(
+        "--s-version", type=s_version_arg, default=DEFAULT_S_VERSION, metavar="1|2",
+        help=f"the S version the machines run on (default {DEFAULT_S_VERSION}): 2 holds a fork schedule "
+             "(transition tests run) and the world in a preimage store (spec §6)",
     )
     evm.add_argument(
         "--log2-window", type=log2_window,

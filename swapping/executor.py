@@ -52,11 +52,13 @@ def exit_with_parent(parent: int) -> None:
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="swapvm-parent-watch").start()
 
 
-def run_local(fn: Callable[..., Any], tasks: list[Task], workers: int) -> Iterator[tuple[Any, Any]]:
-    """Run tasks in a process pool (inline when workers == 1); yield (key, result) as they finish."""
+def run_local(fn: Callable[..., Any], tasks: list[Task], workers: int,
+              always_pool: bool = False) -> Iterator[tuple[Any, Any]]:
+    """Run tasks in a process pool (inline when workers == 1, unless always_pool: a benchmark compares
+    pools); yield (key, result) as they finish."""
     if workers < 1:
         raise SwapvmError("--workers must be at least 1")
-    if workers == 1 or len(tasks) <= 1:
+    if not always_pool and (workers == 1 or len(tasks) <= 1):
         for key, args in tasks:
             yield key, fn(*args)
         return
@@ -81,11 +83,13 @@ def run_dask(fn: Callable[..., Any], tasks: list[Task], scheduler: str) -> Itera
     try:
         shared: dict[int, Any] = {}
         futures = {}
+        repeated = shared_arguments(tasks)
         for key, args in tasks:
-            # Scatter big byte strings (the guest image) once and pass them by reference.
+            # Scatter big byte strings shared by tasks (the guest image) once and pass them by reference;
+            # a task's own bytes (S_t, its block's witness) travel with it.
             call = []
             for arg in args:
-                if isinstance(arg, bytes) and len(arg) > 64 * 1024:
+                if isinstance(arg, bytes) and id(arg) in repeated:
                     ident = id(arg)
                     if ident not in shared:
                         shared[ident] = client.scatter(arg, broadcast=True)
@@ -99,10 +103,23 @@ def run_dask(fn: Callable[..., Any], tasks: list[Task], scheduler: str) -> Itera
         client.close()
 
 
+SCATTER_BYTES = 64 * 1024   # a byte string at least this large that tasks share is scattered once
+
+
+def shared_arguments(tasks: list[Task]) -> set[int]:
+    """The ids of large byte strings that are arguments of more than one task (the very same object)."""
+    seen: dict[int, int] = {}
+    for _key, args in tasks:
+        for arg in {id(arg): arg for arg in args if isinstance(arg, bytes) and len(arg) > SCATTER_BYTES}:
+            seen[arg] = seen.get(arg, 0) + 1
+    return {ident for ident, count in seen.items() if count > 1}
+
+
 def run_tasks(
-    fn: Callable[..., Any], tasks: list[Task], workers: int | None = None, scheduler: str | None = None
+    fn: Callable[..., Any], tasks: list[Task], workers: int | None = None, scheduler: str | None = None,
+    always_pool: bool = False,
 ) -> Iterator[tuple[Any, Any]]:
     """Dispatch to the Dask cluster when a scheduler address is given, else to the local pool."""
     if scheduler:
         return run_dask(fn, tasks, scheduler)
-    return run_local(fn, tasks, workers or default_workers())
+    return run_local(fn, tasks, workers or default_workers(), always_pool)

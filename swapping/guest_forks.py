@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from emulator.errors import SwapvmError
 from fastvm.forks import FORK_NAMES
 from fastvm.state import EssentialState, Fork
+from fastvm.state_v2 import EssentialStateV2
 
 # The forks evm_window_step applies (guest/src/evm/block.c); any other yields EVM_STEP_UNSUPPORTED.
 GUEST_FORKS = (Fork.SHANGHAI, Fork.CANCUN)
@@ -34,9 +35,20 @@ def unsupported_fork(fork: Fork) -> str | None:
             "machine A alone can run it (swapvm fast run, swapvm conformance evm --machines a)")
 
 
-def require_guest_forks(chains: Iterable[tuple[str, EssentialState]]) -> None:
-    """Raise a one-line SwapvmError naming the first chain whose fork the guest does not implement."""
+def require_guest_forks(chains: Iterable[tuple[str, EssentialState | EssentialStateV2]]) -> None:
+    """Raise a one-line SwapvmError naming the first chain with a fork the guest does not implement
+    (version 2: any fork of its schedule), or a schedule entry with other than the default blob parameters."""
     for name, state in chains:
-        reason = unsupported_fork(state.fork)
-        if reason:
-            raise SwapvmError(f"{name}: {reason}")
+        if isinstance(state, EssentialStateV2):
+            from fastvm.export_v2 import non_default_blobs
+
+            blobs = non_default_blobs(state.config)
+            if blobs:
+                raise SwapvmError(f"{name}: {blobs}")
+            forks = [entry.fork for entry in state.config.forks]
+        else:
+            forks = [state.fork]
+        for fork in forks:
+            reason = unsupported_fork(fork)
+            if reason:
+                raise SwapvmError(f"{name}: {reason}")

@@ -22,6 +22,7 @@ from emulator.layout import (
     STATUS_FAULTED,
     STATUS_YIELDED,
 )
+from emulator.oracle import PreimageOracle
 from swapping.guest_image import GuestImage
 from swapping.window import _template, read_s_image
 
@@ -63,14 +64,16 @@ def image_symbols(elf: bytes) -> dict[str, int]:
 
 
 def measure_heap(
-    image: GuestImage, s_image: bytes, log2_window: int = 41, backend: str = "unicorn"
+    image: GuestImage, s_image: bytes, log2_window: int = 41, backend: str = "unicorn",
+    oracle: PreimageOracle | None = None,
 ) -> HeapRun:
-    """Run the guest on S's image until it stops (at most 2^a - 1 steps) and read its heap high-water."""
+    """Run the guest on S's image until it stops (at most 2^a - 1 steps) and read its heap high-water;
+    oracle serves the preimages of S version 2 (a block's witness)."""
     from emulator.machine import make_machine, shadow_field
 
     symbols = image_symbols(image.elf)
     template = _template(image.elf, image.ram_size, image.s_size, log2_window)
-    machine = make_machine(backend, template, template.initial_state(s_image))
+    machine = make_machine(backend, template, template.initial_state(s_image), oracle=oracle)
     steps = machine.run_until_halt((1 << log2_window) - 1)
     state = machine.state()
     status_code = shadow_field(state, SHADOW_STATUS)

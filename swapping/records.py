@@ -20,7 +20,9 @@ from fastvm.codec import decode, encode
 from fastvm.header import parse_header
 from fastvm.rlpx import decode as rlp_decode
 from fastvm.rlpx import encode as rlp_encode
+from fastvm.sfiles import AnyState, decode_any
 from fastvm.state import MAX_ANCESTORS, EssentialState, Outcome, Status
+from fastvm.state_v2 import EssentialStateV2
 from swapping.store import Store
 
 Warn = Callable[[str], None]
@@ -34,6 +36,9 @@ AB_SCHEMA: dict[str, tuple[type, ...]] = {
     "s_root": (str,), "s_image_root": (str,), "machine_root": (str,), "seconds": (float, int),
 }
 AB_STATUSES = ("yielded", "faulted", "overrun")
+# S version 2: both records also name the witness (the digest of its sorted key list) the block needs.
+A_SCHEMA_V2 = {**A_SCHEMA, "witness": (str,)}
+AB_SCHEMA_V2 = {**AB_SCHEMA, "witness": (str,)}
 
 
 class RecordProblem(Exception):
@@ -69,10 +74,16 @@ def outcome_label(outcome: Outcome) -> str:
     return outcome.status.name.lower() + (f" ({outcome.reason.label})" if outcome.reason else "")
 
 
-def _successor(state: EssentialState, after: EssentialState, what: str) -> None:
-    """after is a step of state: same chain and inbox, cursor + 1."""
-    same = (after.chain_id, after.fork, after.inbox) == (state.chain_id, state.fork, state.inbox)
-    if not same or after.cursor != state.cursor + 1:
+def _chain_of(state: AnyState) -> tuple[object, ...]:
+    """What a step never changes: the chain's configuration (or id and fork) and its inbox."""
+    if isinstance(state, EssentialStateV2):
+        return (2, state.config, state.inbox)
+    return (1, state.chain_id, state.fork, state.inbox)
+
+
+def _successor(state: AnyState, after: AnyState, what: str) -> None:
+    """after is a step of state: same version, chain and inbox, cursor + 1."""
+    if _chain_of(after) != _chain_of(state) or after.cursor != state.cursor + 1:
         raise RecordProblem(f"{what} is not a successor of the input (another chain, inbox or cursor)")
 
 
@@ -121,10 +132,10 @@ def check_a_record(record: dict[str, Any], key: str, state: EssentialState, stor
     return after
 
 
-def check_ab_record(record: dict[str, Any], key: str, state: EssentialState, store: Store,
+def check_ab_record(record: dict[str, Any], key: str, state: AnyState, store: Store,
                     log2_window: int, window_root: Callable[[bytes], bytes], s_size: int) -> None:
     """Raise RecordProblem unless the AB record is consistent with its input and the image it names."""
-    check_schema(record, AB_SCHEMA)
+    check_schema(record, AB_SCHEMA_V2 if isinstance(state, EssentialStateV2) else AB_SCHEMA)
     if record["input"] != key:
         raise RecordProblem(f"it was written for {record['input']}, not for this window")
     status, steps = record["status"], record["steps"]
@@ -144,7 +155,7 @@ def check_ab_record(record: dict[str, Any], key: str, state: EssentialState, sto
     if image_root != s_root:
         raise RecordProblem("the S image it names is not the S window it records")
     try:
-        after = decode(store.get_state(image_root), s_size)
+        after = decode_any(store.get_state(image_root), s_size)
     except SwapvmError as exc:
         raise RecordProblem(f"its S image is unusable: {exc}") from None
     _successor(state, after, "the S image it names")

@@ -14,16 +14,21 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from emulator.errors import SwapvmError
-from fastvm.codec import decode, encode
+from fastvm.codec import encode
+from fastvm.codec_v2 import encode_v2
 from fastvm.inspect_state import summary_line
 from fastvm.machine import Machine
+from fastvm.preimages import PreimageStore
+from fastvm.sfiles import AnyState, decode_any
 from fastvm.state import EssentialState
+from fastvm.state_v2 import EssentialStateV2
 from swapping.diff import mismatch_differences
 from swapping.executor import run_tasks
 from swapping.guest_image import GuestImage
 from swapping.records import Warn, check_a_record, check_ab_record, outcome_label, read_checked
+from swapping.replay_v2 import V2Run, rewitness, run_a_v2
 from swapping.store import Store
-from swapping.window import WindowResult, run_window, window_root_of
+from swapping.window import MissingInWitness, WindowResult, window_root_of, window_task
 
 MEASURE_LOG2_WINDOW = 34   # the window used to measure steps when no a is given (spec §5.1)
 MEASURE_LOG2_WINDOW_MAX = 41   # ... and the one a block that overran it is measured again in
@@ -56,6 +61,7 @@ class BlockRow:
     verdict: str = "unchecked"
     detail: str = ""
     differences: list[str] = field(default_factory=list)   # a mismatch: every differing field and slot
+    witness: str = ""   # S version 2: the digest of the block's witness (its key list), which AB is served
 
 
 @dataclass
@@ -68,6 +74,7 @@ class ReplayReport:
     workers: int
     scheduler: str
     s_size: int              # the S window both machines bound the state by
+    s_version: int = 1       # the S format version of the replayed chains (spec §6)
     blocks: list[BlockRow] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(WORK_COUNTS, 0))
     a_wall_seconds: float = 0.0
@@ -149,15 +156,33 @@ def run_a(
     return rows
 
 
+def run_a_any(name: str, s0: AnyState, store: Store, report: ReplayReport, progress: Progress, warn: Warn,
+              v2: V2Run | None) -> list[BlockRow]:
+    """Phase A on either version: version 2 over the run's preimage store (swapping/replay_v2.py)."""
+    if not isinstance(s0, EssentialStateV2):
+        return run_a(name, s0, store, report, progress, warn)
+    if v2 is None:
+        raise SwapvmError(f"{name}: an S of version 2 needs its preimage store")
+    rows = []
+    before = store.put_state(encode_v2(s0)).hex()
+    for record in run_a_v2(v2, s0, report.counts, progress, warn, report.s_size):
+        rows.append(BlockRow(chain=name, index=record["index"], number=record["number"],
+                             gas_used=record["gas_used"], outcome=record["outcome"],
+                             a_seconds=record["seconds"], s_root_before=before, s_root_a=record["next"],
+                             witness=record["witness"]))
+        before = record["next"]
+    return rows
+
+
 def _ab_key(image: GuestImage, log2_window: int, root_hex: str) -> str:
     """The record key of one AB window: the image's hash, the window size and S_t's root determine it."""
     return f"{image.sha256}-a{log2_window}-{root_hex}"
 
 
-def _result_record(key: str, result: WindowResult, store: Store) -> dict:
+def _result_record(key: str, result: WindowResult, store: Store, witness: str = "") -> dict:
     """A window result as a JSON record; AB's S image goes into the store for later diffs."""
     image_root = store.put_state(result.s_image) if result.s_image else b""
-    return {
+    return ({"witness": witness} if witness else {}) | {
         "input": key,
         "steps": result.steps,
         "status": result.status,
@@ -181,10 +206,15 @@ def run_ab(
     scheduler: str | None,
     backend: str = "unicorn",
     warn: Warn = warn_on_stderr,
+    v2: V2Run | None = None,
+    always_pool: bool = False,
 ) -> dict[str, dict]:
-    """Phase AB: one window per distinct S_t without a checked record, in parallel; records by S_t root."""
+    """Phase AB: one window per distinct S_t without a checked record, in parallel; records by S_t root.
+
+    On S version 2 a task carries S_t's image and its block's witness (the preimages), never the world."""
     records: dict[str, dict] = {}
     tasks = []
+    witnesses = {row.s_root_before: row.witness for row in rows}
     def window_root(s_root: bytes) -> bytes:
         """The template's machine root over an S root; the template is built only if a record exists."""
         return window_root_of(image.elf, image.ram_size, image.s_size, log2_window)(s_root)
@@ -195,7 +225,7 @@ def run_ab(
 
         def check(record: dict, key: str = key, s_image: bytes = s_image) -> None:
             """The record against S_t (decoded only when a record exists) and the image it names."""
-            state = decode(s_image, image.s_size)
+            state = decode_any(s_image, image.s_size)
             check_ab_record(record, key, state, store, log2_window, window_root, image.s_size)
 
         found = read_checked(store, "ab", key, check, warn)
@@ -203,14 +233,19 @@ def run_ab(
             records[root_hex] = found[0]
             report.counts["ab_reused"] += 1
             continue
-        args = (image.elf, image.ram_size, image.s_size, log2_window, s_image, backend)
+        witness = v2.witness_bytes(witnesses[root_hex]) if witnesses[root_hex] and v2 else None
+        args = (image.elf, image.ram_size, image.s_size, log2_window, s_image, backend, witness)
         tasks.append((root_hex, args))
     done = len(records)
     total = done + len(tasks)
     progress("AB", done, total)
-    for root_hex, result in run_tasks(run_window, tasks, workers, scheduler):
+    for root_hex, result in run_tasks(window_task, tasks, workers, scheduler, always_pool):
         key = _ab_key(image, log2_window, root_hex)
-        record = _result_record(key, result, store)
+        if isinstance(result, MissingInWitness):
+            assert v2 is not None
+            result, witnesses[root_hex] = rewitness(v2, root_hex, result, rows, (image, log2_window, backend),
+                                                    warn)
+        record = _result_record(key, result, store, witnesses[root_hex])
         store.put_record("ab", key, record)
         records[root_hex] = record
         report.counts["ab_run"] += 1
@@ -241,18 +276,22 @@ def judge(row: BlockRow, record: dict, store: Store, s_size: int) -> None:
 
 
 def replay(
-    chains: list[tuple[str, EssentialState]],
+    chains: list[tuple[str, AnyState]],
     store: Store,
     image: GuestImage,
     *,
+    preimages: PreimageStore | None = None,
     log2_window: int | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Progress | None = None,
     backend: str = "unicorn",
     warn: Warn = warn_on_stderr,
+    always_pool: bool = False,
 ) -> ReplayReport:
-    """Replay every chain on A, double-check every transition on AB, and judge each block."""
+    """Replay every chain on A, double-check every transition on AB, and judge each block.
+
+    always_pool runs AB in a process pool even with one worker (benchmarks compare pool against pool)."""
     progress = progress or (lambda phase, done, total: None)
     measured = log2_window is None
     window = MEASURE_LOG2_WINDOW if measured else log2_window
@@ -263,7 +302,9 @@ def replay(
         workers=workers or 0,
         scheduler=scheduler or "",
         s_size=image.s_size,
+        s_version=2 if any(isinstance(s0, EssentialStateV2) for _, s0 in chains) else 1,
     )
+    v2 = V2Run(store, preimages, {}) if preimages is not None else None
 
     def warn_and_keep(message: str) -> None:
         """Pass a warning on and keep it in the report."""
@@ -274,17 +315,17 @@ def replay(
     rows: list[BlockRow] = []
     for name, s0 in chains:
         report.log2_blocks[name] = _log2_ceil(s0.pending)
-        rows += run_a(name, s0, store, report, progress, warn_and_keep)
+        rows += run_a_any(name, s0, store, report, progress, warn_and_keep, v2)
     report.a_wall_seconds = time.perf_counter() - start
     start = time.perf_counter()
     records = run_ab(rows, image, window, store, report, progress, workers, scheduler, backend,
-                     warn_and_keep)
+                     warn_and_keep, v2, always_pool)
     if measured:  # a block too large for the usual window is measured again in the largest one
         overran = [row for row in rows if records[row.s_root_before]["status"] == "overrun"]
         if overran:
             window = MEASURE_LOG2_WINDOW_MAX
             again = run_ab(overran, image, window, store, report, progress, workers, scheduler, backend,
-                           warn_and_keep)
+                           warn_and_keep, v2, always_pool)
             records.update(again)
     report.ab_wall_seconds = time.perf_counter() - start
     for row in rows:

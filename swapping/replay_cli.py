@@ -19,6 +19,7 @@ from emulator.cliargs import (
 )
 from emulator.errors import SwapvmError
 from fastvm.cli import add_range_options, check_range
+from fastvm.sfiles import DEFAULT_S_VERSION, S_VERSIONS
 
 DEFAULT_STORE = ".swapvm-store"
 ENGINES = ("unicorn", "fast", "reference")
@@ -32,6 +33,10 @@ def add_chain_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", type=output_dir, default=DEFAULT_STORE,
                         help="snapshot store folder (resumable; created if missing)")
     parser.add_argument("--backend", default="unicorn", choices=ENGINES, help="AB engine (default unicorn)")
+    parser.add_argument("--s-version", type=int, choices=S_VERSIONS, default=DEFAULT_S_VERSION,
+                        help=f"S format of the chains built from SOURCE (default {DEFAULT_S_VERSION}; "
+                             "2: the world and inbox in STORE/preimages.sqlite, spec §6); an S file keeps "
+                             "its own")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -57,6 +62,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Replay, print and write the report; exit 1 if any block did not match."""
+    from fastvm.sfiles import open_preimages
     from fastvm.sroot import RootCache
     from swapping.expectations import judge_chains
     from swapping.guest_forks import require_guest_forks
@@ -71,16 +77,18 @@ def run(args: argparse.Namespace) -> int:
         raise SwapvmError("--from and --to need --blocks CHAIN.rlp")
     chain_file = ChainFile(args.blocks, args.first, args.last) if args.blocks else None
     image = guest_image()
-    chains, expectations = load_sources(args.source, args.test, image.s_size, chain_file)
-    require_guest_forks(chains)
     store = Store(Path(args.store), RootCache().root)
+    preimages = open_preimages(Path(args.store))
+    chains, expectations = load_sources(args.source, args.test, image.s_size, chain_file, args.s_version,
+                                        preimages)
+    require_guest_forks(chains)
     show = not args.quiet and args.json != STDOUT
     bars = not args.quiet and sys.stderr.isatty()   # otherwise a progress line at most every 10 s
     with progress_bars(bars) as progress:
         report = replay(
             chains, store, image,
             log2_window=args.log2_window, workers=args.workers, scheduler=args.scheduler,
-            progress=progress if bars else progress_lines(), backend=args.backend,
+            progress=progress if bars else progress_lines(), backend=args.backend, preimages=preimages,
         )
     judge_chains(report, chains, expectations, store)
     if show:

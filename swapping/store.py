@@ -7,6 +7,7 @@ rename), so a run killed at any point leaves either the old file or the new one.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -72,6 +73,7 @@ class Store:
         self._state_root_of = state_root_of
         (self.root / "states").mkdir(parents=True, exist_ok=True)
         (self.root / "records").mkdir(parents=True, exist_ok=True)
+        (self.root / "witnesses").mkdir(parents=True, exist_ok=True)
         sweep_temporaries(self.root)
 
     # --- states ---------------------------------------------------------------------------
@@ -108,6 +110,35 @@ class Store:
                 f"store {self.root}: snapshot {path.name} is corrupt: its S root is {actual.hex()}"
             )
         return encoded
+
+    # --- witnesses (S version 2) ------------------------------------------------------------
+    def witness_path(self, digest: str) -> Path:
+        """Where the key list of the witness with this digest lives."""
+        return self.root / "witnesses" / f"{digest}.keys"
+
+    def put_witness(self, keys: bytes) -> str:
+        """Store a witness's sorted key list (its preimages are in the preimage store); returns its digest."""
+        digest = hashlib.sha256(keys).hexdigest()
+        path = self.witness_path(digest)
+        try:
+            intact = path.read_bytes() == keys
+        except FileNotFoundError:
+            intact = False
+        if not intact:
+            atomic_write(path, keys)
+        return digest
+
+    def get_witness(self, digest: str) -> bytes:
+        """A witness's key list, checked to hash to its digest."""
+        path = self.witness_path(digest)
+        try:
+            keys = path.read_bytes()
+        except FileNotFoundError:
+            raise SwapvmError(f"store {self.root}: no witness {digest}") from None
+        if hashlib.sha256(keys).hexdigest() != digest:
+            raise CorruptStoreError(f"store {self.root}: witness {path.name} is corrupt: it does not hash to "
+                                    "its name")
+        return keys
 
     # --- records --------------------------------------------------------------------------
     def record_path(self, kind: str, key: str) -> Path:

@@ -144,3 +144,49 @@ def trace_both(
     ab, ab_state = guest_trace(image, encode(before), before.fork, backend)
     number = number_of(s0.inbox[index], s0.fork)
     return TraceReport(chain, index, number, a, ab, first_divergence(a, ab, only_tx), info.image, ab_state)
+
+
+def block_index_v2(state: Any, preimages: Any, index: int | None = None, number: int | None = None) -> int:
+    """block_index on S version 2: the inbox is read through its trie in the store."""
+    from fastvm.checks import number_of
+    from swapping.records_v2 import block_fork, inbox_raw
+
+    blocks = state.inbox.length
+    if index is not None:
+        if index >= blocks:
+            raise SwapvmError(f"--block {index}: the inbox has {blocks} blocks (0 … {blocks - 1})")
+        return index
+    for position in range(blocks):
+        at = state.with_changes(cursor=position)
+        raw = inbox_raw(at, preimages)
+        if number_of(raw, block_fork(at, raw)) == number:
+            return position
+    raise SwapvmError(f"--number {number}: no block of the inbox has that header number")
+
+
+def trace_both_v2(chain: str, s0: Any, preimages: Any, index: int, image: Any, backend: str = "unicorn",
+                  only_tx: int | None = None) -> TraceReport:
+    """trace_both on S version 2: A records the block's witness over the store, then both machines trace
+    the block on that witness alone (the guest through its oracle)."""
+    from emulator.oracle import DictOracle
+    from fastvm.checks import number_of
+    from fastvm.codec_v2 import encode_v2
+    from fastvm.export_v2 import ExporterV2
+    from fastvm.trace import trace_block_v2
+    from swapping.records_v2 import block_fork, inbox_raw
+    from swapping.trace_guest import guest_trace
+
+    exporter = ExporterV2(preimages)
+    before = s0
+    while before.cursor < index:
+        before, _info, _witness = exporter.export(before)
+    _after, _info, witness = exporter.export(before)
+    oracle = witness.preimages()
+    a, _, info = trace_block_v2(before, oracle)
+    if only_tx is not None and not 0 <= only_tx < len(a):
+        raise SwapvmError(f"--tx {only_tx}: block {index} has {len(a)} transactions on A")
+    raw = inbox_raw(before, preimages)
+    fork = block_fork(before, raw)
+    ab, ab_state = guest_trace(image, encode_v2(before), fork, backend, DictOracle(oracle.values()))
+    divergence = first_divergence(a, ab, only_tx)
+    return TraceReport(chain, index, number_of(raw, fork), a, ab, divergence, info.image, ab_state)

@@ -62,6 +62,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=output_dir,
         help="write S' of each machine as DIR/a.bin and DIR/ab.bin (for swapvm state diff)",
     )
+    from swapping.window_cli import add_version_arguments
+
+    add_version_arguments(parser)
     add_json_option(parser, "the counts and the first difference")
     parser.set_defaults(func=run)
 
@@ -130,20 +133,26 @@ def _write_states(report: Any, folder: Path) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Trace, print, write the JSON; exit 1 when the traces differ."""
+    from fastvm.state_v2 import EssentialStateV2
     from swapping.guest_forks import require_guest_forks
-    from swapping.source import load_chains
-    from swapping.trace import block_index, trace_both
+    from swapping.source import chain_store, load_sources
+    from swapping.trace import block_index, block_index_v2, trace_both, trace_both_v2
     from swapping.trace_guest import trace_image
 
     image = trace_image(args.image)
-    chains = load_chains(args.source, args.test, image.s_size)
+    preimages = chain_store(args.source, args.s_version, args.store)
+    chains = load_sources(args.source, args.test, image.s_size, None, args.s_version, preimages)[0]
     require_guest_forks(chains)
     if len(chains) > 1:
         names = ", ".join(name for name, _ in chains[:3])
         raise SwapvmError(f"{args.source} holds {len(chains)} chains ({names}, …): choose one with --test")
     [(chain, s0)] = chains
-    index = block_index(s0, args.block, args.number)
-    report = trace_both(chain, s0, index, image, args.backend, args.tx)
+    if isinstance(s0, EssentialStateV2):
+        index = block_index_v2(s0, preimages, args.block, args.number)
+        report = trace_both_v2(chain, s0, preimages, index, image, args.backend, args.tx)
+    else:
+        index = block_index(s0, args.block, args.number)
+        report = trace_both(chain, s0, index, image, args.backend, args.tx)
     if not json_to_stdout(args):
         print_report(report)
     if args.states:

@@ -92,7 +92,7 @@ class RecordParser:
 
 
 def guest_trace(
-    image: GuestImage, s_image: bytes, fork: Fork, backend: str = "unicorn"
+    image: GuestImage, s_image: bytes, fork: Fork, backend: str = "unicorn", oracle: Any = None
 ) -> tuple[list[TxTrace], bytes]:
     """Run the trace image on s_image until it yields: its trace of the block and the S' it left.
     A guest that faults or never yields is an error (its partial trace is of no use without the reason)."""
@@ -111,7 +111,7 @@ def guest_trace(
             del pending[: end + 1]
 
     template = image.template(TRACE_LOG2_WINDOW)
-    machine = make_machine(backend, template, template.initial_state(s_image), output)
+    machine = make_machine(backend, template, template.initial_state(s_image), output, oracle=oracle)
     steps = machine.run_until_halt((1 << TRACE_LOG2_WINDOW) - 1)
     if shadow_field(machine.state(), SHADOW_STATUS) != STATUS_YIELDED:
         raise SwapvmError(f"the trace guest did not yield (stopped after {steps} steps)")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from emulator.cli import add_step_control_arguments, step_control
 from emulator.cliargs import (
@@ -18,8 +20,12 @@ from emulator.cliargs import (
     json_to_stdout,
     log2_window,
     non_negative,
+    output_dir,
 )
 from emulator.errors import SwapvmError
+
+if TYPE_CHECKING:
+    from emulator.oracle import PreimageOracle
 
 ENGINES = ("unicorn", "fast", "reference")
 DEFAULT_LOG2_WINDOW = 34   # replay's measuring window (spec §5.1)
@@ -35,18 +41,35 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--log2-window", type=log2_window, default=DEFAULT_LOG2_WINDOW,
                         help=f"a: the window is 2^a steps (default {DEFAULT_LOG2_WINDOW})")
     parser.add_argument("--backend", default="unicorn", choices=ENGINES, help="AB engine (default unicorn)")
+    add_version_arguments(parser)
     add_step_control_arguments(parser)
     add_json_option(parser, "the result")
     parser.set_defaults(func=run)
 
 
-def state_before(source: str, test: str | None, block: int, s_size: int) -> bytes:
-    """encode(S_K): A applied to the blocks before window K of SOURCE's one chain."""
+def add_version_arguments(parser: argparse.ArgumentParser) -> None:
+    """--s-version and --store of a one-chain command: the S format and, for version 2, the preimage store."""
+    from fastvm.sfiles import DEFAULT_S_VERSION, S_VERSIONS
+
+    parser.add_argument("--s-version", type=int, choices=S_VERSIONS, default=DEFAULT_S_VERSION,
+                        help=f"the S format of the chain built from SOURCE (default {DEFAULT_S_VERSION}; "
+                             "an S file keeps its own)")
+    parser.add_argument("--store", type=output_dir, metavar="DIR",
+                        help="version 2: the folder of the preimage store (an S file's default: its folder; "
+                             "else in memory)")
+
+
+def state_before(source: str, test: str | None, block: int, s_size: int, s_version: int = 1,
+                 store_dir: Path | None = None) -> tuple[bytes, PreimageOracle | None]:
+    """encode(S_K), A applied to the blocks before window K of SOURCE's one chain, and the oracle block
+    K's window reads: on S version 2 the block's witness (A records it), never the world."""
     from fastvm.codec import encode
     from fastvm.machine import Machine
-    from swapping.source import load_chains
+    from fastvm.state_v2 import EssentialStateV2
+    from swapping.source import chain_store, load_sources
 
-    chains = load_chains(source, test, s_size)
+    preimages = chain_store(source, s_version, store_dir)
+    chains = load_sources(source, test, s_size, None, s_version, preimages)[0]
     if len(chains) != 1:
         names = ", ".join(name for name, _ in chains[:5])
         raise SwapvmError(f"{source} holds {len(chains)} chains ({names}, …): pick one with --test")
@@ -54,10 +77,21 @@ def state_before(source: str, test: str | None, block: int, s_size: int) -> byte
     if block >= state.pending:
         last = state.pending - 1
         raise SwapvmError(f"--block {block} outside the chain's {state.pending} pending blocks (0..{last})")
+    if isinstance(state, EssentialStateV2):
+        from emulator.oracle import DictOracle
+        from fastvm.codec_v2 import encode_v2
+        from fastvm.export_v2 import ExporterV2
+
+        assert preimages is not None
+        exporter = ExporterV2(preimages)
+        for _ in range(block):
+            state, _info, _witness = exporter.export(state)
+        _after, _info, witness = exporter.export(state)
+        return encode_v2(state), DictOracle(witness.preimages().values())
     machine = Machine(s_size=s_size)
     for _ in range(block):
-        state, _info = machine.step(state)
-    return encode(state)
+        state, _info = machine.step(state)  # type: ignore[arg-type]
+    return encode(state), None
 
 
 def exit_label(fields: dict) -> str:
@@ -77,9 +111,10 @@ def run(args: argparse.Namespace) -> int:
     from swapping.window import read_s_image
 
     image = guest_image()
-    before = state_before(args.source, args.test, args.block, image.s_size)
+    before, oracle = state_before(args.source, args.test, args.block, image.s_size, args.s_version,
+                                  args.store)
     template = image.template(args.log2_window)
-    machine = make_machine(args.backend, template, template.initial_state(before))
+    machine = make_machine(args.backend, template, template.initial_state(before), oracle=oracle)
     control = step_control(args) or StepControl()
     say = (lambda line: print(line, file=sys.stderr)) if json_to_stdout(args) else print
     window = 1 << args.log2_window

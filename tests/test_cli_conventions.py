@@ -82,6 +82,7 @@ BAD_VALUES: dict[str, list[list[str]]] = {
         ["DIR", "--scheduler", "tcp://h:notaport"], ["DIR", "--scheduler", "tcp://h:99999"],
         ["DIR", "--json", "UNDER"], ["DIR", "--log2-window", "0"], ["MISSING"],
         ["DIR", "--machines", "b"], ["DIR", "--timeout", "0"], ["DIR", "--timeout", "soon"],
+        ["DIR", "--s-version", "3"],
     ],
     "replay": [
         ["MISSING"], ["FILE", "--workers", "0"], ["FILE", "--scheduler", "notaurl"],

@@ -74,15 +74,17 @@ def run(args: argparse.Namespace) -> int:
     lie = parse_lie(args.lie)  # before any work: a bad --lie is refused at once
     gas: list[int] = []
     verifier = onchain_verifier(gas) if args.onchain else None
-    chain = replayed_chain(args.source, args.store, args.test, args.log2_window, args.workers)
+    chain = replayed_chain(args.source, args.store, args.test, args.log2_window, args.workers, args.s_version)
     lie = at_number(lie, chain.numbers)
-    result = chain_game(chain.template, chain.s_images, lie, args.liar, args.backend, verifier)
+    result = chain_game(chain.template, chain.s_images, lie, args.liar, args.backend, verifier,
+                        window_oracles=chain.oracles)
     data = result.transcript.to_json()
     if data.get("final") is not None:
         name_disputed_step(data["final"]["step"], chain.elf)
     if args.onchain:
         data["onchain_gas"] = gas
     data["chain"] = {"name": chain.name, "blocks": chain.blocks, "lie": lie.describe(),
+                     "s_version": chain.report.s_version,
                      "replay_ok": chain.report.ok, "numbers": chain.numbers}
     data["honest_won"] = result.honest_won
     emit_json(data, args.json, indent=1)

@@ -163,12 +163,14 @@ def pad_chain(s_images: list[bytes]) -> list[bytes]:
 def chain_game(
     template: Template, s_images: list[bytes], lie: LieSpec | None, liar: str = "challenger",
     backend: str = "unicorn", verifier: StepVerifier | None = None, oracle: PreimageOracle | None = None,
+    window_oracles: list[PreimageOracle | None] | None = None,
 ) -> GameResult:
     """Dispute a chain S_0 … S_n (A's snapshots) under template: 2^(a+b) steps, b + a rounds.
 
-    oracle serves the parties' machines (and so the preimages their step proofs carry).
+    oracle serves the parties' machines (and so the preimages their step proofs carry); on S version 2,
+    window_oracles[t] serves window t alone (block t's witness).
     """
-    knowledge = ChainTrace(template, pad_chain(s_images), backend, oracle)
+    knowledge = ChainTrace(template, pad_chain(s_images), backend, oracle, window_oracles)
     info = TemplateInfo.of(template)
     referee = Referee(info, knowledge.log2_steps, True, knowledge.s_root(0))
     if verifier is not None:

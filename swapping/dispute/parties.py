@@ -105,7 +105,8 @@ class Party:
 
     def prove(self, position: int) -> StepProof | None:
         """A proof of the step from position to position + 1."""
-        return prove_step(self.knowledge.template, self.knowledge.state(position), self.knowledge.oracle)
+        knowledge = self.knowledge
+        return prove_step(knowledge.template, knowledge.state(position), knowledge.oracle_at(position))
 
 
 class Liar(Party):

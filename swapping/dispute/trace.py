@@ -93,7 +93,8 @@ class ChainTrace:
     template: Template
     s_images: list[bytes]            # S_0 … S_2^b (padded with S_n: steps past the inbox are no-ops)
     backend: str = "unicorn"
-    oracle: PreimageOracle | None = None   # serves every window's preimage reads
+    oracle: PreimageOracle | None = None   # serves every window's preimage reads (unless given per window)
+    window_oracles: list[PreimageOracle | None] | None = None   # S version 2: window t's block's witness
     _roots: list[bytes] = field(default_factory=list)
     _windows: dict[int, MachineTrace] = field(default_factory=dict)
 
@@ -133,8 +134,18 @@ class ChainTrace:
             raise SwapvmError(f"no window {block}: the chain has {len(self.s_images) - 1}")
         if block not in self._windows:
             start = self.template.initial_state(self.s_images[block])
-            self._windows[block] = MachineTrace(self.template, start, self.backend, self.oracle)
+            self._windows[block] = MachineTrace(self.template, start, self.backend, self.oracle_of(block))
         return self._windows[block]
+
+    def oracle_of(self, block: int) -> PreimageOracle | None:
+        """The oracle window `block` runs with: its block's witness on S version 2, else the shared one."""
+        if self.window_oracles is not None and block < len(self.window_oracles):
+            return self.window_oracles[block]
+        return self.oracle
+
+    def oracle_at(self, position: int) -> PreimageOracle | None:
+        """The oracle of the window holding the step from `position`."""
+        return self.oracle_of(self.split(position)[0])
 
     def claim(self, position: int) -> bytes:
         """The honest claim: the S root at a boundary, else the machine root inside a window."""
@@ -167,6 +178,10 @@ class SingleTrace:
     @property
     def oracle(self) -> PreimageOracle | None:
         """The preimage oracle of the machine."""
+        return self.trace.oracle
+
+    def oracle_at(self, position: int) -> PreimageOracle | None:
+        """The machine's oracle (one for every step)."""
         return self.trace.oracle
 
     def claim(self, position: int) -> bytes:

@@ -21,7 +21,7 @@ EXAMPLE = ROOT / "fastvm" / "examples" / "hello.toml"
 
 def test_from_fixture_show_and_run_write_snapshots_named_by_root(tmp_path: Path, capsys) -> None:
     s0 = tmp_path / "s0.bin"
-    assert main(["state", "from-fixture", str(BAD_BLOCKS), "-o", str(s0)]) == 0
+    assert main(["state", "from-fixture", str(BAD_BLOCKS), "--s-version", "1", "-o", str(s0)]) == 0
     assert decode(s0.read_bytes()).inbox == load_file(BAD_BLOCKS)[0].blocks
     assert main(["state", "show", str(s0), "--json", "-"]) == 0
     shown = json.loads(capsys.readouterr().out.split("\n", 1)[1])
@@ -39,14 +39,14 @@ def test_from_fixture_show_and_run_write_snapshots_named_by_root(tmp_path: Path,
 
 def test_run_stops_after_the_requested_blocks(tmp_path: Path, capsys) -> None:
     s0 = tmp_path / "s0.bin"
-    main(["state", "from-fixture", str(BAD_BLOCKS), "-o", str(s0)])
+    main(["state", "from-fixture", str(BAD_BLOCKS), "--s-version", "1", "-o", str(s0)])
     assert main(["fast", "run", str(s0), "--blocks", "2", "--json", "-"]) == 0
     assert len(json.loads(capsys.readouterr().out.split("\n", 1)[1])["blocks"]) == 2
 
 
 def test_the_example_description_builds_a_chain_that_a_accepts(tmp_path: Path, capsys) -> None:
     s0 = tmp_path / "hello.bin"
-    assert main(["state", "from-description", str(EXAMPLE), "-o", str(s0)]) == 0
+    assert main(["state", "from-description", str(EXAMPLE), "--s-version", "1", "-o", str(s0)]) == 0
     assert main(["fast", "run", str(s0), "--json", "-"]) == 0
     report = json.loads(capsys.readouterr().out.split("\n", 1)[1])
     assert [row["status"] for row in report["blocks"]] == ["accepted"] * len(decode(s0.read_bytes()).inbox)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from emulator.errors import SwapvmError
 from emulator.merkle import keccak
 from fastvm.codec_v2 import decode_v2, encode_v2
 from fastvm.export_v2 import ExporterV2, replay_v2, to_version_2
@@ -15,7 +14,7 @@ from fastvm.fixtures import initial_state, load_file
 from fastvm.inbox_trie import InboxTrie
 from fastvm.machine import Machine
 from fastvm.preimages import MissingPreimage, PreimageStore
-from fastvm.state import Fork
+from fastvm.state import Fork, Reason, Status
 from fastvm.state_v2 import ChainConfig, ForkEntry
 from fastvm.witness import Witness
 from fastvm.workloads import workload
@@ -70,10 +69,14 @@ def test_the_inbox_path_is_in_the_witness_and_each_node_is_needed() -> None:
         assert raised.value.key == keccak(node)
 
 
-def test_a_step_across_a_fork_time_is_refused_until_the_switch() -> None:
+def test_a_block_after_a_fork_time_is_checked_under_the_new_fork() -> None:
+    """A Shanghai-shaped block whose timestamp the schedule puts in Cancun is one of Cancun, and its
+    17-item header is malformed there (code 1): the fork comes from the block's timestamp (spec §6.3)."""
     store = PreimageStore()
     state = to_version_2(workload("transfers", 10, 1, 1), store)
     crossing = state.with_changes(config=ChainConfig(1, (ForkEntry.with_defaults(Fork.SHANGHAI, 0),
                                                          ForkEntry.with_defaults(Fork.CANCUN, 1))))
-    with pytest.raises(SwapvmError, match="crosses from shanghai to cancun"):
-        ExporterV2(store).export(crossing)
+    after, info, witness = ExporterV2(store).export(crossing)
+    assert info is not None and (info.status, info.reason) == (Status.REJECTED, Reason.MALFORMED)
+    assert after.parent_header == crossing.parent_header and after.cursor == 1
+    assert replay_v2(crossing, witness)[0] == after

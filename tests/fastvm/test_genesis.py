@@ -42,7 +42,8 @@ def test_s0_from_the_pair_is_s0_from_the_fixture(path: Path, tmp_path: Path) -> 
     name, body = first_test(path)
     genesis, chain = write_pair(body, tmp_path)
     out = str(tmp_path / "s0")
-    assert main(["state", "from-genesis", str(genesis), "--blocks", str(chain), "-o", out]) == 0
+    assert main(["state", "from-genesis", str(genesis), "--blocks", str(chain), "--s-version", "1",
+                 "-o", out]) == 0
     fixture = next(test for test in load_file(path) if test.name == name)
     assert (tmp_path / "s0").read_bytes() == encode(initial_state(fixture))
 
@@ -54,7 +55,7 @@ def test_replaying_the_pair_reaches_the_fixtures_roots(
     genesis, chain = write_pair(body, tmp_path)
     report, store = tmp_path / "report.json", tmp_path / "store"
     argv = ["replay", str(genesis), "--blocks", str(chain), "--store", str(store), "--workers", "1",
-            "--json", str(report)]
+            "--s-version", "1", "--json", str(report)]
     assert main(argv) == 0
     data = json.loads(report.read_text())
     assert [(row["index"], row["number"], row["verdict"]) for row in data["blocks"]] == [
@@ -82,7 +83,7 @@ def test_append_adds_the_blocks_of_a_gzipped_export(tmp_path: Path) -> None:
     packed = tmp_path / "chain.rlp.gz"
     packed.write_bytes(gzip.compress(chain.read_bytes()))
     empty, full = tmp_path / "empty.s", tmp_path / "full.s"
-    assert main(["state", "from-genesis", str(genesis), "-o", str(empty)]) == 0
+    assert main(["state", "from-genesis", str(genesis), "--s-version", "1", "-o", str(empty)]) == 0
     assert decode(empty.read_bytes()).inbox == ()
     assert main(["state", "append", str(empty), str(packed), "--to", "2", "-o", str(full)]) == 0
     assert main(["state", "append", str(full), str(chain), "-o", str(full)]) == 0   # 1, 2 already there
@@ -125,7 +126,8 @@ def test_what_swapvm_would_not_follow_is_refused_by_name(
     _, body = first_test(THREE_BLOCKS)
     genesis, chain = write_pair(body, tmp_path, edit)
     out = str(tmp_path / "s")
-    assert main(["state", "from-genesis", str(genesis), "--blocks", str(chain), "-o", out]) == 2
+    assert main(["state", "from-genesis", str(genesis), "--blocks", str(chain), "--s-version", "1",
+                 "-o", out]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1 and not (tmp_path / "s").exists()
 
@@ -136,7 +138,8 @@ def test_a_later_fork_past_the_last_block_is_noted(
     _, body = first_test(THREE_BLOCKS)
     genesis, chain = write_pair(body, tmp_path, {"config": {"cancunTime": 2 * GENESIS_TIME}})
     out = str(tmp_path / "s")
-    assert main(["state", "from-genesis", str(genesis), "--blocks", str(chain), "-o", out]) == 0
+    assert main(["state", "from-genesis", str(genesis), "--blocks", str(chain), "--s-version", "1",
+                 "-o", out]) == 0
     expected = f"note: config.cancunTime = {2 * GENESIS_TIME}: blocks from that time on cannot be appended"
     assert expected in capsys.readouterr().out
 

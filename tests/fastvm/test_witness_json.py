@@ -136,3 +136,15 @@ def test_bench_witness_reports_both_timings_and_sizes(capsys: pytest.CaptureFixt
         erc20["a_recording_s_per_block"] / erc20["a_plain_s_per_block"])
     assert erc20["witness_entries_per_block"] > 0 and erc20["store_bytes"] > 0
     assert report["fixtures"]["blocks"] >= 1 and report["fixtures"]["bytes"]["max"] > 0
+
+
+def test_s_version_2_does_not_grow_with_the_world() -> None:
+    """The largest S image of a version 2 chain is the same size (within a few bytes of header numbers)
+    at 20 and at 2,000 accounts, and under spec §6.2's 10 KiB; the witness grows with the tries' depth."""
+    from bench.witness import measure_workload
+
+    small = measure_workload("transfers", 20, 1, 4)
+    large = measure_workload("transfers", 2_000, 1, 4)
+    assert abs(small["s_v2_image_bytes"] - large["s_v2_image_bytes"]) <= 16
+    assert large["s_v2_image_bytes"] < 10 * 1024
+    assert large["witness_bytes_per_block"] > small["witness_bytes_per_block"]

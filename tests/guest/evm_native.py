@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import subprocess
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from toolchain.build import ROOT
@@ -20,7 +21,7 @@ FIXTURES = ROOT.parent / "shared" / "fixtures" / "ethereum-tests" / "BlockchainT
 
 def guest_sources() -> list[str]:
     """Every C file of the guest except its RV64 entry point, the native runner, and the host's preimage
-    oracle (guest/src/oracle.c reads through it; the runner's blocks never do today)."""
+    oracle (guest/src/oracle.c reads through it: S version 2's blocks, given a preimages file)."""
     src = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "guest" / "src").rglob("*.c"))
     return [s for s in src if s != "guest/src/main.c"] + [RUNNER, "guest/host/preimages_host.c"]
 
@@ -32,13 +33,21 @@ def native_runner() -> Path:
     return build_host_executable(guest_sources(), out)
 
 
-def guest_run(image: bytes, work: Path) -> tuple[int, bytes]:
-    """One guest step natively: (its result code EVM_STEP_*, the image it leaves in the window).
+def preimages_file(preimages: Iterable[bytes], path: Path) -> Path:
+    """The runner's oracle file: each preimage as a 4-byte little-endian length and its bytes."""
+    path.write_bytes(b"".join(len(data).to_bytes(4, "little") + data for data in preimages))
+    return path
+
+
+def guest_run(image: bytes, work: Path, preimages: Iterable[bytes] | None = None) -> tuple[int, bytes]:
+    """One guest step natively: (its result code EVM_STEP_*, the image it leaves in the window); the
+    oracle holds `preimages` (S version 2).
 
     Fails the calling test on an exit that is not a yield (sanitizer reports, aborts: 100 and up)."""
     (work / "in").write_bytes(image)
-    done = subprocess.run([str(native_runner()), str(work / "in"), str(work / "out")], capture_output=True,
-                          text=True, timeout=600, check=False)
+    oracle = [] if preimages is None else [str(preimages_file(preimages, work / "preimages"))]
+    done = subprocess.run([str(native_runner()), str(work / "in"), str(work / "out"), *oracle],
+                          capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode in (0, 1, 2, 3), f"guest exited {done.returncode}: {done.stderr[-2000:]}"
     return done.returncode, (work / "out").read_bytes()
 

@@ -63,3 +63,11 @@ def test_workers_exit_when_the_parent_is_killed() -> None:
     for w in survivors:
         os.kill(w, signal.SIGKILL)
     assert not survivors, f"workers {survivors} outlived their killed parent"
+
+
+def test_always_pool_runs_one_worker_in_another_process() -> None:
+    """With always_pool, one worker is a pool process (the benchmark's 1-worker baseline), not the parent;
+    without it, one worker runs inline."""
+    pooled = dict(run_local(os.getpid, [(0, ())], 1, always_pool=True))
+    inline = dict(run_local(os.getpid, [(0, ())], 1))
+    assert pooled[0] != os.getpid() and inline[0] == os.getpid()

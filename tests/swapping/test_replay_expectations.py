@@ -28,7 +28,8 @@ def replay_variant(tmp_path: Path, store: Path, edit: dict | None = None,
     source = tmp_path / "variant.json"
     source.write_text(json.dumps({name: body}))
     report = tmp_path / "report.json"
-    code = main(["replay", str(source), "--store", str(store), "--workers", "1", "--json", str(report)])
+    code = main(["replay", str(source), "--store", str(store), "--workers", "1", "--s-version", "1",
+                 "--json", str(report)])
     return code, json.loads(report.read_text()), name
 
 
@@ -83,7 +84,8 @@ def test_a_description_says_there_was_nothing_to_check(
     example = ROOT / "fastvm" / "examples" / "hello.toml"
     report = tmp_path / "r.json"
     store = str(tmp_path / "store")
-    assert main(["replay", str(example), "--store", store, "--workers", "1", "--json", str(report)]) == 0
+    assert main(["replay", str(example), "--store", store, "--workers", "1", "--s-version", "1",
+                 "--json", str(report)]) == 0
     assert set(json.loads(report.read_text())["fixture_checks"]["hello"].values()) == {"not a fixture"}
     out = capsys.readouterr().out
     assert "hello: no postState or lastblockhash to check (the source is not a fixture)" in out

@@ -3,7 +3,8 @@
 replay, dispute and trace refuse such a chain before anything runs, in one line naming the fork (the
 guest would leave S unchanged with exit code 3: every block a mismatch, a dispute the honest party
 loses); conformance gives each such test one NOTRUN verdict with the reason and runs on. A transition
-network (ShanghaiToCancunAtTime15k) is one NOTRUN per test on either machine. Wherever a run reports
+network (ShanghaiToCancunAtTime15k) is one NOTRUN per test on either machine on S version 1 (version 2
+runs them: tests/swapping/test_conformance_v2_cli.py). Wherever a run reports
 the guest's exit code, it is named (guest/include/evm.h). A Cancun chain, which the guest now runs,
 is disputed like a Shanghai one: the honest party wins.
 """
@@ -105,7 +106,7 @@ def test_conformance_gives_each_prague_test_one_notrun(machines: str, tmp_path: 
 def test_a_transition_test_is_one_notrun_with_its_schedule(machines: str, tmp_path: Path) -> None:
     report = tmp_path / "report.json"
     argv = ["conformance", "evm", str(TRANSITION), str(SIMPLE), "--machines", machines, "--jobs", "1",
-            "--quiet", "--json", str(report)]
+            "--s-version", "1", "--quiet", "--json", str(report)]
     assert main(argv) == 1
     results = json.loads(report.read_text())["tests"]
     transition = [r for r in results if r["path"] == str(TRANSITION)]

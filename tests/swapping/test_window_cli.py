@@ -21,7 +21,8 @@ def test_a_window_leaves_a_s_prime_and_names_the_yield(capsys, tmp_path: Path) -
     state, _ = machine.step(state)
     before = encode(state)
     _, info = machine.step(state)
-    assert main(["window", str(EXAMPLE), "--block", "1", "--info-at", "%100000", "--json", "-"]) == 0
+    assert main(["window", str(EXAMPLE), "--block", "1", "--s-version", "1",
+                 "--info-at", "%100000", "--json", "-"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["status"] == "yielded" and report["function"].startswith("rt_yield")
     assert report["s_root_before"] == RootCache().root(before).hex()

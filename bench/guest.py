@@ -57,6 +57,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--image", type=input_file,
                         help="a guest ELF to measure (default: the main guest of this tree)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke run for tests)")
+    parser.add_argument("--s-version", type=int, choices=(1, 2), default=1,
+                        help="S's format: 1 (the world in S) or 2 (the world behind the oracle: A's witness "
+                             "of each block is AB's oracle); default 1")
     parser.add_argument(
         "--profile", action="store_true", help="only profile the first block of each --profile-chains chain"
     )
@@ -91,6 +94,49 @@ def measure_chain(state: EssentialState, image: GuestImage) -> dict:
             "a_s": a_s,
             "match": window.s_image == info.image,
         })
+    return summary(blocks)
+
+
+def measure_chain_v2(state: EssentialState, image: GuestImage) -> dict:
+    """The same on S version 2 (spec §6): A is ExporterV2 over a preimage store holding S0's world, AB
+    runs with A's witness of each block as its only oracle; writing the world into the store is set-up."""
+    import tempfile
+
+    from emulator.oracle import DictOracle
+    from fastvm.codec_v2 import encode_v2
+    from fastvm.export_v2 import ExporterV2, to_version_2
+    from fastvm.preimages import PreimageStore
+    from swapping.window import run_window
+
+    blocks = []
+    with tempfile.TemporaryDirectory(prefix="bench_guest_v2_") as work:
+        store = PreimageStore(Path(work) / "preimages.sqlite")
+        state_v2 = to_version_2(state, store)
+        exporter = ExporterV2(store)
+        while state_v2.pending:
+            s_image = encode_v2(state_v2)
+            start = time.perf_counter()
+            state_v2, info, witness = exporter.export(state_v2)
+            a_s = time.perf_counter() - start
+            oracle = DictOracle(witness.preimages().values())
+            window = run_window(image.elf, image.ram_size, image.s_size, LOG2_WINDOW, s_image, oracle=oracle)
+            if window.status != "yielded":
+                raise SwapvmError(f"AB window ended {window.status} {window.cause} at step {window.steps}")
+            blocks.append({
+                "gas": info.gas_used if info else 0,
+                "status": info.status.name.lower() if info else "idle",
+                "ab_instructions": window.steps,
+                "ab_s": window.seconds,
+                "a_s": a_s,
+                "witness_entries": witness.entries,
+                "witness_bytes": witness.size,
+                "match": window.s_image == encode_v2(state_v2),
+            })
+    return summary(blocks)
+
+
+def summary(blocks: list[dict]) -> dict:
+    """A chain's totals and means over its blocks."""
     gas = sum(b["gas"] for b in blocks)
     steps = sum(b["ab_instructions"] for b in blocks)
     ab_s, a_s = sum(b["ab_s"] for b in blocks), sum(b["a_s"] for b in blocks)
@@ -180,19 +226,22 @@ def collect(args: argparse.Namespace) -> dict:
     files = args.fixtures[: 1 if args.quick else None]
     fixtures = fixture_chains(files)
     image = guest_image() if not args.image else given_image(Path(args.image))
-    measure_chain(next(iter(fixtures.values())), image)  # warm-up: the machine template is cached
+    measure = measure_chain_v2 if args.s_version == 2 else measure_chain
+    measure(next(iter(fixtures.values())), image)  # warm-up: the machine template is cached
     report = {
         "command": "swapvm bench guest" + (" --quick" if args.quick else "")
-        + (f" --image {args.image}" if args.image else ""),
+        + (f" --image {args.image}" if args.image else "")
+        + (" --s-version 2" if args.s_version == 2 else ""),
+        "s_version": args.s_version,
         "image_sha256": image.sha256,
         "image_bytes": load_image(image.elf).rom_end - ROM_BASE,
         "elf_bytes": len(image.elf),
         "sizes": {"accounts": accounts, "blocks": blocks, "txs_per_block": txs},
         "workloads": {
-            name: measure_chain(workload(name, accounts, blocks, txs), image)
+            name: measure(workload(name, accounts, blocks, txs), image)
             for name in args.workloads
         },
-        "fixtures": {name: measure_chain(state, image) for name, state in fixtures.items()},
+        "fixtures": {name: measure(state, image) for name, state in fixtures.items()},
         **crypto_figures(),
     }
     report["goals"] = goals(report)

@@ -55,3 +55,13 @@ def test_quick_profile_reports_every_key(tmp_path: Path, capsys: pytest.CaptureF
     assert prof["inclusive"][0]["function"] == "main"
     assert 0 < prof["steps"] - prof["inclusive"][0]["instructions"] < 1_000
     assert all({"function", "instructions", "share"} <= set(row) for row in prof["self"])
+
+
+def test_s_version_2_chain_matches_with_the_witness_as_oracle() -> None:
+    """`--s-version 2`: every block's AB S' equals A's, with the witness's size reported per block."""
+    from fastvm.workloads import workload
+    from swapping.guest_image import guest_image
+
+    chain = guest.measure_chain_v2(workload("transfers", 20, 2, 3), guest_image())
+    assert CHAIN_KEYS <= set(chain) and chain["blocks"] == 2 and chain["match"]
+    assert all(block["witness_entries"] > 0 and block["witness_bytes"] > 0 for block in chain["per_block"])

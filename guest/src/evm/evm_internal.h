@@ -61,11 +61,11 @@ typedef struct {
     u256 key;
     u256 value;
     u256 original;        /* the value when the current transaction first saw it */
-    u256 start;           /* version 2: the value the block found (the storage trie's, or 0) */
-    bool loaded;          /* `value` holds the slot (version 2 reads it from the storage trie first) */
     uint32_t orig_serial; /* transaction serial `original` belongs to */
     uint64_t journal_id;  /* innermost checkpoint whose journal already holds this slot's value */
     uint32_t warm_serial; /* warm in the transaction with this serial (EIP-2929) */
+    bool loaded;          /* `value` holds the slot (version 2 reads it from the storage trie first;
+                           * the value the block found stays in the trie until the block's end) */
 } slot_t;
 
 /* An EIP-1153 transient slot: `value` holds only while `serial` is the transaction's serial (a
@@ -98,14 +98,20 @@ typedef struct {
     uint32_t tslot_cap, n_tslots;
     uint32_t warm_serial;
     uint32_t created_serial; /* created (a creation started) in the transaction with this serial */
-    /* version 2: the account as the block found it, for the writes of the new state root */
-    bool start_exists, storage_reset; /* storage_reset: deleted in the block, storage starts empty */
-    bool storage_open;
-    uint64_t start_nonce;
-    u256 start_balance;
-    uint8_t start_code_hash[32], storage_root[32];
-    mpt_trie storage;     /* its storage trie at storage_root, opened on the first slot read */
+    struct account_trie *trie; /* version 2 only (NULL on version 1, which keeps its heap per account) */
 } account_t;
+
+/* Version 2: the account as the block found it in the state trie (for the writes of the new state
+ * root), and its storage trie. */
+typedef struct account_trie {
+    bool exists;
+    bool storage_reset;   /* deleted in this block: its storage starts empty */
+    bool storage_open;
+    uint64_t nonce;
+    u256 balance;
+    uint8_t code_hash[32], storage_root[32];
+    mpt_trie storage;     /* at storage_root, opened on the first slot read */
+} account_trie_t;
 
 typedef struct {
     uint8_t addr[20];

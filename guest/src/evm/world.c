@@ -153,30 +153,32 @@ slot_t *world_slot_ref(account_t *a, const u256 *key) { return slot_lookup(a, ke
 /* A trie leaf that is not what it must be: the trie is authentic (read by hash) but bad. */
 static _Noreturn void bad_leaf(void) { rt_abort(RT_ABORT_TRIE_NODE); }
 
-/* Version 2: the slot's value from the storage trie (keccak256(slot) -> rlp(value), absent: 0). */
-static void slot_read(account_t *a, slot_t *s) {
-    if (acc(a)->storage_reset) return; /* deleted in this block: its storage starts empty */
-    if (!a->storage_open) {
-        mpt_open(&a->storage, a->storage_root);
-        a->storage_open = true;
+/* Version 2: the slot's value in its account's storage trie as the block found it (0 if absent);
+ * `key` gets keccak256(slot). */
+static void slot_in_trie(account_t *a, const u256 *slot, uint8_t key[32], u256 *value) {
+    account_trie_t *t = acc(a)->trie;
+    uint8_t be[32];
+    u256_to_be(slot, be);
+    keccak256(be, 32, key);
+    u256_set_u64(value, 0);
+    if (!t->storage_open) {
+        mpt_open(&t->storage, t->storage_root);
+        t->storage_open = true;
     }
-    uint8_t be[32], k[32];
-    u256_to_be(&s->key, be);
-    keccak256(be, 32, k);
     span_t v;
-    if (!mpt_get(&a->storage, k, 32, &v)) return;
+    if (!mpt_get(&t->storage, key, 32, &v)) return;
     rlp_item it;
     if (rlp_decode(v, &it) != RLP_OK || it.is_list || rlp_get_uint_be32(&it, 32, be) != RLP_OK) bad_leaf();
-    u256_from_be(&s->value, be, 32);
-    if (u256_is_zero(&s->value)) bad_leaf(); /* a zero slot is absent from the trie */
+    u256_from_be(value, be, 32);
+    if (u256_is_zero(value)) bad_leaf(); /* a zero slot is absent from the trie */
 }
 
 void world_slot_load(account_t *a, slot_t *s) {
     if (!s->loaded) {
         s->loaded = true;
-        u256_set_u64(&s->value, 0);
-        slot_read(a, s);
-        s->start = s->value;
+        uint8_t key[32];
+        if (acc(a)->trie->storage_reset) u256_set_u64(&s->value, 0); /* deleted in this block */
+        else slot_in_trie(a, &s->key, key, &s->value);
     }
     if (s->orig_serial != W.serial) {
         s->original = s->value;
@@ -193,9 +195,10 @@ slot_t *world_slot(account_t *a, const u256 *key) {
 /* ---- version 2: accounts and code through the oracle ---- */
 
 void world_load_account(account_t *a) {
+    account_trie_t *t = a->trie = rt_alloc(sizeof *t);
     a->loaded = true;
     a->code_known = true;
-    memcpy(a->storage_root, TRIE_EMPTY_ROOT, 32);
+    memcpy(t->storage_root, TRIE_EMPTY_ROOT, 32);
     memcpy(a->code_hash, S_EMPTY_CODE_HASH, 32);
     a->code_hash_ok = true;
     uint8_t k[32];
@@ -206,7 +209,7 @@ void world_load_account(account_t *a) {
         uint8_t balance[32];
         if (rlp_decode(v, &top) != RLP_OK || !top.is_list || rlp_list_exact(&top, f, 4) != RLP_OK ||
             rlp_get_u64(&f[0], &a->nonce) != RLP_OK || f[1].is_list ||
-            rlp_get_uint_be32(&f[1], 32, balance) != RLP_OK || rlp_get_fixed(&f[2], a->storage_root, 32) != RLP_OK ||
+            rlp_get_uint_be32(&f[1], 32, balance) != RLP_OK || rlp_get_fixed(&f[2], t->storage_root, 32) != RLP_OK ||
             rlp_get_fixed(&f[3], a->code_hash, 32) != RLP_OK) {
             bad_leaf();
         }
@@ -214,10 +217,10 @@ void world_load_account(account_t *a) {
         a->exists = true;
         a->code_known = memcmp(a->code_hash, S_EMPTY_CODE_HASH, 32) == 0;
     }
-    a->start_exists = a->exists;
-    a->start_nonce = a->nonce;
-    a->start_balance = a->balance;
-    memcpy(a->start_code_hash, a->code_hash, 32);
+    t->exists = a->exists;
+    t->nonce = a->nonce;
+    t->balance = a->balance;
+    memcpy(t->code_hash, a->code_hash, 32);
 }
 
 void world_need_code(account_t *a) {
@@ -486,7 +489,7 @@ void world_begin_tx(void) {
 
 void world_delete(account_t *a) {
     acc(a)->exists = false;
-    a->storage_reset = true;
+    if (a->trie) a->trie->storage_reset = true;
     a->code_known = true;
     a->nonce = 0;
     u256_set_u64(&a->balance, 0);
@@ -504,7 +507,7 @@ void world_delete(account_t *a) {
 bool world_create_collision(account_t *a) {
     if (acc(a)->nonce != 0 || account_has_code(a)) return true;
     /* Version 2, as machine A (fastvm/corrections.has_storage): the storage root the account has */
-    if (W.lazy) return !a->storage_reset && memcmp(a->storage_root, TRIE_EMPTY_ROOT, 32) != 0;
+    if (W.lazy) return !a->trie->storage_reset && memcmp(a->trie->storage_root, TRIE_EMPTY_ROOT, 32) != 0;
     for (uint32_t k = 0; k < a->slot_cap; k++) {
         if (a->slots[k] && !u256_is_zero(&a->slots[k]->value)) return true; /* EIP-7610 */
     }
@@ -599,17 +602,24 @@ s_account *world_export(size_t *n_out) {
 /* ---- version 2: the new state root over the partial tries ---- */
 
 /* The changed slots of `a` as trie writes (keccak256(slot) -> rlp(value), empty: delete): every
- * non-zero slot of a storage that starts empty, else those whose value differs from the block's
- * start. */
-static size_t storage_writes(const account_t *a, mpt_write *w) {
+ * non-zero slot of a storage that starts empty, else those whose value differs from the trie's (the
+ * value the block found: the trie is not written before the block's end). */
+static size_t storage_writes(account_t *a, mpt_write *w) {
+    bool reset = a->trie->storage_reset;
     size_t n = 0;
     for (uint32_t i = 0; i < a->slot_cap; i++) {
         const slot_t *s = a->slots[i];
         if (!s || !s->loaded) continue;
-        if (a->storage_reset ? u256_is_zero(&s->value) : u256_eq(&s->value, &s->start)) continue;
-        uint8_t be[32], *key = rt_alloc(32);
-        u256_to_be(&s->key, be);
-        keccak256(be, 32, key);
+        uint8_t *key = rt_alloc(32), be[32];
+        u256 start;
+        if (reset) {
+            u256_to_be(&s->key, be);
+            keccak256(be, 32, key);
+            u256_set_u64(&start, 0);
+        } else {
+            slot_in_trie(a, &s->key, key, &start);
+        }
+        if (u256_eq(&s->value, &start)) continue;
         w[n].key = span_make(key, 32);
         w[n].value = span_make(NULL, 0);
         if (!u256_is_zero(&s->value)) {
@@ -626,19 +636,20 @@ static size_t storage_writes(const account_t *a, mpt_write *w) {
 
 /* The account's storage root after the block. */
 static void storage_root_after(account_t *a, uint8_t out[32]) {
+    account_trie_t *t = a->trie;
     mpt_write *w = rt_alloc((a->n_slots ? a->n_slots : 1) * sizeof *w);
     size_t n = storage_writes(a, w);
-    if (a->storage_reset) {
-        mpt_open(&a->storage, TRIE_EMPTY_ROOT);
+    if (t->storage_reset) {
+        mpt_open(&t->storage, TRIE_EMPTY_ROOT);
     } else if (n == 0) {
-        memcpy(out, a->storage_root, 32);
+        memcpy(out, t->storage_root, 32);
         return;
-    } else if (!a->storage_open) {
-        mpt_open(&a->storage, a->storage_root);
+    } else if (!t->storage_open) {
+        mpt_open(&t->storage, t->storage_root);
     }
-    a->storage_open = true;
-    mpt_apply(&a->storage, w, n);
-    mpt_root(&a->storage, out);
+    t->storage_open = true;
+    mpt_apply(&t->storage, w, n);
+    mpt_root(&t->storage, out);
 }
 
 void world_state_root(uint8_t out[32]) {
@@ -646,7 +657,8 @@ void world_state_root(uint8_t out[32]) {
     size_t n = 0;
     for (uint32_t i = 0; i < W.cap; i++) {
         account_t *a = W.tab[i];
-        if (!a || !a->loaded || (!a->exists && !a->start_exists)) continue;
+        if (!a || !a->loaded || (!a->exists && !a->trie->exists)) continue;
+        const account_trie_t *t = a->trie;
         uint8_t *key = rt_alloc(32);
         keccak256(a->addr, 20, key);
         if (!a->exists) {
@@ -657,8 +669,8 @@ void world_state_root(uint8_t out[32]) {
         uint8_t sroot[32];
         storage_root_after(a, sroot);
         const uint8_t *code_hash = account_code_hash(a);
-        bool same = a->start_exists && a->nonce == a->start_nonce && u256_eq(&a->balance, &a->start_balance) &&
-                    memcmp(code_hash, a->start_code_hash, 32) == 0 && memcmp(sroot, a->storage_root, 32) == 0;
+        bool same = t->exists && a->nonce == t->nonce && u256_eq(&a->balance, &t->balance) &&
+                    memcmp(code_hash, t->code_hash, 32) == 0 && memcmp(sroot, t->storage_root, 32) == 0;
         if (same) continue;
         uint8_t balance[32];
         u256_to_be(&a->balance, balance);

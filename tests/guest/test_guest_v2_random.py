@@ -56,6 +56,7 @@ def test_random_cancun_program_on_the_witness(tmp_path: Path, code: bytes, calld
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(code=programs(CANCUN_OPS), calldata=st.binary(max_size=40), value=VALUES,
        fork=st.sampled_from([Fork.SHANGHAI, Fork.CANCUN]))
-def test_many_random_programs_on_the_witness(  # Cancun's opcodes are undefined under Shanghai: haltstmp_path: Path, code: bytes, calldata: bytes, value: int,
+def test_many_random_programs_on_the_witness(tmp_path: Path, code: bytes, calldata: bytes, value: int,
                                              fork: Fork) -> None:
+    """Cancun's opcodes under Shanghai are undefined: the frame halts there, as on A."""
     check_v2(code, calldata, value, tmp_path, fork)

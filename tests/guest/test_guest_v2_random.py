@@ -38,14 +38,14 @@ def check_v2(code: bytes, calldata: bytes, value: int, work: Path, fork: Fork) -
     assert (result, image) == (0, encode_v2(after)), f"code {code.hex()}"
 
 
-@settings(max_examples=30, deadline=None, derandomize=True,
+@settings(max_examples=20, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(code=programs(), calldata=st.binary(max_size=40), value=VALUES)
 def test_random_shanghai_program_on_the_witness(tmp_path: Path, code: bytes, calldata: bytes, value: int) -> None:
     check_v2(code, calldata, value, tmp_path, Fork.SHANGHAI)
 
 
-@settings(max_examples=30, deadline=None, derandomize=True,
+@settings(max_examples=20, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(code=programs(CANCUN_OPS), calldata=st.binary(max_size=40), value=VALUES)
 def test_random_cancun_program_on_the_witness(tmp_path: Path, code: bytes, calldata: bytes, value: int) -> None:

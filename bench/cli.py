@@ -19,6 +19,7 @@ BENCHMARKS = {
     "mpt": "bench.mpt",
     "witness": "bench.witness",
     "live": "bench.live",
+    "scale": "bench.scale",
 }
 
 

@@ -26,6 +26,7 @@ from emulator.layout import (
 from emulator.oracle import PreimageOracle
 
 S_HEADER = struct.Struct("<QQ")
+S_VERSIONS = (1, 2)             # the framing versions the guest reads (spec §3.1, §6.2)
 SHADOW_A0 = SHADOW_X + 8 * 10   # x10, the guest's exit code at its yield
 
 
@@ -61,7 +62,7 @@ def window_root_of(elf: bytes, ram_size: int, s_size: int, log2_window: int) -> 
 def read_s_image(state, s_size: int) -> bytes:  # noqa: ANN001 - MachineState
     """The framed S image at the start of the S window, or b"" if its header is impossible."""
     version, length = S_HEADER.unpack(state.read(S_BASE, S_HEADER.size))
-    if version != 1 or length > s_size - S_HEADER.size:
+    if version not in S_VERSIONS or length > s_size - S_HEADER.size:
         return b""
     return state.read(S_BASE, S_HEADER.size + length)
 

@@ -158,11 +158,16 @@ void s_encode(const s_state *s, buf_t *out);
  * keccak(key) -> rlp(value), zero-valued slots left out (they do not exist). `accounts` need
  * not be sorted; heap scratch is released. */
 void s_world_root(const s_account *accounts, size_t n, uint8_t out[32]);
+/* keccak256 of the empty string: the code hash of an account without code. */
+extern const uint8_t S_EMPTY_CODE_HASH[32];
 
 /* Encode `s` into the heap, then copy it over the window of `win_size` bytes and zero the bytes
  * in [new end, old_len) (old_len: the old image's 16 + L), storing only bytes that change (so
  * the engine's dirty pages are the changed ones). S_ERR_TOO_LARGE leaves the window
  * untouched. */
 s_err s_write_window(const s_state *s, uint8_t *window, size_t win_size, size_t old_len);
+/* The same for S of either version, encoded by `encode` (s_encode, s2_encode). */
+typedef void (*s_encode_fn)(const void *s, buf_t *out);
+s_err s_write_encoded(s_encode_fn encode, const void *s, uint8_t *window, size_t win_size, size_t old_len);
 
 #endif

@@ -46,5 +46,7 @@ s_err s2_decode(const uint8_t *image, size_t len, s2_state *s);
 s_err s2_decode_payload(span_t payload, s2_state *s);
 /* Append the image (16-byte header, then the canonical payload) to `out`. */
 void s2_encode(const s2_state *s, buf_t *out);
+/* Write the image of `s` over the window as s_write_window does for version 1. */
+s_err s2_write_window(const s2_state *s, uint8_t *window, size_t win_size, size_t old_len);
 
 #endif

@@ -12,6 +12,10 @@
 #define MIN_BLOB_BASE_FEE 1u
 #define BLOB_BASE_FEE_UPDATE_FRACTION 3338477u
 #define VERSIONED_HASH_VERSION_KZG 0x01u       /* the first byte of every blob versioned hash */
+/* Prague's defaults (EIP-7691), only to recognise a schedule entry that keeps them */
+#define PRAGUE_BLOB_TARGET 6u
+#define PRAGUE_BLOB_MAX 9u
+#define PRAGUE_BLOB_BASE_FEE_UPDATE_FRACTION 5007716u
 
 /* The excess blob gas of a child of `parent`: max(0, excess + used - target). False when it is
  * 2^64 or more (no header can carry it). */

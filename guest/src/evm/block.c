@@ -4,6 +4,8 @@
 #include "blob.h"
 #include "bloom.h"
 #include "frame.h"
+#include "mpt.h"
+#include "scodec2.h"
 #include "trie.h"
 #include "tx.h"
 #ifdef SWAPVM_EVM_TRACE
@@ -129,12 +131,12 @@ static bool blob_header_valid(const s_header *p, const s_header *h) {
     return h->blob_gas_used <= MAX_BLOB_GAS_PER_BLOCK && h->blob_gas_used % GAS_PER_BLOB == 0;
 }
 
-static bool header_valid(const s_state *s, s_header *h) {
+static bool header_valid(const chain_t *c, uint64_t fork, s_header *h) {
     uint8_t ph[32];
-    keccak256(s->parent_header.ptr, s->parent_header.len, ph);
+    keccak256(c->parent_header.ptr, c->parent_header.len, ph);
     if (memcmp(ph, h->parent_hash, 32) != 0) return false;
     if (s_header_check_ranges(h) != S_OK) return false;
-    const s_header *p = &s->parent;
+    const s_header *p = c->parent;
     if (h->number != p->number + 1) return false;
     if (h->timestamp <= p->timestamp) return false;
     if (h->gas_used > h->gas_limit) return false;
@@ -155,7 +157,9 @@ static bool header_valid(const s_state *s, s_header *h) {
     uint8_t oh[32];
     keccak256(&EMPTY_LIST, 1, oh);
     if (memcmp(oh, h->ommers_hash, 32) != 0) return false;
-    return s->fork < S_FORK_CANCUN || blob_header_valid(p, h);
+    /* a parent of an earlier fork (the fork's first block) was decoded without the blob fields:
+     * its excess blob gas and blob gas used count as 0 (EIP-4844) */
+    return fork < S_FORK_CANCUN || blob_header_valid(p, h);
 }
 
 /* ---- code 3: the body against the header ---- */
@@ -199,7 +203,7 @@ static void withdrawals(const block_t *b) {
         touched[i] = a;
     }
     for (size_t i = 0; i < b->n_wd; i++) {
-        if (touched[i]->exists && account_empty(touched[i])) world_delete(touched[i]);
+        if (acc(touched[i])->exists && account_empty(touched[i])) world_delete(touched[i]);
     }
 }
 
@@ -229,6 +233,7 @@ static void beacon_root_call(const s_header *h) {
     m.gas = SYSTEM_CALL_GAS;
     m.data = h->parent_beacon_block_root;
     m.data_len = m.data_phys = 32;
+    world_need_code(target); /* machine A reads it (fastvm/corrections.beacon_roots_call) */
     m.code = target->code;
     m.code_len = target->code_len;
     m.code_owner = target;
@@ -251,36 +256,47 @@ static void reject(s_state *s, uint64_t reason) {
     s->outcome.reason = reason;
 }
 
-void evm_apply_next_block(s_state *s) {
-    RT_ASSERT(s->cursor < s->n_inbox);
-    span_t raw = s->inbox[s->cursor];
+/* What one block did: accepted (reason 0) with its outcome fields, or the reason it was rejected. */
+typedef struct {
+    uint64_t reason;
     block_t b;
-    memset(&b, 0, sizeof b);
-    if (!parse_block(raw, s->fork, &b)) { reject(s, S_REASON_MALFORMED); return; }
-    if (!header_valid(s, &b.h)) { reject(s, S_REASON_HEADER_INVALID); return; }
-    if (!body_valid(&b)) { reject(s, S_REASON_BODY_MISMATCH); return; }
+    uint64_t gas_used;
+    uint8_t state_root[32], receipts_root[32], bloom[256];
+    s_account *accounts;   /* version 1: the world after the block */
+    size_t n_accounts;
+} block_run;
+
+/* Checks 1 to 7 of `raw` under `fork` against the chain context; the world is version 1's accounts
+ * (v1 != NULL) or the state trie at the parent's state root. */
+static void run_block(const chain_t *c, uint64_t fork, span_t raw, const s_state *v1, block_run *out) {
+    block_t *b = &out->b;
+    memset(out, 0, sizeof *out);
+    if (!parse_block(raw, fork, b)) { out->reason = S_REASON_MALFORMED; return; }
+    if (!header_valid(c, fork, &b->h)) { out->reason = S_REASON_HEADER_INVALID; return; }
+    if (!body_valid(b)) { out->reason = S_REASON_BODY_MISMATCH; return; }
 
     memset(&g_env, 0, sizeof g_env);
-    g_env.s = s;
-    g_env.header = &b.h;
-    u256_set_u64(&g_env.chain_id, s->chain_id);
-    u256_from_be(&g_env.base_fee, b.h.base_fee_per_gas, 32);
-    u256_from_be(&g_env.prevrandao, b.h.mix_hash, 32);
-    addr_to_word(b.h.coinbase, &g_env.coinbase_word);
-    world_init(s);
-    if (s->fork >= S_FORK_CANCUN) {
-        blob_base_fee(b.h.excess_blob_gas, &g_env.blob_base_fee);
-        beacon_root_call(&b.h);
+    g_env.chain = c;
+    g_env.fork = fork;
+    g_env.header = &b->h;
+    u256_set_u64(&g_env.chain_id, c->chain_id);
+    u256_from_be(&g_env.base_fee, b->h.base_fee_per_gas, 32);
+    u256_from_be(&g_env.prevrandao, b->h.mix_hash, 32);
+    addr_to_word(b->h.coinbase, &g_env.coinbase_word);
+    if (v1) world_init(v1);
+    else world_init_trie(c->parent->state_root);
+    if (fork >= S_FORK_CANCUN) {
+        blob_base_fee(b->h.excess_blob_gas, &g_env.blob_base_fee);
+        beacon_root_call(&b->h);
     }
 
     uint64_t cumulative = 0, blob_gas = 0;
-    uint8_t block_bloom[256] = {0};
-    span_t *receipts = rt_alloc((b.n_tx ? b.n_tx : 1) * sizeof *receipts);
-    for (size_t i = 0; i < b.n_tx; i++) {
+    span_t *receipts = rt_alloc((b->n_tx ? b->n_tx : 1) * sizeof *receipts);
+    for (size_t i = 0; i < b->n_tx; i++) {
         tx_result_t res;
-        uint64_t blob_gas_available = s->fork >= S_FORK_CANCUN ? MAX_BLOB_GAS_PER_BLOCK - blob_gas : 0;
-        if (!tx_apply(&b.tx[i], b.h.gas_limit - cumulative, blob_gas_available, &res)) {
-            reject(s, S_REASON_TRANSACTION_INVALID);
+        uint64_t blob_gas_available = fork >= S_FORK_CANCUN ? MAX_BLOB_GAS_PER_BLOCK - blob_gas : 0;
+        if (!tx_apply(&b->tx[i], b->h.gas_limit - cumulative, blob_gas_available, &res)) {
+            out->reason = S_REASON_TRANSACTION_INVALID;
             return;
         }
         cumulative += res.gas_used;
@@ -291,49 +307,163 @@ void evm_apply_next_block(s_state *s) {
             bloom_add(bloom, log->addr, 20);
             for (unsigned t = 0; t < log->n_topics; t++) bloom_add(bloom, log->topics[t], 32);
         }
-        bloom_or(block_bloom, bloom);
+        bloom_or(out->bloom, bloom);
         buf_t enc;
         buf_init(&enc, 512);
-        tx_encode_receipt(&b.tx[i], &res, cumulative, bloom, &enc);
+        tx_encode_receipt(&b->tx[i], &res, cumulative, bloom, &enc);
         rt_trim(enc.ptr, enc.len); /* kept to the block's end: not its doubling slack (spec §4.9) */
         receipts[i] = buf_span(&enc);
     }
-    withdrawals(&b);
-    bool blob_gas_differs = s->fork >= S_FORK_CANCUN && blob_gas != b.h.blob_gas_used;
-    if (cumulative != b.h.gas_used || blob_gas_differs) { reject(s, S_REASON_GAS_MISMATCH); return; }
-    uint8_t receipts_root[32];
-    trie_root_indexed(receipts, b.n_tx, receipts_root);
-    if (memcmp(receipts_root, b.h.receipts_root, 32) != 0 || memcmp(block_bloom, b.h.logs_bloom, 256) != 0) {
-        { reject(s, S_REASON_RECEIPTS_MISMATCH); return; }
+    withdrawals(b);
+    bool blob_gas_differs = fork >= S_FORK_CANCUN && blob_gas != b->h.blob_gas_used;
+    if (cumulative != b->h.gas_used || blob_gas_differs) { out->reason = S_REASON_GAS_MISMATCH; return; }
+    trie_root_indexed(receipts, b->n_tx, out->receipts_root);
+    if (memcmp(out->receipts_root, b->h.receipts_root, 32) != 0 || memcmp(out->bloom, b->h.logs_bloom, 256) != 0) {
+        out->reason = S_REASON_RECEIPTS_MISMATCH;
+        return;
     }
-    size_t n_accounts;
-    s_account *accounts = world_export(&n_accounts);
-    uint8_t state_root[32];
-    s_world_root(accounts, n_accounts, state_root);
-    if (memcmp(state_root, b.h.state_root, 32) != 0) { reject(s, S_REASON_STATE_ROOT_MISMATCH); return; }
+    if (v1) {
+        out->accounts = world_export(&out->n_accounts);
+        s_world_root(out->accounts, out->n_accounts, out->state_root);
+    } else {
+        world_state_root(out->state_root);
+    }
+    if (memcmp(out->state_root, b->h.state_root, 32) != 0) { out->reason = S_REASON_STATE_ROOT_MISMATCH; return; }
+    out->gas_used = cumulative;
+}
 
-    /* S': the block becomes the parent */
-    size_t keep = s->n_ancestors < S_MAX_ANCESTORS ? s->n_ancestors : S_MAX_ANCESTORS - 1;
-    uint8_t(*anc)[32] = rt_alloc((keep + 1) * 32);
-    for (size_t i = 0; i < keep; i++) memcpy(anc[i], s->ancestors[s->n_ancestors - keep + i], 32);
-    keccak256(s->parent_header.ptr, s->parent_header.len, anc[keep]);
-    s->ancestors = anc;
-    s->n_ancestors = keep + 1;
-    s->accounts = accounts;
-    s->n_accounts = n_accounts;
-    s->parent_header = b.header_item.raw;
-    s->parent = b.h;
+/* The accepted block's outcome, and the ancestor hashes once the block is the parent. */
+static void accepted(const chain_t *c, const block_run *r, s_outcome *o, uint8_t (**anc)[32], size_t *n_anc) {
+    size_t keep = c->n_ancestors < S_MAX_ANCESTORS ? c->n_ancestors : S_MAX_ANCESTORS - 1;
+    uint8_t(*a)[32] = rt_alloc((keep + 1) * 32);
+    for (size_t i = 0; i < keep; i++) memcpy(a[i], c->ancestors[c->n_ancestors - keep + i], 32);
+    keccak256(c->parent_header.ptr, c->parent_header.len, a[keep]);
+    *anc = a;
+    *n_anc = keep + 1;
+    o->status = S_STATUS_ACCEPTED;
+    o->reason = 0;
+    o->gas_used = r->gas_used;
+    memcpy(o->state_root, r->state_root, 32);
+    memcpy(o->receipts_root, r->receipts_root, 32);
+    memcpy(o->logs_bloom, r->bloom, 256);
+    keccak256(r->b.header_item.raw.ptr, r->b.header_item.raw.len, o->block_hash);
+}
+
+void evm_apply_next_block(s_state *s) {
+    RT_ASSERT(s->cursor < s->n_inbox);
+    chain_t c = {s->chain_id, s->parent_header, &s->parent, (const uint8_t(*)[32])s->ancestors, s->n_ancestors};
+    block_run r;
+    run_block(&c, s->fork, s->inbox[s->cursor], s, &r);
+    if (r.reason) { reject(s, r.reason); return; }
+    accepted(&c, &r, &s->outcome, &s->ancestors, &s->n_ancestors);
+    s->accounts = r.accounts;
+    s->n_accounts = r.n_accounts;
+    s->parent_header = r.b.header_item.raw;
+    s->parent = r.b.h;
     s->cursor++;
-    s->outcome.status = S_STATUS_ACCEPTED;
-    s->outcome.reason = 0;
-    s->outcome.gas_used = cumulative;
-    memcpy(s->outcome.state_root, state_root, 32);
-    memcpy(s->outcome.receipts_root, receipts_root, 32);
-    memcpy(s->outcome.logs_bloom, block_bloom, 256);
-    keccak256(b.header_item.raw.ptr, b.header_item.raw.len, s->outcome.block_hash);
+}
+
+/* ---- S version 2 (spec §6.3, §6.6) ---- */
+
+/* Block `cursor`: the leaf of key rlp(cursor) under the inbox root, an RLP string holding the raw
+ * block. The host writes the inbox and S commits to its root, so a missing leaf or one that is not
+ * a canonical RLP string is a bad oracle: an abort, never a result. */
+static span_t inbox_block(const s2_state *s) {
+    mpt_trie t;
+    mpt_open(&t, s->inbox_root);
+    buf_t key;
+    buf_init(&key, 9);
+    rlp_put_u64(&key, s->cursor);
+    span_t leaf;
+    rlp_item item;
+    if (!mpt_get(&t, key.ptr, key.len, &leaf) || rlp_validate(leaf) != RLP_OK || rlp_decode(leaf, &item) != RLP_OK ||
+        item.is_list) {
+        rt_abort(RT_ABORT_TRIE_NODE);
+    }
+    return item.payload;
+}
+
+/* The block's fork (V2_SHARED, spec §6.3): the schedule's at the header's timestamp when the block
+ * is an RLP list whose first item is a list with a canonical uint64 as item 11, else the parent's
+ * (the ordinary checks then reject the block). */
+static uint64_t block_fork(const s2_state *s, span_t raw) {
+    const s2_fork_entry *parent = s2_entry_at(s, s->parent.timestamp);
+    RT_ASSERT(parent != NULL); /* s2_decode checked it */
+    rlp_item top, header, field;
+    rlp_iter it;
+    size_t n;
+    uint64_t timestamp;
+    if (rlp_validate(raw) != RLP_OK || rlp_decode(raw, &top) != RLP_OK || !top.is_list) return parent->fork;
+    if (rlp_iter_init(&it, &top) != RLP_OK || rlp_iter_done(&it) || rlp_iter_next(&it, &header) != RLP_OK) {
+        return parent->fork;
+    }
+    if (!header.is_list || rlp_list_count(&header, &n) != RLP_OK || n <= 11) return parent->fork;
+    RT_ASSERT(rlp_iter_init(&it, &header) == RLP_OK);
+    for (int i = 0; i <= 11; i++) RT_ASSERT(rlp_iter_next(&it, &field) == RLP_OK);
+    if (field.is_list || rlp_get_u64(&field, &timestamp) != RLP_OK) return parent->fork;
+    const s2_fork_entry *e = s2_entry_at(s, timestamp);
+    return e ? e->fork : parent->fork;
+}
+
+/* Every schedule entry has its fork's default blob parameters (the only ones implemented). */
+static bool default_blobs(const s2_state *s) {
+    for (size_t i = 0; i < s->n_forks; i++) {
+        const s2_fork_entry *e = &s->forks[i];
+        uint64_t target = 0, max = 0, fraction = 0;
+        if (e->fork == S_FORK_CANCUN) {
+            target = TARGET_BLOB_GAS_PER_BLOCK / GAS_PER_BLOB;
+            max = MAX_BLOB_GAS_PER_BLOCK / GAS_PER_BLOB;
+            fraction = BLOB_BASE_FEE_UPDATE_FRACTION;
+        } else if (e->fork >= S_FORK_PRAGUE) {
+            target = PRAGUE_BLOB_TARGET;
+            max = PRAGUE_BLOB_MAX;
+            fraction = PRAGUE_BLOB_BASE_FEE_UPDATE_FRACTION;
+        }
+        if (e->blob_target != target || e->blob_max != max || e->blob_update_fraction != fraction) return false;
+    }
+    return true;
+}
+
+static void apply_v2(s2_state *s, span_t raw, uint64_t fork) {
+    chain_t c = {s->chain_id, s->parent_header, &s->parent, (const uint8_t(*)[32])s->ancestors, s->n_ancestors};
+    block_run r;
+    run_block(&c, fork, raw, NULL, &r);
+    s->cursor++;
+    memset(&s->outcome, 0, sizeof s->outcome);
+    if (r.reason) {
+        s->outcome.status = S_STATUS_REJECTED;
+        s->outcome.reason = r.reason;
+        return;
+    }
+    accepted(&c, &r, &s->outcome, &s->ancestors, &s->n_ancestors);
+    s->parent_header = r.b.header_item.raw;
+    s->parent = r.b.h;
+}
+
+static unsigned window_step_v2(uint8_t *window, size_t win_size) {
+    s2_state s;
+    if (s2_decode(window, win_size, &s) != S_OK) return EVM_STEP_BAD_STATE;
+    if (s.cursor == s.inbox_length) return EVM_STEP_IDLE;
+    if (!default_blobs(&s)) return EVM_STEP_UNSUPPORTED;
+    span_t raw = inbox_block(&s);
+    uint64_t fork = block_fork(&s, raw);
+    if (fork != S_FORK_SHANGHAI && fork != S_FORK_CANCUN) return EVM_STEP_UNSUPPORTED;
+    size_t old_len = S_HEADER_BYTES + (size_t)load_le64(window + 8);
+    s2_state before = s;
+    live_begin_block_v2(&before, window, win_size, old_len);
+    apply_v2(&s, raw, fork);
+    if (s2_write_window(&s, window, win_size, old_len) == S_ERR_TOO_LARGE) {
+        before.cursor++;
+        memset(&before.outcome, 0, sizeof before.outcome);
+        before.outcome.status = S_STATUS_REJECTED;
+        before.outcome.reason = S_REASON_STATE_TOO_LARGE;
+        RT_ASSERT(s2_write_window(&before, window, win_size, old_len) == S_OK);
+    }
+    return EVM_STEP_APPLIED;
 }
 
 unsigned evm_window_step(uint8_t *window, size_t win_size) {
+    if (win_size >= S_HEADER_BYTES && load_le64(window) == S2_FORMAT_VERSION) return window_step_v2(window, win_size);
     s_state s;
     if (s_decode(window, win_size, &s) != S_OK) return EVM_STEP_BAD_STATE;
     if (s.cursor == s.n_inbox) return EVM_STEP_IDLE;

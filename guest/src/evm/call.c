@@ -41,7 +41,7 @@ static unsigned precompile_of(const uint8_t a[20]) {
     for (int i = 0; i < 19; i++) {
         if (a[i]) return 0;
     }
-    return a[19] >= 1 && a[19] <= precompile_last(g_env.s->fork) ? a[19] : 0;
+    return a[19] >= 1 && a[19] <= precompile_last(g_env.fork) ? a[19] : 0;
 }
 
 /* An upper bound of a precompile's output for reserving it up front: the input's length for the
@@ -114,12 +114,12 @@ static void apply_message(const msg_t *m, result_t *r) {
     account_t *to = world_account(m->to);
     if (m->transfer && !u256_is_zero(&m->value)) {
         account_t *from = world_account(m->caller);
-        RT_ASSERT(!u256_lt(&from->balance, &m->value)); /* callers check the balance first */
+        RT_ASSERT(!u256_lt(&acc(from)->balance, &m->value)); /* callers check the balance first */
         world_sub_balance(from, &m->value);
         world_add_balance(to, &m->value);
     }
     if (m->is_create) {
-        if (!to->exists) world_set_nonce(to, to->nonce); /* exists; creations are never "touched" */
+        if (!acc(to)->exists) world_set_nonce(to, to->nonce); /* exists; creations are never "touched" */
     } else {
         world_touch(to);
     }
@@ -134,7 +134,7 @@ void call_create(const msg_t *m, result_t *r) {
     snapshot_t s = world_snapshot();
     account_t *a = world_account(m->to);
     world_mark_created(a);            /* EIP-6780: its SELFDESTRUCT deletes it in this transaction */
-    world_set_nonce(a, a->nonce + 1); /* EIP-161: a new contract starts at nonce 1 */
+    world_set_nonce(a, acc(a)->nonce + 1); /* EIP-161: a new contract starts at nonce 1 */
     apply_message(m, r);
     if (r->status != EXEC_SUCCESS) {
         world_revert(s);

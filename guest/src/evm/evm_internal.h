@@ -9,6 +9,7 @@
 #include "evm.h"
 #include "keccak.h"
 #include "live.h"
+#include "mpt.h"
 #include "u256.h"
 
 /* ---- constants (yellow paper, EIPs 150, 170, 1153, 2929, 3529, 3860, 4844) ---- */
@@ -60,6 +61,8 @@ typedef struct {
     u256 key;
     u256 value;
     u256 original;        /* the value when the current transaction first saw it */
+    u256 start;           /* version 2: the value the block found (the storage trie's, or 0) */
+    bool loaded;          /* `value` holds the slot (version 2 reads it from the storage trie first) */
     uint32_t orig_serial; /* transaction serial `original` belongs to */
     uint64_t journal_id;  /* innermost checkpoint whose journal already holds this slot's value */
     uint32_t warm_serial; /* warm in the transaction with this serial (EIP-2929) */
@@ -77,6 +80,10 @@ typedef struct {
 
 typedef struct {
     uint8_t addr[20];
+    bool loaded;          /* the fields below hold the account (version 2: read from the state trie
+                           * the first time one is needed; an unloaded account was never written) */
+    bool code_known;      /* `code` holds the code (version 2: read through the oracle only where
+                           * machine A reads code; until then code_hash says whether there is any) */
     bool exists;          /* present in the world state (an empty account may exist) */
     bool code_hash_ok;
     uint64_t nonce;
@@ -91,6 +98,13 @@ typedef struct {
     uint32_t tslot_cap, n_tslots;
     uint32_t warm_serial;
     uint32_t created_serial; /* created (a creation started) in the transaction with this serial */
+    /* version 2: the account as the block found it, for the writes of the new state root */
+    bool start_exists, storage_reset; /* storage_reset: deleted in the block, storage starts empty */
+    bool storage_open;
+    uint64_t start_nonce;
+    u256 start_balance;
+    uint8_t start_code_hash[32], storage_root[32];
+    mpt_trie storage;     /* its storage trie at storage_root, opened on the first slot read */
 } account_t;
 
 typedef struct {
@@ -108,10 +122,30 @@ typedef struct {
     uint64_t outer_id;
 } snapshot_t;
 
+/* The world of S version 1: every account in S (all of them loaded). */
 void world_init(const s_state *s);
-/* The account at `addr`, created as a non-existing placeholder if unknown (never NULL). */
+/* The world of S version 2: the state trie at `state_root`, read through the oracle lazily. */
+void world_init_trie(const uint8_t state_root[32]);
+/* The account at `addr`, created as a placeholder if unknown (never NULL). On version 2 it is not
+ * loaded yet: read its fields through acc() (or the world_* functions, which load it). */
 account_t *world_account(const uint8_t addr[20]);
-/* The slot `key` of `a`, created with value 0 if unknown; its `original` is brought up to date. */
+/* Version 2: read the account from the state trie (mpt_get of keccak256(address)). */
+void world_load_account(account_t *a);
+static inline account_t *acc(account_t *a) {
+    if (!a->loaded) world_load_account(a);
+    return a;
+}
+/* The account's code in a->code/code_len: read through the oracle by its hash on version 2 the
+ * first time; call it only where machine A reads code (spec §6.6). */
+void world_need_code(account_t *a);
+/* Whether the account has code, from its code hash (reads no code). */
+static inline bool account_has_code(account_t *a) { return !acc(a)->code_known || a->code_len != 0; }
+/* The slot `key` of `a` without reading its value (for warm sets): see world_slot_load. */
+slot_t *world_slot_ref(account_t *a, const u256 *key);
+/* Read the slot's value (version 2: from the account's storage trie, the first time); its
+ * `original` is brought up to date. */
+void world_slot_load(account_t *a, slot_t *s);
+/* The slot `key` of `a`, read (world_slot_ref, then world_slot_load). */
 slot_t *world_slot(account_t *a, const u256 *key);
 
 /* Journaled writes. Any write makes the account exist (as py-evm's account database does). */
@@ -137,12 +171,12 @@ bool world_created_in_tx(const account_t *a);
 bool world_warm_account(account_t *a);
 bool world_warm_slot(slot_t *s);
 
-static inline bool account_empty(const account_t *a) {
-    return a->nonce == 0 && a->code_len == 0 && u256_is_zero(&a->balance);
+static inline bool account_empty(account_t *a) {
+    return acc(a)->nonce == 0 && !account_has_code(a) && u256_is_zero(&a->balance);
 }
-static inline bool account_dead(const account_t *a) { return !a->exists || account_empty(a); }
+static inline bool account_dead(account_t *a) { return !acc(a)->exists || account_empty(a); }
 /* Creating a contract at `a` collides: a nonce, code, or (EIP-7610) a non-zero storage slot. */
-bool world_create_collision(const account_t *a);
+bool world_create_collision(account_t *a);
 /* keccak256 of the code (cached); all zero for a non-existing account is the caller's business. */
 const uint8_t *account_code_hash(account_t *a);
 
@@ -163,11 +197,24 @@ void world_delete(account_t *a);
 
 /* The world state as the S codec's sorted account list (storage without zero slots). */
 s_account *world_export(size_t *n);
+/* Version 2: the new state root: every changed account's storage trie gets its changed slots, then
+ * the state trie the changed accounts (mpt_apply: every put before every delete). */
+void world_state_root(uint8_t out[32]);
 
 /* ---- execution environment ---- */
 
+/* What a block is checked and run against, from S of either version. */
 typedef struct {
-    const s_state *s;          /* for BLOCKHASH and the chain id */
+    uint64_t chain_id;
+    span_t parent_header;      /* the exact RLP bytes */
+    const s_header *parent;
+    const uint8_t (*ancestors)[32]; /* oldest first */
+    size_t n_ancestors;
+} chain_t;
+
+typedef struct {
+    const chain_t *chain;      /* for BLOCKHASH and the chain id */
+    uint64_t fork;             /* the block's fork: its rules everywhere (spec §6.3) */
     const s_header *header;    /* the block being applied */
     u256 chain_id, base_fee, prevrandao, coinbase_word;
     /* transaction context */

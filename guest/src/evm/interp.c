@@ -111,8 +111,8 @@ static bool valid_jump(const uint8_t *bits, size_t code_len, const u256 *dest) {
 
 /* BLOCKHASH(n) from the parent header and the ancestor hashes (docs/spec.md §4.2). */
 static void block_hash(const u256 *n, u256 *out) {
-    const s_state *s = g_env.s;
-    uint64_t p = s->parent.number;
+    const chain_t *s = g_env.chain;
+    uint64_t p = s->parent->number;
     bool small = u256_fits_u64(n);
     uint64_t num = n->w[0]; /* read before writing: out may alias n */
     u256_set_u64(out, 0);
@@ -133,7 +133,7 @@ static void block_hash(const u256 *n, u256 *out) {
 
 void interp_run(const msg_t *m, result_t *r) {
     static const uint8_t NOTHING[1] = {0};
-    const opinfo_t *table = optable_for(g_env.s->fork);
+    const opinfo_t *table = optable_for(g_env.fork);
     int depth = m->depth;
     RT_ASSERT(depth >= 0 && depth <= EVM_DEPTH_LIMIT);
     if (!g_stacks[depth]) g_stacks[depth] = rt_alloc(EVM_STACK_LIMIT * sizeof(u256));

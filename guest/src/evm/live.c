@@ -4,11 +4,13 @@
 
 #include "evm.h"
 #include "evm_internal.h"
+#include "scodec2.h"
 
 uint64_t evm_live_total;
 
 static struct {
-    const s_state *before;
+    const s_state *before;      /* version 1's S before the block, or NULL */
+    const s2_state *before2;    /* version 2's */
     uint8_t *window;
     size_t win_size, old_len, mark;
     uint64_t words[EVM_DEPTH_LIMIT + 1]; /* memory words of the frame at each depth on the stack */
@@ -18,19 +20,33 @@ static struct {
 /* S with the cursor advanced and outcome [2, 9], written over the window; then yield. Nothing the
  * block allocated is needed any more, so the bump heap goes back to where the block began. */
 static _Noreturn void refuse(void) {
-    s_state s = *L.before;
-    s.cursor++;
-    memset(&s.outcome, 0, sizeof s.outcome);
-    s.outcome.status = S_STATUS_REJECTED;
-    s.outcome.reason = S_REASON_LIVE_BUDGET;
+    s_outcome refused;
+    memset(&refused, 0, sizeof refused);
+    refused.status = S_STATUS_REJECTED;
+    refused.reason = S_REASON_LIVE_BUDGET;
     rt_heap_release(L.mark);
-    RT_ASSERT(s_write_window(&s, L.window, L.win_size, L.old_len) == S_OK);
+    if (L.before2) {
+        s2_state s = *L.before2;
+        s.cursor++;
+        s.outcome = refused;
+        RT_ASSERT(s2_write_window(&s, L.window, L.win_size, L.old_len) == S_OK);
+    } else {
+        s_state s = *L.before;
+        s.cursor++;
+        s.outcome = refused;
+        RT_ASSERT(s_write_window(&s, L.window, L.win_size, L.old_len) == S_OK);
+    }
     rt_yield(EVM_STEP_APPLIED);
 }
 
 static void add(uint64_t bytes) {
     evm_live_total += bytes;
     if (evm_live_total > SWAPVM_LIVE_BUDGET) refuse();
+}
+
+void live_begin_block_v2(const s2_state *before, uint8_t *window, size_t win_size, size_t old_len) {
+    live_begin_block(NULL, window, win_size, old_len);
+    L.before2 = before;
 }
 
 void live_begin_block(const s_state *before, uint8_t *window, size_t win_size, size_t old_len) {

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scodec.h"
+#include "scodec2.h"
 
 #ifndef SWAPVM_LIVE_BUDGET
 #define SWAPVM_LIVE_BUDGET (256ull << 20) /* bytes; a test build sets a small one with -D */
@@ -47,6 +47,8 @@
 
 /* Where to write the refused S: the state before the block and its window (evm_window_step). */
 void live_begin_block(const s_state *before, uint8_t *window, size_t win_size, size_t old_len);
+/* The same for S version 2 (the refused S' is version 2's). */
+void live_begin_block_v2(const s2_state *before, uint8_t *window, size_t win_size, size_t old_len);
 void live_begin_tx(void);
 void live_memory(int depth, uint64_t words);  /* the frame at depth now has `words` words */
 void live_frame_end(int depth, size_t returned); /* its memory is given back; its output counted */

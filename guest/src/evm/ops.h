@@ -164,7 +164,7 @@ PUSH_WORD(number, u256_set_u64(r, g_env.header->number))
 PUSH_WORD(prevrandao, *r = g_env.prevrandao)
 PUSH_WORD(gaslimit, u256_set_u64(r, g_env.header->gas_limit))
 PUSH_WORD(chainid, *r = g_env.chain_id)
-PUSH_WORD(selfbalance, *r = world_account(vm->m->to)->balance)
+PUSH_WORD(selfbalance, *r = acc(world_account(vm->m->to))->balance)
 PUSH_WORD(basefee, *r = g_env.base_fee)
 PUSH_WORD(blobbasefee, *r = g_env.blob_base_fee) /* EIP-7516 */
 PUSH_WORD(pc, u256_set_u64(r, vm->pc - 1))
@@ -175,18 +175,20 @@ PUSH_WORD(push0, u256_set_u64(r, 0))
 
 /* STACK address -> balance; GAS warm/cold access (EIP-2929) */
 OPFN(balance) {
-    account_t *acc = account_at(&ST(0));
-    SYS(charge_account_access(vm->f, acc));
-    ST(0) = acc->balance;
+    account_t *who = account_at(&ST(0));
+    SYS(charge_account_access(vm->f, who));
+    ST(0) = acc(who)->balance;
     return NEXT;
 }
 /* STACK address -> size (arg 0) or code hash (arg 1, 0 for a dead account); GAS warm/cold */
 OPFN(extcode) {
-    account_t *acc = account_at(&ST(0));
-    SYS(charge_account_access(vm->f, acc));
-    if (arg == 0) u256_set_u64(&ST(0), acc->code_len);
-    else if (account_dead(acc)) u256_set_u64(&ST(0), 0);
-    else u256_from_be(&ST(0), account_code_hash(acc), 32);
+    account_t *who = account_at(&ST(0));
+    SYS(charge_account_access(vm->f, who));
+    if (arg == 0) {
+        world_need_code(who); /* EXTCODESIZE: machine A reads the code */
+        u256_set_u64(&ST(0), who->code_len);
+    } else if (account_dead(who)) u256_set_u64(&ST(0), 0);
+    else u256_from_be(&ST(0), account_code_hash(who), 32);
     return NEXT;
 }
 /* STACK offset -> 32 bytes of calldata (zero past its end) */
@@ -220,13 +222,14 @@ OPFN(copy) {
 }
 /* STACK address dest offset size -> ; GAS warm/cold, + G_COPY_WORD per word, memory */
 OPFN(extcodecopy) {
-    account_t *acc = account_at(&ST(0));
-    SYS(charge_account_access(vm->f, acc));
+    account_t *who = account_at(&ST(0));
+    SYS(charge_account_access(vm->f, who));
     size_t o;
     SYS(mem_expand(vm->f, &ST(1), &ST(3), &o));
+    world_need_code(who); /* where machine A reads it: after the memory, before the copy's gas */
     size_t len = range_len(&ST(3));
     CHARGE(G_COPY_WORD * words_of(len));
-    if (len) copy_padded(mem_at(vm->f, o, len), acc->code, acc->code_len, &ST(2), len);
+    if (len) copy_padded(mem_at(vm->f, o, len), who->code, who->code_len, &ST(2), len);
     vm->sp -= 4;
     return NEXT;
 }

@@ -45,8 +45,10 @@ bool charge_account_access(frame_t *f, account_t *a) {
 
 bool sys_sload(frame_t *f) {
     u256 *top = &f->stack[f->sp - 1];
-    slot_t *s = world_slot(world_account(f->m->to), top);
+    account_t *a = world_account(f->m->to);
+    slot_t *s = world_slot_ref(a, top);
     if (!use_gas(f, world_warm_slot(s) ? G_COLD_SLOAD : G_WARM_ACCESS)) return false;
+    world_slot_load(a, s); /* after the gas, where machine A reads it */
     *top = s->value;
     return true;
 }
@@ -134,6 +136,7 @@ bool sys_call(frame_t *f, uint8_t op) {
     size_t out_len = u256_is_zero(&out_size) ? 0 : (size_t)out_size.w[0];
     account_t *callee = world_account(target);
     if (!charge_account_access(f, callee)) return false;
+    world_need_code(callee); /* machine A reads the code here, before the checks below */
     uint64_t extra = 0;
     if (has_value && nonzero) {
         extra += G_CALL_VALUE;
@@ -148,7 +151,7 @@ bool sys_call(frame_t *f, uint8_t op) {
     u256 *res = &f->stack[f->sp++];
     account_t *self = world_account(m->to);
     bool transfers = op == OP_CALL || op == OP_CALLCODE;
-    if (m->depth + 1 > EVM_DEPTH_LIMIT || (transfers && u256_lt(&self->balance, &value))) {
+    if (m->depth + 1 > EVM_DEPTH_LIMIT || (transfers && u256_lt(&acc(self)->balance, &value))) {
         f->ret->len = 0;
         f->gas += child_gas; /* the stipend too, as py-evm does */
         u256_set_u64(res, 0);
@@ -226,7 +229,7 @@ bool sys_create(frame_t *f, bool create2) {
 
     account_t *self = world_account(m->to);
     f->ret->len = 0;
-    if (u256_lt(&self->balance, &value) || m->depth + 1 > EVM_DEPTH_LIMIT || self->nonce == UINT64_MAX) {
+    if (u256_lt(&acc(self)->balance, &value) || m->depth + 1 > EVM_DEPTH_LIMIT || self->nonce == UINT64_MAX) {
         return true;
     }
     /* the init code is read here, where py-evm reads it (touched memory counts: live.h); nothing
@@ -284,7 +287,7 @@ bool sys_selfdestruct(frame_t *f, bool eip6780) {
     f->sp--;
     account_t *ben = world_account(to), *self = world_account(m->to);
     uint64_t cost = world_warm_account(ben) ? G_COLD_ACCOUNT : 0;
-    if (!u256_is_zero(&self->balance) && account_dead(ben)) cost += G_NEW_ACCOUNT;
+    if (!u256_is_zero(&acc(self)->balance) && account_dead(ben)) cost += G_NEW_ACCOUNT;
     if (!use_gas(f, cost)) return false;
     u256 bal = self->balance, zero;
     u256_set_u64(&zero, 0);

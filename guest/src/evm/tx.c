@@ -165,7 +165,7 @@ static void signing_hash(const tx_t *tx, bool eip155, uint64_t chain_id, uint8_t
 }
 
 static bool recover_sender(const tx_t *tx, uint8_t sender[20]) {
-    uint64_t chain = g_env.s->chain_id;
+    uint64_t chain = g_env.chain->chain_id;
     unsigned recid;
     bool eip155 = false;
     if (!u256_fits_u64(&tx->v)) return false;
@@ -272,7 +272,7 @@ static void warm_access_list(const tx_t *tx) {
             RT_ASSERT(rlp_iter_next(&keys, &k) == RLP_OK);
             u256 key;
             u256_from_be(&key, k.payload.ptr, 32);
-            world_warm_slot(world_slot(a, &key));
+            world_warm_slot(world_slot_ref(a, &key)); /* warm, not read */
         }
     }
 }
@@ -289,13 +289,15 @@ bool tx_apply(tx_t *tx, uint64_t gas_available, uint64_t blob_gas_available, tx_
     if (gas > gas_available) return false;
     if (u256_lt(&tx->max_fee, &g_env.base_fee)) return false;
     if (u256_lt(&tx->max_fee, &tx->max_priority)) return false;
-    account_t *sender = world_account(sender_addr);
-    if (sender->code_len != 0) return false; /* EIP-3607 */
-    if (tx->nonce.w[0] != sender->nonce) return false;
-    if (sender->nonce == UINT64_MAX) return false; /* EIP-2681 */
     uint64_t blob_gas;
     const uint8_t(*hashes)[32];
     if (!blob_rules(tx, blob_gas_available, &blob_gas, &hashes)) return false;
+    /* every rule above reads no state: the sender is read only for a transaction machine A reads
+     * it for (S version 2 reads accounts through the oracle: spec §6.6) */
+    account_t *sender = acc(world_account(sender_addr));
+    if (account_has_code(sender)) return false; /* EIP-3607 (by the code hash; A reads the code) */
+    if (tx->nonce.w[0] != sender->nonce) return false;
+    if (sender->nonce == UINT64_MAX) return false; /* EIP-2681 */
     if (cost_exceeds(gas, &tx->max_fee, blob_gas, &tx->max_fee_per_blob_gas, &tx->value, &sender->balance)) {
         return false;
     }
@@ -337,7 +339,7 @@ bool tx_apply(tx_t *tx, uint64_t gas_available, uint64_t blob_gas_available, tx_
     world_warm_account(sender);
     account_t *target = world_account(m.to);
     world_warm_account(target);
-    for (unsigned i = 1; i <= precompile_last(g_env.s->fork); i++) { /* always warm (EIP-2929) */
+    for (unsigned i = 1; i <= precompile_last(g_env.fork); i++) { /* always warm (EIP-2929) */
         uint8_t pa[20] = {0};
         pa[19] = (uint8_t)i;
         world_warm_account(world_account(pa));
@@ -361,6 +363,7 @@ bool tx_apply(tx_t *tx, uint64_t gas_available, uint64_t blob_gas_available, tx_
     } else {
         m.data = tx->data.ptr;
         m.data_len = m.data_phys = tx->data.len;
+        world_need_code(target); /* machine A's message reads the target's code */
         m.code = target->code;
         m.code_len = target->code_len;
         m.code_owner = target;

@@ -7,6 +7,9 @@
  * empty accounts at the end of a transaction (world_end_tx).
  */
 #include "evm_internal.h"
+#include "oracle.h"
+#include "rlp.h"
+#include "trie.h"
 
 enum { J_BALANCE, J_NONCE, J_CODE, J_SLOT, J_EXISTS, J_WARM_ACCOUNT, J_WARM_SLOT, J_TRANSIENT };
 
@@ -57,6 +60,8 @@ static struct {
     uint32_t serial;
     uint64_t snap_id, snap_next; /* the innermost checkpoint's id; the next unused id */
     vec_t journal, touched, destructs, logs;
+    bool lazy;           /* version 2: accounts, slots and code are read through the oracle */
+    mpt_trie state;      /* version 2: the state trie */
 } W;
 
 /* ---- hashing ---- */
@@ -105,6 +110,7 @@ account_t *world_account(const uint8_t addr[20]) {
     }
     account_t *a = rt_alloc(sizeof *a); /* zeroed: not existing, empty */
     memcpy(a->addr, addr, 20);
+    a->loaded = a->code_known = !W.lazy; /* version 1: S holds every account that exists */
     W.tab[j] = a;
     W.n++;
     return a;
@@ -136,28 +142,110 @@ static slot_t *slot_lookup(account_t *a, const u256 *key) {
     }
     slot_t *s = rt_alloc(sizeof *s);
     s->key = *key;
+    s->loaded = !W.lazy; /* version 1: S holds every non-zero slot */
     a->slots[j] = s;
     a->n_slots++;
     return s;
 }
 
-slot_t *world_slot(account_t *a, const u256 *key) {
-    slot_t *s = slot_lookup(a, key);
+slot_t *world_slot_ref(account_t *a, const u256 *key) { return slot_lookup(a, key); }
+
+/* A trie leaf that is not what it must be: the trie is authentic (read by hash) but bad. */
+static _Noreturn void bad_leaf(void) { rt_abort(RT_ABORT_TRIE_NODE); }
+
+/* Version 2: the slot's value from the storage trie (keccak256(slot) -> rlp(value), absent: 0). */
+static void slot_read(account_t *a, slot_t *s) {
+    if (acc(a)->storage_reset) return; /* deleted in this block: its storage starts empty */
+    if (!a->storage_open) {
+        mpt_open(&a->storage, a->storage_root);
+        a->storage_open = true;
+    }
+    uint8_t be[32], k[32];
+    u256_to_be(&s->key, be);
+    keccak256(be, 32, k);
+    span_t v;
+    if (!mpt_get(&a->storage, k, 32, &v)) return;
+    rlp_item it;
+    if (rlp_decode(v, &it) != RLP_OK || it.is_list || rlp_get_uint_be32(&it, 32, be) != RLP_OK) bad_leaf();
+    u256_from_be(&s->value, be, 32);
+    if (u256_is_zero(&s->value)) bad_leaf(); /* a zero slot is absent from the trie */
+}
+
+void world_slot_load(account_t *a, slot_t *s) {
+    if (!s->loaded) {
+        s->loaded = true;
+        u256_set_u64(&s->value, 0);
+        slot_read(a, s);
+        s->start = s->value;
+    }
     if (s->orig_serial != W.serial) {
         s->original = s->value;
         s->orig_serial = W.serial;
     }
+}
+
+slot_t *world_slot(account_t *a, const u256 *key) {
+    slot_t *s = slot_lookup(a, key);
+    world_slot_load(a, s);
     return s;
+}
+
+/* ---- version 2: accounts and code through the oracle ---- */
+
+void world_load_account(account_t *a) {
+    a->loaded = true;
+    a->code_known = true;
+    memcpy(a->storage_root, TRIE_EMPTY_ROOT, 32);
+    memcpy(a->code_hash, S_EMPTY_CODE_HASH, 32);
+    a->code_hash_ok = true;
+    uint8_t k[32];
+    keccak256(a->addr, 20, k);
+    span_t v;
+    if (mpt_get(&W.state, k, 32, &v)) {
+        rlp_item top, f[4];
+        uint8_t balance[32];
+        if (rlp_decode(v, &top) != RLP_OK || !top.is_list || rlp_list_exact(&top, f, 4) != RLP_OK ||
+            rlp_get_u64(&f[0], &a->nonce) != RLP_OK || f[1].is_list ||
+            rlp_get_uint_be32(&f[1], 32, balance) != RLP_OK || rlp_get_fixed(&f[2], a->storage_root, 32) != RLP_OK ||
+            rlp_get_fixed(&f[3], a->code_hash, 32) != RLP_OK) {
+            bad_leaf();
+        }
+        u256_from_be(&a->balance, balance, 32);
+        a->exists = true;
+        a->code_known = memcmp(a->code_hash, S_EMPTY_CODE_HASH, 32) == 0;
+    }
+    a->start_exists = a->exists;
+    a->start_nonce = a->nonce;
+    a->start_balance = a->balance;
+    memcpy(a->start_code_hash, a->code_hash, 32);
+}
+
+void world_need_code(account_t *a) {
+    if (acc(a)->code_known) return;
+    span_t code = oracle_read(a->code_hash);
+    a->code = code.ptr;
+    a->code_len = code.len;
+    a->code_known = true;
 }
 
 /* ---- loading S ---- */
 
-void world_init(const s_state *st) {
+static void world_reset(bool lazy) {
     memset(&W, 0, sizeof W);
     W.journal.item = sizeof(jentry_t);
     W.touched.item = W.destructs.item = sizeof(account_t *);
     W.logs.item = sizeof(log_t);
     W.serial = 1;
+    W.lazy = lazy;
+}
+
+void world_init_trie(const uint8_t state_root[32]) {
+    world_reset(true);
+    mpt_open(&W.state, state_root);
+}
+
+void world_init(const s_state *st) {
+    world_reset(false);
     for (size_t i = 0; i < st->n_accounts; i++) {
         const s_account *src = &st->accounts[i];
         account_t *a = world_account(src->address);
@@ -185,7 +273,7 @@ static jentry_t *journal(uint8_t kind, void *obj) {
 }
 
 static void make_exist(account_t *a) {
-    if (a->exists) return;
+    if (acc(a)->exists) return;
     journal(J_EXISTS, a)->old.flag = false;
     a->exists = true;
 }
@@ -198,13 +286,13 @@ void world_set_balance(account_t *a, const u256 *v) {
 
 void world_add_balance(account_t *a, const u256 *v) {
     u256 t;
-    u256_add(&t, &a->balance, v);
+    u256_add(&t, &acc(a)->balance, v);
     world_set_balance(a, &t);
 }
 
 void world_sub_balance(account_t *a, const u256 *v) {
     u256 t;
-    u256_sub(&t, &a->balance, v);
+    u256_sub(&t, &acc(a)->balance, v);
     world_set_balance(a, &t);
 }
 
@@ -217,6 +305,7 @@ void world_set_nonce(account_t *a, uint64_t n) {
 
 void world_set_code(account_t *a, const uint8_t *code, size_t len) {
     make_exist(a);
+    world_need_code(a); /* a creation's target has none: nothing is read */
     live_keep(LIVE_CODE + (uint64_t)LIVE_CODE_BYTE * len);
     jentry_t *e = journal(J_CODE, a);
     e->old.code.ptr = a->code;
@@ -269,7 +358,7 @@ bool world_warm_slot(slot_t *s) {
 }
 
 const uint8_t *account_code_hash(account_t *a) {
-    if (!a->code_hash_ok) {
+    if (!acc(a)->code_hash_ok) {
         keccak256(a->code, a->code_len, a->code_hash);
         a->code_hash_ok = true;
     }
@@ -396,7 +485,9 @@ void world_begin_tx(void) {
 }
 
 void world_delete(account_t *a) {
-    a->exists = false;
+    acc(a)->exists = false;
+    a->storage_reset = true;
+    a->code_known = true;
     a->nonce = 0;
     u256_set_u64(&a->balance, 0);
     a->code = NULL;
@@ -404,12 +495,16 @@ void world_delete(account_t *a) {
     a->jumpdests = NULL;
     a->code_hash_ok = false;
     for (uint32_t i = 0; i < a->slot_cap; i++) {
-        if (a->slots[i]) u256_set_u64(&a->slots[i]->value, 0);
+        if (!a->slots[i]) continue;
+        u256_set_u64(&a->slots[i]->value, 0);
+        a->slots[i]->loaded = true;
     }
 }
 
-bool world_create_collision(const account_t *a) {
-    if (a->nonce != 0 || a->code_len != 0) return true;
+bool world_create_collision(account_t *a) {
+    if (acc(a)->nonce != 0 || account_has_code(a)) return true;
+    /* Version 2, as machine A (fastvm/corrections.has_storage): the storage root the account has */
+    if (W.lazy) return !a->storage_reset && memcmp(a->storage_root, TRIE_EMPTY_ROOT, 32) != 0;
     for (uint32_t k = 0; k < a->slot_cap; k++) {
         if (a->slots[k] && !u256_is_zero(&a->slots[k]->value)) return true; /* EIP-7610 */
     }
@@ -499,4 +594,85 @@ s_account *world_export(size_t *n_out) {
     }
     *n_out = n;
     return out;
+}
+
+/* ---- version 2: the new state root over the partial tries ---- */
+
+/* The changed slots of `a` as trie writes (keccak256(slot) -> rlp(value), empty: delete): every
+ * non-zero slot of a storage that starts empty, else those whose value differs from the block's
+ * start. */
+static size_t storage_writes(const account_t *a, mpt_write *w) {
+    size_t n = 0;
+    for (uint32_t i = 0; i < a->slot_cap; i++) {
+        const slot_t *s = a->slots[i];
+        if (!s || !s->loaded) continue;
+        if (a->storage_reset ? u256_is_zero(&s->value) : u256_eq(&s->value, &s->start)) continue;
+        uint8_t be[32], *key = rt_alloc(32);
+        u256_to_be(&s->key, be);
+        keccak256(be, 32, key);
+        w[n].key = span_make(key, 32);
+        w[n].value = span_make(NULL, 0);
+        if (!u256_is_zero(&s->value)) {
+            buf_t v;
+            buf_init(&v, 34);
+            u256_to_be(&s->value, be);
+            rlp_put_uint_be(&v, be, 32);
+            w[n].value = buf_span(&v);
+        }
+        n++;
+    }
+    return n;
+}
+
+/* The account's storage root after the block. */
+static void storage_root_after(account_t *a, uint8_t out[32]) {
+    mpt_write *w = rt_alloc((a->n_slots ? a->n_slots : 1) * sizeof *w);
+    size_t n = storage_writes(a, w);
+    if (a->storage_reset) {
+        mpt_open(&a->storage, TRIE_EMPTY_ROOT);
+    } else if (n == 0) {
+        memcpy(out, a->storage_root, 32);
+        return;
+    } else if (!a->storage_open) {
+        mpt_open(&a->storage, a->storage_root);
+    }
+    a->storage_open = true;
+    mpt_apply(&a->storage, w, n);
+    mpt_root(&a->storage, out);
+}
+
+void world_state_root(uint8_t out[32]) {
+    mpt_write *w = rt_alloc((W.n ? W.n : 1) * sizeof *w);
+    size_t n = 0;
+    for (uint32_t i = 0; i < W.cap; i++) {
+        account_t *a = W.tab[i];
+        if (!a || !a->loaded || (!a->exists && !a->start_exists)) continue;
+        uint8_t *key = rt_alloc(32);
+        keccak256(a->addr, 20, key);
+        if (!a->exists) {
+            w[n].key = span_make(key, 32);
+            w[n++].value = span_make(NULL, 0);
+            continue;
+        }
+        uint8_t sroot[32];
+        storage_root_after(a, sroot);
+        const uint8_t *code_hash = account_code_hash(a);
+        bool same = a->start_exists && a->nonce == a->start_nonce && u256_eq(&a->balance, &a->start_balance) &&
+                    memcmp(code_hash, a->start_code_hash, 32) == 0 && memcmp(sroot, a->storage_root, 32) == 0;
+        if (same) continue;
+        uint8_t balance[32];
+        u256_to_be(&a->balance, balance);
+        buf_t v;
+        buf_init(&v, 112);
+        size_t list = rlp_list_begin(&v);
+        rlp_put_u64(&v, a->nonce);
+        rlp_put_uint_be(&v, balance, 32);
+        rlp_put_bytes(&v, sroot, 32);
+        rlp_put_bytes(&v, code_hash, 32);
+        rlp_list_end(&v, list);
+        w[n].key = span_make(key, 32);
+        w[n++].value = buf_span(&v);
+    }
+    mpt_apply(&W.state, w, n);
+    mpt_root(&W.state, out);
 }

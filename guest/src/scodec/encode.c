@@ -101,11 +101,17 @@ void s_encode(const s_state *s, buf_t *out) {
     store_le64(out->ptr + start + 8, (uint64_t)(out->len - start - S_HEADER_BYTES));
 }
 
+static void encode_v1(const void *s, buf_t *out) { s_encode(s, out); }
+
 s_err s_write_window(const s_state *s, uint8_t *window, size_t win_size, size_t old_len) {
+    return s_write_encoded(encode_v1, s, window, win_size, old_len);
+}
+
+s_err s_write_encoded(s_encode_fn encode, const void *s, uint8_t *window, size_t win_size, size_t old_len) {
     size_t mark = rt_heap_mark();
     buf_t img;
     buf_init(&img, 0);
-    s_encode(s, &img);
+    encode(s, &img);
     s_err e = S_OK;
     if (img.len > win_size) {
         e = S_ERR_TOO_LARGE;

@@ -153,3 +153,9 @@ void s2_encode(const s2_state *s, buf_t *out) {
     s_put_outcome(&s->outcome, out);
     RT_ASSERT(out->len - start == rlp_list_len(total));
 }
+
+static void encode_v2(const void *s, buf_t *out) { s2_encode(s, out); }
+
+s_err s2_write_window(const s2_state *s, uint8_t *window, size_t win_size, size_t old_len) {
+    return s_write_encoded(encode_v2, s, window, win_size, old_len);
+}

@@ -30,7 +30,7 @@ static void storage_root(const s_account *a, uint8_t out[32]) {
 
 /* keccak256(b"") = c5d24601…a470: the code hash of every account without code (most of them),
  * a constant instead of one keccak-f per account and block. */
-static const uint8_t EMPTY_CODE_HASH[32] = {
+const uint8_t S_EMPTY_CODE_HASH[32] = {
     0xc5, 0xd2, 0x46, 0x01, 0x86, 0xf7, 0x23, 0x3c, 0x92, 0x7e, 0x7d, 0xb2, 0xdc, 0xc7, 0x03, 0xc0,
     0xe5, 0x00, 0xb6, 0x53, 0xca, 0x82, 0x27, 0x3b, 0x7b, 0xfa, 0xd8, 0x04, 0x5d, 0x85, 0xa4, 0x70,
 };
@@ -45,7 +45,7 @@ void s_world_root(const s_account *accounts, size_t n, uint8_t out[32]) {
         uint8_t sroot[32], code_hash[32];
         storage_root(a, sroot);
         if (a->code.len == 0) {
-            memcpy(code_hash, EMPTY_CODE_HASH, 32);
+            memcpy(code_hash, S_EMPTY_CODE_HASH, 32);
         } else {
             keccak256(a->code.ptr, a->code.len, code_hash);
         }

@@ -19,7 +19,9 @@ from emulator.errors import SwapvmError
 from toolchain.build import ROOT
 
 if TYPE_CHECKING:
+    from fastvm.preimages import PreimageStore
     from fastvm.state import EssentialState
+    from fastvm.state_v2 import EssentialStateV2
     from swapping.guest_image import GuestImage
 
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "ethereum-tests" / "BlockchainTests"
@@ -44,6 +46,8 @@ GOALS = {
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `swapvm bench guest`."""
+    from fastvm.sfiles import DEFAULT_S_VERSION
+
     parser.add_argument("--accounts", type=positive, default=100, help="users in each workload (default 100)")
     parser.add_argument("--blocks", type=positive, default=2, help="blocks per workload (default 2)")
     parser.add_argument("--txs", type=positive, default=10, help="transactions per block (default 10)")
@@ -57,9 +61,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--image", type=input_file,
                         help="a guest ELF to measure (default: the main guest of this tree)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke run for tests)")
-    parser.add_argument("--s-version", type=int, choices=(1, 2), default=1,
+    parser.add_argument("--s-version", type=int, choices=(1, 2), default=DEFAULT_S_VERSION,
                         help="S's format: 1 (the world in S) or 2 (the world behind the oracle: A's witness "
-                             "of each block is AB's oracle); default 1")
+                             f"of each block is AB's oracle); default {DEFAULT_S_VERSION}")
     parser.add_argument(
         "--profile", action="store_true", help="only profile the first block of each --profile-chains chain"
     )
@@ -102,36 +106,63 @@ def measure_chain_v2(state: EssentialState, image: GuestImage) -> dict:
     runs with A's witness of each block as its only oracle; writing the world into the store is set-up."""
     import tempfile
 
+    from fastvm.export_v2 import to_version_2
+    from fastvm.preimages import PreimageStore
+
+    with tempfile.TemporaryDirectory(prefix="bench_guest_v2_") as work:
+        store = PreimageStore(Path(work) / "preimages.sqlite")
+        try:
+            return measure_store_chain(to_version_2(state, store), store, image)
+        finally:
+            store.close()
+
+
+def measure_scale_chain(name: str, accounts: int, blocks: int, txs: int, image: GuestImage) -> dict:
+    """A transfers or erc20 workload on S version 2 over a world built straight into a store
+    (fastvm/scale_world.py: `txs * blocks` senders with keys, the rest of the `accounts` fillers), so
+    that any size builds without holding the world as accounts."""
+    import tempfile
+
+    from fastvm.preimages import PreimageStore
+    from fastvm.scale_world import ScaleWorld, scale_chain
+
+    with tempfile.TemporaryDirectory(prefix="bench_guest_v2_") as work:
+        store = PreimageStore(Path(work) / "preimages.sqlite")
+        try:
+            state = scale_chain(ScaleWorld.make(name, accounts, txs, blocks), store)
+            return measure_store_chain(state, store, image)
+        finally:
+            store.close()
+
+
+def measure_store_chain(state: EssentialStateV2, store: PreimageStore, image: GuestImage) -> dict:
+    """Every pending block of an S version 2 whose world and inbox are in `store`, on A and on AB."""
     from emulator.oracle import DictOracle
     from fastvm.codec_v2 import encode_v2
-    from fastvm.export_v2 import ExporterV2, to_version_2
-    from fastvm.preimages import PreimageStore
+    from fastvm.export_v2 import ExporterV2
     from swapping.window import run_window
 
     blocks = []
-    with tempfile.TemporaryDirectory(prefix="bench_guest_v2_") as work:
-        store = PreimageStore(Path(work) / "preimages.sqlite")
-        state_v2 = to_version_2(state, store)
-        exporter = ExporterV2(store)
-        while state_v2.pending:
-            s_image = encode_v2(state_v2)
-            start = time.perf_counter()
-            state_v2, info, witness = exporter.export(state_v2)
-            a_s = time.perf_counter() - start
-            oracle = DictOracle(witness.preimages().values())
-            window = run_window(image.elf, image.ram_size, image.s_size, LOG2_WINDOW, s_image, oracle=oracle)
-            if window.status != "yielded":
-                raise SwapvmError(f"AB window ended {window.status} {window.cause} at step {window.steps}")
-            blocks.append({
-                "gas": info.gas_used if info else 0,
-                "status": info.status.name.lower() if info else "idle",
-                "ab_instructions": window.steps,
-                "ab_s": window.seconds,
-                "a_s": a_s,
-                "witness_entries": witness.entries,
-                "witness_bytes": witness.size,
-                "match": window.s_image == encode_v2(state_v2),
-            })
+    exporter = ExporterV2(store)
+    while state.pending:
+        s_image = encode_v2(state)
+        start = time.perf_counter()
+        state, info, witness = exporter.export(state)
+        a_s = time.perf_counter() - start
+        oracle = DictOracle(witness.preimages().values())
+        window = run_window(image.elf, image.ram_size, image.s_size, LOG2_WINDOW, s_image, oracle=oracle)
+        if window.status != "yielded":
+            raise SwapvmError(f"AB window ended {window.status} {window.cause} at step {window.steps}")
+        blocks.append({
+            "gas": info.gas_used if info else 0,
+            "status": info.status.name.lower() if info else "idle",
+            "ab_instructions": window.steps,
+            "ab_s": window.seconds,
+            "a_s": a_s,
+            "witness_entries": witness.entries,
+            "witness_bytes": witness.size,
+            "match": window.s_image == encode_v2(state),
+        })
     return summary(blocks)
 
 
@@ -219,7 +250,6 @@ def collect(args: argparse.Namespace) -> dict:
     """Every figure of the benchmark, as one JSON-ready dict."""
     from emulator.image import load_image
     from emulator.layout import ROM_BASE
-    from fastvm.workloads import workload
     from swapping.guest_image import guest_image
 
     accounts, blocks, txs = (4, 1, 2) if args.quick else (args.accounts, args.blocks, args.txs)
@@ -237,15 +267,26 @@ def collect(args: argparse.Namespace) -> dict:
         "image_bytes": load_image(image.elf).rom_end - ROM_BASE,
         "elf_bytes": len(image.elf),
         "sizes": {"accounts": accounts, "blocks": blocks, "txs_per_block": txs},
-        "workloads": {
-            name: measure(workload(name, accounts, blocks, txs), image)
-            for name in args.workloads
-        },
+        "workloads": {name: measure_workload(name, accounts, blocks, txs, image, args.s_version)
+                      for name in args.workloads},
         "fixtures": {name: measure(state, image) for name, state in fixtures.items()},
         **crypto_figures(),
     }
     report["goals"] = goals(report)
     return report
+
+
+def measure_workload(name: str, accounts: int, blocks: int, txs: int, image: GuestImage,
+                     s_version: int) -> dict:
+    """One workload on A and AB; on version 2 the transfers and erc20 worlds are built straight into a
+    store, so that they scale to any number of accounts (spec §6)."""
+    from fastvm.scale_world import SCALE_WORKLOADS
+    from fastvm.workloads import workload
+
+    if s_version == 2 and name in SCALE_WORKLOADS:
+        return measure_scale_chain(name, accounts, blocks, txs, image)
+    measure = measure_chain_v2 if s_version == 2 else measure_chain
+    return measure(workload(name, accounts, blocks, txs), image)
 
 
 def print_table(report: dict) -> None:

@@ -21,7 +21,7 @@ from fastvm.builder import BlockBuilder, Tx, genesis_header
 from fastvm.contracts import ERC20_CODE, balance_slot, transfer_call
 from fastvm.inbox_trie import build_inbox
 from fastvm.preimages import PreimageStore
-from fastvm.state import EssentialState, Fork
+from fastvm.state import EssentialState, Fork, Status
 from fastvm.state_v2 import ChainConfig, EssentialStateV2, ForkEntry
 from fastvm.witness import RecordingMachine
 from fastvm.workloads import ETHER, GAS_LIMIT, TOKEN, Users
@@ -61,21 +61,29 @@ class ScaleWorld:
 
     workload: str
     accounts: int
-    users: Users       # the senders (keys known), one per transaction
+    users: Users       # the senders (keys known), one per transaction of the chain
     fillers: int       # accounts without keys: the rest of the world
+    blocks: int = 1
 
     @classmethod
-    def make(cls, workload: str, accounts: int, txs: int) -> ScaleWorld:
-        """The world of a workload at a size: txs senders, the rest fillers (at least one per sender)."""
+    def make(cls, workload: str, accounts: int, txs: int, blocks: int = 1) -> ScaleWorld:
+        """The world of a workload at a size: one sender per transaction of the chain, the rest fillers
+        (at least one per sender)."""
         if workload not in SCALE_WORKLOADS:
             choices = ", ".join(SCALE_WORKLOADS)
             raise SwapvmError(f"unknown scale workload {workload!r}: choose from {choices}")
-        if accounts < 2 * txs:
-            raise SwapvmError(f"{accounts} accounts cannot hold {txs} senders and as many receivers")
-        return cls(workload, accounts, Users.make(txs), accounts - txs)
+        senders = txs * blocks
+        if txs < 1 or blocks < 1 or accounts < 2 * senders:
+            raise SwapvmError(f"{accounts} accounts cannot hold {senders} senders and as many receivers")
+        return cls(workload, accounts, Users.make(senders), accounts - senders, blocks)
+
+    @property
+    def txs(self) -> int:
+        """Transactions per block."""
+        return len(self.users.keys) // self.blocks
 
     def receiver(self, t: int) -> bytes:
-        """The receiver of transaction t: a filler spread across the world (distinct per transaction)."""
+        """The receiver of the chain's transaction t: a filler spread across the world (distinct each)."""
         return filler_address((t * self.fillers) // len(self.users.keys))
 
     def holders(self) -> Iterator[bytes]:
@@ -104,13 +112,13 @@ class ScaleWorld:
         store.commit()
         return root
 
-    def transactions(self) -> list[Tx]:
-        """The block's transactions: each user sends once, ETH or one token, to its receiver."""
+    def transactions(self, block: int = 0) -> list[Tx]:
+        """Block `block`'s transactions: each of its users sends once, ETH or one token, to its receiver."""
         keys = self.users.keys
+        chosen = range(block * self.txs, (block + 1) * self.txs)
         if self.workload == "transfers":
-            return [Tx(keys[t], self.receiver(t), value=1000 + t) for t in range(len(keys))]
-        return [Tx(keys[t], TOKEN, gas=80_000, data=transfer_call(self.receiver(t), 1 + t))
-                for t in range(len(keys))]
+            return [Tx(keys[t], self.receiver(t), value=1000 + t) for t in chosen]
+        return [Tx(keys[t], TOKEN, gas=80_000, data=transfer_call(self.receiver(t), 1 + t)) for t in chosen]
 
 
 Entries = Iterator[tuple[bytes, bytes]]
@@ -123,14 +131,24 @@ def _chain(entries: Entries, last: tuple[bytes, bytes]) -> Entries:
 
 
 def scale_chain(world: ScaleWorld, store: PreimageStore, fork: Fork = Fork.SHANGHAI) -> EssentialStateV2:
-    """S version 2 of a one-block chain on the world, its world, inbox and genesis written into the store."""
+    """S version 2 at genesis of a chain of `world.blocks` blocks on the world; the world, every block's
+    post-state, the inbox and the headers are written into the store."""
     root = world.write(store)
     genesis = genesis_header(fork, (), gas_limit=GAS_LIMIT, state_root=root)
-    context = EssentialState(1, fork, genesis)   # the block builder's view: the world is in the store
-    builder = BlockBuilder(RecordingMachine(store, rebuild_accounts=False))
-    raw = builder.build(context, world.transactions(), coinbase=world.users.addresses[0])
-    inbox, nodes = build_inbox([raw])
-    store.put_entries(nodes)
     store.put(genesis)
+    store.commit()
+    machine = RecordingMachine(store, rebuild_accounts=False)
+    builder = BlockBuilder(machine)
+    context = EssentialState(1, fork, genesis)   # the builder's view: the world is in the store
+    raws = []
+    for block in range(world.blocks):
+        raw = builder.build(context, world.transactions(block), coinbase=world.users.addresses[0])
+        after, info, _ = machine.export(context.with_changes(inbox=(raw,)))   # commits the post-state
+        if info.status != Status.ACCEPTED:
+            raise SwapvmError(f"scale block {block} was rejected by A ({info.reason.label}: {info.detail})")
+        raws.append(raw)
+        context = after.with_changes(inbox=(), cursor=0)
+    inbox, nodes = build_inbox(raws)
+    store.put_entries(nodes)
     store.commit()
     return EssentialStateV2(ChainConfig(1, (ForkEntry.with_defaults(fork, 0),)), inbox, genesis)

@@ -28,6 +28,7 @@ from emulator.cliargs import (
     scheduler_address,
 )
 from emulator.errors import SwapvmError
+from fastvm.sfiles import DEFAULT_S_VERSION  # the one switch of every command (spec §5.4)
 from swapping.executor import exit_with_parent
 from swapping.progress import ProgressLine
 
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 
 MACHINES = ("a", "ab")
 S_VERSIONS = (1, 2)
-DEFAULT_S_VERSION = 2   # the S version conformance runs on (--s-version; 1 until both machines ran 2)
 
 
 def parse_machines(text: str) -> tuple[str, ...]:

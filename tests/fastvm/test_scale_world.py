@@ -62,3 +62,16 @@ def test_too_small_a_world_is_refused() -> None:
         ScaleWorld.make("transfers", 15, 10)
     with pytest.raises(SwapvmError, match="unknown scale workload"):
         ScaleWorld.make("nft", 100, 10)
+
+
+def test_a_chain_of_blocks_has_distinct_senders_and_replays_on_a(tmp_path: Path) -> None:
+    world = ScaleWorld.make("erc20", 100, 3, blocks=2)
+    store = PreimageStore(tmp_path / "c.sqlite")
+    state = scale_chain(world, store)
+    assert state.inbox.length == 2 and world.txs == 3
+    exporter = ExporterV2(store)
+    for _ in range(2):
+        state, info, _witness = exporter.export(state)
+        assert info is not None and info.status == Status.ACCEPTED and info.transactions == 3
+    senders = [tx.key for block in range(2) for tx in world.transactions(block)]
+    assert len(set(senders)) == 6

@@ -118,6 +118,26 @@ def _from_description(args: argparse.Namespace) -> int:
     return 0
 
 
+def _from_workload(args: argparse.Namespace) -> int:
+    """S0 of version 2 over a world of --accounts accounts built straight into the store, with blocks of
+    transfers or ERC-20 transfers (fastvm/scale_world.py): a chain of any world size to replay."""
+    import resource
+    import time
+
+    from fastvm.scale_world import ScaleWorld, scale_chain
+
+    world = ScaleWorld.make(args.workload, args.accounts, args.txs, args.blocks)
+    start = time.perf_counter()
+    state = scale_chain(world, _output_store(args))
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    root = write_any(Path(args.output), state)
+    print(f"{args.output}: {args.accounts:,} accounts, {args.blocks} blocks of {args.txs} {args.workload}, "
+          f"S root 0x{root.hex()}; world and blocks built in {seconds:.1f} s, peak memory {peak:,.0f} MiB"
+          f"{_store_note(args)}")
+    return 0
+
+
 def add_range_options(parser: argparse.ArgumentParser) -> None:
     """--from N and --to M: which blocks of a chain file, by header number."""
     parser.add_argument("--from", dest="first", type=non_negative, metavar="N",
@@ -375,6 +395,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     genesis.add_argument("-o", "--output", type=output_file, required=True, help=OUTPUT_HELP)
     add_version_options(genesis)
     genesis.set_defaults(func=_from_genesis)
+    scale = actions.add_parser(
+        "from-workload", help="S0 (version 2) of transfer blocks over a world of any size, in its store"
+    )
+    scale.add_argument("workload", choices=("transfers", "erc20"), help="ETH or ERC-20 transfers")
+    scale.add_argument("--accounts", type=positive, default=1000, help="accounts in the world (default 1000)")
+    scale.add_argument("--blocks", type=positive, default=1, help="blocks in the inbox (default 1)")
+    scale.add_argument("--txs", type=positive, default=10, help="transactions per block (default 10)")
+    scale.add_argument("-o", "--output", type=output_file, required=True, help=OUTPUT_HELP)
+    scale.add_argument("--store", type=output_dir, metavar="DIR",
+                       help="the folder of the preimage store (default: the output's folder)")
+    scale.set_defaults(func=_from_workload, s_version=2)
     append = actions.add_parser("append", help="append the blocks of a CHAIN.rlp file to an S file's inbox")
     append.add_argument("file", type=input_file, help="the S file")
     append.add_argument("chain", type=input_file, metavar="CHAIN.rlp", help="concatenated RLP blocks")

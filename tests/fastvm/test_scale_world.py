@@ -75,3 +75,30 @@ def test_a_chain_of_blocks_has_distinct_senders_and_replays_on_a(tmp_path: Path)
         assert info is not None and info.status == Status.ACCEPTED and info.transactions == 3
     senders = [tx.key for block in range(2) for tx in world.transactions(block)]
     assert len(set(senders)) == 6
+
+
+def test_state_from_workload_writes_a_replayable_v2_chain(tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture) -> None:
+    from fastvm.codec_v2 import decode_v2
+    from swapping.cli import main
+
+    out = tmp_path / "S.bin"
+    assert main(["state", "from-workload", "erc20", "--accounts", "300", "--blocks", "2", "--txs", "3",
+                 "-o", str(out)]) == 0
+    assert "300 accounts, 2 blocks of 3 erc20" in capsys.readouterr().out
+    state = decode_v2(out.read_bytes())
+    assert state.inbox.length == 2 and (tmp_path / "preimages.sqlite").is_file()
+    exporter = ExporterV2(PreimageStore(tmp_path / "preimages.sqlite"))
+    for _ in range(2):
+        state, info, _witness = exporter.export(state)
+        assert info is not None and info.status == Status.ACCEPTED
+
+
+def test_state_from_workload_refuses_a_world_too_small_in_one_line(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture) -> None:
+    from swapping.cli import main
+
+    assert main(["state", "from-workload", "transfers", "--accounts", "30", "--txs", "10", "--blocks", "2",
+                 "-o", str(tmp_path / "S.bin")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "cannot hold 20 senders" in err

@@ -50,6 +50,12 @@ BAD_VALUES: dict[str, list[list[str]]] = {
         ["FILE", "-o", "DIR/s"],
     ],
     "state from-description": [["MISSING", "-o", "DIR/s"], ["FILE", "-o", "UNDER"], ["FILE", "-o", "DIR/s"]],
+    "state from-workload": [
+        ["nosuch", "-o", "DIR/s"], ["transfers", "--accounts", "0", "-o", "DIR/s"],
+        ["transfers", "-o", "UNDER"],
+        ["transfers", "--accounts", "15", "-o", "DIR/s"], ["erc20", "--txs", "x", "-o", "DIR/s"],
+        ["erc20", "--store", "UNDER", "-o", "DIR/s"],
+    ],
     "state from-genesis": [
         ["MISSING", "-o", "DIR/s"], ["FILE", "-o", "DIR/s"], ["FILE", "--blocks", "MISSING", "-o", "DIR/s"],
         ["FILE", "--from", "-1", "-o", "DIR/s"], ["FILE", "--to", "x", "-o", "DIR/s"],
@@ -123,6 +129,9 @@ BAD_VALUES: dict[str, list[list[str]]] = {
     "bench live": [["MISSING"], ["MISSING", "--top", "-1"], ["MISSING", "--max-gas", "0"],
                    ["MISSING", "--json", "UNDER"]],
     "bench dispute": [["--source", "MISSING"], ["--store", "UNDER"], ["--sample", "-1"], ["--block", "x"]],
+    "bench scale": [["--accounts", "x"], ["--accounts", "5"], ["--txs", "0"], ["--json", "UNDER"],
+                    ["--workloads", "nosuch", "--accounts", "100"]],
+    "bench trie-heap": [["--accounts", "0"], ["--reads", "x"], ["--code-bytes", "-1"], ["--json", "UNDER"]],
 }
 
 

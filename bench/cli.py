@@ -20,6 +20,7 @@ BENCHMARKS = {
     "witness": "bench.witness",
     "live": "bench.live",
     "trie-heap": "bench.trie_heap",
+    "scale": "bench.scale",
 }
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from emulator.layout import ROM_BASE
 
 if TYPE_CHECKING:
+    from emulator.oracle import PreimageOracle
     from swapping.guest_image import GuestImage
 
 CALL, RET = 1, 2
@@ -87,8 +88,8 @@ class CountingOps(dict):
             self._pop()
 
 
-def profile_window(image: GuestImage, s_image: bytes, top: int = 15) -> dict:
-    """The exact profile of one window of `image` (a GuestImage) over S image `s_image`."""
+def profile_window(image: GuestImage, s_image: bytes, top: int = 15, oracle: PreimageOracle | None = None) -> dict:
+    """The exact profile of one window of `image` (a GuestImage) over S image `s_image` (and its oracle)."""
     from emulator.image import load_image
     from emulator.machine import make_machine
 
@@ -98,7 +99,7 @@ def profile_window(image: GuestImage, s_image: bytes, top: int = 15) -> dict:
         return bisect.bisect_right(starts, pc) - 1
 
     template = image.template(32)
-    machine = make_machine("fast", template, template.initial_state(s_image))
+    machine = make_machine("fast", template, template.initial_state(s_image), oracle=oracle)
     ops = CountingOps(branch_kinds(load_image(image.elf).rom), func_of)
     machine.ops = ops
     steps = machine.run_until_halt((1 << 32) - 1)

@@ -61,13 +61,15 @@ def genesis_header(
     timestamp: int = 0,
     base_fee: int = DEFAULT_BASE_FEE,
     extra_data: bytes = b"",
+    state_root: bytes | None = None,
 ) -> bytes:
-    """The RLP of a post-merge genesis header committing to accounts."""
+    """The RLP of a post-merge genesis header committing to accounts (or to a given state root, for a
+    world too large to hold as accounts)."""
     fields = dict(
         parent_hash=bytes(32),
         uncles_hash=EMPTY_UNCLE_HASH,
         coinbase=bytes(20),
-        state_root=World.load(accounts).root,
+        state_root=World.load(accounts).root if state_root is None else state_root,
         transaction_root=BLANK_ROOT_HASH,
         receipt_root=BLANK_ROOT_HASH,
         bloom=0,

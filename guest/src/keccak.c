@@ -111,11 +111,18 @@ static const uint64_t RC[24] = {
         CHI_S(E, B0, B1, B2, B3, B4);                                               \
     } while (0)
 
-#define LANES(P) P##a, P##e, P##i, P##o, P##u
-
 void keccakf1600(uint64_t st[25]) {
-    uint64_t LANES(Ab), LANES(Ag), LANES(Ak), LANES(Am), LANES(As);
-    uint64_t LANES(Eb), LANES(Eg), LANES(Ek), LANES(Em), LANES(Es);
+    /* 50 lanes, a theta term per column and a row of B values do not fit RV64's ~27 free
+     * registers, and the compiler's own spilling costs ~65 loads and stores per round. So the ten
+     * lanes read last in a round (rows 4 and 5 of B: bu ga ke mi so, bi go ku ma se) live in
+     * memory by choice: one store when written, one load for theta and one for B; the other
+     * fifteen stay in registers with no spill at all (the loop then has ~30 memory accesses per
+     * round; the choice of the two rows was measured against every other pair). `volatile` is what
+     * keeps the compiler from pulling them back into registers. */
+    uint64_t Aba, Abe, Abo, Age, Agi, Agu, Aka, Aki, Ako, Ame, Amo, Amu, Asa, Asi, Asu;
+    uint64_t Eba, Ebe, Ebo, Ege, Egi, Egu, Eka, Eki, Eko, Eme, Emo, Emu, Esa, Esi, Esu;
+    volatile uint64_t Abi, Abu, Aga, Ago, Ake, Aku, Ama, Ami, Ase, Aso;
+    volatile uint64_t Ebi, Ebu, Ega, Ego, Eke, Eku, Ema, Emi, Ese, Eso;
     /* Enter the complemented representation (lanes 1, 2, 8, 12, 17, 20). */
     Aba = st[0];   Abe = ~st[1];  Abi = ~st[2];  Abo = st[3];  Abu = st[4];
     Aga = st[5];   Age = st[6];   Agi = st[7];   Ago = ~st[8]; Agu = st[9];

@@ -379,6 +379,18 @@ static void put_path(buf_t *out, const uint8_t *path, size_t n, bool leaf) {
     for (size_t j = 1; i < n; i += 2) p[j++] = (uint8_t)((path[i] << 4) | path[i + 1]);
 }
 
+/* Bytes put_path writes for n nibbles. */
+static size_t path_enc_len(size_t n) {
+    size_t k = n / 2 + 1;
+    return k == 1 ? 1 : rlp_header_len(k) + k;
+}
+
+/* Bytes put_child writes. */
+static size_t child_len(const mpt_slot *s) {
+    if (s->node) return s->node->ref_len;
+    return s->ref ? ref_len_of(s->ref) : 1;
+}
+
 static void put_child(buf_t *out, const mpt_slot *s) {
     if (s->node) buf_put(out, s->node->ref, s->node->ref_len);
     else if (s->ref) buf_put(out, s->ref, ref_len_of(s->ref));
@@ -402,9 +414,17 @@ static void commit(mpt_node *x, const emitter *e, bool root, uint8_t root_hash[3
         return;
     }
     size_t mark = rt_heap_mark();
-    buf_t b;
-    buf_init(&b, 128);
-    size_t list = rlp_list_begin(&b);
+    size_t payload = 0; /* the encoding's size is known before it is written: one exact buffer, no moves */
+    if (x->kind == MPT_BRANCH) {
+        for (size_t i = 0; i < 16; i++) payload += child_len(&x->kids[i]);
+        payload += rlp_bytes_len(x->value.ptr, x->value.len);
+    } else {
+        payload += path_enc_len(x->path_len);
+        payload += x->kind == MPT_LEAF ? rlp_bytes_len(x->value.ptr, x->value.len) : child_len(&x->kids[0]);
+    }
+    size_t total = rlp_list_len(payload);
+    buf_t b = {(uint8_t *)rt_alloc_uninit(total), 0, total}; /* written whole below */
+    rlp_put_list_header(&b, payload);
     if (x->kind == MPT_BRANCH) {
         for (size_t i = 0; i < 16; i++) put_child(&b, &x->kids[i]);
         rlp_put_bytes(&b, x->value.ptr, x->value.len);
@@ -413,7 +433,7 @@ static void commit(mpt_node *x, const emitter *e, bool root, uint8_t root_hash[3
         if (x->kind == MPT_LEAF) rlp_put_bytes(&b, x->value.ptr, x->value.len);
         else put_child(&b, &x->kids[0]);
     }
-    rlp_list_end(&b, list);
+    RT_ASSERT(b.len == b.cap);
     uint8_t h[32];
     bool hashed = b.len >= 32 || root;
     if (hashed) {

@@ -88,7 +88,8 @@ class CountingOps(dict):
             self._pop()
 
 
-def profile_window(image: GuestImage, s_image: bytes, top: int = 15, oracle: PreimageOracle | None = None) -> dict:
+def profile_window(image: GuestImage, s_image: bytes, top: int = 15,
+                   oracle: PreimageOracle | None = None) -> dict:
     """The exact profile of one window of `image` (a GuestImage) over S image `s_image` (and its oracle)."""
     from emulator.image import load_image
     from emulator.machine import make_machine

@@ -94,10 +94,12 @@ static span_t string_of(const rlp_item *it) {
  * else 0xa0 and `hash` (computed here when NULL). */
 static mpt_node *decode_node(span_t enc, const uint8_t *hash) {
     rlp_item top, items[17];
-    size_t count = 0;
-    if (rlp_decode(enc, &top) != RLP_OK || rlp_list_count(&top, &count) != RLP_OK) bad_node();
-    if (count != 2 && count != 17) bad_node();
-    if (rlp_list_exact(&top, items, count) != RLP_OK) bad_node();
+    size_t count = 17; /* a branch, else a leaf or extension, else no node: one pass for a branch */
+    if (rlp_decode(enc, &top) != RLP_OK) bad_node();
+    if (rlp_list_exact(&top, items, 17) != RLP_OK) {
+        count = 2;
+        if (rlp_list_exact(&top, items, 2) != RLP_OK) bad_node();
+    }
     mpt_node *x;
     if (count == 17) {
         x = new_node(MPT_BRANCH);
@@ -391,10 +393,16 @@ static size_t child_len(const mpt_slot *s) {
     return s->ref ? ref_len_of(s->ref) : 1;
 }
 
+/* Append a child's reference; the buffer already has room for it (commit sizes it first), so
+ * this writes in place with no growth checks (a branch writes sixteen of these). */
 static void put_child(buf_t *out, const mpt_slot *s) {
-    if (s->node) buf_put(out, s->node->ref, s->node->ref_len);
-    else if (s->ref) buf_put(out, s->ref, ref_len_of(s->ref));
-    else buf_put_byte(out, 0x80);
+    uint8_t *p = out->ptr + out->len;
+    size_t n = child_len(s);
+    RT_ASSERT(n <= out->cap - out->len);
+    if (s->node) memcpy(p, s->node->ref, n);
+    else if (s->ref) memcpy(p, s->ref, n);
+    else p[0] = 0x80;
+    out->len += n;
 }
 
 typedef struct {

@@ -15,7 +15,19 @@ typedef uint64_t __attribute__((may_alias)) word_t; /* word access to any object
 static inline uint64_t ld(const uint8_t *p) { return *(const word_t *)p; }
 static inline void sd(uint8_t *p, uint64_t v) { *(word_t *)p = v; }
 
-/* Copy n bytes forward, d already 8-aligned; s at any alignment. Returns the bytes left (< 8). */
+/* Copy n < 16 bytes forward: straight-line by 8, 4, 2 and 1 (short copies, heads and tails). */
+static inline void copy_short(uint8_t *d, const uint8_t *s, size_t n) {
+    if (n & 8) {
+        d[0] = s[0], d[1] = s[1], d[2] = s[2], d[3] = s[3], d[4] = s[4], d[5] = s[5], d[6] = s[6], d[7] = s[7];
+        d += 8, s += 8;
+    }
+    if (n & 4) d[0] = s[0], d[1] = s[1], d[2] = s[2], d[3] = s[3], d += 4, s += 4;
+    if (n & 2) d[0] = s[0], d[1] = s[1], d += 2, s += 2;
+    if (n & 1) d[0] = s[0];
+}
+
+/* Copy the whole words of n bytes forward, d already 8-aligned and n >= 8; s at any alignment.
+ * Returns the bytes left (< 8). */
 static size_t copy_words(uint8_t *d, const uint8_t *s, size_t n) {
     unsigned off = (unsigned)((uintptr_t)s & (WORD - 1));
     if (off == 0) {
@@ -29,10 +41,16 @@ static size_t copy_words(uint8_t *d, const uint8_t *s, size_t n) {
     unsigned lo = 8 * off, hi = 64 - lo;
     const uint8_t *w = s - off; /* the aligned word holding s[0] */
     uint64_t cur = ld(w);
-    for (; n >= WORD; n -= WORD, d += WORD, w += WORD) {
-        uint64_t next = ld(w + WORD); /* holds s[7] of this output word: inside the range */
-        sd(d, (cur >> lo) | (next << hi));
-        cur = next;
+    for (; n >= 2 * WORD; n -= 2 * WORD, d += 2 * WORD, w += 2 * WORD) {
+        uint64_t a = ld(w + WORD), b = ld(w + 2 * WORD); /* each holds the last byte of its output word */
+        sd(d, (cur >> lo) | (a << hi));
+        sd(d + WORD, (a >> lo) | (b << hi));
+        cur = b;
+    }
+    if (n >= WORD) {
+        uint64_t a = ld(w + WORD);
+        sd(d, (cur >> lo) | (a << hi));
+        n -= WORD;
     }
     return n;
 }
@@ -41,11 +59,13 @@ void *memcpy(void *dst, const void *src, size_t n) {
     uint8_t *d = dst;
     const uint8_t *s = src;
     if (n >= 2 * WORD) {
-        while ((uintptr_t)d & (WORD - 1)) *d++ = *s++, n--;
+        size_t head = (size_t)(-(uintptr_t)d & (WORD - 1)); /* bytes up to d's next word */
+        copy_short(d, s, head);
+        d += head, s += head, n -= head;
         size_t left = copy_words(d, s, n);
         d += n - left, s += n - left, n = left;
     }
-    while (n--) *d++ = *s++;
+    copy_short(d, s, n);
     return dst;
 }
 

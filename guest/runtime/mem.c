@@ -74,10 +74,26 @@ void *memmove(void *dst, const void *src, size_t n) {
     const uint8_t *s = src;
     if (d == s || n == 0) return dst;
     if (d < s || d >= s + n) return memcpy(dst, src, n); /* a forward copy never reads what it wrote */
-    /* dst above src, overlapping: backwards, by words when both ends share their offset in a word */
-    if ((((uintptr_t)d ^ (uintptr_t)s) & (WORD - 1)) == 0) {
-        while (n && ((uintptr_t)(d + n) & (WORD - 1))) n--, d[n] = s[n];
-        while (n >= WORD) n -= WORD, sd(d + n, ld(s + n));
+    /* dst above src, overlapping: backwards from the end, by whole words of d once d + n is
+     * aligned (an RLP list header inserted before its payload moves the payload by one to nine
+     * bytes). With d + n aligned, the source word carried down to the next step lies wholly below
+     * the destination word just stored, and the first one read is read before any store. */
+    if (n >= 2 * WORD) {
+        size_t tail = (uintptr_t)(d + n) & (WORD - 1);
+        while (tail--) n--, d[n] = s[n];
+        unsigned off = (unsigned)((uintptr_t)(s + n) & (WORD - 1));
+        if (off == 0) {
+            while (n >= WORD) n -= WORD, sd(d + n, ld(s + n));
+        } else {
+            unsigned lo = 8 * off, hi = 64 - lo;
+            const uint8_t *w = s + n - off; /* the aligned word holding s[n - 1] */
+            uint64_t top = ld(w);
+            for (; n >= WORD; n -= WORD, w -= WORD) {
+                uint64_t low = ld(w - WORD); /* holds s[n - 8]: inside the range */
+                sd(d + n - WORD, (top << hi) | (low >> lo));
+                top = low;
+            }
+        }
     }
     while (n--) d[n] = s[n];
     return dst;

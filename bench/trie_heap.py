@@ -57,8 +57,8 @@ def world(args: argparse.Namespace) -> tuple[EssentialState, dict[str, list[byte
 
     people = [Account(address(b"acct", i), balance=1 + i) for i in range(args.accounts)]
     code = bytes(range(1, 256)) * (args.code_bytes // 255 + 1)
-    coded = [Account(address(b"code", i), code=code[: args.code_bytes - 1] + i.to_bytes(2, "big")[-1:])
-             for i in range(args.codes)]
+    coded = [Account(address(b"code", i), code=code[: args.code_bytes - 3] + i.to_bytes(3, "big"))
+             for i in range(args.codes)]   # distinct codes: each is read once
     storage = tuple((i * 7919 + 1, i + 1) for i in range(args.slots))
     loops = {name: address(b"loop", n) for n, name in enumerate(OPS)}
     contracts = [Account(loops[name], code=bytes.fromhex(LOOP.format(op=op)),

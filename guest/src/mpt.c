@@ -41,6 +41,16 @@ static mpt_node *new_node(uint8_t kind) {
     return n;
 }
 
+/* As new_node, but its child slots are left for the caller to write, every one (a decoded node). */
+static mpt_node *new_node_kids_unset(uint8_t kind) {
+    size_t kids = kind == MPT_BRANCH ? 16 : kind == MPT_EXT ? 1 : 0;
+    mpt_node *n = (mpt_node *)rt_alloc_uninit(sizeof(mpt_node) + kids * sizeof(mpt_slot));
+    memset(n, 0, sizeof(mpt_node));
+    n->kind = kind;
+    n->dirty = true;
+    return n;
+}
+
 static uint8_t *copy_nibbles(const uint8_t *p, size_t n) {
     uint8_t *q = (uint8_t *)rt_alloc(n ? n : 1);
     if (n) memcpy(q, p, n);
@@ -102,7 +112,7 @@ static mpt_node *decode_node(span_t enc, const uint8_t *hash) {
     }
     mpt_node *x;
     if (count == 17) {
-        x = new_node(MPT_BRANCH);
+        x = new_node_kids_unset(MPT_BRANCH);
         for (unsigned i = 0; i < 16; i++) x->kids[i] = child_slot(&items[i]);
         x->value = string_of(&items[16]);
     } else {
@@ -111,7 +121,7 @@ static mpt_node *decode_node(span_t enc, const uint8_t *hash) {
         unsigned flag = hp.ptr[0] >> 4, odd = flag & 1u;
         if (flag > 3 || (!odd && (hp.ptr[0] & 15u))) bad_node();
         bool leaf = flag & 2u;
-        x = new_node(leaf ? MPT_LEAF : MPT_EXT);
+        x = new_node_kids_unset(leaf ? MPT_LEAF : MPT_EXT); /* an extension's one child is set below */
         x->path_len = 2 * (hp.len - 1) + odd;
         x->path = (uint8_t *)rt_alloc(x->path_len ? x->path_len : 1);
         size_t j = 0;

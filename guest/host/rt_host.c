@@ -34,6 +34,13 @@ void *rt_alloc(size_t n) {
     return p;
 }
 
+/* Filled with a pattern, not zero, so that a caller that reads before it writes shows up. */
+void *rt_alloc_uninit(size_t n) {
+    void *p = rt_alloc(n);
+    memset(p, 0xa5, n);
+    return p;
+}
+
 void *rt_realloc(void *p, size_t old_n, size_t new_n) {
     void *q = rt_alloc(new_n);
     if (old_n && new_n) memcpy(q, p, old_n < new_n ? old_n : new_n);

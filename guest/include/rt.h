@@ -27,6 +27,9 @@ int memcmp(const void *a, const void *b, size_t n);
 /* Heap: a bump allocator over scratch RAM. Memory is 16-byte aligned and zeroed.
  * Exhaustion calls rt_abort(RT_ABORT_OOM); it never returns NULL. */
 void *rt_alloc(size_t n);
+/* As rt_alloc, but the contents are unspecified: for a block the caller writes whole before
+ * reading any of it (a preimage, an encoding of known size), which then costs no zeroing. */
+void *rt_alloc_uninit(size_t n);
 /* Grow an allocation (copying `old_n` bytes, the rest zero): in place if it is the newest block,
  * else into a new block (the old one is not reused). */
 void *rt_realloc(void *p, size_t old_n, size_t new_n);

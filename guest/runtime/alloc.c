@@ -16,6 +16,17 @@ static void note_peak(void) {
     if (in_use > rt_heap_peak) rt_heap_peak = in_use;
 }
 
+void *rt_alloc_uninit(size_t n) {
+    size_t size = (n + 15u) & ~(size_t)15u;
+    size_t room = (size_t)(__heap_end - __heap_start) - top_size;
+    if (size < n || size > room - heap_used) rt_abort(RT_ABORT_OOM);
+    uint8_t *p = __heap_start + heap_used;
+    last_off = heap_used;
+    heap_used += size;
+    note_peak();
+    return p;
+}
+
 void *rt_alloc(size_t n) {
     size_t size = (n + 15u) & ~(size_t)15u;
     size_t room = (size_t)(__heap_end - __heap_start) - top_size;

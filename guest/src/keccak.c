@@ -111,16 +111,40 @@ static const uint64_t RC[24] = {
         CHI_S(E, B0, B1, B2, B3, B4);                                               \
     } while (0)
 
-#define LANES(P) P##a, P##e, P##i, P##o, P##u
+/* Little-endian lane access. With GCC/Clang on a little-endian target an 8-aligned lane is one
+ * load or store through a may_alias type (no aliasing UB, and no call: the guest is built with
+ * -fno-builtin, so memcpy would be a real call); otherwise bytes. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+typedef uint64_t __attribute__((may_alias)) lane_t;
+#define LANE_FAST 1
+#define INLINE inline __attribute__((always_inline))
+#else
+typedef uint64_t lane_t;
+#define INLINE inline
+#endif
 
-void keccakf1600(uint64_t st[25]) {
-    uint64_t LANES(Ab), LANES(Ag), LANES(Ak), LANES(Am), LANES(As);
-    uint64_t LANES(Eb), LANES(Eg), LANES(Ek), LANES(Em), LANES(Es);
+#define IN(i) (absorb ? in[i] : 0) /* absorb is a constant at each (inlined) use */
+
+/* The permutation; with `in`, the 17 lanes of a rate block (8-aligned, little-endian) are first
+ * XORed into the state as it is loaded: absorbing a block costs no pass of its own over the state. */
+static INLINE void permute(uint64_t st[25], const lane_t *in, bool absorb) {
+    /* 50 lanes, a theta term per column and a row of B values do not fit RV64's ~27 free
+     * registers, and the compiler's own spilling costs ~65 loads and stores per round. So the ten
+     * lanes read last in a round (rows 4 and 5 of B: bu ga ke mi so, bi go ku ma se) live in
+     * memory by choice: one store when written, one load for theta and one for B; the other
+     * fifteen stay in registers with no spill at all (the loop then has ~30 memory accesses per
+     * round; the choice of the two rows was measured against every other pair). `volatile` is what
+     * keeps the compiler from pulling them back into registers. */
+    uint64_t Aba, Abe, Abo, Age, Agi, Agu, Aka, Aki, Ako, Ame, Amo, Amu, Asa, Asi, Asu;
+    uint64_t Eba, Ebe, Ebo, Ege, Egi, Egu, Eka, Eki, Eko, Eme, Emo, Emu, Esa, Esi, Esu;
+    volatile uint64_t Abi, Abu, Aga, Ago, Ake, Aku, Ama, Ami, Ase, Aso;
+    volatile uint64_t Ebi, Ebu, Ega, Ego, Eke, Eku, Ema, Emi, Ese, Eso;
     /* Enter the complemented representation (lanes 1, 2, 8, 12, 17, 20). */
-    Aba = st[0];   Abe = ~st[1];  Abi = ~st[2];  Abo = st[3];  Abu = st[4];
-    Aga = st[5];   Age = st[6];   Agi = st[7];   Ago = ~st[8]; Agu = st[9];
-    Aka = st[10];  Ake = st[11];  Aki = ~st[12]; Ako = st[13]; Aku = st[14];
-    Ama = st[15];  Ame = st[16];  Ami = ~st[17]; Amo = st[18]; Amu = st[19];
+    Aba = st[0] ^ IN(0);    Abe = ~(st[1] ^ IN(1)); Abi = ~(st[2] ^ IN(2)); Abo = st[3] ^ IN(3);
+    Abu = st[4] ^ IN(4);    Aga = st[5] ^ IN(5);    Age = st[6] ^ IN(6);    Agi = st[7] ^ IN(7);
+    Ago = ~(st[8] ^ IN(8)); Agu = st[9] ^ IN(9);    Aka = st[10] ^ IN(10);  Ake = st[11] ^ IN(11);
+    Aki = ~(st[12] ^ IN(12)); Ako = st[13] ^ IN(13); Aku = st[14] ^ IN(14); Ama = st[15] ^ IN(15);
+    Ame = st[16] ^ IN(16);  Ami = ~st[17];          Amo = st[18];           Amu = st[19];
     Asa = ~st[20]; Ase = st[21];  Asi = st[22];  Aso = st[23]; Asu = st[24];
     for (int r = 0; r < 24; r += 2) {
         ROUND(A, E, RC[r]);
@@ -134,21 +158,28 @@ void keccakf1600(uint64_t st[25]) {
     st[20] = ~Asa; st[21] = Ase;  st[22] = Asi;  st[23] = Aso; st[24] = Asu;
 }
 
-/* Little-endian lane load from possibly unaligned bytes. With GCC/Clang on a little-endian
- * target, an 8-aligned lane is one load through a may_alias type (no aliasing UB, and no call:
- * the guest is built with -fno-builtin, so memcpy would be a real call); otherwise bytes. */
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-typedef uint64_t __attribute__((may_alias)) lane_alias;
-#define LANE_FAST 1
-#endif
+#undef IN
+
+void keccakf1600(uint64_t st[25]) { permute(st, NULL, false); }
+
+#define RATE_LANES (KECCAK256_RATE / 8)
 
 static inline uint64_t lane_load(const uint8_t *p) {
-#ifdef LANE_FAST
-    if (((uintptr_t)p & 7) == 0) return *(const lane_alias *)p;
-#endif
     uint64_t v = 0;
     for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
     return v;
+}
+
+/* XOR one rate block into the state and permute: in one pass when the block is 8-aligned. */
+static void absorb_block(uint64_t st[25], const uint8_t *block) {
+#ifdef LANE_FAST
+    if (((uintptr_t)block & 7) == 0) {
+        permute(st, (const lane_t *)block, true);
+        return;
+    }
+#endif
+    for (unsigned i = 0; i < RATE_LANES; i++) st[i] ^= lane_load(block + 8 * i);
+    permute(st, NULL, false);
 }
 
 /* XOR one byte into the state at byte offset `pos` of the rate. */
@@ -173,14 +204,18 @@ void keccak256_update(keccak_ctx *c, const uint8_t *data, size_t len) {
     }
     /* Whole blocks, a lane at a time. */
     while (len >= KECCAK256_RATE) {
-        for (int i = 0; i < (int)(KECCAK256_RATE / 8); i++) c->st[i] ^= lane_load(data + 8 * i);
-        keccakf1600(c->st);
+        absorb_block(c->st, data);
         data += KECCAK256_RATE;
         len -= KECCAK256_RATE;
     }
     if (len == 0) return; /* c->pos is already right (possibly mid-block) */
     /* The tail, into an empty block: whole lanes, then bytes. */
     size_t i = 0;
+#ifdef LANE_FAST
+    if (((uintptr_t)data & 7) == 0) {
+        for (; i + 8 <= len; i += 8) c->st[i >> 3] ^= *(const lane_t *)(data + i);
+    }
+#endif
     for (; i + 8 <= len; i += 8) c->st[i >> 3] ^= lane_load(data + i);
     for (; i < len; i++) xor_byte(c->st, i, data[i]);
     c->pos = len;
@@ -191,6 +226,12 @@ void keccak256_final(keccak_ctx *c, uint8_t out[32]) {
     xor_byte(c->st, c->pos, 0x01);
     xor_byte(c->st, KECCAK256_RATE - 1, 0x80);
     keccakf1600(c->st);
+#ifdef LANE_FAST
+    if (((uintptr_t)out & 7) == 0) {
+        for (int i = 0; i < 4; i++) ((lane_t *)out)[i] = c->st[i];
+        return;
+    }
+#endif
     for (int i = 0; i < 4; i++) {
         uint64_t v = c->st[i];
         for (int j = 0; j < 8; j++) out[8 * i + j] = (uint8_t)(v >> (8 * j));

@@ -41,6 +41,16 @@ static mpt_node *new_node(uint8_t kind) {
     return n;
 }
 
+/* As new_node, but its child slots are left for the caller to write, every one (a decoded node). */
+static mpt_node *new_node_kids_unset(uint8_t kind) {
+    size_t kids = kind == MPT_BRANCH ? 16 : kind == MPT_EXT ? 1 : 0;
+    mpt_node *n = (mpt_node *)rt_alloc_uninit(sizeof(mpt_node) + kids * sizeof(mpt_slot));
+    memset(n, 0, sizeof(mpt_node));
+    n->kind = kind;
+    n->dirty = true;
+    return n;
+}
+
 static uint8_t *copy_nibbles(const uint8_t *p, size_t n) {
     uint8_t *q = (uint8_t *)rt_alloc(n ? n : 1);
     if (n) memcpy(q, p, n);
@@ -94,13 +104,15 @@ static span_t string_of(const rlp_item *it) {
  * else 0xa0 and `hash` (computed here when NULL). */
 static mpt_node *decode_node(span_t enc, const uint8_t *hash) {
     rlp_item top, items[17];
-    size_t count = 0;
-    if (rlp_decode(enc, &top) != RLP_OK || rlp_list_count(&top, &count) != RLP_OK) bad_node();
-    if (count != 2 && count != 17) bad_node();
-    if (rlp_list_exact(&top, items, count) != RLP_OK) bad_node();
+    size_t count = 17; /* a branch, else a leaf or extension, else no node: one pass for a branch */
+    if (rlp_decode(enc, &top) != RLP_OK) bad_node();
+    if (rlp_list_exact(&top, items, 17) != RLP_OK) {
+        count = 2;
+        if (rlp_list_exact(&top, items, 2) != RLP_OK) bad_node();
+    }
     mpt_node *x;
     if (count == 17) {
-        x = new_node(MPT_BRANCH);
+        x = new_node_kids_unset(MPT_BRANCH);
         for (unsigned i = 0; i < 16; i++) x->kids[i] = child_slot(&items[i]);
         x->value = string_of(&items[16]);
     } else {
@@ -109,7 +121,7 @@ static mpt_node *decode_node(span_t enc, const uint8_t *hash) {
         unsigned flag = hp.ptr[0] >> 4, odd = flag & 1u;
         if (flag > 3 || (!odd && (hp.ptr[0] & 15u))) bad_node();
         bool leaf = flag & 2u;
-        x = new_node(leaf ? MPT_LEAF : MPT_EXT);
+        x = new_node_kids_unset(leaf ? MPT_LEAF : MPT_EXT); /* an extension's one child is set below */
         x->path_len = 2 * (hp.len - 1) + odd;
         x->path = (uint8_t *)rt_alloc(x->path_len ? x->path_len : 1);
         size_t j = 0;
@@ -379,10 +391,28 @@ static void put_path(buf_t *out, const uint8_t *path, size_t n, bool leaf) {
     for (size_t j = 1; i < n; i += 2) p[j++] = (uint8_t)((path[i] << 4) | path[i + 1]);
 }
 
+/* Bytes put_path writes for n nibbles. */
+static size_t path_enc_len(size_t n) {
+    size_t k = n / 2 + 1;
+    return k == 1 ? 1 : rlp_header_len(k) + k;
+}
+
+/* Bytes put_child writes. */
+static size_t child_len(const mpt_slot *s) {
+    if (s->node) return s->node->ref_len;
+    return s->ref ? ref_len_of(s->ref) : 1;
+}
+
+/* Append a child's reference; the buffer already has room for it (commit sizes it first), so
+ * this writes in place with no growth checks (a branch writes sixteen of these). */
 static void put_child(buf_t *out, const mpt_slot *s) {
-    if (s->node) buf_put(out, s->node->ref, s->node->ref_len);
-    else if (s->ref) buf_put(out, s->ref, ref_len_of(s->ref));
-    else buf_put_byte(out, 0x80);
+    uint8_t *p = out->ptr + out->len;
+    size_t n = child_len(s);
+    RT_ASSERT(n <= out->cap - out->len);
+    if (s->node) memcpy(p, s->node->ref, n);
+    else if (s->ref) memcpy(p, s->ref, n);
+    else p[0] = 0x80;
+    out->len += n;
 }
 
 typedef struct {
@@ -402,9 +432,17 @@ static void commit(mpt_node *x, const emitter *e, bool root, uint8_t root_hash[3
         return;
     }
     size_t mark = rt_heap_mark();
-    buf_t b;
-    buf_init(&b, 128);
-    size_t list = rlp_list_begin(&b);
+    size_t payload = 0; /* the encoding's size is known before it is written: one exact buffer, no moves */
+    if (x->kind == MPT_BRANCH) {
+        for (size_t i = 0; i < 16; i++) payload += child_len(&x->kids[i]);
+        payload += rlp_bytes_len(x->value.ptr, x->value.len);
+    } else {
+        payload += path_enc_len(x->path_len);
+        payload += x->kind == MPT_LEAF ? rlp_bytes_len(x->value.ptr, x->value.len) : child_len(&x->kids[0]);
+    }
+    size_t total = rlp_list_len(payload);
+    buf_t b = {(uint8_t *)rt_alloc_uninit(total), 0, total}; /* written whole below */
+    rlp_put_list_header(&b, payload);
     if (x->kind == MPT_BRANCH) {
         for (size_t i = 0; i < 16; i++) put_child(&b, &x->kids[i]);
         rlp_put_bytes(&b, x->value.ptr, x->value.len);
@@ -413,7 +451,7 @@ static void commit(mpt_node *x, const emitter *e, bool root, uint8_t root_hash[3
         if (x->kind == MPT_LEAF) rlp_put_bytes(&b, x->value.ptr, x->value.len);
         else put_child(&b, &x->kids[0]);
     }
-    rlp_list_end(&b, list);
+    RT_ASSERT(b.len == b.cap);
     uint8_t h[32];
     bool hashed = b.len >= 32 || root;
     if (hashed) {

@@ -14,7 +14,7 @@ span_t oracle_read(const uint8_t key[32]) {
     uint64_t got = rt_preimage_read(want, 0, head, 32, &len);
     oracle_stats.calls++;
     if ((size_t)len != len || len > SIZE_MAX - 64) rt_abort(RT_ABORT_OOM);
-    uint8_t *block = (uint8_t *)rt_alloc((size_t)len + 32);
+    uint8_t *block = (uint8_t *)rt_alloc_uninit((size_t)len + 32); /* written whole below */
     uint8_t *out = block + (32u - (uintptr_t)block % 32u) % 32u; /* 32-aligned: whole pieces */
     memcpy(out, head, (size_t)got);
     for (uint64_t off = got; off < len;) {

@@ -90,6 +90,16 @@ rlp_err rlp_iter_init(rlp_iter *it, const rlp_item *list) {
 }
 
 rlp_err rlp_iter_next(rlp_iter *it, rlp_item *out) {
+    /* A 32-byte string (a hash: the children of a trie branch) is most items read: decoded here
+     * without the general path, with the same result (its header is short and canonical). */
+    if (it->rest.len >= 33 && it->rest.ptr[0] == 0xa0) {
+        out->is_list = false;
+        out->payload = span_make(it->rest.ptr + 1, 32);
+        out->raw = span_make(it->rest.ptr, 33);
+        it->rest.ptr += 33;
+        it->rest.len -= 33;
+        return RLP_OK;
+    }
     size_t used;
     rlp_err e = rlp_decode_prefix(it->rest, out, &used);
     if (e != RLP_OK) return e;

@@ -337,7 +337,8 @@ static void accepted(const chain_t *c, const block_run *r, s_outcome *o, uint8_t
     size_t keep = c->n_ancestors < S_MAX_ANCESTORS ? c->n_ancestors : S_MAX_ANCESTORS - 1;
     uint8_t(*a)[32] = rt_alloc((keep + 1) * 32);
     for (size_t i = 0; i < keep; i++) memcpy(a[i], c->ancestors[c->n_ancestors - keep + i], 32);
-    keccak256(c->parent_header.ptr, c->parent_header.len, a[keep]);
+    /* keccak256 of the parent header: header_valid checked that it is the block's parent hash */
+    memcpy(a[keep], r->b.h.parent_hash, 32);
     *anc = a;
     *n_anc = keep + 1;
     o->status = S_STATUS_ACCEPTED;

@@ -110,6 +110,7 @@ typedef struct account_trie {
     uint64_t nonce;
     u256 balance;
     uint8_t code_hash[32], storage_root[32];
+    uint8_t key[32];      /* keccak256(address): the account's key in the state trie, hashed once */
     mpt_trie storage;     /* at storage_root, opened on the first slot read */
 } account_trie_t;
 

@@ -120,7 +120,7 @@ static void block_hash(const u256 *n, u256 *out) {
     uint64_t back = p - num;
     uint8_t h[32];
     if (back == 0) {
-        keccak256(s->parent_header.ptr, s->parent_header.len, h);
+        memcpy(h, g_env.header->parent_hash, 32); /* = keccak256(parent header): header_valid checked it */
     } else if (back < 256 && back <= s->n_ancestors) {
         memcpy(h, s->ancestors[s->n_ancestors - back], 32);
     } else {

@@ -201,10 +201,9 @@ void world_load_account(account_t *a) {
     memcpy(t->storage_root, TRIE_EMPTY_ROOT, 32);
     memcpy(a->code_hash, S_EMPTY_CODE_HASH, 32);
     a->code_hash_ok = true;
-    uint8_t k[32];
-    keccak256(a->addr, 20, k);
+    keccak256(a->addr, 20, t->key);
     span_t v;
-    if (mpt_get(&W.state, k, 32, &v)) {
+    if (mpt_get(&W.state, t->key, 32, &v)) {
         rlp_item top, f[4];
         uint8_t balance[32];
         if (rlp_decode(v, &top) != RLP_OK || !top.is_list || rlp_list_exact(&top, f, 4) != RLP_OK ||
@@ -659,8 +658,7 @@ void world_state_root(uint8_t out[32]) {
         account_t *a = W.tab[i];
         if (!a || !a->loaded || (!a->exists && !a->trie->exists)) continue;
         const account_trie_t *t = a->trie;
-        uint8_t *key = rt_alloc(32);
-        keccak256(a->addr, 20, key);
+        const uint8_t *key = t->key; /* hashed when the account was loaded */
         if (!a->exists) {
             w[n].key = span_make(key, 32);
             w[n++].value = span_make(NULL, 0);

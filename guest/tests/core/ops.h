@@ -26,6 +26,10 @@
                                    * (address 0x11..11, nonce 1, no balance or code) with them */
 #define OP_S_WRITE 21u        /* blob old window, new image -> status; the window after s_write_window */
 #define OP_S2_ROUNDTRIP 24u   /* S version 2 image -> status s_err; on success the re-encoded image */
+#define OP_MEM 25u            /* u8 fn, u8 byte, u64 dst, u64 src, u64 n, region -> the region after
+                               * fn (0 memcpy, 1 memmove, 2 memset of byte, 3 memcmp) on region + dst,
+                               * region + src, n bytes, the region placed 16-aligned; memcmp answers
+                               * the sign of its result as one byte (0, 1 or 255) before the region */
 
 /* Tree dump tags: a string is TAG_STR, u64 len, bytes; a list is TAG_LIST, u64 count, items. */
 #define TAG_STR 0u

@@ -36,7 +36,7 @@ def _cancun_cases() -> list:
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return [case.values for case in module.CASES]
+    return [case.values[:2] for case in module.CASES]  # (file, name); the third value is the S version
 
 
 CANCUN = _cancun_cases()

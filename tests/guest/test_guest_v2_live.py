@@ -22,11 +22,47 @@ from bench.heap_blocks import heap_block
 from fastvm import live
 from fastvm.codec_v2 import encode_v2
 from fastvm.export_v2 import ExporterV2, to_version_2
+from fastvm.fixtures import initial_state, load_file
 from fastvm.machine import Machine
 from fastvm.preimages import PreimageStore
 from fastvm.state import EssentialState, Outcome, Reason, Status
-from swapping.guest_image import GuestImage
+from swapping.guest_image import GuestImage, guest_image
 from swapping.heap_probe import measure_heap
+from toolchain.build import ROOT
+
+QUICK = sorted((ROOT.parent / "shared" / "fixtures" / "ethereum-tests"
+                / "BlockchainTests").rglob("*.json"))
+STRIDE = 4
+
+
+@pytest.mark.parametrize("path", QUICK[::STRIDE], ids=lambda p: p.stem)
+def test_quick_sample_counts_are_equal(path: Path, tmp_path: Path) -> None:
+    """Every block of the file's first test: A's version 2 count is the guest's evm_live_total."""
+    counts_are_equal(path, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", QUICK, ids=lambda p: p.stem)
+def test_quick_set_counts_are_equal(path: Path, tmp_path: Path) -> None:
+    """The same on every file of the quick sample."""
+    counts_are_equal(path, tmp_path)
+
+
+def counts_are_equal(path: Path, tmp_path: Path) -> None:
+    """Every block of the file's first test on A and AB (A's witness as the oracle): equal S', equal count."""
+    test = load_file(path)[0]
+    store = PreimageStore(tmp_path / "preimages.sqlite")
+    state = to_version_2(initial_state(test), store)
+    exporter = ExporterV2(store)
+    image = guest_image()
+    while state.cursor < state.inbox.length:
+        after, _info, witness = exporter.export(state)
+        run = measure_heap(image, encode_v2(state), oracle=WitnessOracle(witness.preimages()))
+        assert run.status == "yielded", (run.status, run.cause)
+        assert run.s_image == encode_v2(after)
+        assert run.live_total == exporter.machine.live_total, f"{test.name} block {state.cursor}"
+        state = after
+
 
 # A family of bench/heap_blocks.py, its knobs and a gas below and above the budget, per counter.
 FAMILIES = {"cold accesses": ("accounts", (1,), 1_000_000, 16_000_000),

@@ -64,9 +64,14 @@ def counts_are_equal(path: Path, tmp_path: Path) -> None:
         state = after
 
 
-# A family of bench/heap_blocks.py, its knobs and a gas below and above the budget, per counter.
-FAMILIES = {"cold accesses": ("accounts", (1,), 1_000_000, 16_000_000),
-            "journal": ("journal", (20,), 2_000_000, 3_200_000)}
+# Per counter: from an integer, a family of bench/heap_blocks.py, its knobs and its transaction's gas;
+# and an integer below and one above the small budget.
+COUNTERS_V2 = {
+    "cold accesses": (lambda gas: ("accounts", (1,), gas), 1_000_000, 16_000_000),
+    "journal": (lambda gas: ("journal", (20,), gas), 2_000_000, 3_200_000),
+    "code reads": (lambda n: ("code_reads", (n, 24_576), 10_000_000), 4, 60),
+    "cold slots": (lambda n: ("slot_reads", (n,), 10_000_000), 10, 600),
+}
 
 
 def export_v2(state: EssentialState, budget: int, folder: Path) -> tuple[tuple, int]:
@@ -79,8 +84,9 @@ def export_v2(state: EssentialState, budget: int, folder: Path) -> tuple[tuple, 
     return (before, after, info, witness), exporter.machine.live_total
 
 
-def v2_count(family: str, knobs: tuple[int, ...], gas: int) -> tuple[EssentialState, int]:
-    """A block of a family and A's version 2 count of it (no budget)."""
+def v2_count(counter: str, n: int) -> tuple[EssentialState, int]:
+    """The counter's block of integer n and A's version 2 count of it (no budget)."""
+    family, knobs, gas = COUNTERS_V2[counter][0](n)
     state = heap_block(family, knobs, gas, Machine(live_budget=UNLIMITED)).state
     with tempfile.TemporaryDirectory() as folder:
         return state, export_v2(state, UNLIMITED, Path(folder))[1]
@@ -105,22 +111,22 @@ def test_version_2_counts_more_than_version_1() -> None:
     """A block of cold accounts counts its lookup paths on version 2 only (LIVE_TRIE_NODE each)."""
     machine = Machine(live_budget=UNLIMITED)
     heap_block("accounts", (1,), 1_000_000, machine)
-    _, total = v2_count("accounts", (1,), 1_000_000)
+    _, total = v2_count("cold accesses", 1_000_000)
     assert total - machine.live_total >= live.LIVE_TRIE_NODE * 10
 
 
-@pytest.mark.parametrize("counter", sorted(FAMILIES))
+@pytest.mark.parametrize("counter", sorted(COUNTERS_V2))
 def test_crossing_the_budget_on_version_2(small_image: GuestImage, counter: str,  # noqa: F811
                                           tmp_path: Path) -> None:
-    family, knobs, low, high = FAMILIES[counter]
-    assert v2_count(family, knobs, low)[1] <= SMALL < v2_count(family, knobs, high)[1]
-    while high - low > max(32, low // 50):
+    _make, low, high = COUNTERS_V2[counter]
+    assert v2_count(counter, low)[1] <= SMALL < v2_count(counter, high)[1]
+    while high - low > max(1, low // 50):
         middle = (low + high) // 2
-        if v2_count(family, knobs, middle)[1] <= SMALL:
+        if v2_count(counter, middle)[1] <= SMALL:
             low = middle
         else:
             high = middle
-    status, total = agree_v2(v2_count(family, knobs, low)[0], small_image, tmp_path, "below")
+    status, total = agree_v2(v2_count(counter, low)[0], small_image, tmp_path, "below")
     assert status == Status.ACCEPTED and total <= SMALL
-    status, total = agree_v2(v2_count(family, knobs, high)[0], small_image, tmp_path, "above")
+    status, total = agree_v2(v2_count(counter, high)[0], small_image, tmp_path, "above")
     assert status == Status.REJECTED and total > SMALL

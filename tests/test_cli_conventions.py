@@ -121,7 +121,9 @@ BAD_VALUES: dict[str, list[list[str]]] = {
         ["--json", "UNDER"],
     ],
     "bench live": [["MISSING"], ["MISSING", "--top", "-1"], ["MISSING", "--max-gas", "0"],
-                   ["MISSING", "--json", "UNDER"]],
+                   ["MISSING", "--json", "UNDER"], ["MISSING", "--s-version", "3"]],
+    "bench trie-heap": [["--reads", "0"], ["--accounts", "x"], ["--json", "UNDER"]],
+    "bench scale": [["--accounts", "x"], ["--txs", "0"], ["--json", "UNDER"]],
     "bench dispute": [["--source", "MISSING"], ["--store", "UNDER"], ["--sample", "-1"], ["--block", "x"]],
 }
 

@@ -374,6 +374,13 @@ def live_state_class(base: type, budget: int) -> type:
             self.live.tstore(address, slot)
             super().set_transient_storage(address, slot, value)
 
+        def apply_withdrawal(self, withdrawal: Any) -> None:
+            """Version 2: a recipient not yet made warm in the block counts as a first warm access."""
+            live = self.live
+            if live.paths is not None and withdrawal.address not in live.path_accounts:
+                live.cold_account(withdrawal.address)
+            super().apply_withdrawal(withdrawal)
+
         def increment_nonce(self, address: bytes) -> None:
             """A nonce increment is a journal entry."""
             self.live.journal(LIVE_NONCE)

@@ -36,6 +36,8 @@ from toolchain.build import ROOT
 QUICK = sorted((ROOT.parent / "shared" / "fixtures" / "ethereum-tests"
                 / "BlockchainTests").rglob("*.json"))
 STRIDE = 4
+WITHDRAWALS = sorted((ROOT.parent / "shared" / "conformance" / "shanghai" / "BlockchainTests")
+                     .rglob("*4895*/*.json"))
 
 
 @pytest.mark.parametrize("path", QUICK[::STRIDE], ids=lambda p: p.stem)
@@ -48,6 +50,13 @@ def test_quick_sample_counts_are_equal(path: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize("path", QUICK, ids=lambda p: p.stem)
 def test_quick_set_counts_are_equal(path: Path, tmp_path: Path) -> None:
     """The same on every file of the quick sample."""
+    counts_are_equal(path, tmp_path)
+
+
+@pytest.mark.skipif(not WITHDRAWALS, reason="the public Shanghai set (../shared/conformance) is absent")
+@pytest.mark.parametrize("path", WITHDRAWALS, ids=lambda p: p.stem)
+def test_withdrawal_counts_are_equal(path: Path, tmp_path: Path) -> None:
+    """Withdrawals' recipients count as first warm accesses on both machines alike (bc4895-withdrawals)."""
     counts_are_equal(path, tmp_path)
 
 

@@ -177,6 +177,9 @@ bool world_created_in_tx(const account_t *a);
 
 /* Access sets (journaled). Return true when the item was cold before. */
 bool world_warm_account(account_t *a);
+/* Version 2: a withdrawal's recipient not yet made warm in the block counts as a first warm access
+ * (LIVE_COLD_ACCOUNT and its lookup path: spec §4.9, "S version 2's heap"). */
+void world_count_withdrawal(account_t *a);
 bool world_warm_slot(account_t *a, slot_t *s);
 
 static inline bool account_empty(account_t *a) {

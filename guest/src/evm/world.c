@@ -375,6 +375,12 @@ static void count_slot_path(account_t *a, slot_t *s) {
     live_trie_nodes(mpt_stats.path);
 }
 
+void world_count_withdrawal(account_t *a) {
+    if (!W.lazy || a->path_counted) return;
+    live_keep(LIVE_COLD_ACCOUNT);
+    count_account_path(a);
+}
+
 bool world_warm_account(account_t *a) {
     if (a->warm_serial == W.serial) return false;
     live_keep(LIVE_COLD_ACCOUNT);

@@ -38,6 +38,8 @@ QUICK = sorted((ROOT.parent / "shared" / "fixtures" / "ethereum-tests"
 STRIDE = 4
 WITHDRAWALS = sorted((ROOT.parent / "shared" / "conformance" / "shanghai" / "BlockchainTests")
                      .rglob("*4895*/*.json"))
+CANCUN = sorted((ROOT.parent / "shared" / "conformance" / "cancun" / "BlockchainTests" / "GeneralStateTests"
+                 / "Cancun").rglob("*.json"))
 
 
 @pytest.mark.parametrize("path", QUICK[::STRIDE], ids=lambda p: p.stem)
@@ -57,6 +59,13 @@ def test_quick_set_counts_are_equal(path: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize("path", WITHDRAWALS, ids=lambda p: p.stem)
 def test_withdrawal_counts_are_equal(path: Path, tmp_path: Path) -> None:
     """Withdrawals' recipients count as first warm accesses on both machines alike (bc4895-withdrawals)."""
+    counts_are_equal(path, tmp_path)
+
+
+@pytest.mark.skipif(not CANCUN, reason="the public Cancun set (../shared/conformance) is absent")
+@pytest.mark.parametrize("path", CANCUN, ids=lambda p: p.stem)
+def test_cancun_counts_are_equal(path: Path, tmp_path: Path) -> None:
+    """Cancun's blocks (the EIP-4788 system call reads the beacon roots code): counts equal."""
     counts_are_equal(path, tmp_path)
 
 

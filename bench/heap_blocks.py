@@ -111,6 +111,35 @@ def accounts(stores: int) -> tuple[bytes, bytes]:
     return assemble(_loop(body)), b""
 
 
+CODE_BASE = 0xB0 << 152        # the contracts of `code_reads` are CODE_BASE + i
+
+
+def _contract(i: int) -> bytes:
+    """The address of `code_reads`' contract i."""
+    return (CODE_BASE | i).to_bytes(20, "big")
+
+
+def code_reads(contracts: int, size: int) -> tuple[bytes, bytes]:
+    """A cold EXTCODESIZE of each of `contracts` distinct contracts of `size` bytes in the pre-state
+    (S version 2 reads each code through the oracle: spec §4.9, "S version 2's heap")."""
+    body: list[Instruction] = [x for i in range(contracts)
+                               for x in (("PUSH", int.from_bytes(_contract(i), "big")), "EXTCODESIZE", "POP")]
+    return assemble([*body, "STOP"]), b""
+
+
+def code_reads_world(contracts: int, size: int) -> list[Account]:
+    """The contracts `code_reads` reads: distinct code of `size` bytes each (JUMPDESTs, then i)."""
+    return [Account(_contract(i), code=b"\x5b" * max(size - 4, 0) + i.to_bytes(4, "big"))
+            for i in range(contracts)]
+
+
+def slot_reads(slots: int) -> tuple[bytes, bytes]:
+    """A cold SLOAD of each of `slots` slots the target holds in the pre-state (version 2 reads each
+    from its storage trie)."""
+    body: list[Instruction] = [x for k in range(slots) for x in (("PUSH", k + 1), "SLOAD", "POP")]
+    return assemble([*body, "STOP"]), b""
+
+
 def journal(slots: int) -> tuple[bytes, bytes]:
     """Calls, until the gas is gone, of a helper that rewrites `slots` of its slots with the gas left:
     after the first call each write is 100 gas and one journal entry (a new checkpoint each call)."""
@@ -139,6 +168,8 @@ FAMILIES: dict[str, Callable[..., tuple[bytes, bytes]]] = {
     "deploys": deploys,
     "accounts": accounts,
     "journal": journal,
+    "code_reads": code_reads,
+    "slot_reads": slot_reads,
     "access_list": lambda addresses, keys: (b"\x00", b""),
     "transient": transient,
 }
@@ -155,7 +186,10 @@ def heap_block(family: str, knobs: tuple[int, ...], gas: int, machine: Machine |
     """The block of a family with its knobs and about `gas` gas (an access list sets its own), built
     (and checked) by `machine` (A by default)."""
     code, data = FAMILIES[family](*knobs)
-    contracts = [Account(TARGET, code=code)]
+    storage = tuple((k + 1, k + 1) for k in range(knobs[0])) if family == "slot_reads" else ()
+    contracts = [Account(TARGET, code=code, storage=storage)]
+    if family == "code_reads":
+        contracts.extend(code_reads_world(*knobs))
     if family == "journal":
         contracts.append(Account(HELPER, code=journal_helper(*knobs)))
     access = _access_list(*knobs) if family == "access_list" else ()

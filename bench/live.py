@@ -3,6 +3,7 @@
 Every block of the chosen tests runs on A with no budget, and the count of live bytes it reaches is
 recorded: the margin of the budget over the public blocks. `--top N` keeps the N tests whose blocks
 use the most gas (read from their headers), below `--max-gas` (the compute giants hold nothing).
+`--s-version 2` (the default) counts on S version 2, whose count adds the lookup paths and code reads.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="only the N tests using the most gas (default: all)")
     parser.add_argument("--max-gas", type=positive, default=1 << 62,
                         help="skip tests whose blocks use more gas")
+    parser.add_argument("--s-version", type=int, choices=(1, 2), default=2,
+                        help="the S version whose count is measured (default 2)")
 
 
 def test_gas(body: dict) -> int:
@@ -48,7 +51,7 @@ def chosen_tests(sources: list[str], top: int, max_gas: int) -> list[tuple[int, 
     return tests[:top] if top else tests
 
 
-def measure_test(name: str, body: dict) -> dict:
+def measure_test(name: str, body: dict, s_version: int = 2) -> dict:
     """The most live bytes of any block of one test on A, and its gas."""
     from fastvm.fixtures import initial_state, parse_test
     from fastvm.machine import Machine
@@ -56,6 +59,8 @@ def measure_test(name: str, body: dict) -> dict:
     test = parse_test(name, body)
     if test.fork.name not in MEASURED_FORKS:
         return {"test": name, "skipped": f"fork {test.fork.name}"}
+    if s_version == 2:
+        return measure_test_v2(test)
     state, machine, most, gas = initial_state(test), Machine(live_budget=UNLIMITED), 0, 0
     while state.pending:
         state, info = machine.step(state)
@@ -64,17 +69,34 @@ def measure_test(name: str, body: dict) -> dict:
     return {"test": name, "gas_used": gas, "live_total": most}
 
 
+def measure_test_v2(test: object) -> dict:
+    """measure_test on S version 2: A's export over a store of the test's own."""
+    from fastvm.export_v2 import ExporterV2
+    from fastvm.fixtures import initial_state_v2
+    from fastvm.preimages import PreimageStore
+
+    store = PreimageStore()
+    state = initial_state_v2(test, store)  # type: ignore[arg-type]
+    exporter, most, gas = ExporterV2(store, live_budget=UNLIMITED), 0, 0
+    while state.cursor < state.inbox.length:
+        state, info, _witness = exporter.export(state)
+        if info is not None and info.status.name == "ACCEPTED":
+            most, gas = max(most, exporter.machine.live_total), max(gas, info.gas_used)
+    return {"test": test.name, "gas_used": gas, "live_total": most}  # type: ignore[attr-defined]
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the chosen tests on A; print the tests with the most live bytes and the margin."""
     from fastvm.live import LIVE_BUDGET
 
     start = time.perf_counter()
     chosen = chosen_tests(args.sources, args.top, args.max_gas)
-    rows = [measure_test(name, body) for _gas, _path, name, body in chosen]
+    rows = [measure_test(name, body, args.s_version) for _gas, _path, name, body in chosen]
     rows = [row for row in rows if "skipped" not in row]
     rows.sort(key=lambda row: -row["live_total"])
     most = rows[0]["live_total"] if rows else 0
-    report = {"tests": len(rows), "live_budget": LIVE_BUDGET, "most_live_total": most,
+    report = {"tests": len(rows), "s_version": args.s_version, "live_budget": LIVE_BUDGET,
+              "most_live_total": most,
               "most_over_budget": most / LIVE_BUDGET, "seconds": time.perf_counter() - start,
               "top": rows[:20]}
     if emit_json(report, args):

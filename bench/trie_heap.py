@@ -6,7 +6,9 @@ read), SLOAD of the keys given from a contract holding --slots slots, EXTCODESIZ
 given (--codes of them, --code-bytes each). One transaction per block calls one of them with K items,
 for K = 0 and K = --reads; AB runs it with A's witness as its only oracle (S' equal to A's), and the
 figure is (heap high-water at K - at 0) / K, beside the trie nodes and code bytes A's witness holds per
-item and the gas per item (EIP-2929's cold cost plus the loop). Spec §4.9, "S version 2's heap".
+item and the gas per item (EIP-2929's cold cost plus the loop), and the live-byte count per item
+(A's, equal to the guest's) with its margin over the heap (count / heap: at least 1 if the rule's
+weights cover what the guest holds). Spec §4.9, "S version 2's heap".
 """
 
 from __future__ import annotations
@@ -91,11 +93,15 @@ def measure(state: EssentialState, loop: bytes, items: list[bytes], work: Path) 
     chain = build_chain(state, [[Tx(SENDER_KEY, loop, gas=GAS, data=b"".join(items))]])
     store = PreimageStore(work / f"preimages{len(items)}.sqlite")
     before = to_version_2(chain, store)
-    after, info, witness = ExporterV2(store).export(before)
+    exporter = ExporterV2(store)
+    after, info, witness = exporter.export(before)
     run = measure_heap(guest_image(), encode_v2(before), oracle=DictOracle(witness.preimages().values()))
-    if run.status != "yielded" or run.s_image != encode_v2(after):
-        raise SwapvmError(f"AB's run on {len(items)} items: {run.status} {run.cause}, or S' differs from A's")
-    return {"heap_peak": run.heap_peak, "gas": info.gas_used if info else 0, "nodes": len(witness.state),
+    same = run.s_image == encode_v2(after) and run.live_total == exporter.machine.live_total
+    if run.status != "yielded" or not same:
+        raise SwapvmError(f"AB's run on {len(items)} items: {run.status} {run.cause}, or S' or the live "
+                          f"count differs from A's")
+    return {"heap_peak": run.heap_peak, "live": run.live_total, "gas": info.gas_used if info else 0,
+            "nodes": len(witness.state),
             "node_bytes": sum(map(len, witness.state)), "code_bytes": sum(map(len, witness.codes))}
 
 
@@ -124,9 +130,10 @@ def run(args: argparse.Namespace) -> int:
     if emit_json(report, args):
         return 0
     print(f"{'read':<10} {'items':>6} {'heap B/item':>12} {'gas/item':>9} {'B/gas':>6} {'nodes/item':>11}"
-          f" {'node B/item':>12} {'code B/item':>12}")
+          f" {'node B/item':>12} {'code B/item':>12} {'count B/item':>13} {'margin':>7}")
     for name, r in report["reads"].items():
         print(f"{name:<10} {r['items']:>6} {r['heap_peak_per_item']:>12,.0f} {r['gas_per_item']:>9,.0f}"
               f" {r['heap_peak_per_item'] / r['gas_per_item']:>6.2f} {r['nodes_per_item']:>11.2f}"
-              f" {r['node_bytes_per_item']:>12,.0f} {r['code_bytes_per_item']:>12,.0f}")
+              f" {r['node_bytes_per_item']:>12,.0f} {r['code_bytes_per_item']:>12,.0f}"
+              f" {r['live_per_item']:>13,.0f} {r['live_per_item'] / r['heap_peak_per_item']:>7.2f}")
     return 0

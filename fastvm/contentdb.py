@@ -133,11 +133,11 @@ def content_state_class(state_class: type) -> type:
 
 
 @cache
-def content_vm_class(fork: Fork) -> type:
+def content_vm_class(fork: Fork, live_budget: int | None = None) -> type:
     """A's VM class of the fork (fastvm.forks.machine_vm_class) over a content-addressed store."""
     from fastvm.forks import machine_vm_class
 
-    base = machine_vm_class(fork)
+    base = machine_vm_class(fork, live_budget)
     state_class = content_state_class(base._state_class)
     return type(f"Content{base.__name__}", (base,), {"_state_class": state_class})
 

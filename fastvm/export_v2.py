@@ -106,9 +106,9 @@ def inbox_block(state: EssentialStateV2,
 class ExporterV2:
     """Machine A on S version 2 over a preimage store: export(S) -> (S', step info, witness)."""
 
-    def __init__(self, store: PreimageStore) -> None:
+    def __init__(self, store: PreimageStore, live_budget: int | None = None) -> None:
         self.store = store
-        self.machine = RecordingMachine(store, rebuild_accounts=False)
+        self.machine = RecordingMachine(store, rebuild_accounts=False, live_budget=live_budget)
 
     def export(self, state: EssentialStateV2) -> tuple[EssentialStateV2, StepInfo | None, Witness]:
         """One step with its witness (S unchanged, no info, when the inbox is exhausted).
@@ -131,7 +131,7 @@ def replay_v2(state: EssentialStateV2, witness: Witness) -> tuple[EssentialState
     refuse_non_default_blobs(state.config)
     preimages = witness.preimages()
     raw, _view = inbox_block(state, preimages)
-    return step_v2(ReplayMachine(preimages), state, raw)
+    return step_v2(ReplayMachine(preimages, version_2=True), state, raw)
 
 
 def to_version_2(state: EssentialState, store: PreimageStore,

@@ -13,6 +13,10 @@ The count is a sum of four monotone terms, checked at every increase:
   outputs of 1 MiB and more, transient slots (EIP-1153) new in their transaction;
 * the most journal bytes of one transaction: messages (more with value), nonce increments,
   value-changing SSTOREs, SELFDESTRUCTs, TSTOREs.
+
+On S version 2 (the world read through the oracle) the kept bytes also hold, per account or slot
+first made warm in the block, LIVE_TRIE_NODE per node on its lookup path in the pre-state trie
+(fastvm/live_trie.py), and per code first read in the block, LIVE_CODE_READ and 9/8 of its length.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fastvm.corrections import SYSTEM_ADDRESS
+from fastvm.live_trie import PathCounter
 
 LIVE_BUDGET = 256 << 20
 # Weights in bytes: the same constants as guest/src/evm/live.h (a test parses it).
@@ -41,6 +46,9 @@ LIVE_SELFDESTRUCT = 256
 LIVE_MODEXP_KEEP = 1 << 20
 LIVE_TRANSIENT_SLOT = 160
 LIVE_TRANSIENT_WRITE = 48
+LIVE_TRIE_NODE = 2048          # S version 2 only: a node on a first warm access's pre-state path
+LIVE_CODE_READ = 64            # S version 2 only: a code read through the oracle, first in the block
+LIVE_CODE_READ_EIGHTHS = 9     # per byte, in eighths: the code and its jump table
 MODEXP = (5).to_bytes(20, "big")
 SSTORE, EXTCODECOPY = 0x55, 0x3C
 CALLS = (0xF1, 0xF2, 0xF4, 0xFA)  # CALL, CALLCODE, DELEGATECALL, STATICCALL
@@ -55,7 +63,8 @@ class LiveCount:
     """The four terms of one block's count and their sum."""
 
     __slots__ = ("budget", "total", "words", "words_peak", "returned", "journal_bytes", "journal_peak",
-                 "deferred", "transient", "uncounted")
+                 "deferred", "transient", "uncounted", "paths", "path_accounts", "path_slots",
+                 "code_read", "code_changed")
 
     def __init__(self, budget: int) -> None:
         self.budget = budget
@@ -64,6 +73,11 @@ class LiveCount:
         self.deferred = False  # a transaction's start: checked once its message runs (check 4 first)
         self.transient: set[tuple[bytes, int]] = set()  # (address, key) TSTOREd in this transaction
         self.uncounted: bytes | None = None  # an account py-evm warms where the guest does not
+        self.paths: PathCounter | None = None  # S version 2: the pre-state trie's lookup paths
+        self.path_accounts: set[bytes] = set()   # accounts whose path is counted in this block
+        self.path_slots: set[tuple[bytes, int]] = set()
+        self.code_read: set[bytes] = set()       # accounts whose code was read in this block
+        self.code_changed: set[bytes] = set()    # accounts whose code was set or deleted in it
 
     def _add(self, amount: int) -> None:
         """Add to the sum; past the budget, refuse (unless the transaction's start is deferred)."""
@@ -113,12 +127,35 @@ class LiveCount:
             self.keep(LIVE_TRANSIENT_SLOT)
         self.journal(LIVE_TRANSIENT_WRITE)
 
-    def begin_transaction(self, precompiles: int) -> None:
+    def cold_account(self, address: bytes) -> None:
+        """An account's cold access; on version 2 its lookup path, the first time in the block."""
+        self.keep(LIVE_COLD_ACCOUNT)
+        if self.paths is not None and address not in self.path_accounts:
+            self.path_accounts.add(address)
+            self.keep(LIVE_TRIE_NODE * self.paths.account(address))
+
+    def cold_slot(self, address: bytes, slot: int) -> None:
+        """A slot's cold access; on version 2 its lookup path, the first time in the block."""
+        self.keep(LIVE_COLD_SLOT)
+        if self.paths is not None and (address, slot) not in self.path_slots:
+            self.path_slots.add((address, slot))
+            self.keep(LIVE_TRIE_NODE * self.paths.slot(address, slot))
+
+    def code(self, address: bytes, code: bytes) -> None:
+        """Version 2: the code of `address` read as the block found it, the first time (the guest reads
+        it through the oracle then, and never for code set or deleted in the block)."""
+        if self.paths is None or not code or address in self.code_read or address in self.code_changed:
+            return
+        self.code_read.add(address)
+        self.keep(LIVE_CODE_READ + (LIVE_CODE_READ_EIGHTHS * len(code) + 7) // 8)
+
+    def begin_transaction(self, precompiles: tuple[bytes, ...]) -> None:
         """A valid transaction starts: a fresh journal; the precompiles are warmed (cold accesses)."""
         self.journal_bytes = 0
         self.transient.clear()
         self.deferred = True
-        self.keep(precompiles * LIVE_COLD_ACCOUNT)
+        for address in precompiles:
+            self.cold_account(address)
 
 
 def _word(value: int | bytes) -> int:
@@ -143,7 +180,7 @@ def _sstore(original: Callable[..., Any]) -> Callable[..., Any]:
             original(computation=computation)
         except Exception:
             if cold and not state.is_storage_warm(address, slot):
-                state.live.keep(LIVE_COLD_SLOT)
+                state.live.cold_slot(address, slot)
             raise
         if value != current:
             state.live.journal(LIVE_SLOT_WRITE)
@@ -169,7 +206,7 @@ def _extcodecopy(original: Callable[..., Any]) -> Callable[..., Any]:
             original(computation=computation)
         except Exception:
             if cold and not state.is_address_warm(address):
-                state.live.keep(LIVE_COLD_ACCOUNT)
+                state.live.cold_account(address)
             raise
         finally:
             computation._live_quiet = False
@@ -291,7 +328,7 @@ def live_computation_class(base: type) -> type:
 def live_state_class(base: type, budget: int) -> type:
     """A subclass of a fork's State class that counts its block's live bytes against `budget`."""
     computation_class = live_computation_class(base.computation_class)
-    precompiles = len(base.computation_class.get_precompiles())
+    precompiles = tuple(base.computation_class.get_precompiles())
 
     class LiveExecutor(base.transaction_executor_class):  # type: ignore[misc, name-defined]
         """Starts each valid transaction's count (the precompiles are warm from its start)."""
@@ -309,6 +346,9 @@ def live_state_class(base: type, budget: int) -> type:
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             self.live = LiveCount(self.live_budget)  # first: py-evm's Cancun __init__ may set code
+            db, state_root = args[0], args[2]
+            if getattr(db, "live_paths", False):   # S version 2's block view (fastvm/witness.py)
+                self.live.paths = PathCounter(db, state_root)
             super().__init__(*args, **kwargs)
 
         def apply_transaction(self, transaction: Any) -> Any:
@@ -320,19 +360,26 @@ def live_state_class(base: type, budget: int) -> type:
         def mark_address_warm(self, address: bytes) -> None:
             """A cold access of an account is kept bytes."""
             if not self.is_address_warm(address) and address != self.live.uncounted:
-                self.live.keep(LIVE_COLD_ACCOUNT)
+                self.live.cold_account(address)
             super().mark_address_warm(address)
 
         def mark_storage_warm(self, address: bytes, slot: int) -> None:
             """A cold access of a slot is kept bytes."""
             if not self.is_storage_warm(address, slot):
-                self.live.keep(LIVE_COLD_SLOT)
+                self.live.cold_slot(address, slot)
             super().mark_storage_warm(address, slot)
 
         def set_transient_storage(self, address: bytes, slot: int, value: bytes) -> None:
             """A TSTORE past its static check and its gas (py-evm's only caller) is counted."""
             self.live.tstore(address, slot)
             super().set_transient_storage(address, slot, value)
+
+        def apply_withdrawal(self, withdrawal: Any) -> None:
+            """Version 2: a recipient not yet made warm in the block counts as a first warm access."""
+            live = self.live
+            if live.paths is not None and withdrawal.address not in live.path_accounts:
+                live.cold_account(withdrawal.address)
+            super().apply_withdrawal(withdrawal)
 
         def increment_nonce(self, address: bytes) -> None:
             """A nonce increment is a journal entry."""
@@ -342,9 +389,22 @@ def live_state_class(base: type, budget: int) -> type:
         def set_code(self, address: bytes, code: bytes) -> None:
             """Deposited code is kept bytes (not py-evm's Cancun re-setting of the beacon roots code
             it finds already there: no code changes, and the guest holds nothing new)."""
-            if code and code != self.get_code(address):
-                self.live.keep(LIVE_CODE + LIVE_CODE_BYTE * len(code))
+            if code != super().get_code(address):
+                self.live.code_changed.add(address)
+                if code:
+                    self.live.keep(LIVE_CODE + LIVE_CODE_BYTE * len(code))
             super().set_code(address, code)
+
+        def get_code(self, address: bytes) -> bytes:
+            """py-evm's code read, counted on version 2 the first time (where the guest reads it)."""
+            code = super().get_code(address)
+            self.live.code(address, code)
+            return code
+
+        def delete_account(self, address: bytes) -> None:
+            """A deleted account's code is no longer the block's pre-state one."""
+            self.live.code_changed.add(address)
+            super().delete_account(address)
 
     LiveState.computation_class = computation_class
     LiveState.__name__ = f"Live{base.__name__}"

@@ -122,6 +122,7 @@ class Machine:
         try:
             mined = vm.import_block(block).block
         except (ValidationError, VMError) as exc:  # a VMError escapes py-evm only for a tx-level fault
+            self.live_total = vm.state.live.total
             raise Rejection(Reason.TRANSACTION_INVALID, f"{type(exc).__name__}: {exc}") from exc
         except LiveBudgetExceeded as exc:
             self.live_total = vm.state.live.total
@@ -146,6 +147,7 @@ class Machine:
 
         The block's fork and its parent's default to S's one fork (version 1); S version 2 gives
         each from its schedule (fastvm/export_v2.py)."""
+        self.live_total = 0
         fork = state.fork if fork is None else fork
         parent_fork = fork if parent_fork is None else parent_fork
         start = time.perf_counter()

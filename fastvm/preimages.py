@@ -228,6 +228,7 @@ class BlockView(BaseAtomicDB):
         self.read: dict[bytes, bytes] = {}   # key -> preimage, in first-read order
         self.recording = True
         self.access = Access()
+        self.live_paths = False   # S version 2: the live count reads lookup paths here (fastvm/live.py)
 
     def stop_recording(self) -> None:
         """Reads from now on are not the block's (A reads its post-state back for S)."""

@@ -252,5 +252,5 @@ def trace_block_v2(state: Any, preimages: Any) -> tuple[list[TxTrace], Any, Step
             return tracing.vm_class(fork, content_vm_class(fork))
 
     raw, _view = inbox_block(state, preimages)
-    after, info = step_v2(TracingReplayMachine(preimages), state, raw)
+    after, info = step_v2(TracingReplayMachine(preimages, version_2=True), state, raw)
     return tracing.transactions(as_version_1(state, raw)[1]), after, info

@@ -86,7 +86,7 @@ class _ViewMachine(Machine):
 
     def vm_class_of(self, fork: Fork) -> type:
         """A's VM over content-addressed batches, noting accesses."""
-        return content_vm_class(fork)
+        return content_vm_class(fork, self.live_budget)
 
 
 class RecordingMachine(_ViewMachine):
@@ -96,8 +96,8 @@ class RecordingMachine(_ViewMachine):
     store gains the block's new nodes, code and header when the block is accepted."""
 
     def __init__(self, store: PreimageStore, s_size: int = DEFAULT_S_SIZE,
-                 rebuild_accounts: bool = True) -> None:
-        super().__init__(s_size)
+                 rebuild_accounts: bool = True, live_budget: int | None = None) -> None:
+        super().__init__(s_size, live_budget=live_budget)
         self.store = store
         self.rebuild_accounts = rebuild_accounts   # S version 1 holds the world; version 2 does not
 
@@ -117,6 +117,7 @@ class RecordingMachine(_ViewMachine):
         """A fresh recording view of the store at S's pre-state root."""
         self.view = BlockView(self.store)
         if not self.rebuild_accounts:
+            self.view.live_paths = True
             return _ReplayWorld(self.view, state_root_of_header(state.parent_header), (), {})
         root = self.ensure_world(state)
         return _RecordWorld(self.view, root, state.accounts, state.account_map())
@@ -142,13 +143,16 @@ class RecordingMachine(_ViewMachine):
 class ReplayMachine(_ViewMachine):
     """Machine A on a witness alone: S gives the chain context, the witness every preimage."""
 
-    def __init__(self, preimages: Mapping[bytes, bytes], s_size: int = DEFAULT_S_SIZE) -> None:
+    def __init__(self, preimages: Mapping[bytes, bytes], s_size: int = DEFAULT_S_SIZE,
+                 version_2: bool = False) -> None:
         super().__init__(s_size)
         self.preimages = preimages
+        self.version_2 = version_2   # the live count reads lookup paths (spec §4.9) on version 2 only
 
     def world_for(self, state: EssentialState) -> World:
         """A view of the witness at S's pre-state root."""
         self.view = BlockView(self.preimages)
+        self.view.live_paths = self.version_2
         return _ReplayWorld(self.view, state_root_of_header(state.parent_header), (), {})
 
 

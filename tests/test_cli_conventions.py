@@ -127,7 +127,7 @@ BAD_VALUES: dict[str, list[list[str]]] = {
         ["--json", "UNDER"],
     ],
     "bench live": [["MISSING"], ["MISSING", "--top", "-1"], ["MISSING", "--max-gas", "0"],
-                   ["MISSING", "--json", "UNDER"]],
+                   ["MISSING", "--json", "UNDER"], ["MISSING", "--s-version", "3"]],
     "bench dispute": [["--source", "MISSING"], ["--store", "UNDER"], ["--sample", "-1"], ["--block", "x"]],
     "bench scale": [["--accounts", "x"], ["--accounts", "5"], ["--txs", "0"], ["--json", "UNDER"],
                     ["--workloads", "nosuch", "--accounts", "100"]],

@@ -50,6 +50,8 @@ typedef struct {
 typedef struct {
     uint64_t decoded;  /* nodes decoded (read through the oracle or embedded) */
     uint64_t hashed;   /* nodes encoded and hashed by mpt_root */
+    uint64_t path;     /* nodes on the path of the last mpt_get (read or already in RAM): the
+                        * live-byte rule counts them (docs/spec.md §4.9, S version 2's heap) */
 } mpt_stats_t;
 
 extern mpt_stats_t mpt_stats;

@@ -182,6 +182,7 @@ static bool get_at(mpt_slot *s, const uint8_t *k, size_t n, span_t *value) {
     for (;;) {
         mpt_node *x = resolve(s);
         if (x == NULL) return false;
+        mpt_stats.path++;
         if (x->kind == MPT_BRANCH) {
             if (n == 0) {
                 *value = x->value;
@@ -342,6 +343,7 @@ bool mpt_get(mpt_trie *t, const uint8_t *key, size_t key_len, span_t *value) {
     uint8_t stack[2 * STACK_KEY_BYTES];
     const uint8_t *k = key_nibbles(key, key_len, stack);
     *value = span_make(NULL, 0);
+    mpt_stats.path = 0;
     if (get_at(&t->root, k, 2 * key_len, value)) return true;
     *value = span_make(NULL, 0);
     return false;

@@ -195,6 +195,7 @@ static void withdrawals(const block_t *b) {
         uint64_t gwei;
         RT_ASSERT(rlp_list_exact(&b->wd[i], f, 4) == RLP_OK && rlp_get_u64(&f[3], &gwei) == RLP_OK);
         account_t *a = world_account(f[2].payload.ptr);
+        world_count_withdrawal(a);
         u256 amount, giga;
         u256_set_u64(&amount, gwei);
         u256_set_u64(&giga, 1000000000u);

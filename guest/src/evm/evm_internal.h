@@ -66,6 +66,7 @@ typedef struct {
     uint32_t warm_serial; /* warm in the transaction with this serial (EIP-2929) */
     bool loaded;          /* `value` holds the slot (version 2 reads it from the storage trie first;
                            * the value the block found stays in the trie until the block's end) */
+    bool path_counted;    /* version 2: its pre-state lookup path is in the live count (§4.9) */
 } slot_t;
 
 /* An EIP-1153 transient slot: `value` holds only while `serial` is the transaction's serial (a
@@ -86,6 +87,7 @@ typedef struct {
                            * machine A reads code; until then code_hash says whether there is any) */
     bool exists;          /* present in the world state (an empty account may exist) */
     bool code_hash_ok;
+    bool path_counted;    /* version 2: its pre-state lookup path is in the live count (§4.9) */
     uint64_t nonce;
     u256 balance;
     const uint8_t *code;
@@ -176,7 +178,10 @@ bool world_created_in_tx(const account_t *a);
 
 /* Access sets (journaled). Return true when the item was cold before. */
 bool world_warm_account(account_t *a);
-bool world_warm_slot(slot_t *s);
+/* Version 2: a withdrawal's recipient not yet made warm in the block counts as a first warm access
+ * (LIVE_COLD_ACCOUNT and its lookup path: spec §4.9, "S version 2's heap"). */
+void world_count_withdrawal(account_t *a);
+bool world_warm_slot(account_t *a, slot_t *s);
 
 static inline bool account_empty(account_t *a) {
     return acc(a)->nonce == 0 && !account_has_code(a) && u256_is_zero(&a->balance);

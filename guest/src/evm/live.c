@@ -96,3 +96,7 @@ void live_journal(uint64_t bytes) {
 void live_log(unsigned topics, size_t len) {
     add(LIVE_LOG + (uint64_t)LIVE_LOG_TOPIC * topics + (uint64_t)LIVE_LOG_BYTE * len);
 }
+
+void live_trie_nodes(uint64_t nodes) { add((uint64_t)LIVE_TRIE_NODE * nodes); }
+
+void live_code_read(size_t len) { add(LIVE_CODE_READ + ((uint64_t)LIVE_CODE_READ_EIGHTHS * len + 7) / 8); }

@@ -47,7 +47,7 @@ bool sys_sload(frame_t *f) {
     u256 *top = &f->stack[f->sp - 1];
     account_t *a = world_account(f->m->to);
     slot_t *s = world_slot_ref(a, top);
-    if (!use_gas(f, world_warm_slot(s) ? G_COLD_SLOAD : G_WARM_ACCESS)) return false;
+    if (!use_gas(f, world_warm_slot(a, s) ? G_COLD_SLOAD : G_WARM_ACCESS)) return false;
     world_slot_load(a, s); /* after the gas, where machine A reads it */
     *top = s->value;
     return true;
@@ -60,7 +60,7 @@ bool sys_sstore(frame_t *f) {
     f->sp -= 2;
     account_t *a = world_account(f->m->to);
     slot_t *s = world_slot(a, &key);
-    uint64_t cost = world_warm_slot(s) ? G_COLD_SLOAD : 0;
+    uint64_t cost = world_warm_slot(a, s) ? G_COLD_SLOAD : 0;
     bool noop = u256_eq(&s->value, &v);
     const u256 *orig = &s->original, *cur = &s->value;
     bool orig0 = u256_is_zero(orig), cur0 = u256_is_zero(cur), new0 = u256_is_zero(&v);

@@ -272,7 +272,7 @@ static void warm_access_list(const tx_t *tx) {
             RT_ASSERT(rlp_iter_next(&keys, &k) == RLP_OK);
             u256 key;
             u256_from_be(&key, k.payload.ptr, 32);
-            world_warm_slot(world_slot_ref(a, &key)); /* warm, not read */
+            world_warm_slot(a, world_slot_ref(a, &key)); /* warm, not read */
         }
     }
 }

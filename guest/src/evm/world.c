@@ -225,6 +225,7 @@ void world_load_account(account_t *a) {
 void world_need_code(account_t *a) {
     if (acc(a)->code_known) return;
     span_t code = oracle_read(a->code_hash);
+    live_code_read(code.len);
     a->code = code.ptr;
     a->code_len = code.len;
     a->code_known = true;
@@ -343,17 +344,55 @@ void world_mark_destruct(account_t *a) {
 
 void world_add_log(const log_t *log) { *(log_t *)vec_push(&W.logs) = *log; }
 
+/* Version 2 (spec §4.9): the first warm access of an account in the block counts the nodes on its
+ * lookup path in the state trie as the block found it (the trie is not written before the block's
+ * end), reading them as machine A's count does. */
+static void count_account_path(account_t *a) {
+    if (!W.lazy || a->path_counted) return;
+    a->path_counted = true;
+    uint8_t k[32];
+    span_t v;
+    keccak256(a->addr, 20, k);
+    mpt_get(&W.state, k, 32, &v);
+    live_trie_nodes(mpt_stats.path);
+}
+
+/* The same for a slot, in its account's storage trie at the storage root the block found. */
+static void count_slot_path(account_t *a, slot_t *s) {
+    if (!W.lazy || s->path_counted) return;
+    s->path_counted = true;
+    account_trie_t *t = acc(a)->trie;
+    uint8_t be[32], key[32];
+    span_t v;
+    u256_to_be(&s->key, be);
+    keccak256(be, 32, key);
+    if (!t->storage_open) {
+        mpt_open(&t->storage, t->storage_root);
+        t->storage_open = true;
+    }
+    mpt_get(&t->storage, key, 32, &v);
+    live_trie_nodes(mpt_stats.path);
+}
+
+void world_count_withdrawal(account_t *a) {
+    if (!W.lazy || a->path_counted) return;
+    live_keep(LIVE_COLD_ACCOUNT);
+    count_account_path(a);
+}
+
 bool world_warm_account(account_t *a) {
     if (a->warm_serial == W.serial) return false;
     live_keep(LIVE_COLD_ACCOUNT);
+    count_account_path(a);
     journal(J_WARM_ACCOUNT, a)->old.serial = a->warm_serial;
     a->warm_serial = W.serial;
     return true;
 }
 
-bool world_warm_slot(slot_t *s) {
+bool world_warm_slot(account_t *a, slot_t *s) {
     if (s->warm_serial == W.serial) return false;
     live_keep(LIVE_COLD_SLOT);
+    count_slot_path(a, s);
     journal(J_WARM_SLOT, s)->old.serial = s->warm_serial;
     s->warm_serial = W.serial;
     return true;

@@ -71,16 +71,23 @@ class SourceLines:
                 continue
             files = [_file_name(program, entry) for entry in program["file_entry"]]
             base = 0 if program.header["version"] >= 5 else 1   # DWARF 5 numbers files from 0
+            last: tuple[str, int] | None = None   # the sequence's last row with a line
             for entry in program.get_entries():
                 state = entry.state
                 if state is None:
                     continue
                 if state.end_sequence:
                     rows.append((state.address, "", 0))
+                    last = None
                     continue
                 index = state.file - base
                 name = files[index] if 0 <= index < len(files) else "?"
-                rows.append((state.address, name, state.line))
+                line = state.line
+                if line == 0 and last is not None:
+                    name, line = last   # line 0: code no line owns (DWARF); named as the row before it
+                elif line:
+                    last = (name, line)
+                rows.append((state.address, name, line))
         rows.sort(key=lambda row: (row[0], row[1] != ""))   # a sequence's end before one starting there
         return cls(tuple(row[0] for row in rows), tuple(rows))
 

@@ -94,3 +94,20 @@ def test_line_tables_name_the_source_of_a_pc_and_keep_the_code(hello: Path, tmp_
     where = SourceLines.from_elf(lined.read_bytes()).line_at(main)
     assert where is not None and where.startswith("guest/examples/hello.c:")
     assert SourceLines.from_elf(hello.read_bytes()).line_at(main) is None   # the plain build has no table
+
+
+def test_no_instruction_after_a_lined_one_is_named_line_0() -> None:
+    """DWARF's line 0 (code no line owns, e.g. merged by the optimiser) takes the place before it in its
+    sequence: the main guest's table then names a real line for every instruction after its first."""
+    from emulator.symbols import SourceLines
+    from swapping.guest_image import guest_image, guest_line_tables
+
+    lines = SourceLines.from_elf(guest_line_tables(guest_image()))
+    assert lines.rows, "the main guest's line-table build carries no table"
+    seen_line = False
+    for _, name, line in lines.rows:
+        if not name:            # a sequence ends
+            seen_line = False
+            continue
+        assert line > 0 or not seen_line
+        seen_line = seen_line or line > 0

@@ -39,12 +39,7 @@ def read_state(path: str) -> EssentialState:
 
 def write_state(path: str, state: EssentialState) -> bytes:
     """Write encode(S) to a file; returns the S root."""
-    image = encode(state)
-    try:
-        Path(path).write_bytes(image)
-    except OSError as exc:
-        raise SwapvmError(f"cannot write {path}: {exc.strerror}") from exc
-    return image_root(image)
+    return write_any(Path(path), state)
 
 
 def _from_fixture(args: argparse.Namespace) -> int:

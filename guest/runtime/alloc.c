@@ -28,14 +28,8 @@ void *rt_alloc_uninit(size_t n) {
 }
 
 void *rt_alloc(size_t n) {
-    size_t size = (n + 15u) & ~(size_t)15u;
-    size_t room = (size_t)(__heap_end - __heap_start) - top_size;
-    if (size < n || size > room - heap_used) rt_abort(RT_ABORT_OOM);
-    uint8_t *p = __heap_start + heap_used;
-    last_off = heap_used;
-    heap_used += size;
-    note_peak();
-    memset(p, 0, size); /* released memory may be reused: hand out zeroed blocks */
+    uint8_t *p = rt_alloc_uninit(n);
+    memset(p, 0, (n + 15u) & ~(size_t)15u); /* released memory may be reused: hand out zeroed blocks */
     return p;
 }
 

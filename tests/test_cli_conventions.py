@@ -121,7 +121,7 @@ BAD_VALUES: dict[str, list[list[str]]] = {
     "bench heap": [["--gas", "0"], ["--only", "nosuch:1"], ["--json", "UNDER"], ["--gas", "x"]],
     "bench witness": [["--accounts", "0"], ["--json", "UNDER"], ["--workloads", ","],
                       ["--fixtures", "MISSING"], ["--workloads", "nosuch"]],
-    "bench replay": [["--blocks", "0"], ["--json", "UNDER"]],
+    "bench replay": [["--blocks", "0"], ["--json", "UNDER"], ["--repeat", "0"]],
     "bench mpt": [
         ["--keys", "x"], ["--keys", "1"], ["--batch", "0"], ["--keys", "10", "--batch", "11"],
         ["--json", "UNDER"],

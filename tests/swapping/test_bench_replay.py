@@ -34,3 +34,21 @@ def test_bench_replay_compares_pool_against_pool(tmp_path: Path, monkeypatch) ->
     monkeypatch.setattr(replay_module, "run_tasks", capture)
     assert main(["bench", "replay", "--quick", "--json", str(tmp_path / "r.json")]) == 0
     assert asked == [(1, True), (2, True)]
+
+
+def test_bench_replay_alternates_counts_and_keeps_the_median_run(monkeypatch) -> None:  # noqa: ANN001
+    """`--repeat 3` runs 1, 2, 1, 2, 1, 2 workers and reports, per count, the run of median wall time."""
+    import bench.replay as bench_replay
+
+    walls = {1: iter([3.0, 1.0, 2.0]), 2: iter([0.5, 9.0, 1.5])}
+    order: list[int] = []
+
+    def fake(chain, image, workers, s_version):  # noqa: ANN001, ANN202
+        order.append(workers)
+        return {"workers": workers, "ab_wall_s": next(walls[workers])}
+
+    monkeypatch.setattr(bench_replay, "measure", fake)
+    one, two = bench_replay.median_runs([], None, 2, 3)
+    assert order == [1, 2, 1, 2, 1, 2]
+    assert (one["ab_wall_s"], two["ab_wall_s"]) == (2.0, 1.5)
+    assert one["wall_s_all"] == [3.0, 1.0, 2.0]

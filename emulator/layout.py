@@ -77,3 +77,7 @@ ECALL_WRITE = 64                  # write(fd=a0, buf=a1, len=a2): debug output, 
 ECALL_YIELD = 93                  # exit/yield: status := YIELDED, a0 is the exit code
 ECALL_ABORT = 1000                # guest-detected internal error: FAULTED, cause ABORT, tval a0
 ECALL_PREIMAGE = 1001             # preimage_read(key at a0, offset a1, dst a2, max a3): a0 = n, a1 = length
+
+# --- file descriptors of ECALL_WRITE (a0; spec §2.4): outside the step, no state effect --------
+FD_DEBUG = 2                      # text for a person (rt_debug)
+FD_HINT = 3                       # one preimage the guest created (rt_hint), kept under its own keccak256

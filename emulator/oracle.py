@@ -7,12 +7,12 @@ stops with PreimageMissing (a host error naming the key) and leaves the state as
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol
 
 from emulator.errors import SwapvmError
-from emulator.layout import LEAF_BYTES
+from emulator.layout import FD_HINT, LEAF_BYTES
 from emulator.merkle import keccak
 
 KEY_BYTES = 32
@@ -106,6 +106,32 @@ class StoreOracle:
         if row is None or keccak(bytes(row[0])) != key:
             return None
         return bytes(row[0])
+
+
+class Hints:
+    """The preimages a guest hinted (ECALL 64 on fd 3, spec §2.4), in the order written.
+
+    Advisory, as Cannon's hint channel: the host keys each payload by its own keccak256, so a wrong
+    hint is only the preimage of its own hash and can never poison an oracle. `output` is an engine's
+    output callback (every other fd is ignored)."""
+
+    def __init__(self) -> None:
+        """No hints yet."""
+        self.payloads: list[bytes] = []
+
+    def output(self, fd: int, data: bytes) -> None:
+        """An engine's output callback: keep the payloads of fd 3."""
+        if fd == FD_HINT:
+            self.payloads.append(bytes(data))
+
+    def keep(self, add: Callable[[bytes], object]) -> int:
+        """Hand every payload to add (an oracle's or store's add/put, which keys it by its keccak256),
+        then forget them; how many were handed."""
+        count = len(self.payloads)
+        for data in self.payloads:
+            add(data)
+        self.payloads.clear()
+        return count
 
 
 def lookup(oracle: PreimageOracle | None, key: bytes) -> bytes:

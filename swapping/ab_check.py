@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from emulator.oracle import PreimageMissing, PreimageOracle
+from emulator.oracle import Hints, PreimageMissing, PreimageOracle
 from fastvm.codec import StateDecodeError, decode, encode
 from fastvm.codec_v2 import decode_v2, encode_v2
-from fastvm.conformance import CannotCheck, Finding, StepFailure
+from fastvm.conformance import Finding, StepFailure
 from fastvm.inspect_state import summary_line
 from fastvm.machine import StepInfo
+from fastvm.preimages import PreimageStore
 from fastvm.witness import Witness, state_root_of_header
 from swapping.diff import mismatch_differences
 from swapping.guest_forks import EXIT_APPLIED, EXIT_IDLE, exit_name
@@ -31,13 +32,16 @@ CHECK_LOG2_WINDOW = 41
 
 
 def _window(
-    image: GuestImage, log2_window: int, backend: str, before: bytes, oracle: PreimageOracle | None = None
+    image: GuestImage, log2_window: int, backend: str, before: bytes, oracle: PreimageOracle | None = None,
+    hints: Hints | None = None,
 ) -> tuple[WindowResult, str | None]:
-    """One AB window on the image of S, and why it left no S' (None when the guest yielded).
+    """One AB window on the image of S, and why it left no S' (None when the guest yielded); the
+    guest's hints go to `hints` when given (else they are dropped).
 
     A key the oracle lacks stops the host with PreimageMissing (the oracle's supplier's fault, never a
     machine state); the callers name it."""
-    result = run_window(image.elf, image.ram_size, image.s_size, log2_window, before, backend, oracle)
+    result = run_window(image.elf, image.ram_size, image.s_size, log2_window, before, backend, oracle,
+                        hints.output if hints is not None else None)
     if result.status == "faulted":
         return result, f"AB faulted: {result.cause} (tval {result.tval:#x}) after {result.steps} steps"
     if result.status != "yielded":
@@ -77,6 +81,7 @@ class ABStepper:
     directly, without A: the way to check AB on blocks whose A run (py-evm) takes hours."""
 
     oracle: PreimageOracle | None = None
+    hints: Hints | None = None
     version = 1
 
     def __init__(self, image: GuestImage, log2_window: int = CHECK_LOG2_WINDOW, backend: str = "unicorn"):
@@ -88,9 +93,11 @@ class ABStepper:
         """One AB window on S; raise StepFailure if the guest faults, overruns or leaves no valid S'."""
         before = encode(state) if self.version == 1 else encode_v2(state)
         try:
-            result, failure = _window(self.image, self.log2_window, self.backend, before, self.oracle)
+            result, failure = _window(self.image, self.log2_window, self.backend, before, self.oracle,
+                                      self.hints)
         except PreimageMissing as missing:
             raise self.missing(state, missing) from missing
+        self.keep_hints()
         if failure:
             raise StepFailure(failure)
         try:
@@ -104,22 +111,28 @@ class ABStepper:
         """The failure of a step whose oracle lacks a key the guest read."""
         return StepFailure(f"AB stopped: {missing}")
 
+    def keep_hints(self) -> None:
+        """After a window: nothing to keep (version 1 has no oracle)."""
+
 
 class ABStepperV2(ABStepper):
     """Machine AB alone on S version 2: the oracle is the test's store (its pre-state world and inbox,
     never A's run), S' is the guest's, decoded with A's version 2 codec.
 
-    The guest hands no trie node or code it creates back to the host, so once a block has changed the
-    world the store no longer holds all of it: a later block that reads a node an earlier one created
-    cannot be checked by AB alone (CannotCheck), while a key missing from the pre-state world is a
-    failure (the store holds all of that world)."""
+    After each window the preimages the guest hinted (every trie node its new roots hash, the code it
+    created: spec §6.7) join the store, each under its own keccak256, so the store holds the whole
+    world at every root the guest reaches and a later block reads the nodes an earlier one created.
+    A key the store lacks is then a failure: of the pre-state world, or of the guest's hints."""
 
     version = 2
 
-    def __init__(self, image: GuestImage, oracle: PreimageOracle, log2_window: int = CHECK_LOG2_WINDOW,
+    def __init__(self, image: GuestImage, oracle: PreimageStore, log2_window: int = CHECK_LOG2_WINDOW,
                  backend: str = "unicorn"):
         super().__init__(image, log2_window, backend)
         self.oracle = oracle
+        self.store = oracle
+        self.hints = Hints()
+        self.hinted = 0                      # preimages hinted over the test's blocks (a count)
         self.pre_root: bytes | None = None   # the world's root in the store (the test's pre-state)
 
     def step(self, state: Any) -> tuple[Any, StepInfo]:
@@ -128,13 +141,16 @@ class ABStepperV2(ABStepper):
             self.pre_root = state_root_of_header(state.parent_header)
         return super().step(state)
 
+    def keep_hints(self) -> None:
+        """Add the window's hints to the store, before the next block reads it."""
+        self.hinted += self.hints.keep(self.store.put)
+
     def missing(self, state: Any, missing: PreimageMissing) -> StepFailure:
-        """A failure while the world is the pre-state's; past it, a block AB alone cannot be checked on."""
+        """A failure naming where the key should have come from: the pre-state world or the hints."""
         if state_root_of_header(state.parent_header) == self.pre_root:
             return StepFailure(f"AB stopped: {missing}")
-        return CannotCheck(f"AB alone cannot run it on S version 2: the store holds the pre-state world, and "
-                           f"an earlier block changed it ({missing}; the guest exports no nodes): "
-                           "--machines a,ab checks it")
+        return StepFailure(f"AB stopped: {missing} (an earlier block changed the world, and the guest's "
+                           "hints of it lack this key)")
 
 
 def _info(outcome, result: WindowResult) -> StepInfo:  # noqa: ANN001 - an Outcome

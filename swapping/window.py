@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from emulator.layout import (
     CAUSE_NAMES,
@@ -24,6 +25,9 @@ from emulator.layout import (
     STATUS_YIELDED,
 )
 from emulator.oracle import PreimageOracle
+
+if TYPE_CHECKING:
+    from emulator.machine import Output
 
 S_HEADER = struct.Struct("<QQ")
 S_VERSIONS = (1, 2)             # the framing versions the guest reads (spec §3.1, §6.2)
@@ -69,17 +73,18 @@ def read_s_image(state, s_size: int) -> bytes:  # noqa: ANN001 - MachineState
 
 def run_window(
     elf: bytes, ram_size: int, s_size: int, log2_window: int, s_image: bytes, backend: str = "unicorn",
-    oracle: PreimageOracle | None = None,
+    oracle: PreimageOracle | None = None, output: Output | None = None,
 ) -> WindowResult:
     """Attach Q* to S_t, run exactly 2^a steps (to the yield, then idle to the clean), detach S.
 
     oracle serves the guest's preimage reads (spec §2.4); a missing key raises PreimageMissing.
+    output receives the guest's ECALL 64 writes, its hints (fd 3) among them; None drops them.
     """
     from emulator.machine import make_machine, shadow_field
 
     start = time.perf_counter()
     template = _template(elf, ram_size, s_size, log2_window)
-    machine = make_machine(backend, template, template.initial_state(s_image), oracle=oracle)
+    machine = make_machine(backend, template, template.initial_state(s_image), output, oracle)
     window = 1 << log2_window
     # The guest must leave RUNNING before the window's last step (the clean): spec §5.
     steps = machine.run_until_halt(window - 1)

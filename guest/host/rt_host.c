@@ -77,6 +77,12 @@ _Noreturn void rt_yield(uint64_t code) {
 
 void rt_debug(const char *buf, size_t len) { fwrite(buf, 1, len, stderr); }
 
+/* Natively no host keeps hints: they are advisory and change nothing. */
+void rt_hint(const void *buf, size_t len) {
+    (void)buf;
+    (void)len;
+}
+
 static uint8_t *s_window;
 
 uint8_t *rt_s_base(void) {

@@ -30,4 +30,8 @@
                                         * a0 = bytes written (never past the 32-byte leaf at dst),
                                         * a1 = the preimage's length, pc += 4; a missing key stops the host */
 
+/* File descriptors of ECALL 64 (write), docs/spec.md §2.4: neither changes any state. */
+#define SWAPVM_FD_DEBUG 2        /* text for a person (rt_debug) */
+#define SWAPVM_FD_HINT 3         /* one preimage the guest created (rt_hint): the host may keep it under its keccak256 */
+
 #endif

@@ -49,6 +49,10 @@ extern size_t rt_heap_peak;
 _Noreturn void rt_abort(uint64_t code);   /* FAULTED, cause guest-abort, tval = code */
 _Noreturn void rt_yield(uint64_t code);   /* YIELDED with a0 = code; the window then idles */
 void rt_debug(const char *buf, size_t len); /* debug output to the host; no state effect */
+/* A hint (ECALL 64 on fd 3): one whole preimage the guest created (a trie node, a contract's code),
+ * handed to the host, which may keep it under its own keccak256 for a later block's oracle reads.
+ * Advisory, with no state effect; at most 64 KiB reach the host (docs/spec.md §2.4). */
+void rt_hint(const void *buf, size_t len);
 /* The preimage oracle (ECALL 1001, docs/spec.md §2.4): copies n = min(max, 32 - dst mod 32,
  * len - offset if offset < len else 0) bytes of the preimage of `key` from `offset` to `dst`,
  * returns n and sets *len to the preimage's length. A missing key stops the host, never returns.

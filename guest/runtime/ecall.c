@@ -31,7 +31,11 @@ _Noreturn void rt_yield(uint64_t code) {
 }
 
 void rt_debug(const char *buf, size_t len) {
-    ecall3(SWAPVM_ECALL_WRITE, 2, (uint64_t)(uintptr_t)buf, (uint64_t)len);
+    ecall3(SWAPVM_ECALL_WRITE, SWAPVM_FD_DEBUG, (uint64_t)(uintptr_t)buf, (uint64_t)len);
+}
+
+void rt_hint(const void *buf, size_t len) {
+    ecall3(SWAPVM_ECALL_WRITE, SWAPVM_FD_HINT, (uint64_t)(uintptr_t)buf, (uint64_t)len);
 }
 
 uint8_t *rt_s_base(void) { return (uint8_t *)(uintptr_t)SWAPVM_S_BASE; }

@@ -102,6 +102,8 @@ def test_abi_header_mirrors_the_layout() -> None:
     assert defines["ECALL_YIELD"] == layout.ECALL_YIELD
     assert defines["ECALL_ABORT"] == layout.ECALL_ABORT
     assert defines["ECALL_PREIMAGE"] == layout.ECALL_PREIMAGE
+    assert defines["FD_DEBUG"] == layout.FD_DEBUG
+    assert defines["FD_HINT"] == layout.FD_HINT
 
 
 def test_missing_source_is_a_precise_error(tmp_path: Path) -> None:

@@ -672,6 +672,15 @@ static size_t storage_writes(account_t *a, mpt_write *w) {
     return n;
 }
 
+/* Hint every node the new roots hash (mpt_root_emit: the root and each node referenced by its hash)
+ * to the host (rt_hint, docs/spec.md §6.7): with the code of the accounts created, they are every
+ * preimage a later block can read that the block's pre-state did not hold. */
+static void hint_node(void *ctx, const uint8_t hash[32], span_t encoding) {
+    (void)ctx;
+    (void)hash;
+    rt_hint(encoding.ptr, encoding.len);
+}
+
 /* The account's storage root after the block. */
 static void storage_root_after(account_t *a, uint8_t out[32]) {
     account_trie_t *t = a->trie;
@@ -687,7 +696,7 @@ static void storage_root_after(account_t *a, uint8_t out[32]) {
     }
     t->storage_open = true;
     mpt_apply(&t->storage, w, n);
-    mpt_root(&t->storage, out);
+    mpt_root_emit(&t->storage, out, hint_node, NULL);
 }
 
 void world_state_root(uint8_t out[32]) {
@@ -709,6 +718,8 @@ void world_state_root(uint8_t out[32]) {
         bool same = t->exists && a->nonce == t->nonce && u256_eq(&a->balance, &t->balance) &&
                     memcmp(code_hash, t->code_hash, 32) == 0 && memcmp(sroot, t->storage_root, 32) == 0;
         if (same) continue;
+        if (a->code_len && memcmp(code_hash, t->code_hash, 32) != 0)
+            rt_hint(a->code, a->code_len); /* code set in this block: in RAM, not in the store */
         uint8_t balance[32];
         u256_to_be(&a->balance, balance);
         buf_t v;
@@ -723,5 +734,5 @@ void world_state_root(uint8_t out[32]) {
         w[n++].value = buf_span(&v);
     }
     mpt_apply(&W.state, w, n);
-    mpt_root(&W.state, out);
+    mpt_root_emit(&W.state, out, hint_node, NULL);
 }

@@ -125,6 +125,7 @@ class ABStepperV2(ABStepper):
     A key the store lacks is then a failure: of the pre-state world, or of the guest's hints."""
 
     version = 2
+    world_in_store = True   # the hints put every node of each new root in the store (spec §6.7)
 
     def __init__(self, image: GuestImage, oracle: PreimageStore, log2_window: int = CHECK_LOG2_WINDOW,
                  backend: str = "unicorn"):

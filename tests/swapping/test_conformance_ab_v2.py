@@ -4,14 +4,16 @@ alone, the test's store of the pre-state world and the inbox, its final state ro
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from emulator.merkle import keccak
+from emulator.oracle import Hints
 from fastvm.codec_v2 import encode_v2
-from fastvm.conformance import Finding
+from fastvm.conformance import Finding, StepFailure
 from fastvm.conformance_v2 import run_test_v2
 from fastvm.export_v2 import ExporterV2
 from fastvm.fixtures import initial_state_v2, load_file
@@ -26,6 +28,8 @@ QUICK = ROOT.parent / "shared" / "fixtures" / "ethereum-tests" / "BlockchainTest
 SIMPLE = QUICK / "ValidBlocks" / "bcValidBlockTest" / "SimpleTx.json"
 BAD_BLOCKS = QUICK / "InvalidBlocks" / "bcEIP1559" / "badBlocks.json"
 LOG_REVERT = QUICK / "ValidBlocks" / "bcStateTests" / "logRevert.json"
+RECALL = QUICK / "ValidBlocks" / "bcValidBlockTest" / "RecallSuicidedContract.json"
+RECREATE = QUICK / "GeneralStateTests" / "Pyspecs" / "constantinople" / "create2" / "recreate.json"
 CANCUN = ROOT.parent / "shared" / "conformance" / "cancun" / "BlockchainTests"
 PYSPECS = CANCUN / "GeneralStateTests" / "Pyspecs" / "cancun"
 BEACON = PYSPECS / "eip4788_beacon_root" / "beacon_root_transition.json"
@@ -77,24 +81,55 @@ def test_the_command_checks_ab_on_as_witness_for_every_block(tmp_path: Path) -> 
     assert code == 0 and result["passed"] == result["total"] == 2 and result["s_version"] == 2
 
 
-def test_ab_alone_uses_the_pre_state_store(tmp_path: Path) -> None:
-    """badBlocks changes the world in its one valid block only: AB alone runs every block; logRevert's
-    second block reads a node its first created, which the pre-state store cannot give: cannot run."""
-    code, result = report(tmp_path, str(BAD_BLOCKS), str(LOG_REVERT), "--machines", "ab")
-    tests = {Path(t["path"]).name: t for t in result["tests"]}
-    assert code == 1 and tests["badBlocks.json"]["ok"]
-    skipped = tests["logRevert.json"]
-    assert skipped["not_run"] and skipped["reason"].startswith("cannot run: block 1: AB alone cannot run it")
-    assert "--machines a,ab checks it" in skipped["reason"]
+def test_ab_alone_runs_multi_block_tests_on_its_hints(tmp_path: Path) -> None:
+    """Each of these tests has a block that reads a node or code an earlier block created (without the
+    guest's hints they were `cannot run`): the hints kept in the store after each window supply it."""
+    code, result = report(tmp_path, str(BAD_BLOCKS), str(LOG_REVERT), str(RECALL), str(RECREATE),
+                          "--machines", "ab")
+    assert code == 0 and result["passed"] == result["total"] == 5, [t["reason"] for t in result["tests"]]
+    assert all(t["blocks"] > 1 for t in result["tests"] if "badBlocks" not in t["path"])
 
 
-def test_ab_alone_names_a_differing_root_without_account_lines(image: GuestImage) -> None:
+class TamperedHints(Hints):
+    """Hints as a faulty (or hostile) host channel would deliver them: the first byte of each flipped."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kept: list[bytes] = []   # every payload handed to the store
+
+    def output(self, fd: int, data: bytes) -> None:
+        """Keep the payload with its first byte flipped."""
+        super().output(fd, bytes([data[0] ^ 0xFF]) + data[1:] if data else data)
+
+    def keep(self, add: Callable[[bytes], object]) -> int:
+        """Hints.keep, remembering what it handed over."""
+        self.kept += self.payloads
+        return super().keep(add)
+
+
+def test_a_tampered_hint_lands_under_its_own_hash_only(image: GuestImage) -> None:
+    """A wrong hint is the preimage of its own hash: the store keeps it there, the key of the node the
+    guest meant stays absent, and the next block stops on it (a failure, never a wrong result)."""
+    test = load_file(LOG_REVERT)[0]
+    store = PreimageStore()
+    state = initial_state_v2(test, store)
+    stepper = ABStepperV2(image, store)
+    stepper.hints = tampered = TamperedHints()
+    after, _ = stepper.step(state)
+    kept = tampered.kept
+    assert kept and all(store.get(keccak(data)) == data for data in kept)
+    meant = [bytes([data[0] ^ 0xFF]) + data[1:] for data in kept]
+    assert all(store.get(keccak(data)) is None for data in meant)
+    with pytest.raises(StepFailure, match="the guest's hints of it lack this key"):
+        stepper.step(after)
+
+
+def test_ab_alone_lists_the_accounts_of_a_differing_root(image: GuestImage) -> None:
+    """With its hints in the store, AB's final world is read back as A's is: one line per difference."""
     test = load_file(SIMPLE)[0]
     first = test.post[0]
     wrong = replace(test, post=(replace(first, balance=first.balance + 1), *test.post[1:]))
     result = run_test_v2(wrong, machine=lambda store: ABStepperV2(image, store), label="AB")
-    assert not result.ok and result.differences == ()
-    assert "post-state root" in result.reason
-    assert result.reason.endswith("per-account differences are not available for AB alone (its world is in "
-                                  "no store)")
+    assert not result.ok and result.reason.startswith("post-state differs")
+    assert any(f"0x{first.address.hex()}" in line and "balance" in line for line in result.differences)
     assert run_test_v2(test, machine=lambda store: ABStepperV2(image, store), label="AB").ok

@@ -28,6 +28,7 @@ from emulator.layout import (
     DEFAULT_LOG2_WINDOW,
     DEFAULT_RAM_SIZE,
     DEFAULT_S_SIZE,
+    FD_HINT,
     LEAF_BYTES,
     SHADOW_PC,
     SHADOW_ROM_END,
@@ -62,6 +63,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                      help="save the end as DIR/<root>.snap")
     add_step_control_arguments(run)
     _preimage_argument(run)
+    run.add_argument("--keep-hints", action="store_true",
+                     help="add the preimages the guest hints (ECALL 64 on fd 3) to --preimages DIR, each "
+                          "under its own keccak256 (a later window can then read them)")
     run.set_defaults(func=cmd_run)
 
     gdb = commands.add_parser("gdb", help="serve a GDB remote stub for gdb-multiarch (target remote :PORT)")
@@ -177,6 +181,7 @@ def _print(report: dict[str, Any], args: argparse.Namespace) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run an image; report status, cause, exit code, steps and root (or the first lockstep divergence)."""
     from emulator.machine import describe, lockstep, make_machine
+    from emulator.oracle import Hints
 
     template = load_template(args.image, args)
     state = _start_state(template, args)
@@ -192,12 +197,19 @@ def cmd_run(args: argparse.Namespace) -> int:
         _print(report, args)
         return 0
 
-    def show(fd: int, data: bytes) -> None:
-        """Guest debug output goes to stderr."""
-        sys.stderr.write(data.decode("utf-8", "replace"))
+    if args.keep_hints and args.preimages is None:
+        raise SwapvmError("--keep-hints needs --preimages DIR: the store the hints are kept in")
+    hints = Hints()
+    quiet = json_to_stdout(args)
 
-    machine = make_machine(args.backend, template, state, None if json_to_stdout(args) else show,
-                           args.preimages)
+    def show(fd: int, data: bytes) -> None:
+        """Guest debug output goes to stderr (unless --json -); hints (fd 3) are kept, never shown."""
+        if fd == FD_HINT:
+            hints.output(fd, data)
+        elif not quiet:
+            sys.stderr.write(data.decode("utf-8", "replace"))
+
+    machine = make_machine(args.backend, template, state, show, args.preimages)
     control = step_control(args)
     if control is None:
         steps = machine.run_until_halt(args.max_steps)
@@ -213,6 +225,9 @@ def cmd_run(args: argparse.Namespace) -> int:
               "steps": steps, "pc": fields["pc"], "tval": fields["tval"], "root": fields["root"]}
     if control is not None and args.json:   # a terminal saw them as they happened
         report["events"] = control.events
+    report["hints"] = len(hints.payloads)
+    if args.keep_hints:
+        hints.keep(args.preimages.add)
     if args.save_snapshot is not None:
         from emulator.snapshot import save_snapshot
 

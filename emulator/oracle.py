@@ -82,9 +82,14 @@ class DirectoryOracle:
         return key
 
 
+# The store's one write (spec §6.5): a torn or tampered entry is replaced, a good one left alone.
+STORE_UPSERT = ("INSERT INTO preimages (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE value != excluded.value")
+
+
 class StoreOracle:
     """An oracle over a store folder's `preimages.sqlite` (machine A's preimage store, spec §6.5),
-    read-only; an entry that does not hash to its key counts as absent, as in the store itself."""
+    read-only but for `add`; an entry that does not hash to its key counts as absent, as in the store."""
 
     FILE = "preimages.sqlite"
 
@@ -99,6 +104,20 @@ class StoreOracle:
             self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         except sqlite3.Error as exc:
             raise SwapvmError(f"cannot open {path}: {exc}") from None
+        self.path = path
+
+    def add(self, data: bytes) -> bytes:
+        """Write data under its keccak256 (a kept hint, `riscv run --keep-hints`) in a connection of its
+        own, committed at once; the key."""
+        import sqlite3
+
+        key = keccak(bytes(data))
+        try:
+            with sqlite3.connect(self.path) as db:
+                db.execute(STORE_UPSERT, (key, bytes(data)))
+        except sqlite3.Error as exc:
+            raise SwapvmError(f"cannot write {self.path}: {exc}") from None
+        return key
 
     def get(self, key: bytes) -> bytes | None:
         """The preimage of key, or None."""

@@ -24,10 +24,9 @@ from eth.db.backends.base import BaseAtomicDB, BaseDB
 
 from emulator.errors import SwapvmError
 from emulator.merkle import keccak
+from emulator.oracle import STORE_UPSERT
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS preimages (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID"
-_UPSERT = ("INSERT INTO preimages (key, value) VALUES (?, ?) "
-           "ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE value != excluded.value")
 
 
 class MissingPreimage(SwapvmError):
@@ -104,7 +103,7 @@ class PreimageStore(BaseAtomicDB):
         count = len(self._pending)
         if count:
             with self._transaction():
-                self._db.executemany(_UPSERT, self._pending.items())
+                self._db.executemany(STORE_UPSERT, self._pending.items())
             self._pending.clear()
         return count
 

@@ -8,6 +8,7 @@ later block; nothing hinted lies outside that world.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -124,3 +125,28 @@ def test_the_hints_hold_every_new_preimage_of_the_new_world(image: GuestImage, p
             state = after
         assert new_somewhere, test.name
 
+
+
+def test_riscv_run_keeps_the_hints_in_the_store(image: GuestImage, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """`riscv run --preimages DIR --keep-hints` on block 0's S: the store then holds the whole world at
+    the block's new state root (from the pre-state and the hints), which it lacked before."""
+    from swapping.cli import main
+
+    chain = CHAINS[0]
+    s_file = tmp_path / "S.bin"
+    assert main(["state", "from-fixture", str(chain), "-o", str(s_file)]) == 0
+    new_root = rlp.decode(load_file(chain)[0].blocks[0])[0][3]
+    elf = tmp_path / "guest.elf"
+    elf.write_bytes(image.elf)
+    argv = ["riscv", "run", str(elf), "--s-file", str(s_file), "--ram-size", str(image.ram_size),
+            "--s-size", str(image.s_size), "--log2-window", str(WINDOW), "--backend", "unicorn",
+            "--preimages", str(tmp_path)]
+    assert PreimageStore(tmp_path / "preimages.sqlite").get(new_root) is None
+    assert main(argv) == 0   # without --keep-hints the store is left as it was
+    assert PreimageStore(tmp_path / "preimages.sqlite").get(new_root) is None
+    capsys.readouterr()
+    assert main([*argv, "--keep-hints", "--json", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)["hints"] > 0
+    store = PreimageStore(tmp_path / "preimages.sqlite")
+    assert len(set(reachable(store, new_root))) > 1   # every node and code of the new world is there

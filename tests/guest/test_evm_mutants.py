@@ -415,6 +415,16 @@ def test_mutant_same_outcome_many(data: st.DataObject, tmp_path: Path) -> None:
     _run(data, tmp_path)
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(not FIXTURES.is_dir(), reason="fixtures not present")
+@settings(max_examples=2_000, **COMMON)
+@given(data=st.data())
+def test_mutant_same_outcome_on_version_2_many(data: st.DataObject, tmp_path: Path) -> None:
+    """The version 2 check on many more mutants (a documented slow run, docs/conformance.md)."""
+    case, block, mutation = data.draw(mutants())
+    check_mutant_v2(case, block, mutation, tmp_path)
+
+
 @pytest.mark.parametrize("name,value", [("r", 0), ("s", 0), ("r", SECP256K1_N), ("s", SECP256K1_N),
                                         ("s", HALF_N + 1), ("v", 2), ("r", 2**256 - 1)])
 @pytest.mark.parametrize("kind", ["own:type2", "own:type1", "own:eip155", "own:pre155"])

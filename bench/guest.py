@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import argparse
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bench.output import emit_json, goal_verdict
 from emulator.cliargs import comma_list, input_file, positive
@@ -137,33 +138,53 @@ def measure_scale_chain(name: str, accounts: int, blocks: int, txs: int, image: 
 
 def measure_store_chain(state: EssentialStateV2, store: PreimageStore, image: GuestImage) -> dict:
     """Every pending block of an S version 2 whose world and inbox are in `store`, on A and on AB."""
-    from emulator.oracle import DictOracle
-    from fastvm.codec_v2 import encode_v2
     from fastvm.export_v2 import ExporterV2
-    from swapping.window import run_window
 
     blocks = []
     exporter = ExporterV2(store)
     while state.pending:
-        s_image = encode_v2(state)
-        start = time.perf_counter()
-        state, info, witness = exporter.export(state)
-        a_s = time.perf_counter() - start
-        oracle = DictOracle(witness.preimages().values())
-        window = run_window(image.elf, image.ram_size, image.s_size, LOG2_WINDOW, s_image, oracle=oracle)
-        if window.status != "yielded":
-            raise SwapvmError(f"AB window ended {window.status} {window.cause} at step {window.steps}")
+        block = check_block_v2(exporter, state, image)
+        state, info = block.after, block.info
         blocks.append({
             "gas": info.gas_used if info else 0,
             "status": info.status.name.lower() if info else "idle",
-            "ab_instructions": window.steps,
-            "ab_s": window.seconds,
-            "a_s": a_s,
-            "witness_entries": witness.entries,
-            "witness_bytes": witness.size,
-            "match": window.s_image == encode_v2(state),
+            "ab_instructions": block.window.steps,
+            "ab_s": block.window.seconds,
+            "a_s": block.a_s,
+            "witness_entries": block.witness.entries,
+            "witness_bytes": block.witness.size,
+            "match": block.match,
         })
     return summary(blocks)
+
+
+@dataclass
+class CheckedBlock:
+    """One block of an S version 2: A's S', outcome, witness and time; AB's window on that witness."""
+
+    after: EssentialStateV2
+    info: Any
+    witness: Any
+    a_s: float
+    window: Any
+    match: bool
+
+
+def check_block_v2(exporter: Any, state: EssentialStateV2, image: GuestImage) -> CheckedBlock:
+    """A exports the next block (S' and witness); one AB window runs it on the witness alone."""
+    from emulator.oracle import DictOracle
+    from fastvm.codec_v2 import encode_v2
+    from swapping.window import run_window
+
+    s_image = encode_v2(state)
+    start = time.perf_counter()
+    after, info, witness = exporter.export(state)
+    a_s = time.perf_counter() - start
+    oracle = DictOracle(witness.preimages().values())
+    window = run_window(image.elf, image.ram_size, image.s_size, LOG2_WINDOW, s_image, oracle=oracle)
+    if window.status != "yielded":
+        raise SwapvmError(f"AB window ended {window.status} {window.cause} at step {window.steps}")
+    return CheckedBlock(after, info, witness, a_s, window, window.s_image == encode_v2(after))
 
 
 def summary(blocks: list[dict]) -> dict:

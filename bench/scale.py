@@ -49,14 +49,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def measure(workload: str, accounts: int, txs: int) -> dict:
     """Build the world, run A and AB on its block; every figure of one row (run in a child process)."""
-    from emulator.oracle import DictOracle
+    from bench.guest import check_block_v2
     from fastvm.codec_v2 import encode_v2
     from fastvm.export_v2 import ExporterV2
     from fastvm.preimages import PreimageStore
     from fastvm.scale_world import ScaleWorld, scale_chain
     from swapping.guest_image import guest_image
-    from swapping.window import run_window
 
+    image = guest_image()
     with tempfile.TemporaryDirectory(prefix="swapvm-scale-") as tmp:
         path = Path(tmp) / "preimages.sqlite"
         store = PreimageStore(path)
@@ -64,18 +64,15 @@ def measure(workload: str, accounts: int, txs: int) -> dict:
         state = scale_chain(ScaleWorld.make(workload, accounts, txs), store)
         world_s = time.perf_counter() - start
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        start = time.perf_counter()
-        after, info, witness = ExporterV2(store).export(state)
-        a_s = time.perf_counter() - start
+        try:
+            block = check_block_v2(ExporterV2(store), state, image)
+        except SwapvmError as exc:
+            raise SwapvmError(f"scale {workload} at {accounts}: {exc}") from None
         store_bytes = sum(p.stat().st_size for p in Path(tmp).iterdir())
         store.close()
+    info = block.info
     if info is None or info.status.name != "ACCEPTED":
         raise SwapvmError(f"scale {workload} at {accounts}: A did not accept the block")
-    image = guest_image()
-    window = run_window(image.elf, image.ram_size, image.s_size, LOG2_WINDOW, encode_v2(state),
-                        oracle=DictOracle(witness.preimages().values()))
-    if window.status != "yielded":
-        raise SwapvmError(f"scale {workload} at {accounts}: AB ended {window.status} {window.cause}")
     return {
         "workload": workload,
         "accounts": accounts,
@@ -84,13 +81,13 @@ def measure(workload: str, accounts: int, txs: int) -> dict:
         "peak_rss_mib": peak,
         "store_bytes": store_bytes,
         "s_image_bytes": len(encode_v2(state)),
-        "a_s": a_s,
-        "witness_entries": witness.entries,
-        "witness_bytes": witness.size,
-        "ab_instructions": window.steps,
-        "instructions_per_gas": window.steps / info.gas_used,
-        "ab_s": window.seconds,
-        "match": window.s_image == encode_v2(after),
+        "a_s": block.a_s,
+        "witness_entries": block.witness.entries,
+        "witness_bytes": block.witness.size,
+        "ab_instructions": block.window.steps,
+        "instructions_per_gas": block.window.steps / info.gas_used,
+        "ab_s": block.window.seconds,
+        "match": block.match,
     }
 
 

@@ -73,6 +73,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     gdb.add_argument("--port", type=int_range(0, 65535), required=True,
                      help="TCP port on 127.0.0.1 (0: any free one, printed)")
     gdb.add_argument("--backend", choices=BACKEND_CHOICES[:3], default="reference", help="engine")
+    _preimage_argument(gdb, "a key it lacks stops the machine at its ECALL, with the key in GDB's console")
     gdb.set_defaults(func=cmd_gdb)
 
     prove = commands.add_parser("prove", help="a one-step proof of step N (0-based: state N -> N+1)")
@@ -284,7 +285,7 @@ def cmd_gdb(args: argparse.Namespace) -> int:
               flush=True)
 
     try:
-        steps = serve(template, state, args.backend, args.port, ready)
+        steps = serve(template, state, args.backend, args.port, ready, args.preimages)
     except OSError as exc:
         raise SwapvmError(f"cannot serve on port {args.port}: {exc.strerror or exc}") from None
     print(f"GDB session ended after {steps:,} steps")

@@ -27,6 +27,7 @@ from emulator.layout import (
     CAUSE_STORE,
     SHADOW_BASE,
     SHADOW_CAUSE,
+    SHADOW_CLOCK,
     SHADOW_PC,
     SHADOW_STATUS,
     SHADOW_X,
@@ -34,6 +35,7 @@ from emulator.layout import (
     STATUS_YIELDED,
 )
 from emulator.machine import Machine, is_running, make_machine, shadow_field
+from emulator.oracle import PreimageMissing, PreimageOracle
 from emulator.state import MachineState
 from emulator.template import Template
 from emulator.window import read_shadow
@@ -73,13 +75,21 @@ class GdbSession:
     """The protocol state of one debugging session over an engine."""
 
     def __init__(self, template: Template, state: MachineState, backend: str = "reference",
-                 interrupted: Callable[[], bool] = lambda: False) -> None:
+                 interrupted: Callable[[], bool] = lambda: False,
+                 oracle: PreimageOracle | None = None) -> None:
         self.template = template
         self.backend = backend
-        self.machine: Machine = make_machine(backend, template, state)
+        self.oracle = oracle
+        self.machine: Machine = make_machine(backend, template, state, oracle=oracle)
+        self.console: list[str] = []   # lines for GDB's console ('O' packets), sent before the next reply
         self.breakpoints: set[int] = set()
         self.interrupted = interrupted
-        self.steps = 0
+        self._start_clock = shadow_field(state, SHADOW_CLOCK)
+
+    @property
+    def steps(self) -> int:
+        """Steps run in this session, by the machine's clock (a step stopped by a host error is not one)."""
+        return shadow_field(self._state(), SHADOW_CLOCK) - self._start_clock
 
     # --- the machine ------------------------------------------------------------------------
     def _state(self) -> MachineState:
@@ -90,7 +100,7 @@ class GdbSession:
         """Apply a change to a copy of the state and continue on an engine started from it."""
         state = self._state().copy()
         change(state)
-        self.machine = make_machine(self.backend, self.template, state)
+        self.machine = make_machine(self.backend, self.template, state, oracle=self.oracle)
 
     def register(self, number: int) -> int:
         """x0…x31 or pc."""
@@ -121,15 +131,24 @@ class GdbSession:
         """Step once, or continue until a breakpoint's pc, a halt or an interrupt; the stop reply."""
         if not is_running(self._state()):
             return self.stop_reply()
-        self.steps += self.machine.run_until_halt(1)
-        while not single and is_running(self._state()) and not self.interrupted():
-            if self.breakpoints:
-                if self.register(32) in self.breakpoints:
-                    break
-                self.steps += self.machine.run_until_halt(1)
-            else:
-                self.steps += self.machine.run_until_halt(CHUNK_STEPS)
+        try:
+            self.machine.run_until_halt(1)
+            while not single and is_running(self._state()) and not self.interrupted():
+                if self.breakpoints:
+                    if self.register(32) in self.breakpoints:
+                        break
+                    self.machine.run_until_halt(1)
+                else:
+                    self.machine.run_until_halt(CHUNK_STEPS)
+        except PreimageMissing as missing:
+            # A host error, not a machine state (spec §2.4): stop at the ECALL, unretired, and say why.
+            self._resync()
+            self.console.append(f"swapvm: {missing}\n")
         return self.stop_reply()
+
+    def _resync(self) -> None:
+        """After a host error, continue on an engine started from the state the engine kept."""
+        self.machine = make_machine(self.backend, self.template, self._state(), oracle=self.oracle)
 
     # --- packets ----------------------------------------------------------------------------
     def handle(self, packet: str) -> str | None:
@@ -264,18 +283,21 @@ class Connection:
 
 
 def serve(template: Template, state: MachineState, backend: str, port: int,
-          ready: Callable[[int], None] = lambda port: None) -> int:
+          ready: Callable[[int], None] = lambda port: None, oracle: PreimageOracle | None = None) -> int:
     """Wait for one GDB on 127.0.0.1:port, debug until it detaches or kills; returns the steps run."""
     with socket.create_server(("127.0.0.1", port)) as server:
         ready(server.getsockname()[1])
         sock, _ = server.accept()
     with sock:
         connection = Connection(sock)
-        session = GdbSession(template, state, backend, connection.interrupted)
+        session = GdbSession(template, state, backend, connection.interrupted, oracle)
         while (packet := connection.receive()) is not None:
             reply = session.handle(packet)
             if reply is None:
                 break
+            for line in session.console:
+                connection.send("O" + line.encode().hex())
+            session.console.clear()
             connection.send(reply)
             if packet == "QStartNoAckMode":
                 connection.acks = False

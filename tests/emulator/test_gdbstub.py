@@ -9,12 +9,18 @@ import threading
 from pathlib import Path
 
 import pytest
+from emu_harness import make
+from oracle_programs import DST, SMALL_PREIMAGE, Read, oracle_of, read_words, s_with_keys
+from rvasm import ECALL, li
 
 from emulator.gdbstub import GdbSession, checksum, frame, serve
 from emulator.image import template_from_image
 from emulator.layout import SHADOW_BASE, SHADOW_PC
 from emulator.machine import ReferenceMachine
+from emulator.merkle import keccak
+from emulator.state import MachineState
 from emulator.symbols import Symbols
+from emulator.template import Template
 
 build = pytest.importorskip("toolchain.build", reason="the toolchain is not available")
 ENGINES = ("reference", "fast", "unicorn")
@@ -119,3 +125,40 @@ def test_gdb_multiarch_breaks_steps_reads_and_continues(engine: str, hello: Path
     assert "exited with code 052" in out, out   # continue to the yield: exit code 42
     server.join(30)
     assert not server.is_alive()
+
+
+def oracle_program() -> tuple[Template, MachineState, Read]:
+    """A program that reads 8 bytes of SMALL_PREIMAGE through ECALL 1001, then yields its a0 (= 8)."""
+    s_bytes, (key_addr,) = s_with_keys((SMALL_PREIMAGE,))
+    read = Read(key_addr, 0, DST, 8)
+    template = make([*read_words(read), *yield_from_a0()])
+    return template, template.initial_state(s_bytes), read
+
+
+def yield_from_a0() -> list[int]:
+    """ECALL 93 with a0 as it is (the read's n)."""
+    return [*li(17, 93), ECALL]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_session_reads_the_oracle_it_is_given(engine: str) -> None:
+    template, state, _ = oracle_program()
+    session = GdbSession(template, state, engine, oracle=oracle_of((SMALL_PREIMAGE,)))
+    assert session.handle("c") == "W08" and not session.console
+    assert session.machine.state().read(DST, 8) == SMALL_PREIMAGE[:8]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_missing_preimage_stops_at_the_ecall_and_names_the_key(engine: str) -> None:
+    template, state, read = oracle_program()
+    ecall_pc = state.read_u64(SHADOW_BASE + SHADOW_PC) + 4 * (len(read_words(read)) - 1)
+    session = GdbSession(template, state, engine, oracle=oracle_of(()))
+    assert session.handle("c") == "S05"
+    assert session.register(32) == ecall_pc          # the ECALL is not retired
+    key = keccak(SMALL_PREIMAGE).hex()
+    assert session.console == [f"swapvm: preimage oracle: no preimage for key 0x{key}\n"]
+    assert session.steps == len(read_words(read)) - 1
+    session.oracle = oracle_of((SMALL_PREIMAGE,))    # as if the user restarted with --preimages
+    session.console.clear()
+    session._resync()
+    assert session.handle("c") == "W08"

@@ -41,6 +41,7 @@ from eth.vm.forks.cancun.constants import BEACON_ROOTS_ADDRESS, BEACON_ROOTS_CON
 from evm_native import FIXTURES, guest_step
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from v2_ab import assert_same, check_block
 
 from emulator.image import template_from_image
 from emulator.layout import S_BASE, SHADOW_STATUS
@@ -48,9 +49,12 @@ from emulator.machine import make_machine, shadow_field
 from emulator.template import Template
 from fastvm.builder import Tx, address_of, build_chain, genesis_header
 from fastvm.codec import encode
+from fastvm.export_v2 import ExporterV2, to_version_2
 from fastvm.fixtures import initial_state, load_file
 from fastvm.machine import Machine
+from fastvm.preimages import PreimageStore
 from fastvm.state import Account, EssentialState, Fork, Reason, Status
+from swapping.guest_image import GuestImage, guest_image
 from toolchain.build import build_image, bundled
 
 SOURCES = (
@@ -336,6 +340,30 @@ def check_mutant(case: Case, block: bytes, mutation: Mutation, work: Path) -> No
         assert got == (Status.REJECTED, want), f"{where}: {info.reason.name} {info.detail}"
 
 
+def check_mutant_v2(case: Case, block: bytes, mutation: Mutation, work: Path) -> None:
+    """On S version 2 too: A's outcome is version 1's, and AB with A's witness alone leaves A's S'.
+
+    A rejected block is where the two machines may read different parts of the world (A stops at its
+    first failed check); AB must still finish on A's witness, never ask for a key outside it.
+    """
+    state = case.state.with_changes(inbox=(block,), cursor=0)
+    _after, info = Machine().step(state)
+    store = PreimageStore(work / f"mutant-{len(list(work.iterdir()))}.sqlite")
+    try:
+        after, check = check_block(_v2_image(), ExporterV2(store), to_version_2(state, store))
+    finally:
+        store.close()
+    where = f"{case.name}: {mutation} (S version 2)"
+    assert (after.outcome.status, after.outcome.reason) == (info.status, info.reason), where
+    assert_same(check, where)
+
+
+@functools.cache
+def _v2_image() -> GuestImage:
+    """The locked guest image, loaded once per test process."""
+    return guest_image()
+
+
 def _run(data: st.DataObject, tmp_path: Path, prefix: str = "") -> None:
     """Draw one mutant (of the cases whose name starts with prefix) and check it on A, the native guest
     and AB."""
@@ -363,6 +391,15 @@ def test_mutant_same_outcome_on_a_and_guest(data: st.DataObject, tmp_path: Path)
     _run(data, tmp_path)
 
 
+@pytest.mark.skipif(not FIXTURES.is_dir(), reason="fixtures not present")
+@settings(max_examples=30, derandomize=True, **COMMON)
+@given(data=st.data())
+def test_mutant_same_outcome_on_version_2(data: st.DataObject, tmp_path: Path) -> None:
+    """Re-sealed block mutants on S version 2, the default: same outcome, AB on A's witness alone."""
+    case, block, mutation = data.draw(mutants())
+    check_mutant_v2(case, block, mutation, tmp_path)
+
+
 @settings(max_examples=40, derandomize=True, **COMMON)
 @given(data=st.data())
 def test_blob_block_mutant_same_outcome(data: st.DataObject, tmp_path: Path) -> None:
@@ -376,6 +413,16 @@ def test_blob_block_mutant_same_outcome(data: st.DataObject, tmp_path: Path) -> 
 @given(data=st.data())
 def test_mutant_same_outcome_many(data: st.DataObject, tmp_path: Path) -> None:
     _run(data, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not FIXTURES.is_dir(), reason="fixtures not present")
+@settings(max_examples=2_000, **COMMON)
+@given(data=st.data())
+def test_mutant_same_outcome_on_version_2_many(data: st.DataObject, tmp_path: Path) -> None:
+    """The version 2 check on many more mutants (a documented slow run, docs/conformance.md)."""
+    case, block, mutation = data.draw(mutants())
+    check_mutant_v2(case, block, mutation, tmp_path)
 
 
 @pytest.mark.parametrize("name,value", [("r", 0), ("s", 0), ("r", SECP256K1_N), ("s", SECP256K1_N),
@@ -401,3 +448,21 @@ def test_off_curve_r_is_code_4(tmp_path: Path) -> None:
     tx = RawTx.parse(txs[0])
     tx.set("r", r)
     check_mutant(case, block_with_tx(case.block, 0, tx), Mutation("tx", "r", r), tmp_path)
+
+
+@pytest.mark.parametrize("kind", ["ValidBlocks/bcEIP1559/transType.json:transType_Shanghai", "own:type1",
+                                  "own:type2", "own:pre155"])
+def test_a_later_tx_for_another_chain_is_code_4_before_anything_runs(kind: str, tmp_path: Path) -> None:
+    """The block's last transaction names another chain: code 4 on both machines before the first
+    transaction runs (A checks every chain id first), so on S version 2 AB reads no account A did not."""
+    case = next(c for c in cases() if c.name == kind)
+    header, txs, _o, _w = block_items(case.block)
+    last = len(txs) - 1
+    tx = RawTx.parse(txs[last])
+    tx.set("chain_id", case.state.chain_id + 1)
+    block = block_with_tx(case.block, last, tx)
+    mutation = Mutation("tx", "chain_id", case.state.chain_id + 1)
+    _after, info = Machine().step(case.state.with_changes(inbox=(block,), cursor=0))
+    assert (info.status, info.reason) == (Status.REJECTED, Reason.TRANSACTION_INVALID)
+    check_mutant(case, block, mutation, tmp_path)
+    check_mutant_v2(case, block, mutation, tmp_path)

@@ -267,6 +267,21 @@ typedef struct {
     size_t n_accounts;
 } block_run;
 
+/* Check 4's state-free part over the whole block, before anything runs or is read (machine A's
+ * order, spec §4.6): every transaction is for this chain, and from Cancun the blobs of the
+ * transactions so far never exceed the block's maximum. A later transaction failing either is code
+ * 4 before the first one runs, so on S version 2 the guest reads no more of the world than A. */
+static bool block_txs_stateless_valid(const block_t *b, uint64_t chain_id, uint64_t fork) {
+    uint64_t blobs = 0;
+    for (size_t i = 0; i < b->n_tx; i++) {
+        if (!tx_for_chain(&b->tx[i], chain_id)) return false;
+        if (fork < S_FORK_CANCUN || b->tx[i].type != TX_TYPE_BLOB) continue;
+        blobs += b->tx[i].n_blob_hashes;
+        if (blobs > MAX_BLOB_GAS_PER_BLOCK / GAS_PER_BLOB) return false;
+    }
+    return true;
+}
+
 /* Checks 1 to 7 of `raw` under `fork` against the chain context; the world is version 1's accounts
  * (v1 != NULL) or the state trie at the parent's state root. */
 static void run_block(const chain_t *c, uint64_t fork, span_t raw, const s_state *v1, block_run *out) {
@@ -275,6 +290,7 @@ static void run_block(const chain_t *c, uint64_t fork, span_t raw, const s_state
     if (!parse_block(raw, fork, b)) { out->reason = S_REASON_MALFORMED; return; }
     if (!header_valid(c, fork, &b->h)) { out->reason = S_REASON_HEADER_INVALID; return; }
     if (!body_valid(b)) { out->reason = S_REASON_BODY_MISMATCH; return; }
+    if (!block_txs_stateless_valid(b, c->chain_id, fork)) { out->reason = S_REASON_TRANSACTION_INVALID; return; }
 
     memset(&g_env, 0, sizeof g_env);
     g_env.chain = c;

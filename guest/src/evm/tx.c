@@ -164,25 +164,43 @@ static void signing_hash(const tx_t *tx, bool eip155, uint64_t chain_id, uint8_t
     keccak256(b.ptr, b.len, out);
 }
 
+/* EIP-155: a legacy v of at least 35 names the chain (v - 35) / 2, with recovery id (v - 35) % 2
+ * (in 256 bits: a chain id near 2^64 has a v above 2^64). */
+static bool legacy_eip155(const u256 *v, u256 *chain, unsigned *recid) {
+    u256 k35, d, one;
+    u256_set_u64(&k35, 35);
+    if (u256_lt(v, &k35)) return false;
+    u256_sub(&d, v, &k35);
+    *recid = (unsigned)(d.w[0] & 1);
+    u256_set_u64(&one, 1);
+    u256_shr(chain, &one, &d);
+    return true;
+}
+
+bool tx_for_chain(const tx_t *tx, uint64_t chain) {
+    u256 id;
+    unsigned recid;
+    if (tx->type != 0) return u256_fits_u64(&tx->chain_id) && tx->chain_id.w[0] == chain;
+    if (!legacy_eip155(&tx->v, &id, &recid)) return true; /* 27, 28 or an invalid v: names no chain */
+    return u256_fits_u64(&id) && id.w[0] == chain;
+}
+
 static bool recover_sender(const tx_t *tx, uint8_t sender[20]) {
     uint64_t chain = g_env.chain->chain_id;
     unsigned recid;
     bool eip155 = false;
-    if (!u256_fits_u64(&tx->v)) return false;
-    uint64_t v = tx->v.w[0];
     if (tx->type == 0) {
-        if (v == 27 || v == 28) {
-            recid = (unsigned)(v - 27);
+        u256 id;
+        if (u256_fits_u64(&tx->v) && (tx->v.w[0] == 27 || tx->v.w[0] == 28)) {
+            recid = (unsigned)(tx->v.w[0] - 27);
         } else {
-            if (v < 35) return false;
-            uint64_t id = (v - 35) / 2;
-            if (id != chain) return false;
-            recid = (unsigned)((v - 35) % 2);
+            if (!legacy_eip155(&tx->v, &id, &recid)) return false;
+            if (!u256_fits_u64(&id) || id.w[0] != chain) return false;
             eip155 = true;
         }
     } else {
-        if (v > 1) return false;
-        recid = (unsigned)v;
+        if (!u256_fits_u64(&tx->v) || tx->v.w[0] > 1) return false;
+        recid = (unsigned)tx->v.w[0];
         if (!u256_fits_u64(&tx->chain_id) || tx->chain_id.w[0] != chain) return false;
     }
     uint8_t r[32], s[32], h[32], pub[64];

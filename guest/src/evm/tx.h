@@ -45,6 +45,9 @@ bool tx_parse(const rlp_item *item, uint64_t fork, tx_t *tx);
  * `gas_available` is the block's gas limit minus the gas used so far, `blob_gas_available` the
  * block's maximum blob gas minus the blob gas used so far. */
 bool tx_apply(tx_t *tx, uint64_t gas_available, uint64_t blob_gas_available, tx_result_t *out);
+/* Whether the transaction is for `chain`: a typed one's chain id, a legacy EIP-155 v's; a legacy v
+ * that names no chain (27, 28, or an invalid one refused with the signature) passes. */
+bool tx_for_chain(const tx_t *tx, uint64_t chain);
 /* Append the receipt's trie value (typed receipts are prefixed by their type). */
 void tx_encode_receipt(const tx_t *tx, const tx_result_t *res, uint64_t cumulative, const uint8_t bloom[256],
                        buf_t *out);

@@ -57,11 +57,6 @@ class StepFailure(Exception):
     """The machine under test produced no S' for a block (a fault, an overrun, an unreadable S')."""
 
 
-class CannotCheck(StepFailure):
-    """The machine cannot be checked on this block in this mode (not its fault): the test is not run
-    from here on, a `cannot run` verdict."""
-
-
 class Stepper(Protocol):
     """A machine under test: S -> (S', what the step did), like fastvm.machine.Machine (S of either
     version); a stepper on S version 2 may keep its last block's witness as `witness`."""
@@ -87,7 +82,7 @@ class TestResult:
     seconds: float
     reason_mismatches: tuple[str, ...] = ()  # rejected with a code other than the exception name maps to
     differences: tuple[str, ...] = ()  # a state that differs: every differing field, account and slot
-    not_run: bool = False  # the machine could not be checked past some block (CannotCheck)
+    not_run: bool = False  # the report's field; a `cannot run` verdict is made before a test runs
 
     def to_json(self) -> dict:
         """The JSON object of the report."""
@@ -151,12 +146,6 @@ def run_blocks(test: FixtureTest, state: Any, image: bytes, checks: Sequence[Tra
         before = image
         try:
             state, info = machine.step(state)
-        except CannotCheck as cannot:
-            if problem:
-                break
-            reason = f"cannot run: {block_label(index, None)}: {cannot}"
-            return TestResult(test.name, test.path, False, reason, False, len(test.blocks),
-                              time.perf_counter() - start, tuple(mismatches), (), True)
         except StepFailure as failure:
             problem = problem or f"{block_label(index, None)}: {failure}"
             break

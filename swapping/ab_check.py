@@ -2,7 +2,7 @@
 
 On S version 2 the guest reads the world and the inbox through the preimage oracle: the check gives it
 only A's witness of the block; the stepper alone gives it the test's store (pre-state world and inbox,
-never A's run)."""
+never A's run), to which the preimages the guest hints after each block are added."""
 
 from __future__ import annotations
 

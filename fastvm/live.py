@@ -15,7 +15,9 @@ The count is a sum of four monotone terms, checked at every increase:
   value-changing SSTOREs, SELFDESTRUCTs, TSTOREs.
 
 On S version 2 (the world read through the oracle) the kept bytes also hold, per account or slot
-first made warm in the block, LIVE_TRIE_NODE per node on its lookup path in the pre-state trie
+first touched in the block (a transaction's own accounts, an EIP-2929 opcode's access, SLOAD, SSTORE,
+a creation's address, a withdrawal's recipient; not the warming of the precompiles or of an access
+list's entries), LIVE_TRIE_NODE per node on its lookup path in the pre-state trie
 (fastvm/live_trie.py), and per code first read in the block, LIVE_CODE_READ and 9/8 of its length.
 """
 
@@ -46,7 +48,7 @@ LIVE_SELFDESTRUCT = 256
 LIVE_MODEXP_KEEP = 1 << 20
 LIVE_TRANSIENT_SLOT = 160
 LIVE_TRANSIENT_WRITE = 48
-LIVE_TRIE_NODE = 2048          # S version 2 only: a node on a first warm access's pre-state path
+LIVE_TRIE_NODE = 2048          # S version 2 only: a node on a first touch's pre-state path
 LIVE_CODE_READ = 64            # S version 2 only: a code read through the oracle, first in the block
 LIVE_CODE_READ_EIGHTHS = 9     # per byte, in eighths: the code and its jump table
 MODEXP = (5).to_bytes(20, "big")
@@ -63,8 +65,8 @@ class LiveCount:
     """The four terms of one block's count and their sum."""
 
     __slots__ = ("budget", "total", "words", "words_peak", "returned", "journal_bytes", "journal_peak",
-                 "deferred", "transient", "uncounted", "paths", "path_accounts", "path_slots",
-                 "code_read", "code_changed")
+                 "deferred", "transient", "uncounted", "prewarming", "paths", "warmed", "path_accounts",
+                 "path_slots", "code_read", "code_changed")
 
     def __init__(self, budget: int) -> None:
         self.budget = budget
@@ -73,7 +75,9 @@ class LiveCount:
         self.deferred = False  # a transaction's start: checked once its message runs (check 4 first)
         self.transient: set[tuple[bytes, int]] = set()  # (address, key) TSTOREd in this transaction
         self.uncounted: bytes | None = None  # an account py-evm warms where the guest does not
+        self.prewarming = False  # py-evm warms an access list's entries: a cold access, not a touch
         self.paths: PathCounter | None = None  # S version 2: the pre-state trie's lookup paths
+        self.warmed: set[bytes] = set()          # accounts made warm (a cold access) in this block
         self.path_accounts: set[bytes] = set()   # accounts whose path is counted in this block
         self.path_slots: set[tuple[bytes, int]] = set()
         self.code_read: set[bytes] = set()       # accounts whose code was read in this block
@@ -128,15 +132,22 @@ class LiveCount:
         self.journal(LIVE_TRANSIENT_WRITE)
 
     def cold_account(self, address: bytes) -> None:
-        """An account's cold access; on version 2 its lookup path, the first time in the block."""
+        """An account's cold access (its warm-set entry)."""
+        self.warmed.add(address)
         self.keep(LIVE_COLD_ACCOUNT)
+
+    def cold_slot(self, address: bytes, slot: int) -> None:
+        """A slot's cold access (its warm-set entry)."""
+        self.keep(LIVE_COLD_SLOT)
+
+    def touch_account(self, address: bytes) -> None:
+        """Version 2: an account touched (the guest reads it); its lookup path, first time in the block."""
         if self.paths is not None and address not in self.path_accounts:
             self.path_accounts.add(address)
             self.keep(LIVE_TRIE_NODE * self.paths.account(address))
 
-    def cold_slot(self, address: bytes, slot: int) -> None:
-        """A slot's cold access; on version 2 its lookup path, the first time in the block."""
-        self.keep(LIVE_COLD_SLOT)
+    def touch_slot(self, address: bytes, slot: int) -> None:
+        """Version 2: a slot touched by SLOAD or SSTORE; its lookup path, the first time in the block."""
         if self.paths is not None and (address, slot) not in self.path_slots:
             self.path_slots.add((address, slot))
             self.keep(LIVE_TRIE_NODE * self.paths.slot(address, slot))
@@ -164,8 +175,8 @@ def _word(value: int | bytes) -> int:
 
 
 def _sstore(original: Callable[..., Any]) -> Callable[..., Any]:
-    """SSTORE counting its slot write; and its cold access where the guest makes it (at the start,
-    after the static and stipend checks), when py-evm fails before it marks the slot warm."""
+    """SSTORE counting its slot write; its touch, and its cold access when py-evm fails before it
+    marks the slot warm, where the guest makes them (at the start, after the static and stipend checks)."""
 
     def sstore(computation: Any) -> None:
         """py-evm's SSTORE with the live count."""
@@ -174,6 +185,7 @@ def _sstore(original: Callable[..., Any]) -> Callable[..., Any]:
             return original(computation=computation)
         state, address = computation.state, computation.msg.storage_address
         slot, value = _word(values[-1]), _word(values[-2])
+        state.live.touch_slot(address, slot)
         cold = not state.is_storage_warm(address, slot)
         current = state.get_storage(address, slot)
         try:
@@ -189,8 +201,8 @@ def _sstore(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _extcodecopy(original: Callable[..., Any]) -> Callable[..., Any]:
-    """EXTCODECOPY with its cold access counted at its start, as the guest makes it, when py-evm
-    fails (its memory expansion comes first) before it marks the account warm."""
+    """EXTCODECOPY with its touch, and its cold access when py-evm fails (its memory expansion comes
+    first) before it marks the account warm, counted at its start, as the guest makes them."""
 
     def extcodecopy(computation: Any) -> None:
         """py-evm's EXTCODECOPY with the live count."""
@@ -200,6 +212,7 @@ def _extcodecopy(original: Callable[..., Any]) -> Callable[..., Any]:
         state = computation.state
         address = _word(values[-1]).to_bytes(32, "big")[12:]
         start, size = _word(values[-2]), _word(values[-4])
+        state.live.touch_account(address)
         cold = not state.is_address_warm(address)
         computation._live_quiet = True  # py-evm writes memory before it charges: touched on success
         try:
@@ -280,8 +293,10 @@ def live_computation_class(base: type) -> type:
             super().register_account_for_deletion(beneficiary)
 
         def __init__(self, state: Any, message: Any, transaction_context: Any) -> None:
-            """py-evm's frame; in the EIP-4788 system call its warming of the coinbase (EIP-3651, which
-            execution-specs and the guest do only for transactions) is not a cold access."""
+            """py-evm's frame (the first one ends the warming of the access list); in the EIP-4788 system
+            call its warming of the coinbase (EIP-3651, which execution-specs and the guest do only for
+            transactions) is not a cold access."""
+            state.live.prewarming = False
             if transaction_context.origin == SYSTEM_ADDRESS:
                 state.live.uncounted = state.coinbase
             try:
@@ -338,6 +353,19 @@ def live_state_class(base: type, budget: int) -> type:
             self.vm_state.live.begin_transaction(precompiles)
             return super().build_evm_message(transaction)
 
+        def build_computation(self, message: Any, transaction: Any) -> Any:
+            """The transaction's own accounts are touched (sender, recipient or created address, coinbase:
+            the guest reads each); py-evm's warming of them and of the access list follows, then its
+            first frame (LiveComputation.__init__ ends the warming)."""
+            state = self.vm_state
+            for address in (transaction.sender, message.storage_address, state.coinbase):
+                state.live.touch_account(address)
+            state.live.prewarming = True
+            try:
+                return super().build_computation(message, transaction)
+            finally:
+                state.live.prewarming = False
+
     class LiveState(base):  # type: ignore[misc, valid-type]
         """A fork's State with a LiveCount per block."""
 
@@ -357,15 +385,31 @@ def live_state_class(base: type, budget: int) -> type:
             self.live.settle()
             return result
 
+        def is_address_warm(self, address: bytes) -> bool:
+            """py-evm asks only for an EIP-2929 opcode's access (BALANCE, EXTCODE*, the calls, SELFDESTRUCT):
+            a touch, warm or not (a precompile or an access list's entry is warm)."""
+            self.live.touch_account(address)
+            return super().is_address_warm(address)
+
+        def is_storage_warm(self, address: bytes, slot: int) -> bool:
+            """py-evm asks only for SLOAD's and SSTORE's access: a touch, warm or not."""
+            self.live.touch_slot(address, slot)
+            return super().is_storage_warm(address, slot)
+
         def mark_address_warm(self, address: bytes) -> None:
-            """A cold access of an account is kept bytes."""
-            if not self.is_address_warm(address) and address != self.live.uncounted:
-                self.live.cold_account(address)
+            """A cold access of an account is kept bytes; unless in the warming of the access list, a
+            touch (a creation's address, which py-evm marks without asking; the coinbase)."""
+            live = self.live
+            if address != live.uncounted:
+                if not super().is_address_warm(address):
+                    live.cold_account(address)
+                if not live.prewarming:
+                    live.touch_account(address)
             super().mark_address_warm(address)
 
         def mark_storage_warm(self, address: bytes, slot: int) -> None:
-            """A cold access of a slot is kept bytes."""
-            if not self.is_storage_warm(address, slot):
+            """A cold access of a slot is kept bytes (py-evm asked first, or it is an access list's)."""
+            if not super().is_storage_warm(address, slot):
                 self.live.cold_slot(address, slot)
             super().mark_storage_warm(address, slot)
 
@@ -375,10 +419,12 @@ def live_state_class(base: type, budget: int) -> type:
             super().set_transient_storage(address, slot, value)
 
         def apply_withdrawal(self, withdrawal: Any) -> None:
-            """Version 2: a recipient not yet made warm in the block counts as a first warm access."""
+            """Version 2: the recipient is touched; if not yet made warm in the block, a cold access too."""
             live = self.live
-            if live.paths is not None and withdrawal.address not in live.path_accounts:
-                live.cold_account(withdrawal.address)
+            if live.paths is not None:
+                if withdrawal.address not in live.warmed:
+                    live.cold_account(withdrawal.address)
+                live.touch_account(withdrawal.address)
             super().apply_withdrawal(withdrawal)
 
         def increment_nonce(self, address: bytes) -> None:

@@ -88,6 +88,7 @@ typedef struct {
     bool exists;          /* present in the world state (an empty account may exist) */
     bool code_hash_ok;
     bool path_counted;    /* version 2: its pre-state lookup path is in the live count (§4.9) */
+    bool warmed_in_block; /* made warm (a cold access) in this block, even if reverted since */
     uint64_t nonce;
     u256 balance;
     const uint8_t *code;
@@ -109,6 +110,7 @@ typedef struct account_trie {
     bool exists;
     bool storage_reset;   /* deleted in this block: its storage starts empty */
     bool storage_open;
+    uint8_t path_nodes;   /* the nodes on its lookup path in the state trie (its load read them) */
     uint64_t nonce;
     u256 balance;
     uint8_t code_hash[32], storage_root[32];
@@ -176,12 +178,18 @@ void world_tstore(account_t *a, const u256 *key, const u256 *v);
 void world_mark_created(account_t *a);
 bool world_created_in_tx(const account_t *a);
 
-/* Access sets (journaled). Return true when the item was cold before. */
+/* Access sets (journaled). Return true when the item was cold before. Warming alone (the precompiles,
+ * an access list's entries) reads nothing. */
 bool world_warm_account(account_t *a);
-/* Version 2: a withdrawal's recipient not yet made warm in the block counts as a first warm access
- * (LIVE_COLD_ACCOUNT and its lookup path: spec §4.9, "S version 2's heap"). */
+bool world_warm_slot(slot_t *s);
+/* A touch (spec §4.9, "S version 2's heap"): a transaction's own account, an EIP-2929 opcode's access,
+ * a creation's address, SLOAD and SSTORE; the item is made warm, and on version 2 its lookup path is
+ * counted the first time in the block (the account is loaded then: its path is the nodes its load reads). */
+bool world_access_account(account_t *a);
+bool world_access_slot(account_t *a, slot_t *s);
+/* Version 2: a withdrawal's recipient is touched; not yet made warm in the block, it counts
+ * LIVE_COLD_ACCOUNT too (spec §4.9, "S version 2's heap"). */
 void world_count_withdrawal(account_t *a);
-bool world_warm_slot(account_t *a, slot_t *s);
 
 static inline bool account_empty(account_t *a) {
     return acc(a)->nonce == 0 && !account_has_code(a) && u256_is_zero(&a->balance);

@@ -40,14 +40,14 @@ static void buf_set(buf_t *b, const uint8_t *p, size_t n) {
 }
 
 bool charge_account_access(frame_t *f, account_t *a) {
-    return use_gas(f, world_warm_account(a) ? G_COLD_ACCOUNT : G_WARM_ACCESS);
+    return use_gas(f, world_access_account(a) ? G_COLD_ACCOUNT : G_WARM_ACCESS);
 }
 
 bool sys_sload(frame_t *f) {
     u256 *top = &f->stack[f->sp - 1];
     account_t *a = world_account(f->m->to);
     slot_t *s = world_slot_ref(a, top);
-    if (!use_gas(f, world_warm_slot(a, s) ? G_COLD_SLOAD : G_WARM_ACCESS)) return false;
+    if (!use_gas(f, world_access_slot(a, s) ? G_COLD_SLOAD : G_WARM_ACCESS)) return false;
     world_slot_load(a, s); /* after the gas, where machine A reads it */
     *top = s->value;
     return true;
@@ -60,7 +60,7 @@ bool sys_sstore(frame_t *f) {
     f->sp -= 2;
     account_t *a = world_account(f->m->to);
     slot_t *s = world_slot(a, &key);
-    uint64_t cost = world_warm_slot(a, s) ? G_COLD_SLOAD : 0;
+    uint64_t cost = world_access_slot(a, s) ? G_COLD_SLOAD : 0;
     bool noop = u256_eq(&s->value, &v);
     const u256 *orig = &s->original, *cur = &s->value;
     bool orig0 = u256_is_zero(orig), cur0 = u256_is_zero(cur), new0 = u256_is_zero(&v);
@@ -248,7 +248,7 @@ bool sys_create(frame_t *f, bool create2) {
     }
     world_set_nonce(self, self->nonce + 1);
     account_t *na = world_account(addr);
-    world_warm_account(na);
+    world_access_account(na);
     if (world_create_collision(na)) return true; /* the gas is gone */
     if (len > EVM_MAX_INITCODE_SIZE) return false;  /* EIP-3860: py-evm halts the creator */
 
@@ -286,7 +286,7 @@ bool sys_selfdestruct(frame_t *f, bool eip6780) {
     word_to_addr(&f->stack[f->sp - 1], to);
     f->sp--;
     account_t *ben = world_account(to), *self = world_account(m->to);
-    uint64_t cost = world_warm_account(ben) ? G_COLD_ACCOUNT : 0;
+    uint64_t cost = world_access_account(ben) ? G_COLD_ACCOUNT : 0;
     if (!u256_is_zero(&acc(self)->balance) && account_dead(ben)) cost += G_NEW_ACCOUNT;
     if (!use_gas(f, cost)) return false;
     u256 bal = self->balance, zero;

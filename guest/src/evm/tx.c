@@ -290,7 +290,7 @@ static void warm_access_list(const tx_t *tx) {
             RT_ASSERT(rlp_iter_next(&keys, &k) == RLP_OK);
             u256 key;
             u256_from_be(&key, k.payload.ptr, 32);
-            world_warm_slot(a, world_slot_ref(a, &key)); /* warm, not read */
+            world_warm_slot(world_slot_ref(a, &key)); /* warm, not read */
         }
     }
 }
@@ -354,9 +354,9 @@ bool tx_apply(tx_t *tx, uint64_t gas_available, uint64_t blob_gas_available, tx_
         m.is_create = true;
     }
     memcpy(m.code_addr, m.to, 20);
-    world_warm_account(sender);
+    world_access_account(sender);
     account_t *target = world_account(m.to);
-    world_warm_account(target);
+    world_access_account(target);
     for (unsigned i = 1; i <= precompile_last(g_env.fork); i++) { /* always warm (EIP-2929) */
         uint8_t pa[20] = {0};
         pa[19] = (uint8_t)i;
@@ -365,7 +365,7 @@ bool tx_apply(tx_t *tx, uint64_t gas_available, uint64_t blob_gas_available, tx_
     uint8_t coinbase[20];
     memcpy(coinbase, g_env.header->coinbase, 20);
     account_t *cb = world_account(coinbase);
-    world_warm_account(cb); /* EIP-3651 */
+    world_access_account(cb); /* EIP-3651 (the guest reads it: its fee) */
     warm_access_list(tx);
 
     result_t r;

@@ -203,7 +203,9 @@ void world_load_account(account_t *a) {
     a->code_hash_ok = true;
     keccak256(a->addr, 20, t->key);
     span_t v;
-    if (mpt_get(&W.state, t->key, 32, &v)) {
+    bool found = mpt_get(&W.state, t->key, 32, &v);
+    t->path_nodes = (uint8_t)mpt_stats.path; /* at most 65 */
+    if (found) {
         rlp_item top, f[4];
         uint8_t balance[32];
         if (rlp_decode(v, &top) != RLP_OK || !top.is_list || rlp_list_exact(&top, f, 4) != RLP_OK ||
@@ -344,24 +346,26 @@ void world_mark_destruct(account_t *a) {
 
 void world_add_log(const log_t *log) { *(log_t *)vec_push(&W.logs) = *log; }
 
-/* Version 2 (spec §4.9): the first warm access of an account in the block counts the nodes on its
- * lookup path in the state trie as the block found it (the trie is not written before the block's
- * end), reading them as machine A's count does. */
+/* Version 2 (spec §4.9): the first touch of an account in the block counts the nodes on its lookup
+ * path in the state trie as the block found it (the trie is not written before the block's end): the
+ * nodes its load read (loaded now if not before). */
 static void count_account_path(account_t *a) {
     if (!W.lazy || a->path_counted) return;
     a->path_counted = true;
-    uint8_t k[32];
-    span_t v;
-    keccak256(a->addr, 20, k);
-    mpt_get(&W.state, k, 32, &v);
-    live_trie_nodes(mpt_stats.path);
+    live_trie_nodes(acc(a)->trie->path_nodes);
 }
 
-/* The same for a slot, in its account's storage trie at the storage root the block found. */
+/* The same for a slot, in its account's storage trie at the storage root the block found (read then,
+ * where its load reads it). */
 static void count_slot_path(account_t *a, slot_t *s) {
     if (!W.lazy || s->path_counted) return;
     s->path_counted = true;
     account_trie_t *t = acc(a)->trie;
+    if (!s->loaded && !t->storage_reset) {
+        world_slot_load(a, s);
+        live_trie_nodes(mpt_stats.path);
+        return;
+    }
     uint8_t be[32], key[32];
     span_t v;
     u256_to_be(&s->key, be);
@@ -375,27 +379,39 @@ static void count_slot_path(account_t *a, slot_t *s) {
 }
 
 void world_count_withdrawal(account_t *a) {
-    if (!W.lazy || a->path_counted) return;
-    live_keep(LIVE_COLD_ACCOUNT);
+    if (!W.lazy) return;
+    if (!a->warmed_in_block) {
+        a->warmed_in_block = true;
+        live_keep(LIVE_COLD_ACCOUNT);
+    }
     count_account_path(a);
 }
 
 bool world_warm_account(account_t *a) {
     if (a->warm_serial == W.serial) return false;
     live_keep(LIVE_COLD_ACCOUNT);
-    count_account_path(a);
+    a->warmed_in_block = true;
     journal(J_WARM_ACCOUNT, a)->old.serial = a->warm_serial;
     a->warm_serial = W.serial;
     return true;
 }
 
-bool world_warm_slot(account_t *a, slot_t *s) {
+bool world_access_account(account_t *a) {
+    count_account_path(a);
+    return world_warm_account(a);
+}
+
+bool world_warm_slot(slot_t *s) {
     if (s->warm_serial == W.serial) return false;
     live_keep(LIVE_COLD_SLOT);
-    count_slot_path(a, s);
     journal(J_WARM_SLOT, s)->old.serial = s->warm_serial;
     s->warm_serial = W.serial;
     return true;
+}
+
+bool world_access_slot(account_t *a, slot_t *s) {
+    count_slot_path(a, s);
+    return world_warm_slot(s);
 }
 
 const uint8_t *account_code_hash(account_t *a) {

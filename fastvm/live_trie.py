@@ -1,7 +1,7 @@
 """The lookup paths the live-byte rule counts on S version 2 (spec §4.9, "S version 2's heap").
 
 The guest's partial trie holds the nodes on the paths of the keys it reads; the count charges, per
-account or slot first made warm in a block, the nodes on its lookup path in the trie as the block
+account or slot first touched in a block, the nodes on its lookup path in the trie as the block
 found it: a canonical quantity of the pre-state trie, read here through A's block view (so the nodes
 are in the block's witness) and by the guest with its own lookup (guest/src/mpt.c, mpt_stats.path).
 """
@@ -63,7 +63,7 @@ def path_nodes(source: Mapping[bytes, bytes], root: bytes, key: bytes) -> tuple[
 
 
 class PathCounter:
-    """The path lengths of one block's first warm accounts and slots in its pre-state trie."""
+    """The path lengths of one block's first touched accounts and slots in its pre-state trie."""
 
     def __init__(self, source: Mapping[bytes, bytes], state_root: bytes) -> None:
         self.source = source

@@ -46,7 +46,7 @@
 #define LIVE_TRANSIENT_WRITE 48u   /* a TSTORE: its journal entry (48 B, at most one per TSTORE) */
 /* S version 2 only (its guest reads the world through the oracle; version 1's comes with S): */
 #define LIVE_TRIE_NODE 2048u       /* a node on the pre-state lookup path of an account or slot first
-                                    * made warm in the block: read, decoded, rewritten at the end */
+                                    * touched in the block: read, decoded, rewritten at the end */
 #define LIVE_CODE_READ 64u         /* an account's code read through the oracle, first in the block */
 #define LIVE_CODE_READ_EIGHTHS 9u  /* per byte, in eighths: the code and its jump table (1/8) */
 
@@ -61,7 +61,7 @@ void live_return(uint64_t bytes);              /* a return data or precompile in
 void live_keep(uint64_t bytes);
 void live_journal(uint64_t bytes);
 void live_log(unsigned topics, size_t len);
-void live_trie_nodes(uint64_t nodes);  /* version 2: nodes on a first warm access's lookup path */
+void live_trie_nodes(uint64_t nodes);  /* version 2: nodes on a first touch's lookup path */
 void live_code_read(size_t len);       /* version 2: a code read through the oracle */
 /* The count so far, for the heap probe (the RAM word evm_live_total) and tests. */
 extern uint64_t evm_live_total;

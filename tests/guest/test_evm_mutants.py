@@ -466,3 +466,20 @@ def test_a_later_tx_for_another_chain_is_code_4_before_anything_runs(kind: str, 
     assert (info.status, info.reason) == (Status.REJECTED, Reason.TRANSACTION_INVALID)
     check_mutant(case, block, mutation, tmp_path)
     check_mutant_v2(case, block, mutation, tmp_path)
+
+
+@pytest.mark.parametrize("kind", ["ValidBlocks/bcExample/mergeExample.json:mergeExample_Shanghai",
+                                  "own:eip155", "own:type1", "own:type2"])
+def test_a_nonce_of_2_64_minus_1_is_refused_before_the_sender_is_read(kind: str, tmp_path: Path) -> None:
+    """EIP-2681's bound on the transaction's own nonce is state-free (py-evm and execution-specs check it
+    before the sender): code 4, and on S version 2 AB reads no sender A did not."""
+    case = next(c for c in cases() if c.name == kind)
+    _header, txs, _o, _w = block_items(case.block)
+    tx = RawTx.parse(txs[0])
+    tx.set("nonce", 2**64 - 1)
+    block = block_with_tx(case.block, 0, tx)
+    mutation = Mutation("tx", "nonce", 2**64 - 1)
+    _after, info = Machine().step(case.state.with_changes(inbox=(block,), cursor=0))
+    assert (info.status, info.reason) == (Status.REJECTED, Reason.TRANSACTION_INVALID)
+    check_mutant(case, block, mutation, tmp_path)
+    check_mutant_v2(case, block, mutation, tmp_path)

@@ -296,8 +296,10 @@ static void warm_access_list(const tx_t *tx) {
 }
 
 bool tx_apply(tx_t *tx, uint64_t gas_available, uint64_t blob_gas_available, tx_result_t *out) {
-    /* ranges */
+    /* ranges; EIP-2681's nonce bound is one of them (execution-specs and py-evm refuse a nonce of
+     * 2^64 - 1 before the sender is read, so on S version 2 the guest must not read it either) */
     if (tx->too_big || !u256_fits_u64(&tx->gas) || !u256_fits_u64(&tx->nonce)) return false;
+    if (tx->nonce.w[0] == UINT64_MAX) return false;
     uint64_t gas = tx->gas.w[0];
     uint8_t sender_addr[20];
     if (!recover_sender(tx, sender_addr)) return false;

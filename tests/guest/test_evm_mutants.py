@@ -417,7 +417,7 @@ def test_mutant_same_outcome_many(data: st.DataObject, tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not FIXTURES.is_dir(), reason="fixtures not present")
-@settings(max_examples=2_000, **COMMON)
+@settings(max_examples=10_000, **COMMON)
 @given(data=st.data())
 def test_mutant_same_outcome_on_version_2_many(data: st.DataObject, tmp_path: Path) -> None:
     """The version 2 check on many more mutants (a documented slow run, docs/conformance.md)."""

@@ -130,8 +130,7 @@ class ABStepperV2(ABStepper):
     def __init__(self, image: GuestImage, oracle: PreimageStore, log2_window: int = CHECK_LOG2_WINDOW,
                  backend: str = "unicorn"):
         super().__init__(image, log2_window, backend)
-        self.oracle = oracle
-        self.store = oracle
+        self.oracle: PreimageStore = oracle   # the test's store, which the hints join
         self.hints = Hints()
         self.hinted = 0                      # preimages hinted over the test's blocks (a count)
         self.pre_root: bytes | None = None   # the world's root in the store (the test's pre-state)
@@ -144,7 +143,7 @@ class ABStepperV2(ABStepper):
 
     def keep_hints(self) -> None:
         """Add the window's hints to the store, before the next block reads it."""
-        self.hinted += self.hints.keep(self.store.put)
+        self.hinted += self.hints.keep(self.oracle.put)
 
     def missing(self, state: Any, missing: PreimageMissing) -> StepFailure:
         """A failure naming where the key should have come from: the pre-state world or the hints."""

@@ -47,7 +47,7 @@ GOALS = {
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `swapvm bench guest`."""
-    from fastvm.sfiles import DEFAULT_S_VERSION
+    from fastvm.sfiles import DEFAULT_S_VERSION, S_VERSIONS
 
     parser.add_argument("--accounts", type=positive, default=100, help="users in each workload (default 100)")
     parser.add_argument("--blocks", type=positive, default=2, help="blocks per workload (default 2)")
@@ -62,7 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--image", type=input_file,
                         help="a guest ELF to measure (default: the main guest of this tree)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke run for tests)")
-    parser.add_argument("--s-version", type=int, choices=(1, 2), default=DEFAULT_S_VERSION,
+    parser.add_argument("--s-version", type=int, choices=S_VERSIONS, default=DEFAULT_S_VERSION,
                         help="S's format: 1 (the world in S) or 2 (the world behind the oracle: A's witness "
                              f"of each block is AB's oracle); default {DEFAULT_S_VERSION}")
     parser.add_argument(

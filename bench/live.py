@@ -27,8 +27,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="only the N tests using the most gas (default: all)")
     parser.add_argument("--max-gas", type=positive, default=1 << 62,
                         help="skip tests whose blocks use more gas")
-    parser.add_argument("--s-version", type=int, choices=(1, 2), default=2,
-                        help="the S version whose count is measured (default 2)")
+    from fastvm.sfiles import DEFAULT_S_VERSION, S_VERSIONS
+
+    parser.add_argument("--s-version", type=int, choices=S_VERSIONS, default=DEFAULT_S_VERSION,
+                        help=f"the S version whose count is measured (default {DEFAULT_S_VERSION})")
 
 
 def test_gas(body: dict) -> int:
@@ -51,7 +53,7 @@ def chosen_tests(sources: list[str], top: int, max_gas: int) -> list[tuple[int, 
     return tests[:top] if top else tests
 
 
-def measure_test(name: str, body: dict, s_version: int = 2) -> dict:
+def measure_test(name: str, body: dict, s_version: int) -> dict:
     """The most live bytes of any block of one test on A, and its gas."""
     from fastvm.fixtures import initial_state, parse_test
     from fastvm.machine import Machine
